@@ -1,0 +1,79 @@
+# Tolk: `make run` serves the app and its worker; `make test` runs the whole suite.
+# Both install what is missing first: Debian packages, the virtualenv, the app, the database.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TMP := .tmp
+REDIS_PORT ?= 6390
+PG_PORT ?= 55432
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := apertium apertium-eng-spa apertium-eng-cat redis-server postgresql chromium python3-venv
+
+export TOLK_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
+
+.PHONY: help run test system venv db demo redis redis-stop lint bench clean
+
+help:
+	@echo "make run    install what is missing, prepare the database, load demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   install what is missing and run the whole test suite (SQLite and PostgreSQL)"
+	@echo "make lint   ruff"
+	@echo "make bench  run the benchmarks in bench/"
+
+# Debian packages: installed only when one is missing, so a prepared machine skips apt entirely.
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+venv: system $(VENV)/.installed
+
+db: venv
+	$(BIN)/tolk db upgrade
+
+demo: db
+	$(BIN)/tolk seed-demo
+
+redis: system
+	@mkdir -p $(TMP)/redis
+	@$(BIN)/python -c "import redis,sys; redis.Redis(port=$(REDIS_PORT), socket_connect_timeout=0.5).ping()" 2>/dev/null || \
+	  redis-server --bind 127.0.0.1 --port $(REDIS_PORT) --dir $(abspath $(TMP)/redis) --daemonize yes \
+	    --pidfile $(abspath $(TMP)/redis/redis.pid) --logfile $(abspath $(TMP)/redis/redis.log) --appendonly yes
+
+redis-stop:
+	@[ -f $(TMP)/redis/redis.pid ] && kill $$(cat $(TMP)/redis/redis.pid) 2>/dev/null || true
+
+run: demo redis
+	@bash scripts/serve $(HOST) $(PORT)
+
+test: venv
+	$(BIN)/ruff check .
+	@url=$$(scripts/postgres-dev start $(TMP)/pg-test $(PG_PORT)) && \
+	  $(BIN)/pytest -p no:cacheprovider && \
+	  echo "== again on PostgreSQL: database, API and workflow tests ==" && \
+	  TOLK_TEST_DATABASE_URL=$$url $(BIN)/pytest -p no:cacheprovider -m "not browser" -q; \
+	  status=$$?; scripts/postgres-dev stop $(TMP)/pg-test; exit $$status
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: venv
+	$(BIN)/python bench/bench_apertium.py
+	$(BIN)/python bench/bench_memory.py --sizes 10000,100000,1000000
+
+clean: redis-stop
+	rm -rf $(TMP) instance $(VENV)

@@ -1,0 +1,158 @@
+"""Glossary API: list, create, read, delete; entries; import and export (TBX, CSV)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from glossaries.models import Glossary
+from glossaries.store import (
+    add_concept,
+    check_name,
+    concept_from_dict,
+    concept_to_dict,
+    delete_concept,
+    get_glossary,
+    glossary_to_dict,
+    replace_concept,
+    save_termbase,
+    to_termbase,
+)
+from glossaries.terms import GlossaryFormatError, Termbase, validate_lang
+from tolk.auth import audit, require
+from tolk.db import db
+from tolk.errors import BadRequest, Conflict, PayloadTooLarge, TolkError, ValidationError
+from tolk.models import Role
+from tolk.validation import field, json_object
+
+bp = Blueprint("glossaries_api", __name__, url_prefix="/api/v1/glossaries")
+
+EXPORTS = {"tbx": "application/x-tbx+xml", "csv": "text/csv; charset=utf-8"}
+
+
+def read_glossary_file(data: bytes, filename: str, *, max_bytes: int) -> Termbase:
+    """Parse an uploaded termbase by its extension (or content); GlossaryFormatError when invalid."""
+    from glossaries.csv_format import read_csv
+    from glossaries.tbx import read_tbx
+
+    lowered = filename.lower()
+    if lowered.endswith((".tbx", ".xml")) or (not lowered.endswith((".csv", ".tsv", ".txt"))
+                                             and data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")):
+        return read_tbx(data, max_bytes=max_bytes)
+    return read_csv(data, max_bytes=max_bytes)
+
+
+def export_glossary(termbase: Termbase, fmt: str) -> bytes:
+    from glossaries.csv_format import write_csv
+    from glossaries.tbx import write_tbx
+
+    return write_tbx(termbase) if fmt == "tbx" else write_csv(termbase)
+
+
+@bp.get("")
+@require()
+def list_glossaries():
+    rows = db.session.scalars(select(Glossary).order_by(Glossary.name))
+    return jsonify({"glossaries": [glossary_to_dict(g) for g in rows]})
+
+
+@bp.post("")
+@require(Role.ADMIN)
+def create_glossary():
+    body = json_object()
+    name = check_name(field(body, "name", str, required=True))
+    try:
+        source = validate_lang(field(body, "source_lang", str, required=True))
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="unknown_language") from exc
+    if db.session.scalar(select(Glossary).where(Glossary.name == name)):
+        raise Conflict(f"glossary {name!r} exists")
+    glossary = Glossary(name=name, source_lang=source,
+                        description=field(body, "description", str, default="", max_length=2000))
+    db.session.add(glossary)
+    audit("glossary.created", "glossary", name)
+    db.session.commit()
+    return jsonify(glossary_to_dict(glossary, entries=True)), 201
+
+
+@bp.get("/<name>")
+@require()
+def read_glossary(name: str):
+    return jsonify(glossary_to_dict(get_glossary(db.session, name), entries=True))
+
+
+@bp.delete("/<name>")
+@require(Role.ADMIN)
+def delete_glossary(name: str):
+    db.session.delete(get_glossary(db.session, name))
+    audit("glossary.deleted", "glossary", name)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/<name>/entries")
+@require(Role.ADMIN)
+def add_entry(name: str):
+    glossary = get_glossary(db.session, name)
+    row = add_concept(db.session, glossary, concept_from_dict(json_object()))
+    audit("glossary.entry_added", "glossary", name, detail={"entry": row.id})
+    db.session.commit()
+    return jsonify(concept_to_dict(row)), 201
+
+
+@bp.put("/<name>/entries/<int:entry_id>")
+@require(Role.ADMIN)
+def update_entry(name: str, entry_id: int):
+    glossary = get_glossary(db.session, name)
+    row = replace_concept(db.session, glossary, entry_id, concept_from_dict(json_object()))
+    audit("glossary.entry_updated", "glossary", name, detail={"entry": entry_id})
+    db.session.commit()
+    return jsonify(concept_to_dict(row))
+
+
+@bp.delete("/<name>/entries/<int:entry_id>")
+@require(Role.ADMIN)
+def delete_entry(name: str, entry_id: int):
+    delete_concept(db.session, get_glossary(db.session, name), entry_id)
+    audit("glossary.entry_deleted", "glossary", name, detail={"entry": entry_id})
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/import")
+@require(Role.ADMIN)
+def import_glossary():
+    """Multipart ``file`` (or a raw body with ``?filename=``), ``name``, optional ``replace``."""
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    upload = request.files.get("file")
+    if upload is not None:
+        data, filename = upload.read(max_bytes + 1), upload.filename or ""
+    else:
+        data, filename = request.get_data(), request.args.get("filename", "")
+    if not data:
+        raise BadRequest("no file: send multipart 'file' or the file as the request body", code="no_file")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    name = request.values.get("name") or filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    replace = request.values.get("replace", "false").lower() in {"1", "true", "yes"}
+    try:
+        termbase = read_glossary_file(data, filename, max_bytes=max_bytes)
+    except GlossaryFormatError as exc:
+        raise TolkError(str(exc), code="invalid_file", status=400,
+                        details={k: v for k, v in (("line", exc.line), ("element", exc.element)) if v}) from exc
+    glossary = save_termbase(db.session, termbase, name=name, replace=replace)
+    audit("glossary.imported", "glossary", glossary.name, detail={"entries": len(termbase.concepts),
+                                                                  "replace": replace})
+    db.session.commit()
+    return jsonify(glossary_to_dict(glossary)), 201
+
+
+@bp.get("/<name>/export")
+@require()
+def export(name: str):
+    fmt = request.args.get("format", "tbx")
+    if fmt not in EXPORTS:
+        raise ValidationError("format must be tbx or csv")
+    data = export_glossary(to_termbase(get_glossary(db.session, name)), fmt)
+    return Response(data, mimetype=EXPORTS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -1,0 +1,365 @@
+"""Text protection: placeholders, URLs, customer data and glossary terms survive machine translation.
+
+``Protector.find`` locates the spans that must not be translated (or must come back as a glossary
+term); a token style then replaces each span by a token in the engine's own markup, so customer data
+never leaves the process, and puts the original (or the target term) back afterwards:
+
+- ``xml``: DeepL, ``<x id="N"/>`` with ``tag_handling`` and ``ignore_tags=["x"]``;
+- ``html``: Google, ``<span translate="no" class="tolk-N">N</span>`` with ``mime_type="text/html"``;
+- ``apertium``: Apertium's stream format, tokens as superblanks ``[tolkN]``, HTML tags as superblanks;
+- ``plain``: ``[[N]]`` for engines with no markup of their own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+PLACEHOLDER_PATTERNS = (
+    r"\{\{\s*[\w.\[\]]+\s*\}\}",                                     # {{var}}
+    r"\$\{[\w.]+\}",                                                  # ${var}
+    r"%\([\w.]+\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]",             # %(name)s
+    r"%(?:\d+\$)?[-#0 +]*\d*(?:\.\d+)?[sdifuxXeEgGc@]",               # %s %d %1$s
+    r"\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}\s]*)?\}|\{\d+\}",          # {name} {0}
+)
+URL_PATTERN = r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]"
+EMAIL_PATTERN = r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+IBAN_PATTERN = r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"
+CARD_PATTERN = r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"
+PHONE_PATTERN = r"(?<![\w+])(?:\+|00)?\(?\d[\d ().-]{6,}\d(?![\w])"
+TAG_PATTERN = re.compile(r"<[^<>]+>")
+
+
+def luhn_valid(number: str) -> bool:
+    """Whether a card number passes the Luhn checksum."""
+    digits = [int(c) for c in number if c.isdigit()]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_valid(value: str) -> bool:
+    """Whether an IBAN passes its ISO 13616 mod-97 check."""
+    s = value.replace(" ", "")
+    if not 15 <= len(s) <= 34:
+        return False
+    rotated = s[4:] + s[:4]
+    return int("".join(str(int(c, 36)) for c in rotated)) % 97 == 1
+
+
+def _phone_valid(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    # Dates (2024-01-15) and amounts have fewer digits or no phone-like grouping.
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return False
+    return 9 <= digits <= 15 and (value.startswith(("+", "00", "(")) or re.search(r"[ ().-]", value) is not None)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of source text an engine must not translate; ``restore`` is what comes back."""
+
+    start: int
+    end: int
+    kind: str
+    original: str
+    restore: str
+
+    @property
+    def is_pii(self) -> bool:
+        return self.kind.startswith("pii:")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    valid: object = None  # optional callable(str) -> bool
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule("url", re.compile(URL_PATTERN)),
+    Rule("pii:email", re.compile(EMAIL_PATTERN)),
+    *(Rule("placeholder", re.compile(p)) for p in PLACEHOLDER_PATTERNS),
+    Rule("pii:iban", re.compile(IBAN_PATTERN), iban_valid),
+    Rule("pii:card", re.compile(CARD_PATTERN), luhn_valid),
+    Rule("pii:phone", re.compile(PHONE_PATTERN), _phone_valid),
+)
+
+
+def parse_pii_patterns(spec: str) -> list[Rule]:
+    """Rules from ``name=regex;name=regex`` (the TOLK_PII_PATTERNS setting)."""
+    rules = []
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        name, sep, regex = part.partition("=")
+        if not sep or not name.strip() or not regex:
+            raise ValueError(f"PII pattern {part!r} is not name=regex")
+        try:
+            rules.append(Rule(f"pii:{name.strip()}", re.compile(regex)))
+        except re.error as exc:
+            raise ValueError(f"PII pattern {name!r}: {exc}") from exc
+    return rules
+
+
+def _text_ranges(text: str, fmt: str) -> list[tuple[int, int]]:
+    """Character ranges outside markup: protection never rewrites inside an HTML tag."""
+    if fmt != "html":
+        return [(0, len(text))]
+    ranges, pos = [], 0
+    for m in TAG_PATTERN.finditer(text):
+        if m.start() > pos:
+            ranges.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        ranges.append((pos, len(text)))
+    return ranges
+
+
+def _term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in ordered) + r")(?!\w)", re.IGNORECASE)
+
+
+class Protector:
+    """Finds the spans of a text that must survive translation unchanged (or as a glossary term)."""
+
+    def __init__(self, extra_rules: Iterable[Rule] = ()):
+        self.rules = (*DEFAULT_RULES, *extra_rules)
+
+    def find(self, text: str, fmt: str = "text", *, terms: Mapping[str, str] | None = None,
+             keep: Iterable[str] = ()) -> list[Span]:
+        """Non-overlapping spans, earliest first; data rules win over terms, longer over shorter."""
+        candidates: list[tuple[int, int, int, Span]] = []
+        for lo, hi in _text_ranges(text, fmt):
+            chunk = text[lo:hi]
+            for priority, rule in enumerate(self.rules):
+                for m in rule.pattern.finditer(chunk):
+                    value = m.group(0)
+                    if not value or (rule.valid and not rule.valid(value)):
+                        continue
+                    span = Span(lo + m.start(), lo + m.end(), rule.kind, value, value)
+                    candidates.append((priority, -(m.end() - m.start()), span.start, span))
+            lowered = {k.lower(): v for k, v in (terms or {}).items()}
+            kept = {k.lower() for k in keep}
+            pattern = _term_pattern([*lowered, *kept])
+            if pattern:
+                for m in pattern.finditer(chunk):
+                    key = m.group(0).lower()
+                    restore = m.group(0) if key in kept else lowered[key]
+                    kind = "keep" if key in kept else "term"
+                    span = Span(lo + m.start(), lo + m.end(), kind, m.group(0), restore)
+                    candidates.append((len(self.rules), -(m.end() - m.start()), span.start, span))
+        taken: list[Span] = []
+        for _p, _l, _s, span in sorted(candidates, key=lambda c: (c[0], c[1], c[2])):
+            if all(span.end <= t.start or span.start >= t.end for t in taken):
+                taken.append(span)
+        return sorted(taken, key=lambda s: s.start)
+
+
+@dataclass
+class Masked:
+    """A text with its spans replaced by tokens: ``payload`` is what the engine receives."""
+
+    payload: str
+    fmt: str
+    spans: dict[int, Span] = field(default_factory=dict)
+
+
+class TokenStyle(Protocol):
+    def mask(self, text: str, spans: list[Span], fmt: str) -> Masked: ...
+
+    def unmask(self, output: str, masked: Masked) -> tuple[str, list[Span]]: ...
+
+
+def _pieces(text: str, spans: list[Span]) -> Iterable[tuple[str | None, Span | None]]:
+    pos = 0
+    for span in spans:
+        yield text[pos:span.start], None
+        yield None, span
+        pos = span.end
+    yield text[pos:], None
+
+
+class _MarkupStyle:
+    """Shared logic of tag-based token styles: escape text, find tokens, restore."""
+
+    payload_fmt = "xml"
+    token_re: re.Pattern[str]
+
+    def token(self, n: int, fmt: str) -> str:
+        raise NotImplementedError
+
+    def mask(self, text: str, spans: list[Span], fmt: str) -> Masked:
+        out, table = [], {}
+        for piece, span in _pieces(text, spans):
+            if span is None:
+                out.append(piece if fmt == "html" else html.escape(piece, quote=False))
+            else:
+                n = len(table) + 1
+                table[n] = span
+                out.append(self.token(n, fmt))
+        return Masked("".join(out), "html" if fmt == "html" else self.payload_fmt, table)
+
+    def unmask(self, output: str, masked: Masked) -> tuple[str, list[Span]]:
+        out, seen, pos = [], set(), 0
+        for m in self.token_re.finditer(output):
+            n = int(m.group(1))
+            span = masked.spans.get(n)
+            if span is None or n in seen:
+                continue
+            out.append(self._text(output[pos:m.start()], masked))
+            out.append(span.restore)
+            seen.add(n)
+            pos = m.end()
+        out.append(self._text(output[pos:], masked))
+        return _append_lost("".join(out), masked, seen)
+
+    def _text(self, piece: str, masked: Masked) -> str:
+        # An HTML payload is returned as HTML; a text payload was escaped for the engine's markup.
+        return piece if masked.fmt == "html" else html.unescape(piece)
+
+
+class XmlTagStyle(_MarkupStyle):
+    """DeepL: empty ``<x>`` elements listed in ``ignore_tags``."""
+
+    payload_fmt = "xml"
+    token_re = re.compile(r'<x id="(\d+)"\s*/>')
+
+    def token(self, n: int, fmt: str) -> str:
+        return f'<x id="{n}"></x>' if fmt == "html" else f'<x id="{n}"/>'
+
+    def unmask(self, output: str, masked: Masked) -> tuple[str, list[Span]]:
+        normalized = re.sub(r'<x id="(\d+)"\s*>\s*</x>', r'<x id="\1"/>', output)
+        return super().unmask(normalized, masked)
+
+
+class HtmlSpanStyle(_MarkupStyle):
+    """Google: ``translate="no"`` spans in an HTML request."""
+
+    payload_fmt = "html-escaped"
+    token_re = re.compile(r'<span translate="no" class="tolk-(\d+)">[^<]*</span>')
+
+    def token(self, n: int, fmt: str) -> str:
+        return f'<span translate="no" class="tolk-{n}">{n}</span>'
+
+
+class PlainStyle(_MarkupStyle):
+    """Fallback for engines without markup: bracketed numbers most engines leave alone."""
+
+    payload_fmt = "text"
+    token_re = re.compile(r"\[\[(\d+)\]\]")
+
+    def token(self, n: int, fmt: str) -> str:
+        return f"[[{n}]]"
+
+    def mask(self, text: str, spans: list[Span], fmt: str) -> Masked:
+        out, table = [], {}
+        for piece, span in _pieces(text, spans):
+            if span is None:
+                out.append(piece)
+            else:
+                table[len(table) + 1] = span
+                out.append(self.token(len(table), fmt))
+        return Masked("".join(out), fmt, table)
+
+    def _text(self, piece: str, masked: Masked) -> str:
+        return piece
+
+
+_STREAM_SPECIAL = set("[]\\^$/@<>{}")
+
+
+def stream_escape(text: str) -> str:
+    """Escape text for Apertium's stream format."""
+    return "".join("\\" + c if c in _STREAM_SPECIAL else c for c in text)
+
+
+def _superblank(content: str) -> str:
+    return "[" + content.replace("\\", "\\\\").replace("]", "\\]").replace("[", "\\[") + "]"
+
+
+class ApertiumStyle:
+    """Apertium: the payload is stream format; tokens and HTML tags travel as superblanks."""
+
+    token_re = re.compile(r"^tolk(\d+)$")
+
+    def mask(self, text: str, spans: list[Span], fmt: str) -> Masked:
+        out, table = [], {}
+        for piece, span in _pieces(text, spans):
+            if span is not None:
+                table[len(table) + 1] = span
+                out.append(_superblank(f"tolk{len(table)}"))
+            elif fmt == "html":
+                pos = 0
+                for m in TAG_PATTERN.finditer(piece):
+                    out.append(stream_escape(html.unescape(piece[pos:m.start()])))
+                    out.append(_superblank(m.group(0)))
+                    pos = m.end()
+                out.append(stream_escape(html.unescape(piece[pos:])))
+            else:
+                out.append(stream_escape(piece))
+        return Masked("".join(out), "html" if fmt == "html" else "text", table)
+
+    def unmask(self, output: str, masked: Masked) -> tuple[str, list[Span]]:
+        out: list[str] = []
+        seen: set[int] = set()
+        text_buf: list[str] = []
+
+        def flush() -> None:
+            chunk = "".join(text_buf)
+            out.append(html.escape(chunk, quote=False) if masked.fmt == "html" else chunk)
+            text_buf.clear()
+
+        i = 0
+        while i < len(output):
+            c = output[i]
+            if c == "\\" and i + 1 < len(output):
+                text_buf.append(output[i + 1])
+                i += 2
+            elif c == "[":
+                j, content = i + 1, []
+                while j < len(output) and output[j] != "]":
+                    if output[j] == "\\" and j + 1 < len(output):
+                        j += 1
+                    content.append(output[j])
+                    j += 1
+                flush()
+                blank = "".join(content)
+                m = self.token_re.match(blank)
+                if m and int(m.group(1)) in masked.spans and int(m.group(1)) not in seen:
+                    seen.add(int(m.group(1)))
+                    out.append(masked.spans[int(m.group(1))].restore)
+                else:
+                    out.append(blank)
+                i = j + 1
+            else:
+                text_buf.append(c)
+                i += 1
+        flush()
+        return _append_lost("".join(out), masked, seen)
+
+
+def _append_lost(text: str, masked: Masked, seen: set[int]) -> tuple[str, list[Span]]:
+    """Spans whose token the engine dropped go back at the end so no customer data is lost."""
+    lost = [span for n, span in sorted(masked.spans.items()) if n not in seen]
+    for span in lost:
+        text = f"{text.rstrip()} {span.restore}"
+    return text, lost
+
+
+STYLES: dict[str, TokenStyle] = {
+    "xml": XmlTagStyle(),
+    "html": HtmlSpanStyle(),
+    "apertium": ApertiumStyle(),
+    "plain": PlainStyle(),
+}

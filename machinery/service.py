@@ -1,0 +1,79 @@
+"""The per-process machine-translation services of an app: engines, router, memory, detector."""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+from machinery.base import Engine
+from machinery.detection import LanguageDetector
+from machinery.memory import TranslationMemory
+from machinery.routing import Router, parse_routes
+from machinery.translator import MachineTranslator, database_meter
+
+
+@dataclass
+class Machinery:
+    """The per-process machine-translation services of one app."""
+
+    engines: dict[str, Engine]
+    router: Router
+    memory: TranslationMemory
+    detector: LanguageDetector
+    translator: MachineTranslator
+
+    def close(self) -> None:
+        for engine in self.engines.values():
+            engine.close()
+
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _detector(languages: tuple[str, ...], min_margin: float) -> LanguageDetector:
+    # One detector per process and language set: its models are large and immutable.
+    return LanguageDetector(languages, min_margin=min_margin)
+
+
+def build(app: Flask) -> Machinery:
+    """Construct engines, router, memory and detector from the app's settings."""
+    from machinery.registry import ENGINES, build_engines
+    from tolk.db import db
+
+    cfg = app.config
+    engines = build_engines(cfg)
+    routes = parse_routes(cfg["ENGINE_ROUTES"], list(ENGINES))
+    router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"],
+                    meter=database_meter(lambda: db.session, cfg["EGRESS_LOG"]))
+    memory = TranslationMemory(app.extensions["tolk.db"][1])
+    detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
+    translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"])
+    return Machinery(engines, router, memory, detector, translator)
+
+
+def services(app: Flask | None = None) -> Machinery:
+    """This process's machinery for ``app`` (built on first use, so forked workers build their own)."""
+    app = app or current_app._get_current_object()
+    found = app.extensions.get("tolk.machinery")
+    if found is None:
+        with _lock:
+            found = app.extensions.get("tolk.machinery")
+            if found is None:
+                found = build(app)
+                app.extensions["tolk.machinery"] = found
+                atexit.register(found.close)
+    return found
+
+
+def health() -> dict[str, Any]:
+    """Engine health for /healthz: each engine's own report."""
+    m = services()
+    report: dict[str, Any] = {name: engine.health() for name, engine in m.engines.items()}
+    report["ok"] = any(r.get("configured") for r in report.values())
+    return report

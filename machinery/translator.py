@@ -1,0 +1,154 @@
+"""The machine-translation pipeline every caller uses: TM first, then engines, then term verification.
+
+For each segment: an exact translation-memory match is reused at no cost; the rest go, protected,
+to the routed engines in one batch; results are written back to the TM as machine segments (so the
+same sentence is never paid for twice) and checked against the glossary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from machinery.base import Engine, EngineGlossary
+from machinery.memory import TranslationMemory
+from machinery.models import EngineCall, TmOrigin
+from machinery.routing import Attempt, Router
+
+if TYPE_CHECKING:
+    from glossaries.terms import Termbase
+
+
+@dataclass
+class SegmentResult:
+    """One translated segment with its provenance and term findings."""
+
+    source: str
+    text: str
+    engine: str  # the engine name, or "tm" for a translation-memory match
+    source_lang: str
+    target_lang: str
+    tm_score: int | None = None
+    tm_origin: str | None = None
+    billed_characters: int = 0
+    attempts: list[Attempt] = field(default_factory=list)
+    term_findings: list[dict[str, Any]] = field(default_factory=list)
+    lost_tokens: list[dict[str, str]] = field(default_factory=list)
+    suggestion: dict[str, Any] | None = None
+
+    @property
+    def origin(self) -> str:
+        return "tm" if self.engine == "tm" else "machine"
+
+    @property
+    def failed_over(self) -> bool:
+        return any(a.outcome == "error" for a in self.attempts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "engine": self.engine, "origin": self.origin, "tm_score": self.tm_score,
+            "tm_origin": self.tm_origin, "billed_characters": self.billed_characters,
+            "failed_over": self.failed_over, "attempts": [a.to_dict() for a in self.attempts],
+            "term_findings": self.term_findings, "lost_tokens": self.lost_tokens,
+            "suggestion": self.suggestion,
+        }
+
+
+def engine_glossary(termbase: Termbase, source: str, target: str) -> EngineGlossary | None:
+    """The termbase reduced to one pair for engines, or None when it has no entries for the pair."""
+    entries = termbase.pair_entries(source, target)
+    if not entries:
+        return None
+    keep = tuple(sorted(k for k, v in entries.items() if k == v))
+    return EngineGlossary(name=termbase.name, source_lang=source, target_lang=target, entries=entries,
+                          do_not_translate=keep, checksum=termbase.checksum(source, target))
+
+
+class MachineTranslator:
+    """TM lookup, routed engines, TM write-back and term verification for a batch of segments."""
+
+    def __init__(self, router: Router, memory: TranslationMemory, *, fuzzy_threshold: int = 75):
+        self.router, self.memory, self.fuzzy_threshold = router, memory, fuzzy_threshold
+
+    def translate(self, session: Session, texts: Sequence[str], source: str, target: str, *, fmt: str = "text",
+                  glossary: Termbase | None = None, formality: str | None = None, context: str | None = None,
+                  tm_context: str | None = None, use_tm: bool = True) -> list[SegmentResult]:
+        """Translate ``texts``; raise routing.NoEngineAvailable when segments need an engine and none can."""
+        results: list[SegmentResult | None] = [None] * len(texts)
+        pending: list[int] = []
+        for i, text in enumerate(texts):
+            if not text.strip():
+                results[i] = SegmentResult(text, text, "tm", source, target, tm_score=100)
+                continue
+            match = self.memory.lookup_exact(session, source, target, text) if use_tm else None
+            if match is not None:
+                results[i] = SegmentResult(text, match.target_text, "tm", source, target, tm_score=100,
+                                           tm_origin=str(match.origin))
+            else:
+                pending.append(i)
+        if pending:
+            eg = engine_glossary(glossary, source, target) if glossary else None
+            routed = self.router.translate([texts[i] for i in pending], source, target, glossary=eg,
+                                           formality=formality, fmt=fmt, context=context)
+            for i, tr in zip(pending, routed.translations, strict=True):
+                results[i] = SegmentResult(
+                    texts[i], tr.text, tr.engine, source, target, billed_characters=tr.billed_characters,
+                    attempts=list(routed.attempts),
+                    lost_tokens=[{"kind": s.kind, "text": s.restore} for s in tr.lost_spans if not s.is_pii],
+                )
+                if tr.lost_spans:
+                    results[i].lost_tokens.extend({"kind": s.kind, "text": "[customer data]"}
+                                                  for s in tr.lost_spans if s.is_pii)
+                if use_tm and not tr.lost_spans:
+                    self.memory.add(session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
+                                    context=tm_context, engine=tr.engine)
+                if use_tm:
+                    results[i].suggestion = self._suggestion(source, target, texts[i])
+        done = [r for r in results if r is not None]
+        if glossary is not None:
+            from glossaries.verify import verify_terms
+
+            for r in done:
+                r.term_findings = [f.to_dict() for f in verify_terms(r.source, r.text, glossary, source, target)]
+        return done
+
+    def _suggestion(self, source: str, target: str, text: str) -> dict[str, Any] | None:
+        matches = self.memory.lookup_fuzzy(source, target, text, limit=1, threshold=self.fuzzy_threshold)
+        if not matches:
+            return None
+        m = matches[0]
+        return {"source": m.source_text, "text": m.target_text, "score": m.score, "origin": str(m.origin)}
+
+
+def egress_record(mode: str, payloads: Sequence[str]) -> str | None:
+    """What the egress log keeps of payloads sent to an engine: nothing, hashes or the masked text."""
+    if mode == "off" or not payloads:
+        return None
+    if mode == "full":
+        return json.dumps(list(payloads), ensure_ascii=False)
+    return json.dumps([hashlib.sha256(p.encode()).hexdigest() for p in payloads])
+
+
+def database_meter(session_for: Callable[[], Session], egress_mode: str) -> Callable[..., None]:
+    """A routing meter that records every engine call in ``engine_calls``."""
+
+    def meter(*, sent: Sequence[str], **call: Any) -> None:
+        session_for().add(EngineCall(egress=egress_record(egress_mode, sent), **call))
+
+    return meter
+
+
+def describe_engines(engines: Mapping[str, Engine]) -> list[dict[str, Any]]:
+    """Engines and the language pairs each can serve now (for `tolk engines` and the admin page)."""
+    rows = []
+    for name, engine in engines.items():
+        configured = engine.is_configured()
+        pairs = engine.language_pairs() if configured else []
+        rows.append({"engine": name, "configured": configured,
+                     "pairs": None if pairs is None else [f"{s}-{t}" for s, t in pairs]})
+    return rows

@@ -1,0 +1,163 @@
+"""Shared fixtures: a real Redis, a migrated database (SQLite, or PostgreSQL via TOLK_TEST_DATABASE_URL),
+the app, its test client and CLI runner, and users with tokens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+# Tests never see the developer's own settings (a real DeepL key, a production database...).
+for _key in [k for k in os.environ if k.startswith("TOLK_") and not k.startswith("TOLK_TEST_")]:
+    del os.environ[_key]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server on a free loopback port for the whole session."""
+    if os.environ.get("TOLK_TEST_REDIS_URL"):
+        yield os.environ["TOLK_TEST_REDIS_URL"]
+        return
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed: run `make test`, which installs it")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """A migrated database: ('sqlite', template file) or ('postgresql', url), migrated once per session."""
+    from tolk.db import upgrade
+
+    url = os.environ.get("TOLK_TEST_DATABASE_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(url)
+        yield "postgresql", url
+        return
+    template = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite:///{template}")
+    yield "sqlite", template
+
+
+def _truncate_all(url: str) -> None:
+    from tolk.db import Base
+
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config():
+    """Per-test setting overrides; a test module redefines this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def database_url(database, tmp_path):
+    kind, where = database
+    if kind == "postgresql":
+        yield where
+        _truncate_all(where)
+    else:
+        path = tmp_path / "tolk.db"
+        shutil.copy(where, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, redis_url, tmp_path, app_config):
+    from tolk import create_app
+
+    config = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "QUEUE_NAME": f"test-{uuid.uuid4().hex[:8]}",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-secret",
+        "ENGINE_ROUTES": "*=deepl,google,apertium",
+        "ENGINE_BACKOFF": 0.0,
+        "TESTING": True,
+        **app_config,
+    }
+    app = create_app(config)
+    yield app
+    found = app.extensions.get("tolk.machinery")
+    if found is not None:
+        found.close()
+    app.extensions["tolk.db"][0].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, languages="", **kw) -> (user, bearer headers)."""
+    from tolk.accounts import create_user
+    from tolk.auth import issue_token
+    from tolk.db import db
+
+    def make(role: str, languages: str = "", name: str | None = None, **kwargs):
+        with app.app_context():
+            user = create_user(db.session, name or f"{role}-{uuid.uuid4().hex[:6]}", role=role,
+                               languages=languages or ("es" if role == "reviewer" else ""), **kwargs)
+            token = issue_token(db.session, user)
+            db.session.commit()
+            return user, {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def agent_headers(make_user):
+    return make_user("agent")[1]
+
+
+@pytest.fixture
+def admin_headers(make_user):
+    return make_user("admin")[1]

@@ -1,0 +1,100 @@
+"""Placeholders, URLs and customer data survive every token style; PII never appears in a payload."""
+
+from __future__ import annotations
+
+import pytest
+
+from machinery.protection import (
+    STYLES,
+    Protector,
+    iban_valid,
+    luhn_valid,
+    parse_pii_patterns,
+)
+
+PROTECTOR = Protector(parse_pii_patterns(r"order_number=\bORD-?\d{5,12}\b"))
+
+SAMPLES = [
+    "Hi {customer_name}, your refund of %(amount)s for order ORD-123456 is on its way.",
+    "Dear {{ name }}, write to help@tolk.example or call +31 6 1234 5678.",
+    "Card 4111 1111 1111 1111 was charged ${total}; IBAN NL91 ABNA 0417 1643 00 refunded.",
+    "See https://help.tolk.example/refunds?lang=en#steps. Thanks, %s!",
+    "Brackets [x] and a\\b, ^caret$, @at, {braces} <angle> & ampersand.",
+]
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+@pytest.mark.parametrize("text", SAMPLES)
+def test_round_trip_without_translation_gives_the_text_back(style, text):
+    spans = PROTECTOR.find(text, "text")
+    masked = STYLES[style].mask(text, spans, "text")
+    restored, lost = STYLES[style].unmask(masked.payload, masked)
+    assert restored == text
+    assert lost == []
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_html_keeps_markup_and_masks_only_text(style):
+    text = '<p>Hello {name}, mail <a href="mailto:jan@example.com">jan@example.com</a> &amp; wait.</p>'
+    spans = PROTECTOR.find(text, "html")
+    # The address inside the attribute is markup, left to the engine's tag handling; the visible one is masked.
+    assert [s.original for s in spans] == ["{name}", "jan@example.com"]
+    masked = STYLES[style].mask(text, spans, "html")
+    assert STYLES[style].unmask(masked.payload, masked)[0] == text
+
+
+@pytest.mark.parametrize("text", SAMPLES[:3])
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_no_customer_data_in_payload(style, text):
+    spans = PROTECTOR.find(text, "text")
+    masked = STYLES[style].mask(text, spans, "text")
+    for span in spans:
+        if span.is_pii:
+            assert span.original not in masked.payload
+
+
+def test_pii_kinds_are_recognised():
+    text = SAMPLES[2] + " Mail a.b+c@mail.example.org, order ORD-99887766, call 020 123 4567."
+    kinds = {s.kind for s in PROTECTOR.find(text)}
+    assert {"pii:card", "pii:iban", "pii:email", "pii:order_number", "pii:phone", "placeholder"} <= kinds
+
+
+@pytest.mark.parametrize("text", [
+    "Your refund of 1,234.50 EUR arrives on 2024-01-15.",
+    "Version 3.2.1 ships in 14 days; 4111 1111 1111 1112 is not a card.",
+    "Call us between 9 and 17.",
+])
+def test_amounts_dates_and_invalid_numbers_are_not_pii(text):
+    assert [s for s in PROTECTOR.find(text) if s.is_pii] == []
+
+
+def test_checksums():
+    assert luhn_valid("4111 1111 1111 1111")
+    assert not luhn_valid("4111 1111 1111 1112")
+    assert iban_valid("NL91 ABNA 0417 1643 00")
+    assert not iban_valid("NL92 ABNA 0417 1643 00")
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_glossary_terms_come_back_as_target_terms(style):
+    text = "Your Tolk Pro refund is ready."
+    spans = PROTECTOR.find(text, terms={"refund": "reembolso"}, keep=["Tolk Pro"])
+    masked = STYLES[style].mask(text, spans, "text")
+    assert "refund" not in masked.payload and "Tolk Pro" not in masked.payload
+    assert STYLES[style].unmask(masked.payload, masked)[0] == "Your Tolk Pro reembolso is ready."
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_dropped_token_is_restored_at_the_end_and_reported(style):
+    text = "Write to jan@example.com today."
+    masked = STYLES[style].mask(text, PROTECTOR.find(text), "text")
+    restored, lost = STYLES[style].unmask("Escribe hoy.", masked)
+    assert restored == "Escribe hoy. jan@example.com"
+    assert [s.kind for s in lost] == ["pii:email"]
+
+
+def test_bad_pii_pattern_is_refused():
+    with pytest.raises(ValueError, match="not name=regex"):
+        parse_pii_patterns("justaregex")
+    with pytest.raises(ValueError, match="ticket"):
+        parse_pii_patterns("ticket=([unclosed")

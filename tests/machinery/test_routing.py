@@ -1,0 +1,110 @@
+"""Routing: ordered engines per target language, skipping, retries with backoff, failover, metering."""
+
+from __future__ import annotations
+
+import pytest
+
+from machinery.base import Engine, EngineUnavailable, QuotaExceeded, RateLimited, Sent
+from machinery.routing import NoEngineAvailable, RouteError, Router, parse_routes
+
+
+class ScriptedEngine(Engine):
+    """An in-process engine whose transport follows a script of errors, then echoes upper-case."""
+
+    token_style = "plain"
+
+    def __init__(self, name, *, configured=True, pairs=None, errors=()):
+        super().__init__()
+        self.name = name
+        self.configured, self.pairs, self.errors = configured, pairs, list(errors)
+        self.calls = 0
+
+    def is_configured(self):
+        return self.configured
+
+    def supports(self, source, target):
+        return self.pairs is None or (source, target) in self.pairs
+
+    def _send(self, payloads, source, target, **_):
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return [Sent(p.upper(), billed_characters=len(p)) for p in payloads]
+
+
+def test_parse_routes_and_fallback_chain():
+    routes = parse_routes("es=apertium,deepl; es-MX=deepl ;*=deepl,google", ["apertium", "deepl", "google"])
+    router = Router({}, routes)
+    assert router.route_for("es-MX") == ["deepl"]
+    assert router.route_for("es-ES") == ["apertium", "deepl"]
+    assert router.route_for("pl") == ["deepl", "google"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("es", "not lang=engine"),
+    ("es=", "not lang=engine"),
+    ("es=babelfish", "unknown engine"),
+])
+def test_bad_routes_are_refused(spec, message):
+    with pytest.raises(RouteError, match=message):
+        parse_routes(spec, ["apertium", "deepl"])
+
+
+def test_unconfigured_and_unsupported_engines_are_skipped_with_reasons():
+    engines = {"a": ScriptedEngine("a", configured=False), "b": ScriptedEngine("b", pairs={("en", "es")}),
+               "c": ScriptedEngine("c")}
+    routed = Router(engines, {"*": ["a", "b", "c"]}).translate(["hi"], "en", "pl")
+    assert routed.engine == "c"
+    assert [(a.engine, a.outcome, a.code) for a in routed.attempts] == [
+        ("a", "skipped", "not_configured"), ("b", "skipped", "unsupported_pair"), ("c", "ok", None)]
+    assert not routed.failed_over
+
+
+def test_rate_limit_is_retried_with_backoff_then_succeeds():
+    sleeps = []
+    engine = ScriptedEngine("a", errors=[RateLimited("slow down", retry_after=3.0), RateLimited("again")])
+    routed = Router({"a": engine}, {"*": ["a"]}, retries=2, backoff=0.5, sleep=sleeps.append).translate(
+        ["hi"], "en", "es")
+    assert routed.translations[0].text == "HI"
+    assert sleeps == [3.0, 1.0]  # Retry-After wins over the first backoff; then it doubles
+    assert engine.calls == 3
+
+
+def test_unavailable_engine_fails_over_to_the_next():
+    first = ScriptedEngine("a", errors=[EngineUnavailable("503")] * 3)
+    routed = Router({"a": first, "b": ScriptedEngine("b")}, {"*": ["a", "b"]}, retries=2,
+                    sleep=lambda _s: None).translate(["hi"], "en", "es")
+    assert routed.engine == "b" and routed.failed_over
+    assert first.calls == 3
+
+
+def test_quota_exceeded_fails_over_without_retrying():
+    first = ScriptedEngine("a", errors=[QuotaExceeded("456")])
+    routed = Router({"a": first, "b": ScriptedEngine("b")}, {"*": ["a", "b"]}, retries=2,
+                    sleep=lambda _s: pytest.fail("quota errors are not retried")).translate(["hi"], "en", "es")
+    assert routed.engine == "b" and first.calls == 1
+
+
+def test_no_engine_serves_the_pair():
+    with pytest.raises(NoEngineAvailable) as info:
+        Router({"a": ScriptedEngine("a", pairs={("en", "es")})}, {"*": ["a"]}).translate(["hi"], "en", "pl")
+    assert info.value.unserved
+    assert "no engine serves en -> pl" in str(info.value) and "a does not translate en to pl" in str(info.value)
+
+
+def test_every_engine_failing_is_not_called_unserved():
+    engine = ScriptedEngine("a", errors=[QuotaExceeded("quota")])
+    with pytest.raises(NoEngineAvailable) as info:
+        Router({"a": engine}, {"*": ["a"]}).translate(["hi"], "en", "es")
+    assert not info.value.unserved and "every engine failed" in str(info.value)
+
+
+def test_every_attempt_is_metered_with_what_was_sent():
+    calls = []
+    engine = ScriptedEngine("a", errors=[EngineUnavailable("503")])
+    Router({"a": engine}, {"*": ["a"]}, retries=1, sleep=lambda _s: None,
+           meter=lambda **kw: calls.append(kw)).translate(["Mail jan@example.com"], "en", "es")
+    assert [c["ok"] for c in calls] == [False, True]
+    assert calls[0]["error_code"] == "unavailable"
+    assert calls[1]["billed_characters"] == len("Mail [[1]]")
+    assert calls[1]["sent"] == ["Mail [[1]]"]

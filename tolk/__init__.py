@@ -1,0 +1,59 @@
+"""Tolk: translation and localisation workflows for multilingual customer support."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tolk import config as settings
+from tolk.config import PROJECT_ROOT
+
+__version__ = "0.1.0"
+
+
+def _secret_key(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: settings, database, errors, health, then each feature package."""
+    values = settings.load(config)
+    instance = Path(values.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask("tolk", instance_path=str(instance), root_path=str(PROJECT_ROOT),
+                template_folder=str(PROJECT_ROOT / "templates"), static_folder=str(PROJECT_ROOT / "static"))
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{instance / 'tolk.db'}"
+    if not values["SECRET_KEY"]:
+        values["SECRET_KEY"] = _secret_key(instance)
+    app.config.update(values)
+    app.config["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 64 * 1024
+    app.config["JSON_SORT_KEYS"] = False
+
+    from tolk import errors, health
+    from tolk.db import db
+
+    errors.init_app(app)
+    db.init_app(app)
+    app.register_blueprint(health.bp)
+    from tolk.accounts import seed_demo_team
+
+    app.extensions["tolk.seeders"] = [seed_demo_team]
+
+    # The one upward edge, as in Flask's tutorial: the factory registers each feature package.
+    import glossaries
+    import lqa
+    import machinery
+    import workflows
+
+    for package in (glossaries, machinery, lqa, workflows):
+        package.init_app(app)
+    return app

@@ -1,0 +1,96 @@
+"""Creating and finding users; the kernel seeder adds the demo team."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from tolk.errors import Conflict, NotFound, ValidationError
+from tolk.languages import UnknownLanguage, canonical
+from tolk.models import Role, User
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SHIFT = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def create_user(session: Session, name: str, *, role: str, languages: str = "", timezone: str = "UTC",
+                shift: str = "09:00-17:00", days: str = "mon,tue,wed,thu,fri",
+                password: str | None = None) -> User:
+    """Validate and add a user; raise ValidationError or Conflict on bad input."""
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,80}", name or ""):
+        raise ValidationError("user name must be 2-80 letters, digits or _.@-")
+    try:
+        role_value = Role(role)
+    except ValueError as exc:
+        raise ValidationError(f"unknown role {role!r}") from exc
+    try:
+        langs = [canonical(x) for x in languages.split(",") if x.strip()]
+    except UnknownLanguage as exc:
+        raise ValidationError(str(exc)) from exc
+    if role_value == Role.REVIEWER and not langs:
+        raise ValidationError("a reviewer needs at least one native language (--languages)")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"unknown time zone {timezone!r}") from exc
+    m = _SHIFT.match(shift)
+    if not m:
+        raise ValidationError("shift must look like 09:00-17:00")
+    day_list = [d.strip().lower() for d in days.split(",") if d.strip()]
+    if not day_list or any(d not in DAYS for d in day_list):
+        raise ValidationError(f"working days must be among {','.join(DAYS)}")
+    if password is not None and len(password) < 8:
+        raise ValidationError("a password needs at least 8 characters")
+    if session.scalar(select(User).where(User.name == name)):
+        raise Conflict(f"user {name!r} exists")
+    start, end = shift.split("-")
+    user = User(name=name, role=role_value, languages=",".join(langs), timezone=timezone, shift_start=start,
+                shift_end=end, work_days=",".join(day_list),
+                password_hash=generate_password_hash(password) if password else None)
+    session.add(user)
+    return user
+
+
+def get_user(session: Session, name: str) -> User:
+    """The user called ``name``; NotFound otherwise."""
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound(f"no user {name!r}")
+    return user
+
+
+DEMO_TEAM = (
+    # name, role, languages, time zone, shift, password
+    ("ada", "admin", "en", "Europe/Amsterdam", "00:00-24:00", "demo-admin"),
+    ("alex", "agent", "en", "Europe/Dublin", "08:00-18:00", "demo-agent"),
+    ("kim", "editor", "en", "Europe/Amsterdam", "09:00-17:00", "demo-editor"),
+    ("lucia", "reviewer", "es,ca", "Europe/Madrid", "00:00-24:00", "demo-reviewer"),
+    ("piotr", "reviewer", "pl", "Europe/Warsaw", "08:00-16:00", "demo-reviewer"),
+    ("mari", "reviewer", "et", "Europe/Tallinn", "09:00-17:00", "demo-reviewer"),
+    ("joost", "reviewer", "nl", "Europe/Amsterdam", "09:00-17:00", "demo-reviewer"),
+    ("mei", "reviewer", "zh-Hant", "Asia/Taipei", "09:00-18:00", "demo-reviewer"),
+)
+
+
+def seed_demo_team(session: Session) -> None:
+    """Create the demo users once; their API tokens go to instance/demo-tokens.txt."""
+    from tolk.auth import issue_token
+
+    created = []
+    for name, role, langs, tz, shift, password in DEMO_TEAM:
+        if session.scalar(select(User).where(User.name == name)):
+            continue
+        user = create_user(session, name, role=role, languages=langs, timezone=tz, shift=shift,
+                           days=",".join(DAYS), password=password)
+        created.append(f"{name}\t{role}\t{issue_token(session, user)}")
+    if created:
+        path = Path(current_app.instance_path) / "demo-tokens.txt"
+        with path.open("a") as fh:
+            fh.write("\n".join(created) + "\n")
+        path.chmod(0o600)

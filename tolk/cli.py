@@ -1,0 +1,223 @@
+"""The `tolk` command: the app factory wrapped in click, plus the kernel's own commands.
+
+Feature packages add their commands in their ``init_app`` (``app.cli.add_command``), so `tolk --help`
+lists everything the installed app can do.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from tolk import create_app
+from tolk.errors import TolkError
+
+
+class TolkGroup(FlaskGroup):
+    """FlaskGroup that reports Tolk's own errors as a message and exit status 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TolkError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+@click.group(cls=TolkGroup, create_app=lambda: create_app(), add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def cli() -> None:
+    """Tolk: translation and localisation workflows for multilingual customer support."""
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", type=int, help="Worker processes (default TOLK_WEB_WORKERS).")
+@with_appcontext
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the web app and API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    count = workers or current_app.config["WEB_WORKERS"]
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", count)
+            self.cfg.set("threads", 4)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("post_fork", _post_fork)
+
+        def load(self):
+            return create_app()
+
+    click.echo(f"Tolk is serving on http://{host}:{port}/")
+    Server().run()
+
+
+def _post_fork(_server, worker) -> None:
+    # Each web process warms its language detector before taking requests, not on the first request.
+    from machinery.service import services
+
+    app = worker.app.wsgi()
+    services(app).detector.warm()
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run queued jobs, then exit.")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run an RQ worker for Tolk's queue."""
+    from rq import Worker
+
+    from tolk.queue import queue, redis_connection
+
+    w = Worker([queue()], connection=redis_connection())
+    click.echo(f"worker listening on queue {current_app.config['QUEUE_NAME']}")
+    w.work(burst=burst, with_scheduler=True)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations to TOLK_DATABASE_URL."""
+    from tolk.db import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo("database is up to date")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    from alembic import command
+
+    from tolk.db import alembic_config
+
+    command.revision(alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
+
+
+@cli.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load demo users, glossaries, locales and content (idempotent)."""
+    from tolk.db import db
+
+    for seeder in current_app.extensions["tolk.seeders"]:
+        seeder(db.session)
+        db.session.commit()
+    click.echo("demo data is loaded")
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Users, roles and API tokens."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["agent", "reviewer", "editor", "admin"]), required=True)
+@click.option("--languages", default="", help="Comma-separated BCP 47 tags (reviewers: native languages).")
+@click.option("--timezone", default="UTC", show_default=True)
+@click.option("--shift", default="09:00-17:00", show_default=True, help="Working hours, local time.")
+@click.option("--days", default="mon,tue,wed,thu,fri", show_default=True, help="Working days.")
+@click.option("--password", help="Password for signing in to the web pages.")
+@click.option("--token", is_flag=True, help="Create an API token and print it alone on the last line.")
+@with_appcontext
+def users_add(name, role, languages, timezone, shift, days, password, token) -> None:
+    """Create a user."""
+    from tolk.accounts import create_user
+    from tolk.db import db
+
+    user = create_user(db.session, name, role=role, languages=languages, timezone=timezone, shift=shift,
+                       days=days, password=password)
+    plain = None
+    if token:
+        from tolk.auth import issue_token
+
+        plain = issue_token(db.session, user)
+    db.session.commit()
+    click.echo(f"created {role} {name}")
+    if plain:
+        click.echo(plain)
+
+
+@users_group.command("token")
+@click.argument("name")
+@with_appcontext
+def users_token(name: str) -> None:
+    """Create another API token for a user and print it."""
+    from tolk.accounts import get_user
+    from tolk.auth import issue_token
+    from tolk.db import db
+
+    plain = issue_token(db.session, get_user(db.session, name))
+    db.session.commit()
+    click.echo(plain)
+
+
+@users_group.command("revoke")
+@click.argument("name")
+@with_appcontext
+def users_revoke(name: str) -> None:
+    """Revoke every API token of a user."""
+    from tolk.accounts import get_user
+    from tolk.auth import audit, revoke_tokens
+    from tolk.db import db
+
+    count = revoke_tokens(db.session, get_user(db.session, name))
+    audit("tokens.revoked", "user", name, actor="cli", detail={"count": count})
+    db.session.commit()
+    click.echo(f"revoked {count} token(s)")
+
+
+@users_group.command("list")
+@with_appcontext
+def users_list() -> None:
+    """List users."""
+    from tolk.db import db
+    from tolk.models import User
+
+    for user in db.session.scalars(select(User).order_by(User.name)):
+        click.echo(f"{user.name:<16} {user.role.value:<9} {user.languages or '-':<12} {user.timezone:<20} "
+                   f"{user.shift_start}-{user.shift_end} {user.work_days}")
+
+
+@cli.command("config")
+@click.option("--markdown", is_flag=True, help="Print the README's configuration table.")
+@with_appcontext
+def config_command(markdown: bool) -> None:
+    """Show the effective settings (secrets hidden)."""
+    from tolk.config import SETTINGS, is_secret, markdown_table
+
+    if markdown:
+        click.echo(markdown_table())
+        return
+    for s in SETTINGS:
+        value = current_app.config.get(s.name)
+        shown = "(set)" if is_secret(s.name) and value else value
+        click.echo(f"TOLK_{s.name}={shown if shown is not None else ''}")
+
+
+def main() -> None:
+    """Entry point of the `tolk` console script."""
+    # A Ctrl-C in `make run` ends gunicorn and the worker quietly.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.environ.setdefault("FLASK_RUN_FROM_CLI", "false")
+    sys.exit(cli.main(prog_name=Path(sys.argv[0]).name or "tolk"))

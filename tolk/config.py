@@ -1,0 +1,117 @@
+"""Every setting Tolk reads, with its default and meaning, in one place.
+
+Order of precedence: the defaults below, then ``TOLK_<NAME>`` environment variables, then the mapping
+passed to ``create_app(config=...)`` (tests). The README's configuration table is generated from
+``SETTINGS`` (``tolk config --markdown``), so this module is the one place a setting is documented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its default, how an environment string is parsed, and what it means."""
+
+    name: str
+    default: Any
+    doc: str
+    parse: Callable[[str], Any] = str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", None, "SQLAlchemy URL. Default: SQLite file `instance/tolk.db`; "
+            "PostgreSQL: `postgresql+psycopg://user:pw@host/db`."),
+    Setting("REDIS_URL", "redis://127.0.0.1:6390/0", "Redis for RQ jobs (the Makefile starts one on this port)."),
+    Setting("QUEUE_NAME", "tolk", "RQ queue name shared by web processes and workers."),
+    Setting("SECRET_KEY", None, "Flask session and CSRF signing key. Generated into `instance/secret_key` "
+            "when unset.", secret=True),
+    Setting("LANGUAGES", "en,es,ca,de,fr,nl,pl,et,pt,it,ja,zh-Hans,zh-Hant",
+            "Locales the installation serves: language detection loads only these.", _list),
+    Setting("ENGINE_ROUTES", "*=deepl,google,apertium",
+            "Ordered engines per target language, e.g. `es=apertium,deepl;*=deepl,google`. Engines that are "
+            "not configured or do not support the pair are skipped; errors fail over to the next."),
+    Setting("ENGINE_TIMEOUT", 10.0, "Seconds before an engine request is abandoned.", float),
+    Setting("ENGINE_RETRIES", 2, "Retries per engine on rate limits, 5xx and timeouts before failing over.", int),
+    Setting("ENGINE_BACKOFF", 0.5, "First retry delay in seconds; doubles each retry.", float),
+    Setting("DEEPL_AUTH_KEY", None, "DeepL API key; DeepL is off without it.", secret=True),
+    Setting("DEEPL_SERVER_URL", None, "DeepL server URL (default: the vendor's, chosen by the key)."),
+    Setting("GOOGLE_PROJECT", None, "Google Cloud project id; Google v3 is off without it."),
+    Setting("GOOGLE_LOCATION", "global", "Google Cloud location for v3 requests and glossaries."),
+    Setting("GOOGLE_API_ENDPOINT", None, "Google API endpoint, e.g. `http://127.0.0.1:9000` for a local server."),
+    Setting("GOOGLE_GLOSSARIES", "", "Google v3 glossary resources per Tolk glossary and pair: "
+            "`brand:en-es=projects/p/locations/l/glossaries/g;...`."),
+    Setting("APERTIUM_MODES_DIR", "/usr/share/apertium/modes", "Where installed Apertium modes live."),
+    Setting("APERTIUM_BINARY", "apertium", "The apertium command (used to discover pairs)."),
+    Setting("MAX_TEXT_CHARS", 20000, "Largest single text accepted by the API (413 beyond).", int),
+    Setting("MAX_BATCH_TEXTS", 200, "Most texts in one translate request (413 beyond).", int),
+    Setting("MAX_UPLOAD_BYTES", 5_000_000, "Largest import file (TBX, TMX, CSV, PO) accepted.", int),
+    Setting("PII_PATTERNS", "order_number=\\b(?:ORD|ORDER)-?\\d{5,12}\\b",
+            "Extra customer-data patterns masked before text leaves the process: `name=regex;name=regex`."),
+    Setting("EGRESS_LOG", "hash", "Record of what is sent to external engines: `off`, `hash` (SHA-256 of "
+            "each payload) or `full` (the masked text itself)."),
+    Setting("DETECTION_MIN_MARGIN", 0.2, "Relative margin between the two likeliest languages below which "
+            "detection is reported as uncertain.", float),
+    Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports.", int),
+    Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
+    Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
+    Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
+    Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults, then ``TOLK_*`` variables, then ``overrides``; raise ValueError on a malformed value."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    for setting in SETTINGS:
+        raw = environ.get(f"TOLK_{setting.name}")
+        if raw is None:
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"TOLK_{setting.name}: {exc}") from exc
+    for key, value in (overrides or {}).items():
+        values[key] = value
+    return values
+
+
+def is_secret(name: str) -> bool:
+    """Whether a setting must never be shown in logs, errors or API output."""
+    setting = _BY_NAME.get(name)
+    return bool(setting and setting.secret)
+
+
+def markdown_table() -> str:
+    """The configuration table for the README."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = s.default
+        if isinstance(default, list):
+            default = ",".join(default)
+        shown = "" if default in (None, "") else f"`{default}`"
+        rows.append(f"| `TOLK_{s.name}` | {shown} | {s.doc} |")
+    return "\n".join(rows)

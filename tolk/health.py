@@ -1,0 +1,40 @@
+"""GET /healthz: the database, Redis and every component that registered a health check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from tolk.db import db
+from tolk.queue import redis_connection
+
+bp = Blueprint("health", __name__)
+
+
+def register_check(app: Flask, name: str, check: Callable[[], dict[str, Any]]) -> None:
+    """Add a component to /healthz; ``check`` returns a dict with at least ``ok``."""
+    app.extensions.setdefault("tolk.health", {})[name] = check
+
+
+@bp.get("/healthz")
+def healthz():
+    report: dict[str, Any] = {}
+    try:
+        db.ping()
+        report["database"] = {"ok": True, "dialect": db.engine.dialect.name}
+    except Exception as exc:  # noqa: BLE001 - health reports every failure, it never raises
+        report["database"] = {"ok": False, "error": type(exc).__name__}
+    try:
+        redis_connection().ping()
+        report["redis"] = {"ok": True}
+    except Exception as exc:  # noqa: BLE001
+        report["redis"] = {"ok": False, "error": type(exc).__name__}
+    for name, check in current_app.extensions.get("tolk.health", {}).items():
+        try:
+            report[name] = check()
+        except Exception as exc:  # noqa: BLE001
+            report[name] = {"ok": False, "error": type(exc).__name__}
+    ok = report["database"]["ok"] and report["redis"]["ok"]
+    return jsonify({"ok": ok, "components": report}), 200 if ok else 503
