@@ -13,15 +13,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from tolk import create_app
 from tolk.errors import TolkError
 
 
-class TolkGroup(FlaskGroup):
-    """FlaskGroup that reports Tolk's own errors as a message and exit status 1, not a traceback."""
+class _ReportsTolkErrors:
+    """Report Tolk's own errors as a message and exit status 1, not a traceback."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -30,13 +30,21 @@ class TolkGroup(FlaskGroup):
             raise click.ClickException(exc.message) from exc
 
 
+class TolkGroup(_ReportsTolkErrors, FlaskGroup):
+    """The `tolk` command: FlaskGroup around create_app()."""
+
+
+class TolkAppGroup(_ReportsTolkErrors, AppGroup):
+    """``app.cli``: the same error reporting when commands run through the app (tests, `flask`)."""
+
+
 @click.group(cls=TolkGroup, create_app=lambda: create_app(), add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def cli() -> None:
     """Tolk: translation and localisation workflows for multilingual customer support."""
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", type=int, help="Worker processes (default TOLK_WEB_WORKERS).")
@@ -71,7 +79,7 @@ def _post_fork(_server, worker) -> None:
     services(app).detector.warm()
 
 
-@cli.command("worker")
+@click.command("worker")
 @click.option("--burst", is_flag=True, help="Run queued jobs, then exit.")
 @with_appcontext
 def worker(burst: bool) -> None:
@@ -85,7 +93,7 @@ def worker(burst: bool) -> None:
     w.work(burst=burst, with_scheduler=True)
 
 
-@cli.group("db")
+@click.group("db")
 def db_group() -> None:
     """Database migrations."""
 
@@ -113,7 +121,7 @@ def db_revision(message: str) -> None:
     command.revision(alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
 
 
-@cli.command("seed-demo")
+@click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
     """Load demo users, glossaries, locales and content (idempotent)."""
@@ -125,7 +133,7 @@ def seed_demo() -> None:
     click.echo("demo data is loaded")
 
 
-@cli.group("users")
+@click.group("users")
 def users_group() -> None:
     """Users, roles and API tokens."""
 
@@ -199,7 +207,7 @@ def users_list() -> None:
                    f"{user.shift_start}-{user.shift_end} {user.work_days}")
 
 
-@cli.command("config")
+@click.command("config")
 @click.option("--markdown", is_flag=True, help="Print the README's configuration table.")
 @with_appcontext
 def config_command(markdown: bool) -> None:
@@ -213,6 +221,16 @@ def config_command(markdown: bool) -> None:
         value = current_app.config.get(s.name)
         shown = "(set)" if is_secret(s.name) and value else value
         click.echo(f"TOLK_{s.name}={shown if shown is not None else ''}")
+
+
+KERNEL_COMMANDS = (serve, worker, db_group, seed_demo, users_group, config_command)
+
+
+def init_app(app) -> None:
+    """Register the kernel's commands on the app (so `tolk` and the test CLI runner both see them)."""
+    app.cli = TolkAppGroup(app.name)
+    for command in KERNEL_COMMANDS:
+        app.cli.add_command(command)
 
 
 def main() -> None:

@@ -85,7 +85,11 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 def load(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Defaults, then ``TOLK_*`` variables, then ``overrides``; raise ValueError on a malformed value."""
     environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    # String defaults go through the same parser as environment values, so both have one type.
+    values: dict[str, Any] = {
+        s.name: s.parse(s.default) if isinstance(s.default, str) and s.parse is not str else s.default
+        for s in SETTINGS
+    }
     for setting in SETTINGS:
         raw = environ.get(f"TOLK_{setting.name}")
         if raw is None:
