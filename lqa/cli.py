@@ -1,0 +1,135 @@
+"""``tolk lqa``: score MQM annotation files from the command line."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lqa.annotations import AnnotationFileError, Rating, read_ratings
+from lqa.mqm import (
+    MIN_WORDS_FOR_VERDICT,
+    Custom,
+    LinearProfile,
+    MQM2Linear,
+    Score,
+    WMTSegment,
+    confidence_interval,
+)
+
+
+@click.group("lqa")
+def lqa() -> None:
+    """Language quality: MQM annotation files and scores."""
+
+
+def _load_profile(name: str, weights: Path | None) -> LinearProfile | WMTSegment:
+    if name != "custom":
+        if weights is not None:
+            raise click.UsageError("--weights only applies to --profile custom")
+        return MQM2Linear() if name == "mqm2" else WMTSegment()
+    if weights is None:
+        raise click.UsageError("--profile custom needs --weights FILE.json")
+    try:
+        return Custom.from_dict(json.loads(weights.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"{weights}: line {exc.lineno}: {exc.msg}", param_hint="--weights") from exc
+    except ValueError as exc:
+        raise click.BadParameter(f"{weights}: {exc}", param_hint="--weights") from exc
+
+
+def _rating_values(profile: LinearProfile | WMTSegment, ratings: list[Rating], words: int) -> list[float]:
+    """Per-rating values whose mean is the group's score, for its confidence interval."""
+    if isinstance(profile, WMTSegment):
+        return [profile.rating_penalty(r.annotations) for r in ratings]
+    # 100 - 100 * n * p_i / W averages to 100 * (1 - P / W): the linear score, with segments as the
+    # sampling unit and the evaluated words held fixed.
+    n = len(ratings)
+    return [100.0 - 100.0 * n * sum(profile.weight(a) for a in r.annotations) / words for r in ratings]
+
+
+def score_groups(ratings: list[Rating], profile: LinearProfile | WMTSegment, by: str) -> list[dict[str, Any]]:
+    """Score ratings grouped by system, rater or doc; best group first."""
+    groups: dict[str, list[Rating]] = defaultdict(list)
+    for rating in ratings:
+        groups[getattr(rating, by)].append(rating)
+    rows = []
+    for name, members in groups.items():
+        # Words are counted once per rating: two raters of one segment each evaluated its words.
+        words = sum(r.words for r in members)
+        annotations = [a for r in members for a in r.annotations]
+        score: Score = profile.score(annotations, words=words, segments=len(members))
+        ci = confidence_interval(_rating_values(profile, members, words), words=words) if words else None
+        rows.append({"group": name, "by": by, **score.to_dict(),
+                     "ci": ci.to_dict() if ci else None,
+                     "inconclusive": words < MIN_WORDS_FOR_VERDICT})
+    sign = 1 if profile.lower_is_better else -1
+    rows.sort(key=lambda row: (sign * row["value"], row["group"]))
+    return rows
+
+
+def _verdict(row: dict[str, Any]) -> str:
+    if row["passed"] is None:
+        return "inconclusive" if row["inconclusive"] else "-"
+    if row["errors_by_severity"]["critical"]:
+        return "fail (critical)"
+    verdict = "pass" if row["passed"] else "fail"
+    return f"{verdict} (inconclusive)" if row["inconclusive"] else verdict
+
+
+def _table(rows: list[dict[str, Any]], by: str) -> str:
+    header = [by, "ratings", "words", "critical", "major", "minor", "neutral", "penalty", "score", "95% CI",
+              "verdict"]
+    body = []
+    for row in rows:
+        ci = row["ci"]
+        half = f"±{ci['high'] - ci['mean']:.2f}" if ci and ci["high"] is not None else "n/a"
+        sev = row["errors_by_severity"]
+        body.append([row["group"], str(row["segments"]), str(row["words"]), str(sev["critical"]),
+                     str(sev["major"]), str(sev["minor"]), str(sev["neutral"]), f"{row['penalty']:g}",
+                     f"{row['value']:.2f}", half, _verdict(row)])
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    numeric = set(range(1, 10))
+
+    def render(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join(render(line) for line in [header, *body])
+
+
+@lqa.command("score")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--profile", "profile_name", type=click.Choice(["mqm2", "wmt", "custom"]), default="mqm2",
+              show_default=True, help="Scoring profile.")
+@click.option("--weights", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON for --profile custom: {"weights": {"*": {"minor": 1, ...}, ...}, "threshold": 95}.')
+@click.option("--by", "group_by", type=click.Choice(["system", "rater", "doc"]), default="system",
+              show_default=True, help="One row per system, rater or document.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+def score_command(file: Path, profile_name: str, weights: Path | None, group_by: str, as_json: bool) -> None:
+    """Score an MQM annotation FILE (Google WMT TSV layout, or CSV with the same columns)."""
+    profile = _load_profile(profile_name, weights)
+    try:
+        ratings = read_ratings(file)
+    except AnnotationFileError as exc:
+        for line, message in exc.errors:
+            click.echo(f"{file}:{line}: {message}", err=True)
+        click.echo(f"{file}: rejected, {len(exc.errors)} malformed line(s); nothing was scored", err=True)
+        raise click.exceptions.Exit(2) from exc
+    if not ratings:
+        click.echo(f"{file}: no ratings to score", err=True)
+        raise click.exceptions.Exit(2)
+    try:
+        rows = score_groups(ratings, profile, group_by)
+    except ValueError as exc:  # e.g. a group whose sources hold no countable word
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(_table(rows, group_by))
+    direction = "lower is better" if profile.lower_is_better else "higher is better"
+    click.echo(f"profile: {profile.signature} ({direction})")

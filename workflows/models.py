@@ -1,0 +1,344 @@
+"""Tables of workflows: locale profiles, reply templates, replies, review queue, KB articles, jobs, webhooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from functools import total_ordering
+
+from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tolk.db import Base, UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+# --- locale profiles and reply templates ----------------------------------------------------------
+
+
+class LocaleProfile(Base):
+    """How to serve customers of one locale: tone, greetings, upselling, SLAs, calendar, formatting."""
+
+    __tablename__ = "locale_profiles"
+
+    locale: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    formality: Mapped[str] = mapped_column(String(16), default="default")  # formal | informal | default
+    greeting: Mapped[str] = mapped_column(Text, default="")  # e.g. "Dear {customer_name},"
+    sign_off: Mapped[str] = mapped_column(Text, default="")
+    upsell_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    sla_minutes: Mapped[dict] = mapped_column(JSON, default=dict)  # channel -> minutes
+    preferred_channels: Mapped[list] = mapped_column(JSON, default=list)
+    working_days: Mapped[str] = mapped_column(String(32), default="mon,tue,wed,thu,fri")
+    holidays: Mapped[list] = mapped_column(JSON, default=list)  # ISO dates
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    text_direction: Mapped[str] = mapped_column(String(3), default="ltr")
+    # Routing: recent MQM score below this sends the locale's content to native review.
+    quality_threshold: Mapped[float] = mapped_column(Float, default=90.0)
+    # Share of released content sampled into the review queue as spot checks.
+    sample_rate: Mapped[float] = mapped_column(Float, default=0.05)
+    always_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_config: Mapped[dict] = mapped_column(JSON, default=dict)  # lqa CheckConfig per locale
+    critical_terms: Mapped[list] = mapped_column(JSON, default=list)  # extra words that mark content critical
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ReplyTemplate(Base):
+    """A canned response ("macro") with named variables and optional plural variants."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    source_locale: Mapped[str] = mapped_column(String(16), default="en")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    source_text: Mapped[str] = mapped_column(Text)
+    source_plural: Mapped[str | None] = mapped_column(Text)
+    plural_variable: Mapped[str | None] = mapped_column(String(40))  # e.g. "count"
+    comment: Mapped[str | None] = mapped_column(Text)  # for translators
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    translations: Mapped[list[TemplateTranslation]] = relationship(
+        back_populates="template", cascade="all, delete-orphan")
+
+
+class TemplateState(enum.StrEnum):
+    """A template translation's state; only reviewed ones reach customers unreviewed."""
+
+    FUZZY = "fuzzy"          # machine pre-filled or outdated: never used without review
+    TRANSLATED = "translated"
+    REVIEWED = "reviewed"
+
+
+class TemplateTranslation(Base):
+    """A template in one locale: msgstr and plural forms, tracked against the source version."""
+
+    __tablename__ = "template_translations"
+    __table_args__ = (UniqueConstraint("template_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[str] = mapped_column(ForeignKey("reply_templates.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    forms: Mapped[list] = mapped_column(JSON, default=list)  # msgstr, or msgstr[0..n-1] with plurals
+    state: Mapped[TemplateState] = mapped_column(_enum(TemplateState), default=TemplateState.FUZZY)
+    source_version: Mapped[int] = mapped_column(Integer, default=1)
+    translator_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    template: Mapped[ReplyTemplate] = relationship(back_populates="translations")
+
+
+# --- replies and the review queue ----------------------------------------------------------------
+
+
+@total_ordering
+class ReplyStatus(enum.StrEnum):
+    """Reply states in order: drafted < in_review < approved/released; rejected ends a draft."""
+
+    DRAFTED = "drafted"
+    AWAITING_AGENT = "awaiting_agent"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    RELEASED = "released"
+    REJECTED = "rejected"
+
+    @property
+    def rank(self) -> int:
+        return {"drafted": 0, "awaiting_agent": 1, "in_review": 1, "approved": 2, "released": 3,
+                "rejected": 3}[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, ReplyStatus):
+            return NotImplemented
+        return self.rank < other.rank
+
+    @property
+    def final(self) -> bool:
+        return self in (ReplyStatus.RELEASED, ReplyStatus.REJECTED)
+
+
+class Decision(enum.StrEnum):
+    """The routing decision for translated content."""
+
+    RELEASED = "released"
+    AGENT_CONFIRM = "agent_confirm"
+    NATIVE_REVIEW = "native_review"
+    HUMAN_TRANSLATION = "human_translation"
+
+
+class Reply(Base):
+    """A drafted reply: the agent's text, its translation for the customer and how it was routed."""
+
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("agent_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_ref: Mapped[str] = mapped_column(String(120), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120))
+    agent_lang: Mapped[str] = mapped_column(String(16))
+    customer_lang: Mapped[str] = mapped_column(String(16), index=True)
+    detection: Mapped[dict | None] = mapped_column(JSON)
+    template_id: Mapped[str | None] = mapped_column(String(80))
+    source_text: Mapped[str] = mapped_column(Text)
+    mt_text: Mapped[str | None] = mapped_column(Text)
+    final_text: Mapped[str | None] = mapped_column(Text)
+    back_translation: Mapped[str | None] = mapped_column(Text)
+    engine: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[ReplyStatus] = mapped_column(_enum(ReplyStatus), index=True)
+    decision: Mapped[Decision] = mapped_column(_enum(Decision))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    transitions: Mapped[list[ReplyTransition]] = relationship(
+        back_populates="reply", cascade="all, delete-orphan", order_by="ReplyTransition.id")
+
+
+class ReplyTransition(Base):
+    """A state change of a reply: from, to, who and when."""
+
+    __tablename__ = "reply_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reply: Mapped[Reply] = relationship(back_populates="transitions")
+
+
+class ReviewStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    ESCALATED = "escalated"
+
+
+class ReviewItem(Base):
+    """An item in a language's review queue: a reply or an article locale, with its SLA deadline."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (Index("ix_review_items_queue", "target_lang", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reply | article
+    object_id: Mapped[int] = mapped_column(Integer)
+    source_lang: Mapped[str] = mapped_column(String(16))
+    target_lang: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    content_type: Mapped[str] = mapped_column(String(32), default="reply")
+    task: Mapped[str] = mapped_column(String(16), default="review")  # review | translate (no engine)
+    spot_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    source_text: Mapped[str] = mapped_column(Text)
+    mt_text: Mapped[str | None] = mapped_column(Text)
+    engine: Mapped[str | None] = mapped_column(String(32))
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus), default=ReviewStatus.PENDING)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    escalation: Mapped[str | None] = mapped_column(Text)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    final_text: Mapped[str | None] = mapped_column(Text)
+    # Optimistic locking: two reviewers approving at once, one wins and the other gets 409.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+# --- KB articles ---------------------------------------------------------------------------------
+
+
+class Article(Base):
+    """A knowledge-base article in its source locale, with the locales it is published in."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    source_locale: Mapped[str] = mapped_column(String(16))
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_locales: Mapped[list] = mapped_column(JSON, default=list)
+    current_revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    revisions: Mapped[list[ArticleRevision]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleRevision.number")
+    locales: Mapped[list[ArticleLocale]] = relationship(back_populates="article", cascade="all, delete-orphan")
+
+
+class ArticleRevision(Base):
+    """One saved version of an article's source: sanitized HTML body and its segments."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body_html: Mapped[str] = mapped_column(Text)
+    segments: Mapped[list] = mapped_column(JSON, default=list)  # source segments in order
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+
+
+class LocaleState(enum.StrEnum):
+    MISSING = "missing"
+    TRANSLATING = "translating"
+    OUTDATED = "outdated"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class ArticleLocale(Base):
+    """An article in one target locale: its state, draft translation and the version that is live."""
+
+    __tablename__ = "article_locales"
+    __table_args__ = (UniqueConstraint("article_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    state: Mapped[LocaleState] = mapped_column(_enum(LocaleState), default=LocaleState.MISSING)
+    draft_revision: Mapped[int | None] = mapped_column(Integer)
+    draft_title: Mapped[str | None] = mapped_column(String(300))
+    draft_html: Mapped[str | None] = mapped_column(Text)
+    draft_segments: Mapped[list] = mapped_column(JSON, default=list)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    outdated_segments: Mapped[list] = mapped_column(JSON, default=list)  # indexes changed since publishing
+    published_revision: Mapped[int | None] = mapped_column(Integer)
+    published_title: Mapped[str | None] = mapped_column(String(300))
+    published_html: Mapped[str | None] = mapped_column(Text)
+    published_segments: Mapped[list] = mapped_column(JSON, default=list)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="locales")
+
+
+# --- background jobs and webhooks -----------------------------------------------------------------
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class TranslationJob(Base):
+    """A background translation job with its progress (segments done of total), kept in the database
+    so progress and outcome survive Redis restarts."""
+
+    __tablename__ = "translation_jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    object_ref: Mapped[str] = mapped_column(String(64))
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint; the unique event id keeps a retried job from sending it twice."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(48))
+    url: Mapped[str] = mapped_column(String(500))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
