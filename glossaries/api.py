@@ -18,7 +18,7 @@ from glossaries.store import (
     save_termbase,
     to_termbase,
 )
-from glossaries.terms import GlossaryFormatError, Termbase, validate_lang
+from glossaries.terms import GlossaryFormatError, Termbase, read_glossary, validate_lang
 from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import BadRequest, Conflict, PayloadTooLarge, TolkError, ValidationError
@@ -28,18 +28,6 @@ from tolk.validation import field, json_object
 bp = Blueprint("glossaries_api", __name__, url_prefix="/api/v1/glossaries")
 
 EXPORTS = {"tbx": "application/x-tbx+xml", "csv": "text/csv; charset=utf-8"}
-
-
-def read_glossary_file(data: bytes, filename: str, *, max_bytes: int) -> Termbase:
-    """Parse an uploaded termbase by its extension (or content); GlossaryFormatError when invalid."""
-    from glossaries.csv_format import read_csv
-    from glossaries.tbx import read_tbx
-
-    lowered = filename.lower()
-    if lowered.endswith((".tbx", ".xml")) or (not lowered.endswith((".csv", ".tsv", ".txt"))
-                                             and data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")):
-        return read_tbx(data, max_bytes=max_bytes)
-    return read_csv(data, max_bytes=max_bytes)
 
 
 def export_glossary(termbase: Termbase, fmt: str) -> bytes:
@@ -77,7 +65,7 @@ def create_glossary():
 
 @bp.get("/<name>")
 @require()
-def read_glossary(name: str):
+def show_glossary(name: str):
     return jsonify(glossary_to_dict(get_glossary(db.session, name), entries=True))
 
 
@@ -136,7 +124,7 @@ def import_glossary():
     name = request.values.get("name") or filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     replace = request.values.get("replace", "false").lower() in {"1", "true", "yes"}
     try:
-        termbase = read_glossary_file(data, filename, max_bytes=max_bytes)
+        termbase = read_glossary(data, filename, max_bytes=max_bytes)
     except GlossaryFormatError as exc:
         raise TolkError(str(exc), code="invalid_file", status=400,
                         details={k: v for k, v in (("line", exc.line), ("element", exc.element)) if v}) from exc

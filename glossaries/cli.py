@@ -9,10 +9,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from glossaries.api import export_glossary, read_glossary_file
+from glossaries.api import export_glossary
 from glossaries.models import Glossary
 from glossaries.store import load_termbase, save_termbase
-from glossaries.terms import GlossaryFormatError
+from glossaries.terms import GlossaryFormatError, read_glossary
 from tolk.auth import audit
 from tolk.db import db
 
@@ -33,7 +33,7 @@ def import_command(file: Path, name: str | None, replace: bool) -> None:
     if file.stat().st_size > max_bytes:
         raise click.ClickException(f"{file}: larger than {max_bytes} bytes")
     try:
-        termbase = read_glossary_file(file.read_bytes(), file.name, max_bytes=max_bytes)
+        termbase = read_glossary(file.read_bytes(), file.name, max_bytes=max_bytes)
     except GlossaryFormatError as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     saved = save_termbase(db.session, termbase, name=name or file.stem, replace=replace)

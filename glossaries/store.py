@@ -48,12 +48,14 @@ def check_name(name: str) -> str:
     return name
 
 
+def _term_rows(concept: Concept) -> list[GlossaryTerm]:
+    return [GlossaryTerm(lang=t.lang, text=t.text, part_of_speech=t.part_of_speech,
+                         case_sensitive=t.case_sensitive, status=t.status, note=t.note) for t in concept.terms]
+
+
 def _concept_row(concept: Concept) -> GlossaryConcept:
-    return GlossaryConcept(
-        external_id=concept.id, do_not_translate=concept.do_not_translate, note=concept.note,
-        subject=concept.subject,
-        terms=[GlossaryTerm(lang=t.lang, text=t.text, part_of_speech=t.part_of_speech,
-                            case_sensitive=t.case_sensitive, status=t.status, note=t.note) for t in concept.terms])
+    return GlossaryConcept(external_id=concept.id, do_not_translate=concept.do_not_translate, note=concept.note,
+                           subject=concept.subject, terms=_term_rows(concept))
 
 
 def save_termbase(session: Session, termbase: Termbase, *, name: str | None = None,
@@ -130,11 +132,10 @@ def add_concept(session: Session, glossary: Glossary, concept: Concept) -> Gloss
 
 def replace_concept(session: Session, glossary: Glossary, concept_id: int, concept: Concept) -> GlossaryConcept:
     row = _find_concept(glossary, concept_id)
-    fresh = _concept_row(concept)
-    row.do_not_translate, row.note, row.subject = fresh.do_not_translate, fresh.note, fresh.subject
-    row.external_id = fresh.external_id or row.external_id
+    row.do_not_translate, row.note, row.subject = concept.do_not_translate, concept.note, concept.subject
+    row.external_id = concept.id or row.external_id
     row.terms.clear()
-    row.terms.extend(fresh.terms)
+    row.terms.extend(_term_rows(concept))
     glossary.version += 1
     session.flush()
     return row

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+BRAND_GLOSSARY = "projects/tolk-test/locations/us-central1/glossaries/brand-en-es"
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
@@ -161,3 +162,34 @@ def agent_headers(make_user):
 @pytest.fixture
 def admin_headers(make_user):
     return make_user("admin")[1]
+
+
+# --- local fake vendor servers, spoken to through the real client libraries -------------------------
+
+
+@pytest.fixture
+def deepl_fake():
+    from tests.fakes.deepl_server import DeepLFake
+
+    with DeepLFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def deepl_settings(deepl_fake):
+    return {"DEEPL_AUTH_KEY": deepl_fake.auth_key, "DEEPL_SERVER_URL": deepl_fake.url, "ENGINE_TIMEOUT": 5.0}
+
+
+@pytest.fixture
+def google_fake():
+    from tests.fakes.google_server import GoogleTranslateFake
+
+    with GoogleTranslateFake() as fake:
+        fake.add_glossary(BRAND_GLOSSARY, "en", "es", {"refund": "devolución", "Acme Cloud": "Acme Cloud"})
+        yield fake
+
+
+@pytest.fixture
+def google_settings(google_fake):
+    return {"GOOGLE_PROJECT": "tolk-test", "GOOGLE_LOCATION": "global", "GOOGLE_API_ENDPOINT": google_fake.url,
+            "GOOGLE_GLOSSARIES": f"brand:en-es={BRAND_GLOSSARY}", "ENGINE_TIMEOUT": 5.0}

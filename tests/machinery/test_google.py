@@ -17,7 +17,7 @@ from machinery.base import (
     Unsupported,
 )
 from machinery.google import GoogleEngine, google_code, parse_glossaries
-from tests.machinery.conftest import BRAND_GLOSSARY
+from tests.conftest import BRAND_GLOSSARY
 
 BRAND = EngineGlossary(name="brand", source_lang="en", target_lang="es",
                        entries={"refund": "devolución", "Acme Cloud": "Acme Cloud"}, checksum="0123456789ab")

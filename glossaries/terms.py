@@ -1,0 +1,232 @@
+"""Termbase data: concepts with their terms per locale, language-tag matching and pair entries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+STATUSES = ("preferred", "admitted", "forbidden")
+
+# Upload limits live with the callers' config; this is only the fallback when none is passed.
+MAX_GLOSSARY_BYTES = 20 * 1024 * 1024
+
+# A region implies the script for Chinese; without this, zh-TW would fall back to Simplified terms.
+_IMPLIED_SCRIPT = {"zh-TW": "Hant", "zh-HK": "Hant", "zh-MO": "Hant", "zh-CN": "Hans", "zh-SG": "Hans"}
+# The script a bare language tag means, so "zh" and "zh-Hans" find each other but "zh-Hant" never does.
+_DEFAULT_SCRIPT = {"zh": "Hans", "sr": "Cyrl", "pa": "Guru", "uz": "Latn", "az": "Latn", "bs": "Latn"}
+
+
+class GlossaryFormatError(ValueError):
+    """An imported glossary file is invalid; ``line`` and/or ``element`` say where."""
+
+    def __init__(self, message: str, *, line: int | None = None, element: str | None = None):
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if element:
+            where.append(f"element <{element}>")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+        self.reason = message
+        self.line = line
+        self.element = element
+
+
+def normalize_lang(code: str) -> str:
+    """Return a BCP 47 tag in canonical case (``pt_br`` -> ``pt-BR``, ``ZH-hant`` -> ``zh-Hant``)."""
+    parts = [p for p in code.strip().replace("_", "-").split("-") if p]
+    if not parts:
+        raise ValueError("empty language code")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) in (2, 3) and (part.isalpha() or part.isdigit()):
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+@lru_cache(maxsize=512)
+def validate_lang(code: str) -> str:
+    """Return the canonical tag if Babel knows the locale, else raise ValueError."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        tag = normalize_lang(code)
+    except ValueError:
+        raise ValueError(f"invalid language code {code!r}") from None
+    if tag == "und" or not all(p.isalnum() for p in tag.split("-")):
+        raise ValueError(f"unknown language code {code!r}")
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"unknown language code {code!r}") from None
+    return tag
+
+
+@lru_cache(maxsize=512)
+def lang_fallbacks(code: str) -> tuple[str, ...]:
+    """Tags to try, best first, when looking up terms for ``code``: region dropped, script kept."""
+    tag = normalize_lang(code)
+    parts = tag.split("-")
+    lang = parts[0]
+    script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    if script is None:
+        script = _IMPLIED_SCRIPT.get(tag)
+    out = [tag]
+    if script:
+        out.append(f"{lang}-{script}")
+        if _DEFAULT_SCRIPT.get(lang) == script:
+            out.append(lang)
+    else:
+        out.append(lang)
+        if lang in _DEFAULT_SCRIPT:
+            out.append(f"{lang}-{_DEFAULT_SCRIPT[lang]}")
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass
+class Term:
+    """One designation of a concept in one locale."""
+
+    lang: str
+    text: str
+    part_of_speech: str | None = None
+    case_sensitive: bool = False
+    status: str = "preferred"
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        self.lang = normalize_lang(self.lang)
+        self.text = " ".join(self.text.split())
+        if not self.text:
+            raise ValueError(f"empty {self.lang} term")
+        if self.status not in STATUSES:
+            raise ValueError(f"term status must be one of {', '.join(STATUSES)}, not {self.status!r}")
+        self.part_of_speech = self.part_of_speech or None
+        self.note = self.note or None
+
+
+@dataclass
+class Concept:
+    """A termbase entry: one meaning with its terms in several locales."""
+
+    terms: list[Term] = field(default_factory=list)
+    id: str | None = None
+    do_not_translate: bool = False
+    note: str | None = None
+    subject: str | None = None
+
+    def __post_init__(self) -> None:
+        self.id = self.id or None
+        self.note = self.note or None
+        self.subject = self.subject or None
+
+    def terms_for(self, lang: str) -> list[Term]:
+        """The terms of the best-matching locale (``pt-BR`` terms, else ``pt``), any status."""
+        for tag in lang_fallbacks(lang):
+            found = [t for t in self.terms if t.lang == tag]
+            if found:
+                return found
+        return []
+
+    def preferred(self, lang: str) -> Term | None:
+        """The term to use in ``lang``: the first preferred one, else the first admitted one."""
+        usable = self.allowed(lang)
+        return next((t for t in usable if t.status == "preferred"), usable[0] if usable else None)
+
+    def allowed(self, lang: str) -> list[Term]:
+        """Preferred and admitted terms in ``lang``, preferred first."""
+        found = [t for t in self.terms_for(lang) if t.status != "forbidden"]
+        return sorted(found, key=lambda t: t.status != "preferred")
+
+    def forbidden(self, lang: str) -> list[Term]:
+        """Variants that must not appear in ``lang`` (deprecated, superseded, a competitor's name)."""
+        return [t for t in self.terms_for(lang) if t.status == "forbidden"]
+
+    def languages(self) -> list[str]:
+        """Locales this concept has terms in, in order of first appearance."""
+        return list(dict.fromkeys(t.lang for t in self.terms))
+
+    def suggests_do_not_translate(self) -> bool:
+        """A hint for the UI only: a proper noun spelled the same in every locale may be a brand name."""
+        usable = [t for t in self.terms if t.status != "forbidden"]
+        return (
+            len({t.lang for t in usable}) > 1
+            and len({t.text for t in usable}) == 1
+            and any(t.part_of_speech == "properNoun" for t in usable)
+        )
+
+
+@dataclass
+class Termbase:
+    """A named collection of concepts, with the locale its source terms are written in."""
+
+    name: str
+    source_lang: str
+    concepts: list[Concept] = field(default_factory=list)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        self.source_lang = normalize_lang(self.source_lang)
+
+    def languages(self) -> list[str]:
+        """Every locale with terms, the source locale first, then in order of first appearance."""
+        seen = dict.fromkeys([self.source_lang])
+        for concept in self.concepts:
+            seen.update(dict.fromkeys(concept.languages()))
+        return list(seen)
+
+    def pair_entries(self, source: str, target: str) -> dict[str, str]:
+        """Source preferred term -> target preferred term; do-not-translate terms map to themselves."""
+        entries: dict[str, str] = {}
+        for concept in self.concepts:
+            src = concept.preferred(source)
+            if src is None:
+                continue
+            if concept.do_not_translate:
+                entries.setdefault(src.text, src.text)
+                continue
+            tgt = concept.preferred(target)
+            if tgt is not None:
+                # An engine glossary takes one target per source term: the first concept wins.
+                entries.setdefault(src.text, tgt.text)
+        return entries
+
+    def checksum(self, source: str, target: str) -> str:
+        """SHA-256 of the pair's entries, stable across runs: an engine glossary named by it is reusable."""
+        payload = json.dumps(
+            [normalize_lang(source), normalize_lang(target), sorted(self.pair_entries(source, target).items())],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def read_glossary(data: bytes, filename: str, *, max_bytes: int = MAX_GLOSSARY_BYTES, name: str | None = None
+                  ) -> Termbase:
+    """Read a TBX or CSV/TSV glossary, choosing the format by file extension, else by content."""
+    # Imported here because both format modules build on this one.
+    from glossaries import csv_format, tbx
+
+    if len(data) > max_bytes:
+        raise GlossaryFormatError(f"file is {len(data)} bytes, over the limit of {max_bytes}")
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] if filename else ""
+    if ext in ("tbx", "xml"):
+        termbase = tbx.read_tbx(data, max_bytes=max_bytes)
+    elif ext in ("csv", "tsv", "txt"):
+        termbase = csv_format.read_csv(data, max_bytes=max_bytes, name=name or stem)
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        termbase = tbx.read_tbx(data, max_bytes=max_bytes)
+    else:
+        termbase = csv_format.read_csv(data, max_bytes=max_bytes, name=name or stem)
+    if name:
+        termbase.name = name
+    elif not termbase.name:
+        termbase.name = stem
+    return termbase
+
