@@ -208,6 +208,7 @@ class ReviewItem(Base):
     mt_text: Mapped[str | None] = mapped_column(Text)
     engine: Mapped[str | None] = mapped_column(String(32))
     findings: Mapped[list] = mapped_column(JSON, default=list)
+    terms_checked: Mapped[int] = mapped_column(Integer, default=0)  # glossary terms found in the source
     status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus), default=ReviewStatus.PENDING)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalation: Mapped[str | None] = mapped_column(Text)

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 00:29:39.381784
+Create Date: 2026-11-23 00:33:42.426300
 """
 
 from __future__ import annotations
@@ -256,6 +256,7 @@ def upgrade() -> None:
     sa.Column('mt_text', sa.Text(), nullable=True),
     sa.Column('engine', sa.String(length=32), nullable=True),
     sa.Column('findings', sa.JSON(), nullable=False),
+    sa.Column('terms_checked', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'approved', 'rejected', 'escalated', name='reviewstatus', native_enum=False, length=24), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('escalation', sa.Text(), nullable=True),

@@ -1,0 +1,190 @@
+"""Review queues: items wait for a native reviewer on shift, ordered by SLA deadline.
+
+Approving writes the final text to the translation memory as human-approved, records MT and final
+text (and MQM annotations) for LQA, and tells the owner of the item (a reply, a KB article locale)
+through the ``ON_DECIDED`` table, so this module knows nothing of replies or articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from lqa.models import MqmAnnotationRow, QualityRecord
+from lqa.mqm import count_words, validate_category, validate_severity
+from machinery.models import TmOrigin
+from tolk.auth import audit, require_language
+from tolk.db import utcnow
+from tolk.errors import Conflict, NotFound, ValidationError
+from tolk.models import Role, User
+from workflows.models import ReviewItem, ReviewStatus
+from workflows.sla import assign, deadline
+
+TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_protected")
+
+#: kind -> callback(session, item, approved: bool, actor: User) run inside the deciding transaction.
+ON_DECIDED: dict[str, Callable[[Session, ReviewItem, bool, User], None]] = {}
+
+
+def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
+            source_text: str, mt_text: str | None, engine: str | None, channel: str | None,
+            content_type: str, reasons: Sequence[dict], findings: Sequence[dict] = (), task: str = "review",
+            spot_check: bool = False, terms_checked: int = 0, sla_minutes: dict[str, int] | None = None,
+            holidays: Sequence[str] = (), now: dt.datetime | None = None) -> ReviewItem:
+    """Queue an item for a native reviewer with its SLA deadline and an assignee (or an escalation)."""
+    now = now or utcnow()
+    due = deadline(now, channel or content_type, sla_minutes)
+    assignment = assign(session, target_lang, now, due, holidays)
+    item = ReviewItem(kind=kind, object_id=object_id, source_lang=source_lang, target_lang=target_lang,
+                      channel=channel, content_type=content_type, task=task, spot_check=spot_check,
+                      reasons=list(reasons), source_text=source_text, mt_text=mt_text, engine=engine,
+                      findings=list(findings), terms_checked=terms_checked, queued_at=now, due_at=due,
+                      assignee_id=assignment.reviewer.id if assignment.reviewer else None,
+                      escalation=assignment.escalation)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def visible_items(session: Session, user: User, *, lang: str | None = None, status: str | None = "pending",
+                  limit: int = 200) -> list[ReviewItem]:
+    """The queue a user may see: reviewers only their languages, ordered by SLA deadline."""
+    query = select(ReviewItem).order_by(ReviewItem.due_at, ReviewItem.id).limit(limit)
+    if status:
+        query = query.where(ReviewItem.status == ReviewStatus(status))
+    if lang:
+        require_language(user, lang)
+        query = query.where(ReviewItem.target_lang == lang)
+    items = session.scalars(query).all()
+    if user.role == Role.REVIEWER:
+        mine = {x.split("-")[0] for x in user.language_list}
+        items = [i for i in items if i.target_lang in user.language_list or i.target_lang.split("-")[0] in mine]
+    return items
+
+
+def get_item(session: Session, user: User, item_id: int) -> ReviewItem:
+    item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFound(f"no review item {item_id}")
+    require_language(user, item.target_lang)
+    return item
+
+
+def parse_annotations(raw: Any, text: str, rater: str) -> list[MqmAnnotationRow]:
+    """MQM annotations from an approval: [{category, severity, start, end, note}], spans within ``text``."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ValidationError("'annotations' must be a list")
+    rows = []
+    for i, a in enumerate(raw):
+        if not isinstance(a, dict):
+            raise ValidationError(f"annotations[{i}] must be an object")
+        try:
+            category = validate_category(str(a.get("category", "")))
+            severity = validate_severity(str(a.get("severity", "")))
+        except ValueError as exc:
+            raise ValidationError(f"annotations[{i}]: {exc}") from exc
+        start, end = a.get("start"), a.get("end")
+        spanned = start is not None or end is not None
+        if spanned and not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+            raise ValidationError(f"annotations[{i}]: span must satisfy 0 <= start <= end <= {len(text)}")
+        note = a.get("note")
+        if note is not None and not isinstance(note, str):
+            raise ValidationError(f"annotations[{i}].note must be a string")
+        rows.append(MqmAnnotationRow(category=str(category), severity=str(severity), span_start=start,
+                                     span_end=end, note=note, rater=rater))
+    return rows
+
+
+def _quality_record(item: ReviewItem, outcome: str, final_text: str | None, reviewer: User,
+                    annotations: list[MqmAnnotationRow]) -> QualityRecord:
+    checks = Counter(f.get("check") for f in item.findings if f.get("check"))
+    terms = [f for f in item.findings if f.get("check") in TERM_CHECKS]
+    return QualityRecord(
+        source_lang=item.source_lang, target_lang=item.target_lang, engine=item.engine or "human",
+        content_type=item.content_type, channel=item.channel, reviewer=reviewer.name, spot_check=item.spot_check,
+        outcome=outcome, source_text=item.source_text, mt_text=item.mt_text or "", final_text=final_text,
+        words=count_words(item.source_text), check_findings=dict(checks),
+        glossary_terms=max(item.terms_checked, len(terms)), glossary_violations=len(terms), queued_at=item.queued_at, due_at=item.due_at, reviewed_at=item.decided_at,
+        object_ref=f"{item.kind}:{item.object_id}", annotations=annotations)
+
+
+def _decide(session: Session, item: ReviewItem, version: int | None) -> None:
+    if item.status not in (ReviewStatus.PENDING, ReviewStatus.ESCALATED):
+        raise Conflict(f"review item {item.id} was already {item.status.value}")
+    if version is not None and version != item.version:
+        raise Conflict(f"review item {item.id} changed since you opened it (version {item.version})")
+
+
+def approve(session: Session, item: ReviewItem, reviewer: User, *, text: str | None = None,
+            annotations: Any = None, version: int | None = None) -> ReviewItem:
+    """Approve (optionally with an edited text and MQM annotations); TM, LQA and the owner learn of it."""
+    from machinery.service import services
+
+    _decide(session, item, version)
+    final = text if text is not None else item.mt_text
+    if not final or not final.strip():
+        raise ValidationError("the approved text is empty: write the translation", code="empty_text")
+    rows = parse_annotations(annotations, final, reviewer.name)
+    item.status, item.final_text = ReviewStatus.APPROVED, final
+    item.decided_at, item.decided_by = utcnow(), reviewer.name
+    outcome = "approved" if final == item.mt_text else "approved_edited"
+    session.add(_quality_record(item, outcome, final, reviewer, rows))
+    services().memory.add(session, item.source_lang, item.target_lang, item.source_text, final, TmOrigin.HUMAN,
+                          context=f"{item.kind}:{item.object_id}", engine=item.engine,
+                          approved_by=reviewer.name)
+    if not item.spot_check and item.kind in ON_DECIDED:
+        ON_DECIDED[item.kind](session, item, True, reviewer)
+    audit("review.approved", item.kind, item.object_id, actor=reviewer.name,
+          detail={"review": item.id, "edited": outcome == "approved_edited", "annotations": len(rows)}, sess=session)
+    _flush_or_conflict(session, item)
+    return item
+
+
+def reject(session: Session, item: ReviewItem, reviewer: User, *, reason: str, annotations: Any = None,
+           version: int | None = None) -> ReviewItem:
+    """Reject with a reason: the content goes back to its author."""
+    _decide(session, item, version)
+    if not reason or not reason.strip():
+        raise ValidationError("a rejection needs a reason", details={"field": "reason"})
+    rows = parse_annotations(annotations, item.mt_text or "", reviewer.name)
+    item.status, item.decided_at, item.decided_by = ReviewStatus.REJECTED, utcnow(), reviewer.name
+    item.final_text = None
+    session.add(_quality_record(item, "rejected", None, reviewer, rows))
+    if not item.spot_check and item.kind in ON_DECIDED:
+        ON_DECIDED[item.kind](session, item, False, reviewer)
+    audit("review.rejected", item.kind, item.object_id, actor=reviewer.name,
+          detail={"review": item.id, "reason": reason[:500]}, sess=session)
+    item.reasons = [*item.reasons, {"code": "rejected", "message": reason[:2000]}]
+    _flush_or_conflict(session, item)
+    return item
+
+
+def _flush_or_conflict(session: Session, item: ReviewItem) -> None:
+    """Flush now: a concurrent decision on the same item makes the version check fail -> 409."""
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict(f"review item {item.id} was decided by someone else just now") from exc
+
+
+def item_to_dict(item: ReviewItem, assignee: User | None = None) -> dict[str, Any]:
+    return {
+        "id": item.id, "kind": item.kind, "object_id": item.object_id, "task": item.task,
+        "spot_check": item.spot_check, "source_lang": item.source_lang, "target_lang": item.target_lang,
+        "channel": item.channel, "content_type": item.content_type, "status": item.status.value,
+        "reasons": item.reasons, "source_text": item.source_text, "mt_text": item.mt_text,
+        "engine": item.engine, "findings": item.findings, "final_text": item.final_text,
+        "assignee": assignee.name if assignee else None, "escalation": item.escalation,
+        "queued_at": item.queued_at.isoformat(), "due_at": item.due_at.isoformat(),
+        "decided_at": item.decided_at.isoformat() if item.decided_at else None, "decided_by": item.decided_by,
+        "version": item.version,
+    }

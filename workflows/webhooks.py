@@ -1,0 +1,110 @@
+"""Signed webhooks (Standard Webhooks) so a helpdesk can pick up released and approved texts.
+
+An event becomes one ``WebhookDelivery`` row per endpoint in the same transaction as the change it
+reports, so it is durable even when Redis is down; the row's unique event id makes a retried job a
+no-op once delivered. Delivery runs as an RQ job with retries; ``tolk webhooks redeliver`` (and each
+worker start) re-enqueues rows still pending.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+import requests
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tolk.db import db, utcnow
+from tolk.queue import DEFAULT_RETRY, queue, task
+from workflows.models import WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published")
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header value: ``v1,`` + base64 HMAC-SHA256 of ``id.timestamp.body``."""
+    key = base64.b64decode(secret.removeprefix("whsec_")) if secret.startswith("whsec_") else secret.encode()
+    digest = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int = 300) -> bool:
+    """Check a received webhook's signature and timestamp (what a helpdesk does on its side)."""
+    try:
+        ts = int(headers["webhook-timestamp"])
+        expected = sign(secret, headers["webhook-id"], ts, body)
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - ts) > tolerance:
+        return False
+    return any(hmac.compare_digest(expected, s) for s in headers.get("webhook-signature", "").split())
+
+
+def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: str | None = None) -> list[int]:
+    """Record the event for every configured endpoint; call ``dispatch`` after commit to send."""
+    assert event_type in EVENTS, event_type
+    urls = current_app.config["WEBHOOK_URLS"]
+    event_id = event_id or f"evt_{uuid.uuid4().hex}"
+    payload = {"type": event_type, "timestamp": utcnow().isoformat(), "data": data}
+    rows = []
+    for url in urls:
+        exists = session.scalar(select(WebhookDelivery).where(WebhookDelivery.event_id == event_id,
+                                                              WebhookDelivery.url == url))
+        if exists is None:
+            row = WebhookDelivery(event_id=event_id, event_type=event_type, url=url, payload=payload)
+            session.add(row)
+            rows.append(row)
+    session.flush()
+    return [r.id for r in rows]
+
+
+def dispatch(delivery_ids: list[int]) -> None:
+    """Enqueue delivery jobs; if Redis is unreachable the rows stay pending for `redeliver`."""
+    for delivery_id in delivery_ids:
+        try:
+            queue().enqueue(deliver, delivery_id, retry=DEFAULT_RETRY, job_id=f"webhook-{delivery_id}")
+        except Exception as exc:  # noqa: BLE001 - Redis down: the durable row is the source of truth
+            log.warning("webhook %s not enqueued (%s); it stays pending", delivery_id, type(exc).__name__)
+
+
+@task
+def deliver(delivery_id: int) -> str:
+    """Send one delivery; raise on failure so RQ retries it with backoff."""
+    row = db.session.get(WebhookDelivery, delivery_id)
+    if row is None or row.status == "delivered":
+        return "skipped"
+    secret = current_app.config["WEBHOOK_SECRET"] or ""
+    body = json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    ts = int(time.time())
+    headers = {"content-type": "application/json", "webhook-id": row.event_id, "webhook-timestamp": str(ts)}
+    if secret:
+        headers["webhook-signature"] = sign(secret, row.event_id, ts, body)
+    row.attempts += 1
+    try:
+        response = requests.post(row.url, data=body, headers=headers, timeout=10)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        row.last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        row.status = "failed" if row.attempts >= 4 else "pending"
+        db.session.commit()
+        raise
+    row.status, row.delivered_at, row.last_error = "delivered", utcnow(), None
+    db.session.commit()
+    return "delivered"
+
+
+def redeliver(session: Session) -> int:
+    """Re-enqueue every pending delivery (after Redis was down, or on worker start)."""
+    ids = list(session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.status == "pending")))
+    dispatch(ids)
+    return len(ids)
