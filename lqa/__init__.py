@@ -6,4 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this package's blueprints, commands and seeders."""
+    """Register the quality API and the ``lqa`` and ``quality`` command groups."""
+    from lqa import api, cli
+
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.lqa)
+    app.cli.add_command(cli.quality)

@@ -1,4 +1,4 @@
-"""``tolk lqa``: score MQM annotation files from the command line."""
+"""``tolk lqa score``: MQM annotation files; ``tolk quality report``: per-language quality figures."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask.cli import with_appcontext
 
 from lqa.annotations import AnnotationFileError, Rating, read_ratings
+from lqa.metrics import (
+    QualityFilters,
+    cost_provider,
+    min_words_setting,
+    parse_date,
+    parse_language,
+    profile_named,
+    quality_report,
+)
 from lqa.mqm import (
     MIN_WORDS_FOR_VERDICT,
     Custom,
@@ -19,6 +29,8 @@ from lqa.mqm import (
     WMTSegment,
     confidence_interval,
 )
+from tolk.db import db
+from tolk.errors import TolkError
 
 
 @click.group("lqa")
@@ -133,3 +145,105 @@ def score_command(file: Path, profile_name: str, weights: Path | None, group_by:
     click.echo(_table(rows, group_by))
     direction = "lower is better" if profile.lower_is_better else "higher is better"
     click.echo(f"profile: {profile.signature} ({direction})")
+
+
+@click.group("quality")
+def quality() -> None:
+    """Per-language quality figures from reviewed segments."""
+
+
+def _date_option(_ctx: click.Context, param: click.Parameter, value: str | None):
+    try:
+        return parse_date(value, param.opts[0])
+    except TolkError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+
+def _lang_option(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    try:
+        return parse_language(value)
+    except TolkError as exc:
+        raise click.BadParameter(exc.message) from exc
+
+
+def _number(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "-" if value is None else fmt.format(value)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}"
+
+
+def _csat(figure: dict[str, Any]) -> str:
+    return "-" if figure["csat_mean"] is None else f"{figure['csat_mean']:.2f} ({figure['count']})"
+
+
+def report_table(report: dict[str, Any]) -> str:
+    """Render a quality report as an aligned table; per-language cost and CSAT sit on each language's first row."""
+    grouped = report["group_by"] is not None
+    header = ["lang", *([report["group_by"]] if grouped else []), "segments", "words", "MQM", "95% CI", "basis", "TER",
+              "chrF", "first-pass %", "SLA met %", "glossary %", "top checks /100", "billed chars",
+              "TM-saved chars", "CSAT machine", "CSAT reviewed"]
+    body = []
+    for language in report["languages"]:
+        cost, csat = language["cost"], language["customer_feedback"]
+        per_language = ([str(cost["billed_characters"]), str(cost["tm_characters_saved"])] if cost["available"]
+                        else ["n/a", "n/a"]) + [_csat(csat["machine"]), _csat(csat["reviewed"])]
+        for index, group in enumerate(language["groups"] or [None]):
+            cells = [language["lang"]]
+            if grouped:
+                cells.append("-" if group is None or group["key"] is None else str(group["key"]))
+            if group is None:
+                cells += ["0", "0", *["-"] * 10]
+            else:
+                mqm, post_edit = group["mqm"], group["post_edit"]
+                # The mark sits after the digits, and a blank stands in for it, so decimal points line up.
+                score = _number(mqm["score"]) + ("*" if mqm["score"] is not None and mqm["inconclusive"] else " ")
+                half = "-" if mqm["ci_high"] is None else f"±{mqm['ci_high'] - mqm['score']:.2f}"
+                checks = ", ".join(f"{check} {rate:.1f}"
+                                   for check, rate in list(group["check_findings_per_100"].items())[:2]) or "-"
+                basis = "spot" if mqm["basis"] == "spot_check" else "all"
+                cells += [str(group["segments"]), str(group["words"]), score, half, basis, _number(post_edit["ter"]),
+                          _number(post_edit["chrf"]), _percent(group["first_pass_acceptance"]),
+                          _percent(group["review"]["sla_met_rate"]), _percent(group["glossary_adherence"]), checks]
+            cells += per_language if index == 0 else [""] * len(per_language)
+            body.append(cells)
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    text_columns = {0, 1} if grouped else {0}
+    text_columns |= {header.index("basis"), header.index("top checks /100")}
+
+    def render(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i in text_columns else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join(render(line) for line in [header, *body])
+
+
+@quality.command("report")
+@click.option("--lang", callback=_lang_option, help="Only this target language (BCP 47).")
+@click.option("--from", "start", callback=_date_option, metavar="DATE", help="First day (YYYY-MM-DD), inclusive.")
+@click.option("--to", "end", callback=_date_option, metavar="DATE", help="Last day (YYYY-MM-DD), inclusive.")
+@click.option("--group-by", type=click.Choice(["engine", "content_type", "channel", "week"]),
+              help="One row per engine, content type, channel or ISO week.")
+@click.option("--profile", "profile_name", type=click.Choice(["mqm2", "wmt"]), default="mqm2", show_default=True,
+              help="MQM scoring profile.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@with_appcontext
+def report_command(lang: str | None, start, end, group_by: str | None, profile_name: str, as_json: bool) -> None:
+    """Print quality figures per language: MQM, TER, chrF, first-pass acceptance, SLA, checks, cost, CSAT."""
+    report = quality_report(db.session, QualityFilters(lang=lang, start=start, end=end), group_by=group_by,
+                            profile=profile_named(profile_name), min_words=min_words_setting(),
+                            cost_figures=cost_provider())
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    if not report["languages"]:
+        click.echo("no quality records in this period")
+        return
+    click.echo(report_table(report))
+    click.echo(f"* inconclusive: fewer than {report['min_words']:,} evaluated words (or a single segment); "
+               f"basis: spot checks when they cover {report['min_words']:,} words, else all reviews")
+    if not all(language["cost"]["available"] for language in report["languages"]):
+        click.echo("cost figures: not available (no cost provider is registered)")
+    direction = "lower is better" if report["lower_is_better"] else "higher is better"
+    click.echo(f"profile: {report['profile']} ({direction})")

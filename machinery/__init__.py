@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the translate API, the engines/translate/tm commands and the engine health check."""
-    from machinery import api, cli
+    from machinery import api, cli, metering
     from machinery.registry import ENGINES
     from machinery.routing import parse_routes
     from machinery.service import health
@@ -19,3 +19,4 @@ def init_app(app: Flask) -> None:
     for command in cli.commands:
         app.cli.add_command(command)
     register_check(app, "engines", health)
+    app.extensions["tolk.cost_figures"] = metering.cost_figures

@@ -28,9 +28,9 @@ class Detection:
 class LanguageDetector:
     """Detector for the configured languages only: loading all of lingua's models costs seconds."""
 
-    def __init__(self, languages: Iterable[str], *, min_margin: float = 0.2):
+    def __init__(self, languages: Iterable[str], *, min_margin: float = 0.2, min_confidence: float = 0.4):
         self.languages = sorted({base(tag) for tag in languages})
-        self.min_margin = min_margin
+        self.min_margin, self.min_confidence = min_margin, min_confidence
         self._detector = None
         self._lock = threading.Lock()
 
@@ -68,7 +68,9 @@ class LanguageDetector:
         margin = (conf - runner) / conf if conf else 0.0
         if top == "zh":
             top = f"zh-{chinese_script_of(text)}"
-        return Detection(top, conf, margin, margin >= self.min_margin, tuple(ranked))
+        # Both: a clear lead over the runner-up, and enough confidence ("ok" leans Polish at 0.32).
+        reliable = margin >= self.min_margin and conf >= self.min_confidence
+        return Detection(top, conf, margin, reliable, tuple(ranked))
 
 
 def chinese_script_of(text: str) -> str:

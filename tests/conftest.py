@@ -123,6 +123,9 @@ def app(database_url, redis_url, tmp_path, app_config):
     found = app.extensions.get("tolk.machinery")
     if found is not None:
         found.close()
+    redis_client = app.extensions.get("tolk.redis")
+    if redis_client is not None:
+        redis_client.close()
     app.extensions["tolk.db"][0].dispose()
 
 

@@ -72,6 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
             "each payload) or `full` (the masked text itself)."),
     Setting("DETECTION_MIN_MARGIN", 0.2, "Relative margin between the two likeliest languages below which "
             "detection is reported as uncertain.", float),
+    Setting("DEFAULT_GLOSSARY", "brand", "Glossary enforced on replies when the request names none (skipped "
+            "when it does not exist)."),
+    Setting("QUALITY_MIN_WORDS", 1000, "Evaluated words below which an MQM figure is marked inconclusive.", int),
     Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports.", int),
     Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
