@@ -38,7 +38,8 @@ def cells(line: str) -> list[str]:
     return line.split()
 
 
-def test_table_lists_each_language_with_aligned_columns(runner, records) -> None:
+def test_table_lists_each_language_with_aligned_columns(app, runner, records) -> None:
+    app.extensions.pop("tolk.cost_figures")  # as an installation without machinery metering would be
     result = runner.invoke(args=["quality", "report"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -58,7 +59,7 @@ def test_table_lists_each_language_with_aligned_columns(runner, records) -> None
 
 
 def test_table_shows_billed_and_tm_saved_characters_with_a_provider(app, runner, records) -> None:
-    app.extensions["tolk.cost_figures"] = cost_figures
+    assert app.extensions["tolk.cost_figures"] is cost_figures  # machinery registers it
     result = runner.invoke(args=["quality", "report", "--lang", "es"])
     assert result.exit_code == 0, result.output
     header, es = result.output.splitlines()[:2]
