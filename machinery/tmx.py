@@ -1,0 +1,264 @@
+"""TMX 1.4 import and export for the translation memory.
+
+Reading is strict and all-or-nothing: any problem raises ``TmxError`` naming the line and element,
+before a single segment is stored. Parsing goes through defusedxml: entity declarations (billion
+laughs) and external entities are refused, and no DTD is fetched.
+
+Inline markup inside ``<seg>``: ``<bpt>``, ``<ept>``, ``<it>``, ``<ph>`` and the deprecated ``<ut>``
+hold the original document's native codes (escaped, e.g. ``&lt;b&gt;``); their text is kept in place,
+so ``Press <bpt>&lt;b&gt;</bpt>OK<ept>&lt;/b&gt;</ept>.`` is stored as ``Press <b>OK</b>.``, the form
+in which an HTML source arrives for translation. ``<hi>`` and ``<sub>`` hold translatable text, kept
+as text. Written TMX carries plain text in ``<seg>`` (markup in a segment is escaped, not tagged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from xml.parsers.expat import ErrorString
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from machinery.memory import TranslationMemory, language_tag
+from machinery.models import TmOrigin, TmSegment
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+INLINE = frozenset({"bpt", "ept", "it", "ph", "ut", "hi", "sub"})
+CONTEXT_PROPS = ("x-context", "context", "x-tolk-context")
+MAX_BYTES = 64 * 2**20
+DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+class TmxError(ValueError):
+    """A TMX document that cannot be imported; the message names the line or element."""
+
+
+@dataclass(frozen=True, slots=True)
+class TmxUnit:
+    """One source -> target pair from a ``<tu>``, with the metadata TMX carries about it."""
+
+    source_lang: str
+    target_lang: str
+    source: str
+    target: str
+    creationid: str | None = None
+    creationdate: dt.datetime | None = None
+    changedate: dt.datetime | None = None
+    context: str | None = None
+    note: str | None = None
+    tuid: str | None = None
+
+
+class _LineTreeBuilder(ET.TreeBuilder):
+    """Records the line each element starts on, for error messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser: DefusedXMLParser | None = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag, attrs):
+        element = super().start(tag, attrs)
+        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
+
+
+def _parse(data: bytes) -> tuple[ET.Element, dict[int, int]]:
+    builder = _LineTreeBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    builder.parser = parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise TmxError(f"line {line}, column {column}: not well-formed XML ({ErrorString(exc.code)})") from exc
+    except DefusedXmlException as exc:
+        line = parser.parser.CurrentLineNumber
+        raise TmxError(f"line {line}: refused for safety: {exc}") from exc
+    return root, builder.lines
+
+
+def _lang(element: ET.Element) -> str | None:
+    return element.get(XML_LANG) or element.get("lang")
+
+
+def _date(value: str | None, where: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.strptime(value, DATE_FORMAT).replace(tzinfo=dt.UTC)
+    except ValueError as exc:
+        raise TmxError(f"{where}: date {value!r} is not in TMX form YYYYMMDDThhmmssZ") from exc
+
+
+def _attr_date(tuv: ET.Element, tu: ET.Element, name: str, where) -> dt.datetime | None:
+    """A date attribute of the ``<tuv>``, else of its ``<tu>``."""
+    element = tuv if tuv.get(name) else tu
+    return _date(element.get(name), where(element))
+
+
+def _same_lang(a: str, b: str) -> bool:
+    return a.lower().replace("_", "-") == b.lower().replace("_", "-")
+
+
+def _segment_text(seg: ET.Element, where) -> str:
+    for child in seg.iter():
+        if child is not seg and child.tag not in INLINE:
+            raise TmxError(f"{where(child)}: <{child.tag}> is not allowed inside <seg>")
+    return "".join(seg.itertext())
+
+
+def read_tmx(data: bytes, *, max_bytes: int = MAX_BYTES) -> list[TmxUnit]:
+    """Every source -> target unit of a TMX document (srclang of the ``<tu>``, else of the header).
+
+    With ``srclang="*all*"`` and no ``srclang`` on the ``<tu>``, every language of the unit is taken
+    as a source for every other. Pairs with an empty side are skipped.
+    """
+    if not data or not data.strip():
+        raise TmxError("empty TMX document")
+    if len(data) > max_bytes:
+        raise TmxError(f"TMX document is {len(data)} bytes, more than the limit of {max_bytes}")
+    root, lines = _parse(data)
+
+    def where(element: ET.Element) -> str:
+        return f"line {lines.get(id(element), '?')}, <{element.tag}>"
+
+    if root.tag != "tmx":
+        raise TmxError(f"{where(root)}: the root element must be <tmx>")
+    header = root.find("header")
+    if header is None:
+        raise TmxError(f"{where(root)}: no <header>")
+    default_src = header.get("srclang")
+    if not default_src:
+        raise TmxError(f"{where(header)}: the header has no srclang")
+    body = root.find("body")
+    if body is None:
+        raise TmxError(f"{where(root)}: no <body>")
+
+    units: list[TmxUnit] = []
+    for tu in body:
+        if tu.tag != "tu":
+            raise TmxError(f"{where(tu)}: only <tu> may appear in <body>")
+        props = {p.get("type", ""): (p.text or "").strip() for p in tu.findall("prop")}
+        notes = [(n.text or "").strip() for n in tu.findall("note") if (n.text or "").strip()]
+        variants = []
+        for tuv in tu.findall("tuv"):
+            lang = _lang(tuv)
+            if not lang:
+                raise TmxError(f"{where(tuv)}: <tuv> without xml:lang")
+            seg = tuv.find("seg")
+            if seg is None:
+                raise TmxError(f"{where(tuv)}: <tuv xml:lang={lang!r}> has no <seg>")
+            variants.append((lang, _segment_text(seg, where), tuv))
+        if not variants:
+            raise TmxError(f"{where(tu)}: a <tu> without any <tuv>")
+        src = tu.get("srclang") or default_src
+        if src.lower() == "*all*":
+            sources = variants
+        else:
+            sources = [v for v in variants if _same_lang(v[0], src)]
+            if not sources:  # srclang "en" against <tuv xml:lang="en-US">
+                sources = [v for v in variants if _same_lang(v[0].split("-")[0], src.split("-")[0])]
+            if not sources:
+                raise TmxError(f"{where(tu)}: no <tuv> in the source language {src!r}")
+            sources = sources[:1]
+        context = next((props[k] for k in CONTEXT_PROPS if props.get(k)), None)
+        for s_lang, s_text, s_tuv in sources:
+            for t_lang, t_text, t_tuv in variants:
+                if t_tuv is s_tuv or _same_lang(t_lang, s_lang) or not s_text.strip() or not t_text.strip():
+                    continue
+                units.append(TmxUnit(
+                    source_lang=language_tag(s_lang), target_lang=language_tag(t_lang),
+                    source=s_text, target=t_text,
+                    creationid=t_tuv.get("creationid") or tu.get("creationid"),
+                    creationdate=_attr_date(t_tuv, tu, "creationdate", where),
+                    changedate=_attr_date(t_tuv, tu, "changedate", where),
+                    context=context,
+                    note="\n".join(notes) or None,
+                    tuid=tu.get("tuid"),
+                ))
+    return units
+
+
+def _xml_char(c: str) -> bool:
+    return c >= " " and not ("\ud800" <= c <= "\udfff") and c not in "\ufffe\uffff"
+
+
+def _xml_text(text: str) -> str:
+    # XML 1.0 cannot carry most C0 controls even escaped; U+FFFD keeps the gap visible.
+    cleaned = "".join(c if c in "\t\n\r" or _xml_char(c) else "\ufffd" for c in text)
+    return escape(cleaned)
+
+
+def write_tmx(units: Iterable[TmxUnit], srclang: str) -> bytes:
+    """A TMX 1.4 document with one ``<tu>`` per unit; ``srclang`` goes in the header (``*all*`` for mixed)."""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n<tmx version="1.4">\n',
+        f'  <header creationtool="Tolk" creationtoolversion="1" segtype="sentence" o-tmf="tolk" '
+        f'adminlang="en" srclang={quoteattr(srclang)} datatype="plaintext"/>\n  <body>\n',
+    ]
+    for unit in units:
+        attrs = ""
+        if unit.tuid:
+            attrs += f" tuid={quoteattr(unit.tuid)}"
+        if not _same_lang(unit.source_lang, srclang):
+            attrs += f" srclang={quoteattr(unit.source_lang)}"
+        if unit.creationid:
+            attrs += f" creationid={quoteattr(unit.creationid)}"
+        if unit.creationdate:
+            attrs += f' creationdate="{unit.creationdate.astimezone(dt.UTC).strftime(DATE_FORMAT)}"'
+        if unit.changedate:
+            attrs += f' changedate="{unit.changedate.astimezone(dt.UTC).strftime(DATE_FORMAT)}"'
+        out.append(f"    <tu{attrs}>\n")
+        if unit.note:
+            out.append(f"      <note>{_xml_text(unit.note)}</note>\n")
+        if unit.context:
+            out.append(f'      <prop type="x-context">{_xml_text(unit.context)}</prop>\n')
+        for lang, text in ((unit.source_lang, unit.source), (unit.target_lang, unit.target)):
+            out.append(f"      <tuv xml:lang={quoteattr(lang)}><seg>{_xml_text(text)}</seg></tuv>\n")
+        out.append("    </tu>\n")
+    out.append("  </body>\n</tmx>\n")
+    return "".join(out).encode("utf-8")
+
+
+def import_tmx(session: Session, tm: TranslationMemory, data: bytes, *, origin: TmOrigin = TmOrigin.IMPORTED) -> int:
+    """Add every unit of a TMX document to ``tm`` ; returns how many.
+
+    The whole document is validated before anything is added, so a bad file stores nothing; the
+    caller commits (or rolls back if the database fails midway).
+    """
+    units = read_tmx(data)
+    for unit in units:
+        tm.add(session, unit.source_lang, unit.target_lang, unit.source, unit.target, origin,
+               context=unit.context[:255] if unit.context else None,
+               approved_by=unit.creationid[:80] if unit.creationid else None)
+    return len(units)
+
+
+def export_tmx(session: Session, *, source_lang: str | None = None, target_lang: str | None = None,
+               origins: Iterable[TmOrigin] | None = None) -> bytes:
+    """The stored segments (optionally of one source and/or target language, or some origins) as TMX 1.4."""
+    stmt = select(TmSegment).order_by(TmSegment.id)
+    if source_lang:
+        stmt = stmt.where(TmSegment.source_lang == language_tag(source_lang))
+    if target_lang:
+        stmt = stmt.where(TmSegment.target_lang == language_tag(target_lang))
+    if origins is not None:
+        stmt = stmt.where(TmSegment.origin.in_(list(origins)))
+    segments = session.scalars(stmt).all()
+    sources = {s.source_lang for s in segments}
+    header_src = language_tag(source_lang) if source_lang else (sources.pop() if len(sources) == 1 else "*all*")
+    units = (
+        TmxUnit(source_lang=s.source_lang, target_lang=s.target_lang, source=s.source_text,
+                target=s.target_text, creationid=s.approved_by or s.engine, creationdate=s.created_at,
+                changedate=s.updated_at, context=s.context, tuid=str(s.id))
+        for s in segments
+    )
+    return write_tmx(units, header_src)
