@@ -8,6 +8,7 @@ through the ``ON_DECIDED`` table, so this module knows nothing of replies or art
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,16 +21,21 @@ from lqa.models import MqmAnnotationRow, QualityRecord
 from lqa.mqm import count_words, validate_category, validate_severity
 from machinery.models import TmOrigin
 from tolk.auth import audit, require_language
-from tolk.db import utcnow
+from tolk.db import db, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
 from tolk.models import Role, User
+from tolk.queue import queue, task
 from workflows.models import ReviewItem, ReviewStatus
 from workflows.sla import assign, deadline
 
 TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_protected")
 
+log = logging.getLogger(__name__)
+
 #: kind -> callback(session, item, approved: bool, actor: User) run inside the deciding transaction.
 ON_DECIDED: dict[str, Callable[[Session, ReviewItem, bool, User], None]] = {}
+#: kind -> callback(session, item) when an item's deadline passed with nobody to take it.
+ON_OVERDUE: dict[str, Callable[[Session, ReviewItem], None]] = {}
 
 
 def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
@@ -50,6 +56,47 @@ def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, ta
     session.add(item)
     session.flush()
     return item
+
+
+def schedule_deadline_check(item: ReviewItem) -> None:
+    """Ask the worker to look at the item at its deadline; `tolk reviews escalate` is the fallback."""
+    try:
+        queue().enqueue_at(item.due_at, check_deadline, item.id, job_id=f"deadline-{item.id}")
+    except Exception as exc:  # noqa: BLE001 - Redis down: the sweep command still finds overdue items
+        log.warning("deadline check for review %s not scheduled: %s", item.id, exc)
+
+
+def escalate_overdue(session: Session, now: dt.datetime | None = None) -> list[ReviewItem]:
+    """Pending items past their deadline: hand to a reviewer of the language on shift now, else escalate
+    to the item's owner (replies: the agent confirms). Nothing is left to expire silently."""
+    from workflows.sla import on_shift, reviewers_for
+
+    now = now or utcnow()
+    overdue = session.scalars(select(ReviewItem).where(ReviewItem.status == ReviewStatus.PENDING,
+                                                       ReviewItem.due_at <= now)).all()
+    for item in overdue:
+        available = [u for u in reviewers_for(session, item.target_lang)
+                     if u.id != item.assignee_id and on_shift(u, now)]
+        if available:
+            item.assignee_id = available[0].id
+            item.escalation = f"deadline missed; reassigned to {available[0].name} (on shift)"
+            continue
+        item.status = ReviewStatus.ESCALATED
+        item.escalation = f"deadline {item.due_at:%Y-%m-%d %H:%M} UTC missed and no {item.target_lang} reviewer is on shift"
+        if not item.spot_check and item.kind in ON_OVERDUE:
+            ON_OVERDUE[item.kind](session, item)
+        audit("review.escalated", item.kind, item.object_id, actor="system", detail={"review": item.id},
+              sess=session)
+    return list(overdue)
+
+
+@task
+def check_deadline(item_id: int) -> None:
+    """RQ job at an item's deadline."""
+    item = db.session.get(ReviewItem, item_id)
+    if item is not None and item.status == ReviewStatus.PENDING:
+        escalate_overdue(db.session)
+        db.session.commit()
 
 
 def visible_items(session: Session, user: User, *, lang: str | None = None, status: str | None = "pending",
@@ -157,12 +204,12 @@ def reject(session: Session, item: ReviewItem, reviewer: User, *, reason: str, a
     rows = parse_annotations(annotations, item.mt_text or "", reviewer.name)
     item.status, item.decided_at, item.decided_by = ReviewStatus.REJECTED, utcnow(), reviewer.name
     item.final_text = None
+    item.reasons = [*item.reasons, {"code": "rejected", "message": reason[:2000]}]
     session.add(_quality_record(item, "rejected", None, reviewer, rows))
     if not item.spot_check and item.kind in ON_DECIDED:
         ON_DECIDED[item.kind](session, item, False, reviewer)
     audit("review.rejected", item.kind, item.object_id, actor=reviewer.name,
           detail={"review": item.id, "reason": reason[:500]}, sess=session)
-    item.reasons = [*item.reasons, {"code": "rejected", "message": reason[:2000]}]
     _flush_or_conflict(session, item)
     return item
 

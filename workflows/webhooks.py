@@ -2,8 +2,8 @@
 
 An event becomes one ``WebhookDelivery`` row per endpoint in the same transaction as the change it
 reports, so it is durable even when Redis is down; the row's unique event id makes a retried job a
-no-op once delivered. Delivery runs as an RQ job with retries; ``tolk webhooks redeliver`` (and each
-worker start) re-enqueues rows still pending.
+no-op once delivered. Delivery jobs are enqueued after that transaction commits (a session event), run
+on RQ with retries; ``tolk webhooks redeliver`` re-enqueues rows still pending.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import requests
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tolk.db import db, utcnow
@@ -29,6 +29,7 @@ from workflows.models import WebhookDelivery
 log = logging.getLogger(__name__)
 
 EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published")
+_PENDING = "tolk.webhooks.pending"
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -51,7 +52,7 @@ def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int 
 
 
 def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: str | None = None) -> list[int]:
-    """Record the event for every configured endpoint; call ``dispatch`` after commit to send."""
+    """Record the event for every configured endpoint; it is sent once the transaction commits."""
     assert event_type in EVENTS, event_type
     urls = current_app.config["WEBHOOK_URLS"]
     event_id = event_id or f"evt_{uuid.uuid4().hex}"
@@ -65,7 +66,21 @@ def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: s
             session.add(row)
             rows.append(row)
     session.flush()
-    return [r.id for r in rows]
+    ids = [r.id for r in rows]
+    session.info.setdefault(_PENDING, []).extend(ids)
+    return ids
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    ids = session.info.pop(_PENDING, None)
+    if ids:
+        dispatch(ids)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def dispatch(delivery_ids: list[int]) -> None:

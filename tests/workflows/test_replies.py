@@ -1,0 +1,268 @@
+"""Drafted replies end to end: translate, check, route, review, approve, and tell the helpdesk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from tolk.db import db
+
+
+class Helpdesk:
+    """A local HTTP endpoint receiving webhooks."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"]))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events(self):
+        return [json.loads(body)["type"] for _h, body in self.received]
+
+
+SECRET = "whsec_" + "dG9say10ZXN0LXNlY3JldC0zMi1ieXRlcy1sb25nLi4u"
+
+
+@pytest.fixture
+def helpdesk():
+    hd = Helpdesk()
+    yield hd
+    hd.server.shutdown()
+    hd.server.server_close()
+
+
+@pytest.fixture
+def app_config(helpdesk):
+    return {"WEBHOOK_URLS": [helpdesk.url], "WEBHOOK_SECRET": SECRET}
+
+
+@pytest.fixture
+def team(make_user):
+    return {
+        "agent": make_user("agent", name="alex", languages="en"),
+        "es": make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", shift="00:00-24:00",
+                        days="mon,tue,wed,thu,fri,sat,sun"),
+        "pl": make_user("reviewer", name="piotr", languages="pl", timezone="Europe/Warsaw", shift="00:00-24:00",
+                        days="mon,tue,wed,thu,fri,sat,sun"),
+    }
+
+
+def work(app):
+    """Run queued jobs (webhooks) with a real RQ worker on the test Redis."""
+    from rq import SimpleWorker
+
+    from tolk.queue import queue, redis_connection
+
+    with app.app_context():
+        SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
+
+
+def draft(client, headers, text, **kw):
+    body = {"text": text, "ticket_ref": "T-1", "channel": "email", "customer_locale": "es", **kw}
+    return client.post("/api/v1/replies", json=body, headers=headers)
+
+
+def test_plain_english_to_spanish_reply_is_released_and_the_helpdesk_told(app, client, team, helpdesk):
+    from workflows.webhooks import verify
+
+    response = draft(client, team["agent"][1], "Thank you for your patience, your parcel is on its way.")
+    assert response.status_code == 201, response.get_json()
+    reply = response.get_json()
+    assert reply["status"] == "released" and reply["decision"] == "released"
+    assert reply["final_text"] and reply["engine"] == "apertium"
+    assert [t["to"] for t in reply["transitions"]] == ["drafted", "released"]
+    work(app)
+    assert helpdesk.events() == ["reply.released"]
+    headers, body = helpdesk.received[0]
+    assert verify(SECRET, headers, body)
+    assert not verify(SECRET, {**headers, "webhook-signature": "v1,forged"}, body)
+
+
+def test_refund_reply_goes_to_a_spanish_reviewer_and_is_approved_with_edits(app, client, team, helpdesk):
+    reply = draft(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
+    assert reply["status"] == "in_review" and reply["decision"] == "native_review"
+    assert "content:refund" in [r["code"] for r in reply["reasons"]]
+    assert reply["assigned_reviewer"] == "lucia" and reply["sla_deadline"]
+    assert reply["back_translation"]
+
+    queue = client.get("/api/v1/reviews?lang=es", headers=team["es"][1]).get_json()["reviews"]
+    (item,) = [i for i in queue if i["object_id"] == reply["id"]]
+    edited = "Su reembolso se procesó ayer."
+    response = client.post(f"/api/v1/reviews/{item['id']}/approve", headers=team["es"][1], json={
+        "text": edited, "annotations": [{"category": "fluency/grammar", "severity": "minor", "start": 4,
+                                         "end": 13, "note": "tense"}]})
+    assert response.status_code == 200, response.get_json()
+    final = client.get(f"/api/v1/replies/{reply['id']}", headers=team["agent"][1]).get_json()
+    assert final["status"] == "approved" and final["final_text"] == edited
+    assert [t["to"] for t in final["transitions"]] == ["drafted", "in_review", "approved"]
+
+    from lqa.models import QualityRecord
+    from machinery.models import TmOrigin, TmSegment
+
+    with app.app_context():
+        tm = db.session.scalars(select(TmSegment).where(TmSegment.origin == TmOrigin.HUMAN)).all()
+        assert [(s.source_text, s.target_text, s.approved_by) for s in tm] == [
+            ("Your refund was processed yesterday.", edited, "lucia")]
+        record = db.session.scalar(select(QualityRecord))
+        assert record.outcome == "approved_edited" and record.annotations[0].category == "fluency/grammar"
+    again = client.post(f"/api/v1/reviews/{item['id']}/approve", headers=team["es"][1], json={})
+    assert again.status_code == 409
+    work(app)
+    assert helpdesk.events() == ["reply.approved"]
+
+    # The approved sentence is now reused from the TM, reviewed: released at once.
+    second = draft(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
+    assert second["engine"] == "tm" and second["status"] == "released" and second["final_text"] == edited
+
+
+def test_english_to_polish_goes_to_a_polish_translator(client, team):
+    reply = draft(client, team["agent"][1], "Thanks for waiting.", customer_locale="pl").get_json()
+    assert reply["decision"] == "human_translation" and reply["status"] == "in_review"
+    assert reply["translated_text"] is None and reply["review"]["task"] == "translate"
+    assert reply["assigned_reviewer"] == "piotr"
+    item_id = reply["review"]["id"]
+    empty = client.post(f"/api/v1/reviews/{item_id}/approve", headers=team["pl"][1], json={})
+    assert empty.status_code == 400
+    done = client.post(f"/api/v1/reviews/{item_id}/approve", headers=team["pl"][1],
+                       json={"text": "Dziękujemy za cierpliwość."})
+    assert done.status_code == 200
+
+
+def test_reviewers_see_only_their_languages_and_agents_cannot_approve(client, team):
+    reply = draft(client, team["agent"][1], "Your refund was processed.").get_json()
+    item_id = reply["review"]["id"]
+    assert client.get("/api/v1/reviews", headers=team["pl"][1]).get_json()["reviews"] == []
+    assert client.get(f"/api/v1/reviews/{item_id}", headers=team["pl"][1]).status_code == 403
+    assert client.get("/api/v1/reviews?lang=es", headers=team["pl"][1]).status_code == 403
+    assert client.post(f"/api/v1/reviews/{item_id}/approve", headers=team["pl"][1], json={}).status_code == 403
+    assert client.post(f"/api/v1/reviews/{item_id}/approve", headers=team["agent"][1], json={}).status_code == 403
+
+
+def test_rejection_goes_back_to_the_agent_with_the_reason(client, team):
+    reply = draft(client, team["agent"][1], "We cancelled your order.").get_json()
+    item_id = reply["review"]["id"]
+    assert client.post(f"/api/v1/reviews/{item_id}/reject", headers=team["es"][1], json={}).status_code == 400
+    response = client.post(f"/api/v1/reviews/{item_id}/reject", headers=team["es"][1],
+                           json={"reason": "Wrong tone for this customer"})
+    assert response.status_code == 200
+    final = client.get(f"/api/v1/replies/{reply['id']}", headers=team["agent"][1]).get_json()
+    assert final["status"] == "rejected" and final["rejection_reason"] == "Wrong tone for this customer"
+
+
+def test_dated_reply_waits_for_the_agent_with_a_back_translation(client, team):
+    reply = draft(client, team["agent"][1], "Your parcel arrives on 2026-12-03.").get_json()
+    assert reply["status"] == "awaiting_agent" and reply["back_translation"]
+    confirmed = client.post(f"/api/v1/replies/{reply['id']}/confirm", headers=team["agent"][1])
+    assert confirmed.get_json()["status"] == "released"
+    assert client.post(f"/api/v1/replies/{reply['id']}/confirm", headers=team["agent"][1]).status_code == 409
+
+
+def test_idempotency_key_returns_the_same_reply(app, client, team):
+    first = draft(client, team["agent"][1], "Thank you!", idempotency_key="k-1")
+    second = draft(client, team["agent"][1], "Thank you!", idempotency_key="k-1")
+    assert first.status_code == 201 and second.status_code == 200
+    assert first.get_json()["id"] == second.get_json()["id"]
+    from workflows.models import Reply
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Reply.id))) == 1
+
+
+def test_customer_language_is_detected_from_their_message(client, team):
+    reply = draft(client, team["agent"][1], "We are looking into it.", customer_locale=None,
+                  customer_message="Hola, mi pedido no ha llegado todavía. ¿Pueden ayudarme?").get_json()
+    assert reply["customer_lang"] == "es" and reply["detection"]["reliable"]
+
+
+def test_uncertain_language_asks_the_agent_and_stores_nothing(app, client, team):
+    response = draft(client, team["agent"][1], "We are looking into it.", customer_locale=None,
+                     customer_message="ok")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "language_uncertain"
+    from workflows.models import Reply
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Reply.id))) == 0
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"ticket_ref": "T", "channel": "email", "customer_locale": "es"}, 400),
+    ({"text": "hi", "channel": "email", "customer_locale": "es"}, 400),
+    ({"text": "hi", "ticket_ref": "T", "channel": "pigeon", "customer_locale": "es"}, 400),
+    ({"text": "hi", "ticket_ref": "T", "channel": "email"}, 400),
+    ({"text": "hi", "ticket_ref": "T", "channel": "email", "customer_locale": "klingon"}, 400),
+])
+def test_bad_reply_requests(client, team, body, status):
+    assert client.post("/api/v1/replies", json=body, headers=team["agent"][1]).status_code == status
+
+
+def test_no_reviewer_for_the_language_falls_back_to_the_agent(client, team):
+    reply = draft(client, team["agent"][1], "Your refund was processed.", customer_locale="ca").get_json()
+    assert reply["status"] == "awaiting_agent"
+    assert "review:no_reviewer" in [r["code"] for r in reply["reasons"]]
+
+
+def test_overdue_review_is_escalated_to_the_agent(app, client, team):
+    from workflows.review import escalate_overdue
+
+    reply = draft(client, team["agent"][1], "Your refund was processed.", channel="chat").get_json()
+    with app.app_context():
+        # Everyone of that language is off shift at the deadline: the agent confirms instead.
+        from tolk.models import User
+
+        lucia = db.session.scalar(select(User).where(User.name == "lucia"))
+        lucia.work_days = "sun"
+        db.session.commit()
+        handled = escalate_overdue(db.session, now=dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC) +
+                                   dt.timedelta(days=400))
+        db.session.commit()
+        assert len(handled) == 1
+    final = client.get(f"/api/v1/replies/{reply['id']}", headers=team["agent"][1]).get_json()
+    assert final["status"] == "awaiting_agent" and "review:sla_missed" in [r["code"] for r in final["reasons"]]
+
+
+def test_inbound_message_is_translated_for_the_agent(client, team):
+    response = client.post("/api/v1/messages/translate", headers=team["agent"][1],
+                           json={"text": "Mi pedido no ha llegado todavía."})
+    body = response.get_json()
+    assert response.status_code == 200 and body["source_lang"] == "es" and "arrived" in body["text"]
+
+
+def test_customer_feedback_is_recorded(client, team):
+    reply = draft(client, team["agent"][1], "Thank you for your patience.").get_json()
+    response = client.post(f"/api/v1/replies/{reply['id']}/feedback", headers=team["agent"][1],
+                           json={"csat": 5, "comment": "Quick!"})
+    assert response.status_code == 201 and response.get_json()["delivery"] == "machine"
+    bad = client.post(f"/api/v1/replies/{reply['id']}/feedback", headers=team["agent"][1], json={"csat": 9})
+    assert bad.status_code == 400
+
+
+def test_released_replies_are_sampled_as_spot_checks_without_holding_them(app, client, team):
+    from workflows.models import LocaleProfile, ReviewItem
+
+    with app.app_context():
+        db.session.merge(LocaleProfile(locale="es", sample_rate=1.0))
+        db.session.commit()
+    reply = draft(client, team["agent"][1], "Thank you for your patience.").get_json()
+    assert reply["status"] == "released"
+    with app.app_context():
+        item = db.session.scalar(select(ReviewItem).where(ReviewItem.object_id == reply["id"]))
+        assert item.spot_check and item.status.value == "pending"

@@ -1,0 +1,148 @@
+"""Replies, inbound messages and review queues over JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
+
+from machinery.api import no_engine_error
+from machinery.routing import NoEngineAvailable
+from tolk.auth import current_user, require
+from tolk.db import db
+from tolk.errors import Forbidden, ValidationError
+from tolk.models import Role, User
+from tolk.validation import field, json_object, language
+from workflows import replies, review
+from workflows.models import Reply, ReplyStatus, ReviewStatus
+
+bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/replies")
+@require(Role.AGENT)
+def draft_reply():
+    req = replies.DraftRequest.from_json(json_object(), current_app.config["MAX_TEXT_CHARS"])
+    reply, created = replies.draft(db.session, current_user(), req)
+    return jsonify(replies.reply_to_dict(db.session, reply)), 201 if created else 200
+
+
+@bp.get("/replies")
+@require(Role.AGENT)
+def list_replies():
+    user = current_user()
+    query = select(Reply).order_by(Reply.id.desc()).limit(min(int(request.args.get("limit", 50) or 50), 200))
+    if user.role != Role.ADMIN:
+        query = query.where(Reply.agent_id == user.id)
+    status = request.args.get("status")
+    if status:
+        try:
+            query = query.where(Reply.status == ReplyStatus(status))
+        except ValueError as exc:
+            raise ValidationError(f"unknown status {status!r}") from exc
+    return jsonify({"replies": [replies.reply_to_dict(db.session, r) for r in db.session.scalars(query)]})
+
+
+@bp.get("/replies/<int:reply_id>")
+@require()
+def show_reply(reply_id: int):
+    return jsonify(replies.reply_to_dict(db.session, replies.get_reply(db.session, current_user(), reply_id)))
+
+
+@bp.post("/replies/<int:reply_id>/confirm")
+@require(Role.AGENT)
+def confirm_reply(reply_id: int):
+    user = current_user()
+    reply = replies.confirm(db.session, user, replies.get_reply(db.session, user, reply_id))
+    return jsonify(replies.reply_to_dict(db.session, reply))
+
+
+@bp.post("/replies/<int:reply_id>/feedback")
+@require(Role.AGENT)
+def reply_feedback(reply_id: int):
+    """A helpdesk posts the customer's rating (CSAT 1-5, optional comment)."""
+    from lqa.metrics import record_feedback
+
+    user = current_user()
+    reply = replies.get_reply(db.session, user, reply_id)
+    if not reply.status.final and reply.status != ReplyStatus.APPROVED:
+        raise ValidationError(f"reply {reply.id} has not reached the customer ({reply.status.value})")
+    body = json_object()
+    delivery = "machine" if reply.status == ReplyStatus.RELEASED and reply.engine not in ("template", "tm") \
+        else "reviewed"
+    row = record_feedback(db.session, object_ref=f"reply:{reply.id}", target_lang=reply.customer_lang,
+                          delivery=delivery, engine=reply.engine, csat=body.get("csat"),
+                          comment=body.get("comment"))
+    db.session.commit()
+    return jsonify({"id": row.id, "reply_id": reply.id, "csat": row.csat, "delivery": delivery}), 201
+
+
+@bp.post("/messages/translate")
+@require(Role.AGENT)
+def translate_message():
+    body = json_object()
+    text = field(body, "text", str, required=True, max_length=current_app.config["MAX_TEXT_CHARS"])
+    if not text.strip():
+        raise ValidationError("'text' is empty", code="empty_text")
+    user = current_user()
+    target = language(body, "target_lang") or (user.language_list[0] if user.language_list else "en")
+    try:
+        result = replies.translate_message(db.session, text, target, language(body, "source_lang"))
+    except NoEngineAvailable as exc:
+        db.session.commit()
+        raise no_engine_error(exc) from exc
+    db.session.commit()
+    return jsonify(result)
+
+
+@bp.get("/reviews")
+@require(Role.REVIEWER)
+def list_reviews():
+    status = request.args.get("status", "pending")
+    if status not in {s.value for s in ReviewStatus} | {"all"}:
+        raise ValidationError(f"unknown status {status!r}")
+    lang = request.args.get("lang")
+    if lang:
+        lang = language({"lang": lang}, "lang")
+    user = current_user()
+    items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status)
+    users = {u.id: u for u in db.session.scalars(select(User))}
+    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id)) for i in items]})
+
+
+@bp.get("/reviews/<int:item_id>")
+@require(Role.REVIEWER)
+def show_review(item_id: int):
+    item = review.get_item(db.session, current_user(), item_id)
+    return jsonify(review.item_to_dict(item, db.session.get(User, item.assignee_id) if item.assignee_id else None))
+
+
+def _reviewer() -> User:
+    user = current_user()
+    if user.role not in (Role.REVIEWER, Role.ADMIN):
+        raise Forbidden("only reviewers decide review items")
+    return user
+
+
+@bp.post("/reviews/<int:item_id>/approve")
+@require(Role.REVIEWER)
+def approve_review(item_id: int):
+    body = json_object() if request.data else {}
+    user = _reviewer()
+    item = review.get_item(db.session, user, item_id)
+    text = field(body, "text", str, max_length=current_app.config["MAX_TEXT_CHARS"] * 2)
+    review.approve(db.session, item, user, text=text, annotations=body.get("annotations"),
+                   version=field(body, "version", int))
+    db.session.commit()
+    return jsonify(review.item_to_dict(item))
+
+
+@bp.post("/reviews/<int:item_id>/reject")
+@require(Role.REVIEWER)
+def reject_review(item_id: int):
+    body = json_object()
+    user = _reviewer()
+    item = review.get_item(db.session, user, item_id)
+    review.reject(db.session, item, user, reason=field(body, "reason", str, required=True, max_length=2000),
+                  annotations=body.get("annotations"), version=field(body, "version", int))
+    db.session.commit()
+    return jsonify(review.item_to_dict(item))

@@ -1,0 +1,340 @@
+"""Drafted replies: the agent's text in the customer's language, checked and routed with reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lqa.checks import CheckConfig, Segment, run_checks
+from machinery.routing import NoEngineAvailable
+from machinery.service import services
+from tolk.auth import audit
+from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
+from tolk.languages import UnknownLanguage, canonical
+from tolk.models import Role, User
+from workflows import review, webhooks
+from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, ReviewItem
+from workflows.routing import Reason, RoutingInput, decide, sampled
+
+CHANNELS = ("email", "chat", "social", "phone", "web")
+PII_TOKEN = r"\[\[\d+\]\]|<x id=\"\d+\"\s*/?>|\btolk\d+\b"
+
+
+@dataclass
+class DraftRequest:
+    """A validated request to draft a reply."""
+
+    text: str
+    ticket_ref: str
+    channel: str
+    customer_lang: str | None
+    customer_message: str | None
+    agent_lang: str | None
+    template_id: str | None
+    variables: dict[str, Any]
+    vip: bool
+    escalated: bool
+    idempotency_key: str | None
+    glossary: str | None
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any], max_chars: int) -> DraftRequest:
+        from tolk.validation import field
+
+        def lang(name: str) -> str | None:
+            value = field(body, name, str)
+            if value is None:
+                return None
+            try:
+                return canonical(value)
+            except UnknownLanguage as exc:
+                raise ValidationError(f"'{name}': {exc}", code="unknown_language") from exc
+
+        template_id = field(body, "template_id", str, max_length=80)
+        text = field(body, "text", str, required=template_id is None, max_length=max_chars) or ""
+        if template_id is None and not text.strip():
+            raise ValidationError("'text' is empty", code="empty_text")
+        customer_lang, message = lang("customer_locale"), field(body, "customer_message", str, max_length=max_chars)
+        if customer_lang is None and not (message and message.strip()):
+            raise ValidationError("give 'customer_locale' or the customer's last message ('customer_message')")
+        variables = field(body, "variables", dict, default={})
+        return cls(text=text, ticket_ref=field(body, "ticket_ref", str, required=True, max_length=120),
+                   channel=field(body, "channel", str, required=True, choices=CHANNELS), customer_lang=customer_lang,
+                   customer_message=message, agent_lang=lang("agent_lang"), template_id=template_id,
+                   variables=variables, vip=bool(field(body, "vip", bool, default=False)),
+                   escalated=bool(field(body, "escalated", bool, default=False)),
+                   idempotency_key=field(body, "idempotency_key", str, max_length=120),
+                   glossary=field(body, "glossary", str, max_length=80))
+
+
+def _profile(session: Session, locale: str):
+    from workflows.locales import effective_profile
+
+    return effective_profile(session, locale)
+
+
+def _recent_score(session: Session, lang: str, threshold: float) -> float | None:
+    """The language's recent MQM score when it counts against ``threshold`` (enough words evaluated)."""
+    from lqa.metrics import recent_quality
+
+    recent = recent_quality(session, lang)
+    return recent.score if recent.below(threshold) else None
+
+
+def _transition(reply: Reply, to: ReplyStatus, actor: str, note: str | None = None) -> None:
+    reply.transitions.append(ReplyTransition(from_status=reply.status.value if reply.status else None,
+                                             to_status=to.value, actor=actor, note=note))
+    reply.status = to
+
+
+def _termbase(session: Session, name: str | None):
+    from glossaries.models import Glossary
+    from glossaries.store import load_termbase
+
+    if name is None:
+        # The default glossary applies when it exists; an explicitly named one must exist.
+        name = current_app.config["DEFAULT_GLOSSARY"]
+        if not name or session.scalar(select(Glossary.id).where(Glossary.name == name)) is None:
+            return None
+    return load_termbase(session, name)
+
+
+def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
+    """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key."""
+    if req.idempotency_key:
+        existing = session.scalar(select(Reply).where(Reply.agent_id == agent.id,
+                                                      Reply.idempotency_key == req.idempotency_key))
+        if existing is not None:
+            return existing, False
+    m = services()
+    detection = None
+    customer_lang = req.customer_lang
+    if customer_lang is None:
+        detection = m.detector.detect(req.customer_message or "")
+        if detection.lang is None or not detection.reliable:
+            raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
+                            code="language_uncertain", status=422, details={"detection": detection.to_dict()})
+        customer_lang = detection.lang
+    agent_lang = req.agent_lang or (agent.language_list[0] if agent.language_list else None)
+    if agent_lang is None:
+        agent_lang = m.detector.detect(req.text).lang or "en"
+    profile = _profile(session, customer_lang)
+    termbase = _termbase(session, req.glossary)
+
+    source_text, mt_text, engine, reviewed, failed_over, no_engine = req.text, None, None, False, False, None
+    term_findings: list[dict] = []
+    terms_checked = 0
+    if req.template_id:
+        from workflows.macros import render
+
+        rendered = render(session, req.template_id, customer_lang, req.variables)
+        if rendered.locale_used != "source":
+            mt_text, engine, reviewed = rendered.text, "template", True
+        source_text = req.text or render(session, req.template_id, agent_lang, req.variables).text
+    if mt_text is None:
+        if agent_lang == customer_lang:
+            mt_text, engine, reviewed = source_text, "none", True
+        else:
+            try:
+                (result,) = m.translator.translate(session, [source_text], agent_lang, customer_lang,
+                                                   glossary=termbase, formality=profile.formality,
+                                                   context="customer support reply", tm_context=None)
+                mt_text, engine, failed_over = result.text, result.engine, result.failed_over
+                reviewed = result.engine == "tm" and result.tm_origin == "human"
+                term_findings = result.term_findings
+                if termbase is not None:
+                    from glossaries.verify import find_terms
+
+                    terms_checked = len(find_terms(source_text, termbase, agent_lang))
+            except NoEngineAvailable as exc:
+                no_engine = str(exc)
+
+    findings: list[dict] = []
+    if mt_text is not None and engine not in ("none",):
+        config = CheckConfig.from_dict(profile.check_config) if profile.check_config else None
+        findings = [f.to_dict() for f in run_checks(Segment(source=source_text, target=mt_text,
+                                                            source_lang=agent_lang, target_lang=customer_lang,
+                                                            pii_token_pattern=PII_TOKEN), config=config)]
+        findings += term_findings
+        if not profile.upsell_allowed:
+            from workflows.locales import upsell_findings
+
+            findings += upsell_findings(mt_text, customer_lang, profile)
+
+    routing = decide(RoutingInput(
+        source_text=source_text, source_lang=agent_lang, target_lang=customer_lang, channel=req.channel,
+        engine=engine if mt_text is not None else None, no_engine_message=no_engine, reviewed_translation=reviewed,
+        findings=findings, failed_over=failed_over, vip=req.vip, escalated=req.escalated,
+        detection_uncertain=False, recent_score=_recent_score(session, customer_lang, profile.quality_threshold),
+        quality_threshold=profile.quality_threshold, always_review=profile.always_review,
+        critical_terms=profile.critical_terms))
+    reply = Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
+                  idempotency_key=req.idempotency_key, agent_lang=agent_lang, customer_lang=customer_lang,
+                  detection=detection.to_dict() if detection else None, template_id=req.template_id,
+                  source_text=source_text, mt_text=mt_text, engine=engine, decision=routing.decision,
+                  reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
+                  escalated=req.escalated)
+    session.add(reply)
+    _transition(reply, ReplyStatus.DRAFTED, agent.name)
+    session.flush()
+    if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and mt_text and not reviewed:
+        reply.back_translation = _back_translate(session, mt_text, customer_lang, agent_lang)
+
+    if routing.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
+        item = review.enqueue(
+            session, kind="reply", object_id=reply.id, source_lang=agent_lang, target_lang=customer_lang,
+            source_text=source_text, mt_text=mt_text, engine=engine, channel=req.channel, content_type="reply",
+            reasons=reply.reasons, findings=findings, terms_checked=terms_checked,
+            task="translate" if mt_text is None else "review", sla_minutes=profile.sla_minutes,
+            holidays=profile.holidays)
+        if item.assignee_id is None and mt_text is not None:
+            # Nobody reviews this language at all: the agent confirms with the back-translation instead.
+            item.status = review.ReviewStatus.ESCALATED
+            reply.decision = Decision.AGENT_CONFIRM
+            reply.reasons = [*reply.reasons, Reason("review:no_reviewer", Decision.AGENT_CONFIRM,
+                                                    f"{item.escalation}; the agent must confirm").to_dict()]
+            reply.back_translation = reply.back_translation or _back_translate(session, mt_text, customer_lang,
+                                                                                agent_lang)
+            _transition(reply, ReplyStatus.AWAITING_AGENT, "system", item.escalation)
+        else:
+            _transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
+            review.schedule_deadline_check(item)
+    elif routing.decision == Decision.AGENT_CONFIRM:
+        _transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
+    else:
+        reply.final_text = mt_text
+        _transition(reply, ReplyStatus.RELEASED, "system", "released at once")
+        webhooks.emit(session, "reply.released", reply_event(reply))
+        if engine not in ("none", "template") and sampled(profile.sample_rate):
+            review.enqueue(session, kind="reply", object_id=reply.id, source_lang=agent_lang,
+                           target_lang=customer_lang, source_text=source_text, mt_text=mt_text, engine=engine,
+                           channel=req.channel, content_type="reply", terms_checked=terms_checked,
+                           reasons=[{"code": "spot_check", "decision": "released",
+                                     "message": "random sample of released replies"}],
+                           findings=findings, spot_check=True, sla_minutes=profile.sla_minutes,
+                           holidays=profile.holidays)
+    audit("reply.drafted", "reply", reply.id, actor=agent.name,
+          detail={"decision": reply.decision.value, "lang": customer_lang}, sess=session)
+    session.commit()
+    return reply, True
+
+
+def _back_translate(session: Session, text: str, source: str, target: str) -> str | None:
+    """The customer-language text in the agent's language, so the agent can judge it (not stored in TM)."""
+    try:
+        (result,) = services().translator.translate(session, [text], source, target, use_tm=False)
+    except NoEngineAvailable:
+        return None
+    return result.text
+
+
+def translate_message(session: Session, text: str, target: str, source: str | None) -> dict[str, Any]:
+    """A customer's message in the agent's language (inbound), with the detected language."""
+    m = services()
+    detection = None
+    if source is None:
+        detection = m.detector.detect(text)
+        if detection.lang is None:
+            raise TolkError("could not detect the message's language; pass 'source_lang'",
+                            code="undetected_language", status=422)
+        source = detection.lang
+    if source == target:
+        return {"text": text, "source_lang": source, "engine": "none",
+                "detection": detection.to_dict() if detection else None}
+    (result,) = m.translator.translate(session, [text], source, target, use_tm=False)
+    return {"text": result.text, "source_lang": source, "engine": result.engine,
+            "detection": detection.to_dict() if detection else None}
+
+
+def get_reply(session: Session, user: User, reply_id: int) -> Reply:
+    """A reply its agent, an admin, or a reviewer of its language may read."""
+    reply = session.get(Reply, reply_id)
+    if reply is None:
+        raise NotFound(f"no reply {reply_id}")
+    if user.role == Role.AGENT and reply.agent_id != user.id:
+        raise Forbidden("this reply belongs to another agent")
+    if user.role == Role.REVIEWER:
+        from tolk.auth import require_language
+
+        require_language(user, reply.customer_lang)
+    if user.role == Role.EDITOR:
+        raise Forbidden("editors do not handle replies")
+    return reply
+
+
+def confirm(session: Session, user: User, reply: Reply) -> Reply:
+    """The agent confirms a reply awaiting confirmation: it is released."""
+    if reply.agent_id != user.id and user.role != Role.ADMIN:
+        raise Forbidden("only the reply's agent confirms it")
+    if reply.status != ReplyStatus.AWAITING_AGENT:
+        from tolk.errors import Conflict
+
+        raise Conflict(f"reply {reply.id} is {reply.status.value}, not awaiting confirmation")
+    reply.final_text = reply.mt_text
+    _transition(reply, ReplyStatus.RELEASED, user.name, "confirmed by the agent")
+    webhooks.emit(session, "reply.released", reply_event(reply))
+    audit("reply.released", "reply", reply.id, actor=user.name, sess=session)
+    session.commit()
+    return reply
+
+
+def on_review_decided(session: Session, item: ReviewItem, approved: bool, reviewer: User) -> None:
+    """A native reviewer approved or rejected a reply's translation."""
+    reply = session.get(Reply, item.object_id)
+    if reply is None or reply.status.final or reply.status == ReplyStatus.APPROVED:
+        return
+    if approved:
+        reply.final_text = item.final_text
+        _transition(reply, ReplyStatus.APPROVED, reviewer.name,
+                    "approved with edits" if item.final_text != item.mt_text else "approved")
+        webhooks.emit(session, "reply.approved", reply_event(reply), event_id=f"reply-{reply.id}-approved")
+    else:
+        reply.rejection_reason = item.reasons[-1]["message"] if item.reasons else None
+        _transition(reply, ReplyStatus.REJECTED, reviewer.name, reply.rejection_reason)
+        webhooks.emit(session, "reply.rejected", reply_event(reply), event_id=f"reply-{reply.id}-rejected")
+
+
+def on_review_overdue(session: Session, item: ReviewItem) -> None:
+    """Nobody reviewed in time: the agent confirms instead (with the back-translation), never silent expiry."""
+    reply = session.get(Reply, item.object_id)
+    if reply is None or reply.status != ReplyStatus.IN_REVIEW or not reply.mt_text:
+        return
+    reply.decision = Decision.AGENT_CONFIRM
+    reply.reasons = [*reply.reasons, Reason("review:sla_missed", Decision.AGENT_CONFIRM,
+                                            f"no native review before {item.due_at:%Y-%m-%d %H:%M} UTC; "
+                                            "the agent must confirm").to_dict()]
+    if reply.back_translation is None:
+        reply.back_translation = _back_translate(session, reply.mt_text, reply.customer_lang, reply.agent_lang)
+    _transition(reply, ReplyStatus.AWAITING_AGENT, "system", "review SLA missed")
+
+
+def reply_event(reply: Reply) -> dict[str, Any]:
+    """What a helpdesk needs to send the reply."""
+    return {"reply_id": reply.id, "ticket_ref": reply.ticket_ref, "channel": reply.channel,
+            "customer_lang": reply.customer_lang, "text": reply.final_text, "status": reply.status.value}
+
+
+def reply_to_dict(session: Session, reply: Reply) -> dict[str, Any]:
+    item = session.scalar(select(ReviewItem).where(ReviewItem.kind == "reply", ReviewItem.object_id == reply.id,
+                                                   ReviewItem.spot_check.is_(False)).order_by(ReviewItem.id.desc()))
+    assignee = session.get(User, item.assignee_id) if item and item.assignee_id else None
+    return {
+        "id": reply.id, "ticket_ref": reply.ticket_ref, "channel": reply.channel, "status": reply.status.value,
+        "decision": reply.decision.value, "reasons": reply.reasons, "agent_lang": reply.agent_lang,
+        "customer_lang": reply.customer_lang, "detection": reply.detection, "source_text": reply.source_text,
+        "translated_text": reply.mt_text, "final_text": reply.final_text, "back_translation": reply.back_translation,
+        "engine": reply.engine, "findings": reply.findings, "template_id": reply.template_id,
+        "rejection_reason": reply.rejection_reason,
+        "review": {"id": item.id, "status": item.status.value, "task": item.task,
+                   "assigned_reviewer": assignee.name if assignee else None, "escalation": item.escalation,
+                   "sla_deadline": item.due_at.isoformat()} if item else None,
+        "assigned_reviewer": assignee.name if assignee else None,
+        "sla_deadline": item.due_at.isoformat() if item else None,
+        "transitions": [{"from": t.from_status, "to": t.to_status, "by": t.actor, "at": t.at.isoformat(),
+                         "note": t.note} for t in reply.transitions],
+        "created_at": reply.created_at.isoformat(), "idempotency_key": reply.idempotency_key,
+    }
