@@ -1,0 +1,223 @@
+"""API for locale profiles, reply templates (with their translations and rendering) and PO catalogs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from tolk.auth import audit, current_user, require, require_language
+from tolk.db import db
+from tolk.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, ValidationError
+from tolk.languages import UnknownLanguage, canonical
+from tolk.models import Role
+from tolk.validation import field, json_object
+from workflows import catalogs, locales, macros
+from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
+
+bp = Blueprint("locales_api", __name__, url_prefix="/api/v1")
+
+PO_MIMETYPE = "text/x-gettext-translation; charset=utf-8"
+
+
+def _tag(locale: str) -> str:
+    try:
+        return canonical(locale)
+    except UnknownLanguage as exc:
+        raise ValidationError(str(exc), code="unknown_language") from exc
+
+
+# --- locale profiles ------------------------------------------------------------------------------
+
+
+@bp.get("/locales")
+@require()
+def list_locales():
+    return jsonify({"locales": [p.to_dict() for p in locales.list_profiles(db.session)]})
+
+
+@bp.get("/locales/<locale>")
+@require()
+def read_locale(locale: str):
+    return jsonify(locales.effective_profile(db.session, locale).to_dict())
+
+
+@bp.put("/locales/<locale>")
+@require(Role.ADMIN)
+def put_locale(locale: str):
+    """Create or update a profile: named fields change, others stay; ``null`` resets a field to inherited."""
+    body = json_object()
+    row, created = locales.update_profile(db.session, locale, body)
+    audit("locale.created" if created else "locale.updated", "locale", row.locale, detail={"fields": sorted(body)})
+    db.session.commit()
+    return jsonify(locales.effective_profile(db.session, row.locale).to_dict()), 201 if created else 200
+
+
+@bp.delete("/locales/<locale>")
+@require(Role.ADMIN)
+def delete_locale(locale: str):
+    locales.delete_profile(db.session, locale)
+    audit("locale.deleted", "locale", _tag(locale))
+    db.session.commit()
+    return "", 204
+
+
+# --- reply templates ------------------------------------------------------------------------------
+
+
+@bp.get("/templates")
+@require()
+def list_templates():
+    rows = db.session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.id))
+    return jsonify({"templates": [macros.template_to_dict(t, translations=False) for t in rows]})
+
+
+@bp.post("/templates")
+@require(Role.ADMIN, Role.EDITOR)
+def create_template():
+    template = macros.create_template(db.session, json_object())
+    audit("template.created", "template", template.id)
+    db.session.commit()
+    return jsonify(macros.template_to_dict(template)), 201
+
+
+@bp.get("/templates/<template_id>")
+@require()
+def read_template(template_id: str):
+    return jsonify(macros.template_to_dict(macros.get_template(db.session, template_id)))
+
+
+@bp.put("/templates/<template_id>")
+@require(Role.ADMIN, Role.EDITOR)
+def update_template(template_id: str):
+    template = macros.get_template(db.session, template_id)
+    changed = macros.update_template(db.session, template, json_object())
+    audit("template.updated", "template", template.id,
+          detail={"version": template.version, "source_changed": changed})
+    db.session.commit()
+    return jsonify(macros.template_to_dict(template))
+
+
+@bp.delete("/templates/<template_id>")
+@require(Role.ADMIN, Role.EDITOR)
+def delete_template(template_id: str):
+    db.session.delete(macros.get_template(db.session, template_id))
+    audit("template.deleted", "template", template_id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.put("/templates/<template_id>/translations/<locale>")
+@require(Role.ADMIN, Role.EDITOR, Role.REVIEWER)
+def put_translation(template_id: str, locale: str):
+    """Save ``forms`` (or ``text``); a reviewer of the language saves it reviewed, others translated."""
+    user = current_user()
+    tag = _tag(locale)
+    require_language(user, tag)
+    template = macros.get_template(db.session, template_id)
+    body = json_object()
+    forms = body.get("forms")
+    if forms is None and "text" in body:
+        forms = [field(body, "text", str, required=True)]
+    if forms is None:
+        raise ValidationError("'forms' (a list) or 'text' is required", details={"field": "forms"})
+    asked = field(body, "state", str, choices=[s.value for s in TemplateState])
+    if user.role == Role.REVIEWER:
+        state = TemplateState.FUZZY if asked == "fuzzy" else TemplateState.REVIEWED
+    elif asked == TemplateState.REVIEWED:
+        raise Forbidden(f"only a reviewer of {tag} can mark a translation reviewed")
+    else:
+        state = TemplateState(asked or TemplateState.TRANSLATED)
+    comment = field(body, "translator_comment", str, max_length=2000) if "translator_comment" in body \
+        else macros.KEEP
+    row = macros.save_translation(db.session, template, tag, forms, state=state,
+                                  reviewed_by=user.name if state == TemplateState.REVIEWED else None,
+                                  translator_comment=comment)
+    audit("template.translation_saved", "template", template.id, detail={"locale": tag, "state": state.value})
+    db.session.commit()
+    return jsonify(macros.translation_to_dict(row, template))
+
+
+@bp.delete("/templates/<template_id>/translations/<locale>")
+@require(Role.ADMIN, Role.EDITOR)
+def delete_translation(template_id: str, locale: str):
+    tag = _tag(locale)
+    template = macros.get_template(db.session, template_id)
+    row = db.session.scalar(select(TemplateTranslation).where(TemplateTranslation.template_id == template.id,
+                                                              TemplateTranslation.locale == tag))
+    if row is None:
+        raise NotFound(f"template {template.id} has no {tag} translation")
+    db.session.delete(row)
+    audit("template.translation_deleted", "template", template.id, detail={"locale": tag})
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/templates/<template_id>/render")
+@require()
+def render_template(template_id: str):
+    """``{"locale", "variables", "wrap"}``; ``use_unreviewed`` previews drafts (not for agents)."""
+    body = json_object()
+    locale = field(body, "locale", str, required=True)
+    variables = field(body, "variables", dict, default={})
+    use_unreviewed = field(body, "use_unreviewed", bool, default=False)
+    if use_unreviewed and current_user().role == Role.AGENT:
+        raise Forbidden("agents send reviewed translations only; use_unreviewed is for previews")
+    rendered = macros.render(db.session, template_id, locale, variables, use_unreviewed=use_unreviewed,
+                             wrap=field(body, "wrap", bool, default=True))
+    return jsonify(rendered.to_dict())
+
+
+# --- catalogs -------------------------------------------------------------------------------------
+
+
+def _po_response(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype=PO_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/catalogs/messages.pot")
+@require()
+def export_pot():
+    return _po_response(catalogs.export_catalog(db.session), catalogs.POT_NAME)
+
+
+@bp.get("/catalogs/<locale>.po")
+@require()
+def export_po(locale: str):
+    tag = _tag(locale)
+    return _po_response(catalogs.export_catalog(db.session, tag), catalogs.catalog_filename(tag))
+
+
+@bp.post("/catalogs/import")
+@require(Role.ADMIN, Role.EDITOR, Role.REVIEWER)
+def import_po():
+    """Multipart ``file`` (or the raw body), optional ``locale``; a refused file stores nothing."""
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    upload = request.files.get("file")
+    data = upload.read(max_bytes + 1) if upload is not None else request.get_data()
+    if not data:
+        raise BadRequest("no file: send multipart 'file' or the file as the request body", code="no_file")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    locale = request.values.get("locale") or None
+    try:
+        report = catalogs.import_catalog(db.session, data, locale=locale, importer=current_user())
+    except Exception:
+        db.session.rollback()
+        raise
+    audit("catalog.imported", "catalog", report.locale,
+          detail={k: len(v) for k, v in report.to_dict().items() if isinstance(v, list)})
+    db.session.commit()
+    return jsonify(report.to_dict())
+
+
+@bp.post("/catalogs/<locale>/prefill")
+@require(Role.ADMIN, Role.EDITOR)
+def prefill_catalog(locale: str):
+    """Machine pre-fill of a locale's untranslated templates (stored fuzzy); ``{"glossary": name}``."""
+    body = request.get_json(silent=True) or {}
+    glossary = field(body, "glossary", str) if isinstance(body, dict) else None
+    report = catalogs.prefill(db.session, _tag(locale), glossary=glossary)
+    audit("catalog.prefilled", "catalog", report.locale, detail={"filled": report.filled, "error": report.error})
+    db.session.commit()
+    return jsonify(report.to_dict())
