@@ -1,0 +1,396 @@
+"""KB articles through the API: validation and sanitizing, translation jobs, states, review, public pages."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from machinery.models import EngineCall
+from tolk.db import db
+from workflows import kb
+from workflows.models import Article, ReviewItem, WebhookDelivery
+
+XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
+<script>alert('body')</script>
+<p>See the <img src="https://cdn.example.com/box.png" alt="box" onerror="alert('img')"> picture.
+<a href="javascript:alert('link')">Click here</a> to continue.</p>
+<iframe src="https://evil.example.com/"></iframe>
+<p onclick="alert('p')">Thanks for reading.</p>"""
+
+PLAIN_BODY = ("<p>We ship every order within two days. You receive an email when the parcel leaves.</p>"
+              "<ul><li>Sign in to your account.</li><li>Open the <b>Orders</b> page.</li></ul>"
+              "<p>Parcels usually arrive within a week.</p>")
+
+
+class WebhookReceiver:
+    """A local helpdesk endpoint that records every webhook it receives."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                receiver.events.append(json.loads(body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_receiver():
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def app_config(webhook_receiver):
+    return {"WEBHOOK_URLS": [webhook_receiver.url]}
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("editor", name="kim")[1]
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", languages="es,ca,ar,pl", name="lucia")[1]
+
+
+def run_jobs(app) -> None:
+    """Run every queued job (translations, then webhook deliveries) in this process, as a worker would."""
+    from rq import SimpleWorker
+
+    from tolk.queue import queue, redis_connection
+
+    with app.app_context():
+        SimpleWorker([queue(app)], connection=redis_connection(app)).work(burst=True)
+
+
+def create(client, headers, **overrides):
+    body = {"slug": "shipping", "title": "Shipping times", "body": PLAIN_BODY, "format": "html",
+            "source_locale": "en", "critical": False, "target_locales": ["es"], **overrides}
+    return client.post("/api/v1/articles", json=body, headers=headers)
+
+
+def translate(client, headers, slug="shipping", **body):
+    response = client.post(f"/api/v1/articles/{slug}/translate", json=body or None, headers=headers)
+    assert response.status_code == 202, response.json
+    return response.json["jobs"]
+
+
+def locale_state(client, headers, locale="es", slug="shipping"):
+    return client.get(f"/api/v1/articles/{slug}", headers=headers).json["locales"][locale]
+
+
+def pending_review(app, locale="es"):
+    with app.app_context():
+        item = db.session.scalar(select(ReviewItem).where(ReviewItem.kind == "article",
+                                                          ReviewItem.target_lang == locale,
+                                                          ReviewItem.status == "pending"))
+        assert item is not None, f"no pending review for {locale}"
+        return item.id, item.task, item.mt_text, item.content_type, item.channel
+
+
+def engine_characters(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.coalesce(func.sum(EngineCall.characters), 0))
+                                 .where(EngineCall.engine != "tm", EngineCall.ok.is_(True)))
+
+
+def published_events(app) -> list[dict]:
+    with app.app_context():
+        return [r.payload for r in db.session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.event_type == "article.published")
+            .order_by(WebhookDelivery.id))]
+
+
+# --- creating and validating -------------------------------------------------------------------
+
+
+def test_create_sanitizes_xss_in_stored_and_public_html(app, client, editor):
+    response = create(client, editor, body=XSS_BODY, title="<script>alert('title')</script> Welcome")
+    assert response.status_code == 201, response.json
+    stored = response.json["body_html"]
+    for bad in ("<script", "onerror", "onclick", "javascript:", "<iframe", "alert("):
+        assert bad not in stored
+    assert '<img src="https://cdn.example.com/box.png" alt="box">' in stored
+    assert set(response.json["sanitizer_removed"]) >= {
+        "<script> (line 2)", "onerror attribute of <img> (line 3)", "javascript: URL in href of <a> (line 4)",
+        "<iframe> (line 5)", "onclick attribute of <p> (line 6)"}
+
+    translate(client, editor)
+    run_jobs(app)
+    page = client.get("/kb/es/shipping")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    for bad in ("<script", "onerror", "onclick", "javascript:", "<iframe", "alert('"):
+        assert bad not in text
+    assert "<h1>&lt;" in text  # the title is text: shown escaped (Apertium translates the word "script")
+
+
+@pytest.mark.parametrize(("override", "status", "message"), [
+    ({"title": None}, 400, "'title' is required"),
+    ({"title": "   "}, 400, "'title' must not be empty"),
+    ({"slug": "Not A Slug"}, 400, "'slug' must be lowercase"),
+    ({"target_locales": ["es", "xx-nowhere-1"]}, 400, "'target_locales[1]'"),
+    ({"target_locales": ["en"]}, 400, "target locale en is the source locale"),
+    ({"format": "docx"}, 400, "'format' must be one of: html, markdown"),
+    ({"body": "<script>alert(1)</script>"}, 400, "no text left"),
+    ({"body": "Intro\n\n```\ncode\n", "format": "markdown"}, 400, "markdown line 3"),
+    ({"critical": "yes"}, 400, "'critical' must be of type bool"),
+])
+def test_invalid_articles_are_refused_and_nothing_is_stored(app, client, editor, override, status, message):
+    response = create(client, editor, **override)
+    assert response.status_code == status
+    assert message in response.json["error"]["message"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Article.id))) == 0
+
+
+def test_slug_is_unique(client, editor):
+    assert create(client, editor).status_code == 201
+    response = create(client, editor, title="Another")
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == "slug_taken"
+
+
+def test_markdown_body_becomes_sanitized_html(client, editor):
+    body = ("## Returns\n\nPack the item **carefully** and see [the guide](https://example.com/guide).\n\n"
+            "- Print the *label*\n- Drop it off\n\n<script>alert(1)</script> [bad](javascript:alert(1))")
+    response = create(client, editor, body=body, format="markdown")
+    assert response.status_code == 201, response.json
+    assert response.json["body_html"] == (
+        '<h2>Returns</h2>\n<p>Pack the item <strong>carefully</strong> and see <a href="https://example.com/guide" '
+        'rel="noopener noreferrer">the guide</a>.</p>\n<ul><li>Print the <em>label</em></li><li>Drop it off</li></ul>\n'
+        '<p>&lt;script&gt;alert(1)&lt;/script&gt; <a rel="noopener noreferrer">bad</a></p>')
+
+
+def test_agents_and_reviewers_cannot_create_translate_or_publish(client, editor, agent_headers, reviewer):
+    assert create(client, agent_headers).status_code == 403
+    assert create(client, reviewer).status_code == 403
+    assert create(client, editor).status_code == 201
+    for headers in (agent_headers, reviewer):
+        assert client.put("/api/v1/articles/shipping", json={"title": "x"}, headers=headers).status_code == 403
+        assert client.post("/api/v1/articles/shipping/translate", headers=headers).status_code == 403
+        assert client.post("/api/v1/articles/shipping/locales/es/publish", headers=headers).status_code == 403
+    assert client.get("/api/v1/articles/shipping", headers=agent_headers).status_code == 200
+    assert client.get("/api/v1/articles/shipping").status_code == 401
+
+
+# --- translating and publishing ----------------------------------------------------------------
+
+
+def test_non_critical_article_publishes_after_translation_with_one_webhook(app, client, editor, webhook_receiver):
+    create(client, editor, target_locales=["es", "ca"])
+    assert locale_state(client, editor)["state"] == "missing"
+    jobs = translate(client, editor)
+    assert {j["object"]["locale"] for j in jobs} == {"es", "ca"}
+    job = client.get(f"/api/v1/jobs/{jobs[0]['id']}", headers=editor).json
+    assert (job["status"], job["done"], job["total"]) == ("queued", 0, 6)  # the title and 5 sentences
+    assert locale_state(client, editor)["state"] == "translating"
+
+    run_jobs(app)
+    for job in jobs:
+        shown = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
+        assert (shown["status"], shown["done"], shown["total"], shown["error"]) == ("done", 6, 6, None)
+    es = locale_state(client, editor)
+    assert es["state"] == "published" and es["published_revision"] == 1
+    page = client.get("/kb/es/shipping")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<html lang="es" dir="ltr">' in html
+    assert f"<h1>{es['published_title']}</h1>" in html
+    assert "<li>" in html and "<b>" in html  # markup survived translation
+    assert "We ship every order" not in html
+    assert sorted((e["data"]["locale"], e["data"]["revision"]) for e in webhook_receiver.events) == [
+        ("ca", 1), ("es", 1)]
+
+
+def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
+    body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
+    create(client, editor, body=body)
+    [job] = translate(client, editor)
+    seen = []
+    monkeypatch.setattr(kb, "_pause", lambda: seen.append(
+        (client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["done"], locale_state(client, editor)["state"])))
+    run_jobs(app)
+    assert seen == [(21, "translating"), (41, "translating"), (46, "translating")]
+    final = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
+    assert (final["status"], final["done"], final["total"]) == ("done", 46, 46)
+
+
+def test_edit_marks_locale_outdated_and_retranslation_bills_only_the_changed_segment(app, client, editor):
+    create(client, editor)
+    translate(client, editor)
+    run_jobs(app)
+    first = engine_characters(app)
+    assert first >= len(PLAIN_BODY) // 2
+
+    edited = PLAIN_BODY.replace("Parcels usually arrive within a week.", "Parcels usually arrive within five days.")
+    response = client.put("/api/v1/articles/shipping", json={"body": edited}, headers=editor)
+    assert response.json["revision"] == 2
+    es = response.json["locales"]["es"]
+    assert (es["state"], es["outdated_segments"], es["published_revision"]) == ("outdated", [4], 1)
+    assert response.json["segments"][4] == "Parcels usually arrive within five days."
+
+    translate(client, editor)
+    run_jobs(app)
+    assert engine_characters(app) - first == len("Parcels usually arrive within five days.")
+    es = locale_state(client, editor)
+    assert (es["state"], es["outdated_segments"], es["published_revision"]) == ("published", [], 2)
+    assert len(published_events(app)) == 2
+
+
+def test_critical_article_goes_through_review_and_keeps_serving_while_outdated(app, client, editor, reviewer):
+    create(client, editor, critical=True)
+    translate(client, editor)
+    run_jobs(app)
+    es = locale_state(client, editor)
+    assert es["state"] == "in_review" and es["review"]["status"] == "pending"
+    item_id, task, mt_text, content_type, channel = pending_review(app)
+    assert (task, content_type, channel) == ("review", "article", None)
+    assert mt_text.startswith("<h1>") and "<li>" in mt_text
+    assert client.get("/kb/es/shipping").status_code == 404  # nothing published before approval
+    assert published_events(app) == []
+
+    approved = mt_text.replace("</h1>", " (revisado)</h1>", 1)
+    response = client.post(f"/api/v1/reviews/{item_id}/approve", json={"text": approved}, headers=reviewer)
+    assert response.status_code == 200, response.json
+    es = locale_state(client, editor)
+    assert (es["state"], es["published_revision"]) == ("published", 1)
+    assert es["published_title"].endswith("(revisado)")
+    live = client.get("/kb/es/shipping").get_data(as_text=True)
+    assert "(revisado)</h1>" in live
+    assert len(published_events(app)) == 1
+
+    edited = PLAIN_BODY.replace("Open the <b>Orders</b> page.", "Open the <b>My orders</b> page.")
+    client.put("/api/v1/articles/shipping", json={"body": edited}, headers=editor)
+    es = locale_state(client, editor)
+    assert (es["state"], es["outdated_segments"]) == ("outdated", [3])
+    assert client.get("/kb/es/shipping").get_data(as_text=True) == live
+
+    translate(client, editor)
+    assert locale_state(client, editor)["state"] == "translating"
+    assert client.get("/kb/es/shipping").get_data(as_text=True) == live
+    run_jobs(app)
+    assert locale_state(client, editor)["state"] == "in_review"
+    assert client.get("/kb/es/shipping").get_data(as_text=True) == live  # still the reviewed version
+
+    item_id, *_ = pending_review(app)
+    assert client.post(f"/api/v1/reviews/{item_id}/approve", headers=reviewer).status_code == 200
+    es = locale_state(client, editor)
+    assert (es["state"], es["published_revision"], es["outdated_segments"]) == ("published", 2, [])
+    assert client.get("/kb/es/shipping").get_data(as_text=True) != live
+    assert [e["revision"] for e in published_events(app) for e in [e["data"]]] == [1, 2]
+
+
+def test_rejection_sends_the_locale_back_with_the_reason(app, client, editor, reviewer):
+    create(client, editor, critical=True)
+    translate(client, editor)
+    run_jobs(app)
+    item_id, *_ = pending_review(app)
+    response = client.post(f"/api/v1/reviews/{item_id}/reject", json={"reason": "Wrong tone for Spain"},
+                           headers=reviewer)
+    assert response.status_code == 200, response.json
+    es = locale_state(client, editor)
+    assert es["state"] == "missing"
+    assert es["review"] == {"id": item_id, "status": "rejected", "task": "review", "decided_by": "lucia",
+                            "rejection_reason": "Wrong tone for Spain"}
+    assert client.get("/kb/es/shipping").status_code == 404
+    assert published_events(app) == []
+
+
+def test_no_engine_for_the_pair_asks_a_human_translator_and_rtl_pages_say_so(app, client, editor, reviewer):
+    create(client, editor, target_locales=["ar"])
+    [job] = translate(client, editor)
+    run_jobs(app)
+    assert client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["status"] == "done"
+    ar = locale_state(client, editor, "ar")
+    assert ar["state"] == "in_review" and ar["review"]["task"] == "translate"
+    item_id, task, mt_text, *_ = pending_review(app, "ar")
+    assert (task, mt_text) == ("translate", None)
+
+    written = "<h1>أوقات الشحن</h1>\n<p>نشحن كل طلب خلال يومين.</p><script>alert(1)</script>"
+    assert client.post(f"/api/v1/reviews/{item_id}/approve", json={"text": written},
+                       headers=reviewer).status_code == 200
+    page = client.get("/kb/ar/shipping").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "<h1>أوقات الشحن</h1>" in page and "<script" not in page
+
+
+def test_public_page_is_404_unless_published_in_that_locale(app, client, editor):
+    create(client, editor, target_locales=["es", "ca"])
+    translate(client, editor, locales=["es"])
+    run_jobs(app)
+    assert client.get("/kb/es/shipping").status_code == 200
+    assert client.get("/kb/ca/shipping").status_code == 404
+    assert client.get("/kb/de/shipping").status_code == 404
+    assert client.get("/kb/not-a-lang!/shipping").status_code == 404
+    assert client.get("/kb/es/no-such-article").status_code == 404
+    assert client.get("/kb/en/shipping").status_code == 404
+    shown = client.get("/api/v1/kb/es/shipping", headers=editor)
+    assert shown.status_code == 200 and shown.json["locale"] == "es" and shown.json["dir"] == "ltr"
+    assert client.get("/api/v1/kb/ca/shipping", headers=editor).status_code == 404
+
+
+def test_translate_refuses_locales_that_are_not_targets(client, editor):
+    create(client, editor)
+    response = client.post("/api/v1/articles/shipping/translate", json={"locales": ["de"]}, headers=editor)
+    assert response.status_code == 400
+    assert "de is not a target locale" in response.json["error"]["message"]
+    assert locale_state(client, editor)["state"] == "missing"
+
+
+def test_publish_endpoint_publishes_checked_drafts_of_non_critical_articles_only(app, client, editor):
+    create(client, editor, critical=True)
+    response = client.post("/api/v1/articles/shipping/locales/es/publish", headers=editor)
+    assert response.status_code == 409 and response.json["error"]["code"] == "review_required"
+    translate(client, editor)
+    run_jobs(app)
+    assert locale_state(client, editor)["state"] == "in_review"
+
+    client.put("/api/v1/articles/shipping", json={"critical": False}, headers=editor)
+    response = client.post("/api/v1/articles/shipping/locales/es/publish", headers=editor)
+    assert response.status_code == 200, response.json
+    assert (response.json["state"], response.json["published_revision"]) == ("published", 1)
+    assert client.get("/kb/es/shipping").status_code == 200
+    again = client.post("/api/v1/articles/shipping/locales/es/publish", headers=editor)
+    assert again.status_code == 200
+    assert len(published_events(app)) == 1  # publishing the same draft twice is one publication
+
+
+def test_unknown_job_and_article_are_404(client, editor):
+    assert client.get("/api/v1/jobs/kb-nope", headers=editor).status_code == 404
+    assert client.get("/api/v1/articles/nope", headers=editor).status_code == 404
+
+
+def test_demo_articles_seed_once(app):
+    with app.app_context():
+        kb.seed_demo_articles(db.session)
+        kb.seed_demo_articles(db.session)
+        db.session.commit()
+        articles = {a.slug: a for a in db.session.scalars(select(Article))}
+        assert set(articles) == {"how-refunds-work", "tracking-your-order"}
+        assert articles["how-refunds-work"].critical and articles["how-refunds-work"].target_locales == ["es", "ca", "pl"]
+        assert not articles["tracking-your-order"].critical

@@ -1,0 +1,96 @@
+"""Segmentation of article HTML: sentences with their inline markup, and exact round trips."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tests.conftest import SHARED
+from workflows.kb import sanitize
+from workflows.segmentation import reassemble, segment, with_texts
+
+SEEDS = sorted((SHARED / "seeds").glob("0*.txt"))
+SEED_LANGS = {"000": "nl", "001": "et", "002": "nl", "003": "pl", "004": "zh-Hant"}
+
+
+def seed_html(path) -> str:
+    paragraphs = [p.strip() for p in path.read_text(encoding="utf-8").splitlines() if p.strip()]
+    return sanitize("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+
+
+def balanced(fragment: str) -> bool:
+    stack = []
+    for closing, name in re.findall(r"<(/?)([a-z0-9]+)[^>]*>", fragment):
+        if name in ("br", "img"):
+            continue
+        if closing:
+            if not stack or stack.pop() != name:
+                return False
+        else:
+            stack.append(name)
+    return not stack
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_articles_round_trip_and_split_into_sentences(path):
+    source = seed_html(path)
+    lang = SEED_LANGS[path.name[:3]]
+    segments = segment(source, lang)
+    assert reassemble(source, segments) == source
+    assert len(segments) > source.count("<p>")  # paragraphs were split into sentences
+    assert all(s.text.strip() and "<p>" not in s.text_html for s in segments)
+
+
+def test_chinese_splits_at_full_width_punctuation():
+    source = sanitize("<p>在全球化背景下,企業面臨挑戰。如何跨越語言的障礙？我們可以做到！</p>")
+    assert [s.text for s in segment(source, "zh-Hant")] == [
+        "在全球化背景下,企業面臨挑戰。", "如何跨越語言的障礙？", "我們可以做到！"]
+
+
+def test_inline_markup_stays_inside_its_sentence():
+    source = sanitize('<p>Click <b>Save</b>. Then open <a href="https://example.com/a?x=1&amp;y=2">your '
+                      'account</a> and wait.</p><ul><li>One. Two.</li></ul>')
+    segments = segment(source, "en")
+    assert [s.text_html for s in segments] == [
+        "Click <b>Save</b>.",
+        'Then open <a href="https://example.com/a?x=1&amp;y=2" rel="noopener noreferrer">your account</a> and wait.',
+        "One.", "Two."]
+    assert [s.block_index for s in segments] == [0, 0, 2, 2]
+
+
+def test_a_sentence_boundary_inside_an_inline_element_keeps_the_sentences_together():
+    source = "<p><b>First sentence. Second sentence.</b> Third one.</p>"
+    assert [s.text_html for s in segment(source, "en")] == ["<b>First sentence. Second sentence.</b>",
+                                                            "Third one."]
+
+
+def test_line_breaks_code_blocks_and_inline_elements_around_blocks_stay_in_the_template():
+    source = sanitize("<p>Line one<br>Line two.</p><pre>do not. translate.</pre>"
+                      "<li><b>bold <p>Inner one. Inner two.</p></b></li><p><img src=\"https://x.test/a.png\"> </p>")
+    segments = segment(source, "en")
+    assert [s.text_html for s in segments] == ["Line one", "Line two.", "bold", "Inner one.", "Inner two."]
+    assert reassemble(source, segments) == source
+
+
+def test_reassemble_puts_translations_in_place_and_keeps_markup():
+    source = sanitize("<h2>Returns</h2><p>Pack the item. Print <b>the label</b>.</p>")
+    segments = segment(source, "en")
+    spanish = ["Devoluciones", "Empaqueta el artículo.", "Imprime <b>la etiqueta</b>."]
+    assert reassemble(source, with_texts(segments, spanish)) == (
+        "<h2>Devoluciones</h2><p>Empaqueta el artículo. Imprime <b>la etiqueta</b>.</p>")
+
+
+def test_entities_and_whitespace_survive_a_round_trip():
+    source = sanitize("<p>  Fish &amp; chips&nbsp;cost 5 &lt; 6 euros.   Really \"good\".  </p>\n<p>\n</p>")
+    segments = segment(source, "en")
+    assert [s.text for s in segments] == ["Fish & chips\xa0cost 5 < 6 euros.", 'Really "good".']
+    assert reassemble(source, segments) == source
+    assert all(balanced(s.text_html) for s in segments)
+
+
+def test_with_texts_refuses_a_wrong_number_of_translations():
+    segments = segment("<p>One. Two.</p>", "en")
+    with pytest.raises(ValueError, match="1 translations for 2 segments"):
+        with_texts(segments, ["Uno."])
