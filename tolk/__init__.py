@@ -57,4 +57,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for package in (glossaries, machinery, lqa, workflows):
         package.init_app(app)
+
+    # Pages: sign-in, CSRF and UI language first (kernel), then each package's page blueprint.
+    import lqa.pages
+    import workflows.pages
+    from tolk import web
+
+    web.init_app(app)
+    app.register_blueprint(workflows.pages.bp)
+    app.register_blueprint(lqa.pages.bp)
     return app
