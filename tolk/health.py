@@ -18,6 +18,12 @@ def register_check(app: Flask, name: str, check: Callable[[], dict[str, Any]]) -
     app.extensions.setdefault("tolk.health", {})[name] = check
 
 
+@bp.get("/livez")
+def livez():
+    """Liveness for load balancers: answers without touching the database, Redis or engines."""
+    return jsonify({"ok": True})
+
+
 @bp.get("/healthz")
 def healthz():
     report: dict[str, Any] = {}
