@@ -8,7 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 TMP := .tmp
 REDIS_PORT ?= 6390
-PG_PORT ?= 55432
+# A free loopback port for the throw-away test PostgreSQL, so a server already running elsewhere never clashes.
+PG_PORT ?= $(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

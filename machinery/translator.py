@@ -7,6 +7,7 @@ same sentence is never paid for twice) and checked against the glossary.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -19,6 +20,7 @@ from machinery.base import Engine, EngineGlossary
 from machinery.memory import TranslationMemory
 from machinery.models import EngineCall, TmOrigin
 from machinery.routing import Attempt, Router
+from tolk.db import defer_write
 
 if TYPE_CHECKING:
     from glossaries.terms import Termbase
@@ -105,8 +107,9 @@ class MachineTranslator:
                     results[i].lost_tokens.extend({"kind": s.kind, "text": "[customer data]"}
                                                   for s in tr.lost_spans if s.is_pii)
                 if use_tm and not tr.lost_spans:
-                    self.memory.add(session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
-                                    context=tm_context, engine=tr.engine)
+                    defer_write(session, functools.partial(
+                        self.memory.add, session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
+                        context=tm_context, engine=tr.engine))
                 if use_tm:
                     results[i].suggestion = self._suggestion(source, target, texts[i])
         done = [r for r in results if r is not None]
@@ -138,7 +141,9 @@ def database_meter(session_for: Callable[[], Session], egress_mode: str) -> Call
     """A routing meter that records every engine call in ``engine_calls``."""
 
     def meter(*, sent: Sequence[str], **call: Any) -> None:
-        session_for().add(EngineCall(egress=egress_record(egress_mode, sent), **call))
+        session = session_for()
+        row = EngineCall(egress=egress_record(egress_mode, sent), **call)
+        defer_write(session, lambda: session.add(row))
 
     return meter
 

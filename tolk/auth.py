@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import secrets
@@ -17,6 +18,7 @@ from tolk.errors import Forbidden, Unauthorized
 from tolk.models import ApiToken, AuditEvent, Role, User
 
 TOKEN_PREFIX = "tolk_"
+LAST_USED_GRANULARITY = dt.timedelta(minutes=10)
 
 
 def hash_token(token: str) -> str:
@@ -48,7 +50,10 @@ def _user_from_bearer(header: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip())))
     if row is None or row.revoked_at is not None or not row.user.active:
         raise Unauthorized("invalid or revoked token")
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Recorded at most every ten minutes: a write on every request would serialise SQLite writers.
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
+        row.last_used_at = now
     return row.user
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -115,6 +115,30 @@ class Database:
 
 
 db = Database()
+
+_DEFERRED = "tolk.deferred_writes"
+
+
+def defer_write(session: Session, write: Callable[[], None]) -> None:
+    """Run ``write`` just before ``session`` commits (dropped on rollback).
+
+    Bookkeeping writes (metering, translation-memory write-back) made while engines are still being
+    called would otherwise take SQLite's database-wide write lock early and hold it across network
+    calls, serialising every concurrent request behind them.
+    """
+    session.info.setdefault(_DEFERRED, []).append(write)
+
+
+@event.listens_for(Session, "before_commit")
+def _run_deferred_writes(session: Session) -> None:
+    while session.info.get(_DEFERRED):
+        for write in session.info.pop(_DEFERRED):
+            write()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_deferred_writes(session: Session) -> None:
+    session.info.pop(_DEFERRED, None)
 
 
 def alembic_config(url: str):

@@ -172,17 +172,19 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         detection_uncertain=False, recent_score=_recent_score(session, customer_lang, profile.quality_threshold),
         quality_threshold=profile.quality_threshold, always_review=profile.always_review,
         critical_terms=profile.critical_terms))
+    # Engine calls before the first write: the reply's rows are then written in one short burst.
+    back_translation = None
+    if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and mt_text and not reviewed:
+        back_translation = _back_translate(session, mt_text, customer_lang, agent_lang)
     reply = Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
                   idempotency_key=req.idempotency_key, agent_lang=agent_lang, customer_lang=customer_lang,
                   detection=detection.to_dict() if detection else None, template_id=req.template_id,
                   source_text=source_text, mt_text=mt_text, engine=engine, decision=routing.decision,
                   reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
-                  escalated=req.escalated)
+                  escalated=req.escalated, back_translation=back_translation)
     session.add(reply)
     _transition(reply, ReplyStatus.DRAFTED, agent.name)
     session.flush()
-    if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and mt_text and not reviewed:
-        reply.back_translation = _back_translate(session, mt_text, customer_lang, agent_lang)
 
     if routing.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
         item = review.enqueue(
