@@ -49,6 +49,16 @@ def read_texts(body: dict) -> list[str]:
     return texts
 
 
+@bp.get("/engines")
+@require()
+def engines():
+    """Engines, whether each is configured, the pairs it serves now, and the routes."""
+    from machinery.translator import describe_engines
+
+    m = services()
+    return jsonify({"engines": describe_engines(m.engines), "routes": m.router.routes})
+
+
 @bp.post("/translate")
 @require()
 def translate():

@@ -38,12 +38,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 64 * 1024
     app.config["JSON_SORT_KEYS"] = False
 
-    from tolk import cli, errors, health
+    from tolk import admin_api, cli, errors, health
     from tolk.db import db
 
     errors.init_app(app)
     db.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(admin_api.bp)
     cli.init_app(app)
     from tolk.accounts import seed_demo_team
 
