@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, case, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from machinery.models import TmOrigin, TmSegment
@@ -451,8 +452,14 @@ class TranslationMemory:
             segment = TmSegment(source_lang=src, target_lang=tgt, source_text=source, target_text=target,
                                 source_hash=key, origin=origin, engine=engine, context=context,
                                 approved_by=approved_by)
-            session.add(segment)
-            session.flush()
+            try:
+                with session.begin_nested():  # a savepoint: losing a race must not undo the caller's work
+                    session.add(segment)
+                    session.flush()
+            except IntegrityError:
+                # Another worker stored the same segment meanwhile: update theirs instead.
+                return self.add(session, source_lang, target_lang, source, target, origin, context=context,
+                                engine=engine, approved_by=approved_by)
             self._on_commit(session, (src, tgt), segment.id, normalize(source), origin.rank)
         elif (segment.target_text, segment.source_text, segment.context, segment.engine,
               segment.approved_by) != (target, source, context, engine, approved_by):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, Float, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tolk.db import Base, UTCDateTime, utcnow
@@ -46,8 +46,10 @@ class TmSegment(Base):
     """A translation-memory segment: a source sentence and its translation for one language pair."""
 
     __tablename__ = "tm_segments"
+    # One segment per pair, normalized source and origin: two workers adding the same sentence at once
+    # cannot both insert. The index also serves exact lookups (its first three columns).
     __table_args__ = (
-        Index("ix_tm_segments_lookup", "source_lang", "target_lang", "source_hash"),
+        UniqueConstraint("source_lang", "target_lang", "source_hash", "origin", name="uq_tm_segments_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
