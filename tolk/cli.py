@@ -33,6 +33,11 @@ class _ReportsTolkErrors:
 class TolkGroup(_ReportsTolkErrors, FlaskGroup):
     """The `tolk` command: FlaskGroup around create_app()."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Tolk always builds its own app from TOLK_* settings: Flask's --app/--env-file/--debug do not apply.
+        self.params = [p for p in self.params if p.name not in {"app", "env_file", "debug"}]
+
 
 class TolkAppGroup(_ReportsTolkErrors, AppGroup):
     """``app.cli``: the same error reporting when commands run through the app (tests, `flask`)."""

@@ -8,17 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.web.conftest import person, wire_pages  # noqa: F401 - person is a fixture used here too
+from tests.web.conftest import person  # noqa: F401 - person is a fixture used here too
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-
-
-@pytest.fixture
-def app(app):
-    return wire_pages(app)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Web-page fixtures: the page blueprints wired into the app, users with passwords, a signed-in client."""
+"""Web-page fixtures: users with passwords, CSRF tokens, a signed-in client."""
 
 from __future__ import annotations
 
@@ -8,25 +8,6 @@ import pytest
 
 PASSWORD = "correct-horse-9"
 ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
-
-
-def wire_pages(app):
-    """Register the web kernel and page blueprints unless create_app already did."""
-    import lqa.pages
-    import tolk.web
-    import workflows.pages
-
-    if "web" not in app.blueprints:
-        tolk.web.init_app(app)
-    for bp in (workflows.pages.bp, lqa.pages.bp):
-        if bp.name not in app.blueprints:
-            app.register_blueprint(bp)
-    return app
-
-
-@pytest.fixture
-def app(app):
-    return wire_pages(app)
 
 
 def csrf(client) -> str:

@@ -10,33 +10,6 @@ from sqlalchemy import event
 from tolk.errors import ValidationError
 
 
-@pytest.fixture
-def app(app):
-    """The app with this feature's blueprint, commands and seeders wired in (until the lead does it)."""
-    from workflows import locales, locales_api, locales_cli, macros
-
-    if "locales_api" not in app.blueprints:
-        app.register_blueprint(locales_api.bp)
-        for command in locales_cli.commands:
-            app.cli.add_command(command)
-    seeders = app.extensions["tolk.seeders"]
-    for seeder in (locales.seed_demo_locales, macros.seed_demo_templates):
-        if seeder not in seeders:
-            seeders.append(seeder)
-    return app
-
-
-@pytest.fixture
-def seeded(app):
-    from tolk.db import db
-    from workflows.locales import seed_demo_locales
-
-    with app.app_context():
-        seed_demo_locales(db.session)
-        db.session.commit()
-    return app
-
-
 def profile(app, locale):
     from tolk.db import db
     from workflows.locales import effective_profile

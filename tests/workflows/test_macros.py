@@ -10,35 +10,6 @@ REFUND_VARS = {"customer_name": "Anna Nowak", "refund_amount": 12.5, "order_id":
                "delivery_date": "2026-03-05", "count": 1}
 
 
-@pytest.fixture
-def app(app):
-    """The app with this feature's blueprint, commands and seeders wired in (until the lead does it)."""
-    from workflows import locales, locales_api, locales_cli, macros
-
-    if "locales_api" not in app.blueprints:
-        app.register_blueprint(locales_api.bp)
-        for command in locales_cli.commands:
-            app.cli.add_command(command)
-    seeders = app.extensions["tolk.seeders"]
-    for seeder in (locales.seed_demo_locales, macros.seed_demo_templates):
-        if seeder not in seeders:
-            seeders.append(seeder)
-    return app
-
-
-@pytest.fixture
-def seeded(app):
-    from tolk.db import db
-    from workflows.locales import seed_demo_locales
-    from workflows.macros import seed_demo_templates
-
-    with app.app_context():
-        seed_demo_locales(db.session)
-        seed_demo_templates(db.session)
-        db.session.commit()
-    return app
-
-
 def render(app, template_id, locale, variables, **kw):
     from tolk.db import db
     from workflows.macros import render as do_render
