@@ -165,13 +165,15 @@ def main() -> None:
     try:
         rows += run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args.seconds, args.clients, work)
         if not args.no_postgres:
-            pg_dir, port = work / "pg", free_port()
+            # Under the project, not the private temp dir: the server runs as the postgres user.
+            pg_dir, port = ROOT / ".tmp" / f"bench-pg-{os.getpid()}", free_port()
             url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(pg_dir), str(port)],
                                  check=True, capture_output=True, text=True).stdout.strip()
             try:
                 rows += run_database("PostgreSQL", url, args.seconds, args.clients, work)
             finally:
                 subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(pg_dir)], check=False)
+                shutil.rmtree(pg_dir, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per row, gunicorn 2 workers x 4 threads, "

@@ -97,7 +97,8 @@ def translate():
                     out[i] = {"text": texts[i], "engine": "none", "origin": "source"}
                 continue
             results = m.translator.translate(db.session, [texts[i] for i in indexes], src, target, fmt=fmt,
-                                             glossary=termbase, formality=formality, context=context)
+                                             glossary=termbase, formality=formality, context=context,
+                                             suggest=True)
             for i, r in zip(indexes, results, strict=True):
                 out[i] = r.to_dict()
     except NoEngineAvailable as exc:

@@ -79,8 +79,11 @@ class MachineTranslator:
 
     def translate(self, session: Session, texts: Sequence[str], source: str, target: str, *, fmt: str = "text",
                   glossary: Termbase | None = None, formality: str | None = None, context: str | None = None,
-                  tm_context: str | None = None, use_tm: bool = True) -> list[SegmentResult]:
-        """Translate ``texts``; raise routing.NoEngineAvailable when segments need an engine and none can."""
+                  tm_context: str | None = None, use_tm: bool = True, suggest: bool = False) -> list[SegmentResult]:
+        """Translate ``texts``; raise routing.NoEngineAvailable when segments need an engine and none can.
+
+        ``suggest`` adds the best fuzzy translation-memory match to each machine-translated segment.
+        """
         results: list[SegmentResult | None] = [None] * len(texts)
         pending: list[int] = []
         for i, text in enumerate(texts):
@@ -110,7 +113,7 @@ class MachineTranslator:
                     defer_write(session, functools.partial(
                         self.memory.add, session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
                         context=tm_context, engine=tr.engine))
-                if use_tm:
+                if use_tm and suggest:
                     results[i].suggestion = self._suggestion(source, target, texts[i])
         done = [r for r in results if r is not None]
         if glossary is not None:

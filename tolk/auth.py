@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import g, request, session
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tolk.db import db, utcnow
 from tolk.errors import Forbidden, Unauthorized
@@ -47,7 +47,8 @@ def _user_from_bearer(header: str) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip())))
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))
+                            .options(joinedload(ApiToken.user)))
     if row is None or row.revoked_at is not None or not row.user.active:
         raise Unauthorized("invalid or revoked token")
     now = utcnow()

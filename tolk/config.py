@@ -76,6 +76,8 @@ SETTINGS: tuple[Setting, ...] = (
             "when it does not exist)."),
     Setting("QUALITY_MIN_WORDS", 1000, "Evaluated words below which an MQM figure is marked inconclusive.", int),
     Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports.", int),
+    Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles and a language's recent quality "
+            "score before reading them again (changes made in the same process apply at once).", float),
     Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),

@@ -459,6 +459,12 @@ def validate_changes(body: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _forget_cached_profiles() -> None:
+    from tolk.cache import app_cache
+
+    app_cache("locale_profiles").clear()
+
+
 def update_profile(session: Session, locale: str, body: Mapping[str, Any]) -> tuple[LocaleProfile, bool]:
     """Create or update the stored profile of ``locale``; returns (row, created). Unnamed fields stay as
     they are (on a new row: inherited)."""
@@ -471,6 +477,7 @@ def update_profile(session: Session, locale: str, body: Mapping[str, Any]) -> tu
         session.add(row)
     for name, value in changes.items():
         setattr(row, name, value)
+    _forget_cached_profiles()
     return row, created
 
 
@@ -481,6 +488,7 @@ def delete_profile(session: Session, locale: str) -> None:
     if row is None:
         raise NotFound(f"no stored profile for locale {tag}")
     session.delete(row)
+    _forget_cached_profiles()
 
 
 # --- formatting -----------------------------------------------------------------------------------

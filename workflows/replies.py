@@ -13,6 +13,7 @@ from lqa.checks import CheckConfig, Segment, run_checks
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from tolk.auth import audit
+from tolk.cache import app_cache
 from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
@@ -74,14 +75,14 @@ class DraftRequest:
 def _profile(session: Session, locale: str):
     from workflows.locales import effective_profile
 
-    return effective_profile(session, locale)
+    return app_cache("locale_profiles").get(locale, lambda: effective_profile(session, locale))
 
 
 def _recent_score(session: Session, lang: str, threshold: float) -> float | None:
     """The language's recent MQM score when it counts against ``threshold`` (enough words evaluated)."""
     from lqa.metrics import recent_quality
 
-    recent = recent_quality(session, lang)
+    recent = app_cache("recent_quality").get(lang, lambda: recent_quality(session, lang))
     return recent.score if recent.below(threshold) else None
 
 
@@ -321,8 +322,11 @@ def reply_event(reply: Reply) -> dict[str, Any]:
 
 
 def reply_to_dict(session: Session, reply: Reply) -> dict[str, Any]:
-    item = session.scalar(select(ReviewItem).where(ReviewItem.kind == "reply", ReviewItem.object_id == reply.id,
-                                                   ReviewItem.spot_check.is_(False)).order_by(ReviewItem.id.desc()))
+    item = None
+    if reply.decision != Decision.RELEASED:  # released replies have spot checks at most, never shown here
+        item = session.scalar(select(ReviewItem).where(
+            ReviewItem.kind == "reply", ReviewItem.object_id == reply.id, ReviewItem.spot_check.is_(False))
+            .order_by(ReviewItem.id.desc()))
     assignee = session.get(User, item.assignee_id) if item and item.assignee_id else None
     return {
         "id": reply.id, "ticket_ref": reply.ticket_ref, "channel": reply.channel, "status": reply.status.value,
