@@ -1,16 +1,19 @@
-"""POST /api/v1/translate: machine translation of texts, TM first, glossary enforced, text protected."""
+"""Machine translation over HTTP: /translate (TM first, glossary enforced, text protected, checked),
+/engines, and the translation memory (/tm/lookup, TMX /tm/import and /tm/export.tmx)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
+from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
-from tolk.auth import require
+from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, TolkError, ValidationError
+from tolk.models import Role
 from tolk.validation import field, json_object, language
 
 bp = Blueprint("machinery_api", __name__, url_prefix="/api/v1")
@@ -26,6 +29,15 @@ def no_engine_error(exc: NoEngineAvailable) -> TolkError:
     if exc.unserved:
         return TolkError(str(exc), code="no_engine_for_pair", status=422, details=details)
     return ServiceUnavailable(str(exc), code="engines_failed", details=details)
+
+
+def check_findings(source: str, target_text: str, source_lang: str, target_lang: str, fmt: str) -> list[dict]:
+    """Automatic quality checks of one translated segment (lqa), as JSON-ready findings."""
+    from lqa.checks import Segment, run_checks
+
+    segment = Segment(source=source, target=target_text, source_lang=source_lang, target_lang=target_lang,
+                      fmt=fmt, pii_token_pattern=TOKEN_PATTERN)
+    return [f.to_dict() for f in run_checks(segment)]
 
 
 def read_texts(body: dict) -> list[str]:
@@ -101,6 +113,7 @@ def translate():
                                              suggest=True)
             for i, r in zip(indexes, results, strict=True):
                 out[i] = r.to_dict()
+                out[i]["findings"] = check_findings(texts[i], r.text, src, target, fmt) + r.term_findings
     except NoEngineAvailable as exc:
         db.session.commit()  # keep the metering of failed attempts
         raise no_engine_error(exc) from exc
@@ -111,3 +124,67 @@ def translate():
         if detections[i]:
             item["detection"] = detections[i].to_dict()
     return jsonify({"translations": out})
+
+
+@bp.get("/tm/lookup")
+@require()
+def tm_lookup():
+    """Exact and fuzzy translation-memory matches for ``text`` in a pair."""
+    body = {k: request.args.get(k) for k in ("source_lang", "target_lang")}
+    source, target = language(body, "source_lang", required=True), language(body, "target_lang", required=True)
+    text = request.args.get("text", "")
+    if not text.strip():
+        raise ValidationError("'text' is required", details={"field": "text"})
+    if len(text) > current_app.config["MAX_TEXT_CHARS"]:
+        raise PayloadTooLarge(f"'text' is longer than {current_app.config['MAX_TEXT_CHARS']} characters")
+    try:
+        threshold = int(request.args.get("threshold", current_app.config["TM_FUZZY_THRESHOLD"]))
+        limit = int(request.args.get("limit", 5))
+    except ValueError as exc:
+        raise ValidationError("'threshold' and 'limit' must be whole numbers") from exc
+    if not (0 <= threshold <= 100 and 1 <= limit <= 50):
+        raise ValidationError("'threshold' must be 0-100 and 'limit' 1-50")
+    memory = services().memory
+    exact = memory.lookup_exact(db.session, source, target, text)
+    fuzzy = memory.lookup_fuzzy(source, target, text, limit=limit, threshold=threshold, session=db.session)
+    return jsonify({"exact": _match(exact) if exact else None, "fuzzy": [_match(m) for m in fuzzy]})
+
+
+def _match(m) -> dict:
+    return {"segment_id": m.segment_id, "source": m.source_text, "text": m.target_text, "score": m.score,
+            "origin": str(m.origin), "context": m.context, "engine": m.engine}
+
+
+@bp.post("/tm/import")
+@require(Role.ADMIN)
+def tm_import():
+    """A TMX 1.4 file (multipart ``file`` or the raw body); a malformed file is refused whole."""
+    from machinery.tmx import TmxError, import_tmx
+
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    upload = request.files.get("file")
+    data = upload.read(max_bytes + 1) if upload is not None else request.get_data()
+    if not data:
+        raise BadRequest("no file: send multipart 'file' or the TMX as the request body", code="no_file")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    try:
+        count = import_tmx(db.session, services().memory, data)
+    except TmxError as exc:
+        db.session.rollback()
+        raise TolkError(str(exc), code="invalid_file", status=400) from exc
+    audit("tm.imported", "tm", None, detail={"segments": count})
+    db.session.commit()
+    return jsonify({"imported": count}), 201
+
+
+@bp.get("/tm/export.tmx")
+@require(Role.EDITOR)
+def tm_export():
+    """The translation memory (optionally one pair) as TMX 1.4."""
+    from machinery.tmx import export_tmx
+
+    body = {k: request.args.get(k) for k in ("source_lang", "target_lang")}
+    data = export_tmx(db.session, source_lang=language(body, "source_lang"), target_lang=language(body, "target_lang"))
+    return Response(data, mimetype="application/x-tmx+xml",
+                    headers={"Content-Disposition": 'attachment; filename="tolk-tm.tmx"'})

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from machinery.translator import describe_engines
+from tolk.auth import audit
 from tolk.db import db
 from tolk.languages import UnknownLanguage, canonical
 
@@ -80,4 +83,45 @@ def translate_command(text, target, source, fmt, glossary, formality, as_json) -
         click.echo(result.text)
 
 
-commands = [engines_command, translate_command]
+@click.group("tm")
+def tm_group() -> None:
+    """Translation memory: TMX import and export."""
+
+
+@tm_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def tm_import_command(file: Path) -> None:
+    """Import a TMX 1.4 file; a malformed file exits non-zero and stores nothing."""
+    from machinery.tmx import TmxError, import_tmx
+
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    if file.stat().st_size > max_bytes:
+        raise click.ClickException(f"{file}: larger than {max_bytes} bytes")
+    try:
+        count = import_tmx(db.session, services().memory, file.read_bytes())
+    except TmxError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{file}: {exc}") from exc
+    audit("tm.imported", "tm", None, actor="cli", detail={"segments": count, "file": file.name})
+    db.session.commit()
+    click.echo(f"imported {count} segment(s)")
+
+
+@tm_group.command("export")
+@click.option("--source-lang", callback=_lang)
+@click.option("--target-lang", callback=_lang)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+@with_appcontext
+def tm_export_command(source_lang: str | None, target_lang: str | None, output: Path | None) -> None:
+    """Export the translation memory (optionally one pair) as TMX 1.4."""
+    from machinery.tmx import export_tmx
+
+    data = export_tmx(db.session, source_lang=source_lang, target_lang=target_lang)
+    if output:
+        output.write_bytes(data)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+commands = [engines_command, translate_command, tm_group]

@@ -31,6 +31,8 @@ IBAN_PATTERN = r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"
 CARD_PATTERN = r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"
 PHONE_PATTERN = r"(?<![\w+])(?:\+|00)?\(?\d[\d ().-]{6,}\d(?![\w])"
 TAG_PATTERN = re.compile(r"<[^<>]+>")
+#: Any token style's token, for checks that no token was left in a translation.
+TOKEN_PATTERN = r"\[\[\d+\]\]|<x id=\"\d+\"\s*/?>|<span translate=\"no\" class=\"tolk-\d+\">|\btolk\d+\b"
 
 
 def luhn_valid(number: str) -> bool:

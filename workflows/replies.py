@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lqa.checks import CheckConfig, Segment, run_checks
+from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from tolk.auth import audit
@@ -22,7 +23,6 @@ from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, Revi
 from workflows.routing import Reason, RoutingInput, decide, sampled
 
 CHANNELS = ("email", "chat", "social", "phone", "web")
-PII_TOKEN = r"\[\[\d+\]\]|<x id=\"\d+\"\s*/?>|\btolk\d+\b"
 
 
 @dataclass
@@ -159,7 +159,7 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         config = CheckConfig.from_dict(profile.check_config) if profile.check_config else None
         findings = [f.to_dict() for f in run_checks(Segment(source=source_text, target=mt_text,
                                                             source_lang=agent_lang, target_lang=customer_lang,
-                                                            pii_token_pattern=PII_TOKEN), config=config)]
+                                                            pii_token_pattern=TOKEN_PATTERN), config=config)]
         findings += term_findings
         if not profile.upsell_allowed:
             from workflows.locales import upsell_findings

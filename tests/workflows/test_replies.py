@@ -266,3 +266,24 @@ def test_released_replies_are_sampled_as_spot_checks_without_holding_them(app, c
     with app.app_context():
         item = db.session.scalar(select(ReviewItem).where(ReviewItem.object_id == reply["id"]))
         assert item.spot_check and item.status.value == "pending"
+
+
+def test_reply_from_a_reviewed_template_is_used_as_is(app, client, team, seeded):
+    reply = draft(client, team["agent"][1], "", template_id="refund-confirmation", customer_locale="pl",
+                  variables={"customer_name": "Anna Nowak", "refund_amount": 12.5, "order_id": "A-1042",
+                             "delivery_date": "2026-03-05", "count": 2}).get_json()
+    assert reply["engine"] == "template" and reply["status"] == "released", reply
+    assert "12,50" in reply["final_text"] and "Anna Nowak" in reply["final_text"]
+
+
+@pytest.fixture
+def german_deepl(app, deepl_settings):
+    app.config.update({**deepl_settings, "ENGINE_ROUTES": "*=deepl"})
+    return app
+
+
+def test_german_profile_formality_reaches_deepl(german_deepl, client, team, seeded, deepl_fake):
+    reply = draft(client, team["agent"][1], "Can you send us a photo of the label?", customer_locale="de")
+    assert reply.status_code == 201, reply.get_json()
+    (request,) = deepl_fake.requests_to("/v2/translate")
+    assert "prefer_more" in request.raw.decode()
