@@ -58,8 +58,8 @@ redis: system
 redis-stop:
 	@[ -f $(TMP)/redis/redis.pid ] && kill $$(cat $(TMP)/redis/redis.pid) 2>/dev/null || true
 
-run: demo redis
-	@bash scripts/serve $(HOST) $(PORT)
+run: demo
+	@bash scripts/serve $(HOST) $(PORT) $(REDIS_PORT)
 
 test: venv
 	$(BIN)/ruff check .
