@@ -89,6 +89,9 @@ def concept_from_dict(data: Any) -> Concept:
     for i, raw in enumerate(raw_terms):
         if not isinstance(raw, dict) or not isinstance(raw.get("lang"), str) or not isinstance(raw.get("text"), str):
             raise ValidationError(f"terms[{i}] needs string 'lang' and 'text'")
+        for key in ("part_of_speech", "note"):
+            if raw.get(key) is not None and not isinstance(raw[key], str):
+                raise ValidationError(f"terms[{i}].{key} must be a string")
         status = raw.get("status", "preferred")
         if status not in STATUSES:
             raise ValidationError(f"terms[{i}].status must be one of {', '.join(STATUSES)}")

@@ -8,11 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from tolk import config as settings
 from tolk.config import PROJECT_ROOT
 
 __version__ = "0.1.0"
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` limited to the range of a database id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _secret_key(instance: Path) -> str:
@@ -37,6 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(values)
     app.config["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_BYTES"] + 64 * 1024
     app.config["JSON_SORT_KEYS"] = False
+    # Database ids are 64-bit: a larger number in a URL is a 404, not an overflow in the database driver.
+    app.url_map.converters["int"] = IdConverter
 
     from tolk import admin_api, cli, errors, health
     from tolk.db import db
@@ -67,4 +78,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     app.register_blueprint(workflows.pages.bp)
     app.register_blueprint(lqa.pages.bp)
+
+    # The API contract last: it documents every route and validates requests (after the CSRF check).
+    from tolk import openapi
+
+    openapi.init_app(app)
     return app

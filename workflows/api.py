@@ -30,7 +30,11 @@ def draft_reply():
 @require(Role.AGENT)
 def list_replies():
     user = current_user()
-    query = select(Reply).order_by(Reply.id.desc()).limit(min(int(request.args.get("limit", 50) or 50), 200))
+    try:
+        limit = int(request.args.get("limit") or 50)
+    except ValueError as exc:
+        raise ValidationError("'limit' must be a whole number", details={"field": "limit"}) from exc
+    query = select(Reply).order_by(Reply.id.desc()).limit(max(1, min(limit, 200)))
     if user.role != Role.ADMIN:
         query = query.where(Reply.agent_id == user.id)
     status = request.args.get("status")

@@ -233,7 +233,7 @@ def save_translation(session: Session, template: ReplyTemplate, locale: str, for
     tag = _check_locale(locale)
     if tag == template.source_locale:
         raise ValidationError(f"{tag} is the source locale of template {template.id}")
-    checked = check_translation(template, tag, list(forms))
+    checked = check_translation(template, tag, list(forms) if isinstance(forms, (list, tuple)) else forms)
     row = session.scalar(select(TemplateTranslation).where(TemplateTranslation.template_id == template.id,
                                                            TemplateTranslation.locale == tag))
     if row is None:

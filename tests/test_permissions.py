@@ -1,0 +1,271 @@
+"""Permission matrix: every /api/ endpoint called by every role, against an explicit table of outcomes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+ROLES = ("anonymous", "agent", "reviewer_es", "reviewer_pl", "editor", "admin")
+ANYONE = frozenset(ROLES)
+SIGNED_IN = ANYONE - {"anonymous"}
+ADMIN = frozenset({"admin"})
+STAFF = frozenset({"editor", "admin"})
+AGENTS = frozenset({"agent", "admin"})
+REVIEWERS_ES = frozenset({"reviewer_es", "admin"})
+# Reviewers act on their own languages only: the world's reply, review item and locale are Spanish.
+QUALITY_ES = frozenset({"editor", "reviewer_es", "admin"})
+CSV = b"en,es\nrefund,reembolso\n"
+TMX = (b'<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n<header creationtool="t" '
+       b'creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" datatype="plaintext" srclang="en"/>\n'
+       b'<body><tu><tuv xml:lang="en"><seg>Thank you.</seg></tuv><tuv xml:lang="es"><seg>Gracias.</seg></tuv></tu>'
+       b'</body>\n</tmx>\n')
+
+
+@dataclass(frozen=True)
+class Call:
+    """One endpoint called with a minimal valid request, and the roles that may make it."""
+
+    method: str
+    rule: str  # the Flask rule, as in app.url_map
+    path: str  # the URL, with {placeholders} filled from the world
+    allowed: frozenset[str]
+    json: Any = None
+    upload: tuple[bytes, str] | None = None  # (file, filename) sent as multipart 'file'
+    form: dict[str, str] = field(default_factory=dict)
+
+
+# Destructive calls come last so every role finds the world's objects in place.
+CALLS = [
+    Call("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", ANYONE),
+    Call("GET", "/api/v1/engines", "/api/v1/engines", SIGNED_IN),
+    Call("POST", "/api/v1/translate", "/api/v1/translate", SIGNED_IN,
+         json={"text": "Hello", "source_lang": "en", "target_lang": "es"}),
+    Call("GET", "/api/v1/tm/lookup", "/api/v1/tm/lookup?source_lang=en&target_lang=es&text=Thank+you.", SIGNED_IN),
+    Call("POST", "/api/v1/tm/import", "/api/v1/tm/import", ADMIN, upload=(TMX, "memory.tmx")),
+    Call("GET", "/api/v1/tm/export.tmx", "/api/v1/tm/export.tmx?source_lang=en&target_lang=es", STAFF),
+    Call("GET", "/api/v1/glossaries", "/api/v1/glossaries", SIGNED_IN),
+    Call("POST", "/api/v1/glossaries", "/api/v1/glossaries", ADMIN,
+         json={"name": "{prefix}-new", "source_lang": "en"}),
+    Call("GET", "/api/v1/glossaries/<name>", "/api/v1/glossaries/{glossary}", SIGNED_IN),
+    Call("POST", "/api/v1/glossaries/<name>/entries", "/api/v1/glossaries/{glossary}/entries", ADMIN,
+         json={"terms": [{"lang": "en", "text": "order"}, {"lang": "es", "text": "pedido"}]}),
+    Call("PUT", "/api/v1/glossaries/<name>/entries/<int:entry_id>", "/api/v1/glossaries/{glossary}/entries/{entry}",
+         ADMIN, json={"terms": [{"lang": "en", "text": "refund"}, {"lang": "es", "text": "reembolso"}]}),
+    Call("POST", "/api/v1/glossaries/import", "/api/v1/glossaries/import", ADMIN, upload=(CSV, "terms.csv"),
+         form={"name": "{prefix}-imported"}),
+    Call("GET", "/api/v1/glossaries/<name>/export", "/api/v1/glossaries/{glossary}/export?format=csv", SIGNED_IN),
+    Call("GET", "/api/v1/quality", "/api/v1/quality?lang=es", QUALITY_ES),
+    Call("GET", "/api/v1/quality/report.csv", "/api/v1/quality/report.csv?lang=es", QUALITY_ES),
+    Call("POST", "/api/v1/replies", "/api/v1/replies", AGENTS,
+         json={"text": "Thanks for waiting.", "ticket_ref": "T-2", "channel": "chat", "customer_locale": "es"}),
+    Call("GET", "/api/v1/replies", "/api/v1/replies", AGENTS),
+    # The reply's own agent, reviewers of its language and admins; editors do not handle replies.
+    Call("GET", "/api/v1/replies/<int:reply_id>", "/api/v1/replies/{reply}", frozenset({"agent", "reviewer_es",
+                                                                                          "admin"})),
+    Call("POST", "/api/v1/replies/<int:reply_id>/feedback", "/api/v1/replies/{released}/feedback", AGENTS,
+         json={"csat": 5}),
+    Call("POST", "/api/v1/replies/<int:reply_id>/confirm", "/api/v1/replies/{reply}/confirm", AGENTS),
+    Call("POST", "/api/v1/messages/translate", "/api/v1/messages/translate", AGENTS,
+         json={"text": "Gracias por su ayuda.", "source_lang": "es", "target_lang": "en"}),
+    Call("GET", "/api/v1/reviews", "/api/v1/reviews?lang=es", REVIEWERS_ES),
+    Call("GET", "/api/v1/reviews/<int:item_id>", "/api/v1/reviews/{review}", REVIEWERS_ES),
+    Call("POST", "/api/v1/reviews/<int:item_id>/reject", "/api/v1/reviews/{review}/reject", REVIEWERS_ES,
+         json={"reason": "The tone is wrong."}),
+    # Agents never approve, and a Polish reviewer never decides a Spanish item.
+    Call("POST", "/api/v1/reviews/<int:item_id>/approve", "/api/v1/reviews/{review}/approve", REVIEWERS_ES,
+         json={}),
+    Call("GET", "/api/v1/locales", "/api/v1/locales", SIGNED_IN),
+    Call("GET", "/api/v1/locales/<locale>", "/api/v1/locales/es", SIGNED_IN),
+    Call("PUT", "/api/v1/locales/<locale>", "/api/v1/locales/es", ADMIN, json={"formality": "formal"}),
+    Call("GET", "/api/v1/templates", "/api/v1/templates", SIGNED_IN),
+    Call("POST", "/api/v1/templates", "/api/v1/templates", STAFF,
+         json={"id": "{prefix}-new", "source_text": "Hello {name}"}),
+    Call("GET", "/api/v1/templates/<template_id>", "/api/v1/templates/{template}", SIGNED_IN),
+    Call("PUT", "/api/v1/templates/<template_id>", "/api/v1/templates/{template}", STAFF,
+         json={"title": "Greeting"}),
+    Call("PUT", "/api/v1/templates/<template_id>/translations/<locale>", "/api/v1/templates/{template}/translations/es",
+         frozenset({"editor", "reviewer_es", "admin"}), json={"text": "Hola {name}"}),
+    Call("POST", "/api/v1/templates/<template_id>/render", "/api/v1/templates/{template}/render", SIGNED_IN,
+         json={"locale": "es", "variables": {"name": "Ana"}, "wrap": False}),
+    Call("GET", "/api/v1/catalogs/messages.pot", "/api/v1/catalogs/messages.pot", SIGNED_IN),
+    Call("GET", "/api/v1/catalogs/<locale>.po", "/api/v1/catalogs/es.po", SIGNED_IN),
+    Call("POST", "/api/v1/catalogs/import", "/api/v1/catalogs/import", frozenset({"editor", "reviewer_es", "admin"}),
+         upload=(b"{po}", "es.po")),
+    Call("POST", "/api/v1/catalogs/<locale>/prefill", "/api/v1/catalogs/es/prefill", STAFF, json={}),
+    Call("GET", "/api/v1/articles", "/api/v1/articles", SIGNED_IN),
+    Call("POST", "/api/v1/articles", "/api/v1/articles", STAFF,
+         json={"slug": "{prefix}-new", "title": "New", "body": "<p>Hello.</p>"}),
+    Call("GET", "/api/v1/articles/<slug>", "/api/v1/articles/{article}", SIGNED_IN),
+    Call("PUT", "/api/v1/articles/<slug>", "/api/v1/articles/{article}", STAFF, json={"title": "Tracking"}),
+    Call("POST", "/api/v1/articles/<slug>/translate", "/api/v1/articles/{article}/translate", STAFF, json={}),
+    Call("POST", "/api/v1/articles/<slug>/locales/<locale>/publish",
+         "/api/v1/articles/{article}/locales/es/publish", STAFF),
+    Call("GET", "/api/v1/jobs/<job_id>", "/api/v1/jobs/{job}", SIGNED_IN),
+    Call("GET", "/api/v1/kb/<locale>/<slug>", "/api/v1/kb/es/{article}", SIGNED_IN),
+    Call("GET", "/api/v1/audit", "/api/v1/audit", ADMIN),
+    Call("GET", "/api/v1/users", "/api/v1/users", ADMIN),
+    Call("POST", "/api/v1/users", "/api/v1/users", ADMIN, json={"name": "{prefix}-agent", "role": "agent"}),
+    Call("POST", "/api/v1/users/<name>/revoke", "/api/v1/users/{spare_user}/revoke", ADMIN),
+    Call("DELETE", "/api/v1/templates/<template_id>/translations/<locale>",
+         "/api/v1/templates/{template}/translations/es", STAFF),
+    Call("DELETE", "/api/v1/templates/<template_id>", "/api/v1/templates/{template}", STAFF),
+    Call("DELETE", "/api/v1/locales/<locale>", "/api/v1/locales/es", ADMIN),
+    Call("DELETE", "/api/v1/glossaries/<name>/entries/<int:entry_id>", "/api/v1/glossaries/{glossary}/entries/{entry}",
+         ADMIN),
+    Call("DELETE", "/api/v1/glossaries/<name>", "/api/v1/glossaries/{glossary}", ADMIN),
+]
+
+
+def api_rules(app) -> set[tuple[str, str]]:
+    """Every (method, rule) of the JSON API in the app's URL map."""
+    return {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+@pytest.fixture
+def people(make_user):
+    """Bearer headers per role; the reviewers work around the clock so review items get assigned."""
+    always = {"shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
+    return {"anonymous": {}, "agent": make_user("agent", name="alex", languages="en")[1],
+            "reviewer_es": make_user("reviewer", name="lucia", languages="es", **always)[1],
+            "reviewer_pl": make_user("reviewer", name="piotr", languages="pl", **always)[1],
+            "editor": make_user("editor", name="kim")[1], "admin": make_user("admin", name="ada")[1]}
+
+
+def ok(response, status: int = 200) -> Any:
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def seed_world(client, people: dict[str, dict], prefix: str) -> dict[str, Any]:
+    """Objects every endpoint can act on, named after ``prefix``: a glossary with an entry, a Spanish reply
+    in native review (and a released one), a locale profile, a template with a Spanish translation, an
+    article with a queued translation job, and a spare user."""
+    admin, editor, agent = people["admin"], people["editor"], people["agent"]
+    glossary = ok(client.post("/api/v1/glossaries", headers=admin, json={"name": prefix, "source_lang": "en"}), 201)
+    entry = ok(client.post(f"/api/v1/glossaries/{prefix}/entries", headers=admin, json={
+        "terms": [{"lang": "en", "text": "parcel"}, {"lang": "es", "text": "paquete"}]}), 201)
+    draft = {"ticket_ref": f"{prefix}-1", "channel": "email", "customer_locale": "es"}
+    reply = ok(client.post("/api/v1/replies", headers=agent, json={
+        **draft, "text": "Your refund was processed yesterday."}), 201)
+    assert reply["status"] == "in_review" and reply["review"]["status"] == "pending", reply
+    released = ok(client.post("/api/v1/replies", headers=agent, json={
+        **draft, "text": "Thank you for your patience, your parcel is on its way."}), 201)
+    assert released["status"] == "released", released
+    profile = client.put("/api/v1/locales/es", headers=admin, json={"greeting": "Hola {customer_name},"})
+    assert profile.status_code in (200, 201), profile.get_json()
+    template = ok(client.post("/api/v1/templates", headers=editor, json={
+        "id": prefix, "source_text": "Hello {name}"}), 201)
+    ok(client.put(f"/api/v1/templates/{prefix}/translations/es", headers=editor, json={"text": "Hola {name}"}))
+    article = ok(client.post("/api/v1/articles", headers=editor, json={
+        "slug": prefix, "title": "Tracking", "body": "<p>Your parcel ships today.</p>", "target_locales": ["es"]}),
+        201)
+    (job,) = ok(client.post(f"/api/v1/articles/{prefix}/translate", headers=editor, json={}), 202)["jobs"]
+    spare = ok(client.post("/api/v1/users", headers=admin, json={"name": f"{prefix}-spare", "role": "agent",
+                                                                 "token": True}), 201)
+    po = client.get("/api/v1/catalogs/es.po", headers=admin)
+    return {"prefix": prefix, "glossary": glossary["name"], "entry": entry["id"], "reply": reply["id"],
+            "review": reply["review"]["id"], "released": released["id"], "template": template["id"],
+            "article": article["slug"], "job": job["id"], "spare_user": spare["name"], "po": po.get_data(as_text=True)}
+
+
+def fill(value: Any, world: dict[str, Any]) -> Any:
+    """``value`` with {placeholders} replaced from the world (in strings, lists and objects)."""
+    if isinstance(value, str):
+        for key, found in world.items():
+            value = value.replace("{" + key + "}", str(found))
+        return value
+    if isinstance(value, list):
+        return [fill(v, world) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, world) for k, v in value.items()}
+    return value
+
+
+def send(client, call: Call, headers: dict, world: dict[str, Any]):
+    """Make the call as the holder of ``headers``."""
+    path = fill(call.path, world)
+    if call.upload is not None:
+        data, filename = call.upload
+        content = fill(data.decode(), world).encode()
+        return client.open(path, method=call.method, headers=headers, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), filename), **fill(call.form, world)})
+    if call.json is None:
+        return client.open(path, method=call.method, headers=headers)
+    return client.open(path, method=call.method, headers=headers, json=fill(call.json, world))
+
+
+def run_matrix(app, client, people) -> tuple[int, list[str]]:
+    """Every call by every role, each role in its own world; returns (cells, violations)."""
+    violations, cells = [], 0
+    for role in ROLES:
+        world = seed_world(client, people, f"w-{role.replace('_', '-')}")
+        for call in CALLS:
+            response = send(client, call, people[role], world)
+            cells += 1
+            status = response.status_code
+            if role in call.allowed:
+                good = status not in (401, 403) and status < 500
+            else:
+                good = status == (401 if role == "anonymous" else 403)
+            if not good:
+                violations.append(f"{role} {call.method} {call.rule}: {status} "
+                                  f"{'(allowed)' if role in call.allowed else '(denied)'} "
+                                  f"{response.get_data(as_text=True)[:200]}")
+    return cells, violations
+
+
+def test_the_matrix_covers_every_api_endpoint(app):
+    assert {(c.method, c.rule) for c in CALLS} == api_rules(app)
+    assert len(CALLS) == len({(c.method, c.rule) for c in CALLS})
+
+
+def test_defaults_follow_the_views_required_roles(app):
+    """Where the table widens or narrows a view's roles it is on purpose (object and language checks)."""
+    from tolk.openapi import roles_of
+
+    views = {(m, r.rule): app.view_functions[r.endpoint] for r in app.url_map.iter_rules()
+             for m in r.methods - {"HEAD", "OPTIONS"}}
+    for call in CALLS:
+        roles = roles_of(views[(call.method, call.rule)])
+        by_role = ANYONE if roles is None else SIGNED_IN if not roles else \
+            {r for r in SIGNED_IN if r.split("_")[0] in roles}
+        # Language and ownership checks may only narrow what the role check admits, never widen it.
+        assert call.allowed <= by_role, (call.method, call.rule, sorted(call.allowed - by_role))
+
+
+def test_every_role_gets_exactly_the_expected_answer_from_every_endpoint(app, client, people, capsys):
+    cells, violations = run_matrix(app, client, people)
+    with capsys.disabled():
+        print(f"\npermission matrix: {len(CALLS)} endpoints x {len(ROLES)} roles = {cells} cells, "
+              f"{len(violations)} violations")
+    assert cells == len(CALLS) * len(ROLES)
+    assert violations == []
+
+
+def test_reviewers_see_only_their_languages_in_reviews_and_quality(app, client, people):
+    world = seed_world(client, people, "langs")
+    spanish = client.get("/api/v1/reviews", headers=people["reviewer_es"]).get_json()["reviews"]
+    assert world["review"] in [item["id"] for item in spanish]
+    assert client.get("/api/v1/reviews", headers=people["reviewer_pl"]).get_json()["reviews"] == []
+    assert client.get("/api/v1/quality?lang=es", headers=people["reviewer_pl"]).status_code == 403
+    ok(client.post(f"/api/v1/reviews/{world['review']}/approve", headers=people["reviewer_es"], json={}))
+    shown = client.get("/api/v1/quality", headers=people["reviewer_pl"]).get_json()
+    assert shown["languages"] == [] and shown["filters"]["visible_languages"] == ["pl"]
+    assert [row["lang"] for row in ok(client.get("/api/v1/quality", headers=people["reviewer_es"]))["languages"]] \
+        == ["es"]
+
+
+def test_only_admins_change_glossaries_locales_and_users(app, client, people):
+    world = seed_world(client, people, "admin-only")
+    for role in ("agent", "reviewer_es", "editor"):
+        headers = people[role]
+        assert client.delete(f"/api/v1/glossaries/{world['glossary']}", headers=headers).status_code == 403
+        assert client.put("/api/v1/locales/es", headers=headers, json={"formality": "informal"}).status_code == 403
+        assert client.post("/api/v1/users", headers=headers, json={"name": "mallory", "role": "admin"}).status_code \
+            == 403
+    assert client.get("/api/v1/locales/es", headers=people["admin"]).get_json()["formality"] != "informal"
+    assert "mallory" not in [u["name"] for u in ok(client.get("/api/v1/users", headers=people["admin"]))["users"]]

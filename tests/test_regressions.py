@@ -1,0 +1,49 @@
+"""Bugs found by generated requests (schemathesis), pinned at the level where they were fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from tolk.errors import ValidationError
+
+
+@pytest.mark.parametrize("path", ["/api/v1/replies/99999999999999999999", "/api/v1/reviews/99999999999999999999"])
+def test_ids_beyond_64_bits_are_not_found(client, admin_headers, path):
+    assert client.get(path, headers=admin_headers).status_code == 404
+
+
+def test_template_translation_forms_must_be_a_list(app):
+    from tolk.db import db
+    from workflows.macros import get_template, save_translation, seed_demo_templates
+    from workflows.models import TemplateState
+
+    with app.app_context():
+        seed_demo_templates(db.session)
+        template = get_template(db.session, "refund-confirmation")
+        for forms in (5, "Hallo"):
+            with pytest.raises(ValidationError):
+                save_translation(db.session, template, "fr", forms, state=TemplateState.TRANSLATED)
+
+
+def test_glossary_term_notes_must_be_strings():
+    from glossaries.store import concept_from_dict
+
+    with pytest.raises(ValidationError, match="part_of_speech"):
+        concept_from_dict({"terms": [{"lang": "en", "text": "refund", "part_of_speech": 3}]})
+    with pytest.raises(ValidationError, match="note"):
+        concept_from_dict({"terms": [{"lang": "en", "text": "refund", "note": ["x"]}]})
+
+
+def test_reply_list_limit_is_validated_before_the_database(app, make_user):
+    from flask import g
+
+    from workflows.api import list_replies
+
+    user, _headers = make_user("agent")
+    with app.test_request_context("/api/v1/replies?limit=abc"):
+        from tolk.db import db
+        from tolk.models import User
+
+        g.tolk_user = db.session.get(User, user.id)
+        with pytest.raises(ValidationError, match="whole number"):
+            list_replies.__wrapped__()
