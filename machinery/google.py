@@ -201,7 +201,9 @@ class GoogleEngine(Engine):
 
     def health(self) -> dict[str, Any]:
         """Configuration only; makes no request."""
-        return {"configured": self.is_configured(), "project": self.project, "location": self.location,
+        # /healthz is public: say that a project is set, not which one.
+        return {"configured": self.is_configured(), "project": "(set)" if self.project else None,
+                "location": self.location,
                 "api_endpoint": self.api_endpoint or "vendor default",
                 "languages": "project" if self._languages else "built-in",
                 "glossaries": len(self.glossaries)}

@@ -65,6 +65,20 @@ def _phone_valid(value: str) -> bool:
     return 9 <= digits <= 15 and (value.startswith(("+", "00", "(")) or re.search(r"[ ().-]", value) is not None)
 
 
+def _longest_valid(value: str, valid) -> str | None:
+    """The longest prefix of ``value``, cut at a space or dash, that ``valid`` accepts (None if none does).
+
+    A greedy number pattern also swallows a number that follows ("4111 1111 1111 1111 12/27", an IBAN
+    then a year); the checksum then fails on the whole, but the customer data is still in there.
+    """
+    while not valid(value):
+        cut = max(value.rfind(" "), value.rfind("-"))
+        if cut <= 0:
+            return None
+        value = value[:cut].rstrip(" -")
+    return value
+
+
 @dataclass(frozen=True)
 class Span:
     """A stretch of source text an engine must not translate; ``restore`` is what comes back."""
@@ -85,14 +99,16 @@ class Rule:
     kind: str
     pattern: re.Pattern[str]
     valid: object = None  # optional callable(str) -> bool
+    # Try shorter prefixes when the greedy match fails ``valid``: a card number followed by its expiry.
+    shrink: bool = False
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("url", re.compile(URL_PATTERN)),
     Rule("pii:email", re.compile(EMAIL_PATTERN)),
     *(Rule("placeholder", re.compile(p)) for p in PLACEHOLDER_PATTERNS),
-    Rule("pii:iban", re.compile(IBAN_PATTERN), iban_valid),
-    Rule("pii:card", re.compile(CARD_PATTERN), luhn_valid),
+    Rule("pii:iban", re.compile(IBAN_PATTERN), iban_valid, shrink=True),
+    Rule("pii:card", re.compile(CARD_PATTERN), luhn_valid, shrink=True),
     Rule("pii:phone", re.compile(PHONE_PATTERN), _phone_valid),
 )
 
@@ -147,10 +163,14 @@ class Protector:
             for priority, rule in enumerate(self.rules):
                 for m in rule.pattern.finditer(chunk):
                     value = m.group(0)
-                    if not value or (rule.valid and not rule.valid(value)):
+                    if value and rule.valid and rule.shrink:
+                        value = _longest_valid(value, rule.valid)
+                    elif value and rule.valid and not rule.valid(value):
+                        value = None
+                    if not value:
                         continue
-                    span = Span(lo + m.start(), lo + m.end(), rule.kind, value, value)
-                    candidates.append((priority, -(m.end() - m.start()), span.start, span))
+                    span = Span(lo + m.start(), lo + m.start() + len(value), rule.kind, value, value)
+                    candidates.append((priority, -len(value), span.start, span))
             lowered = {k.lower(): v for k, v in (terms or {}).items()}
             kept = {k.lower() for k in keep}
             pattern = _term_pattern([*lowered, *kept])

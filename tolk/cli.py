@@ -224,8 +224,22 @@ def config_command(markdown: bool) -> None:
         return
     for s in SETTINGS:
         value = current_app.config.get(s.name)
-        shown = "(set)" if is_secret(s.name) and value else value
+        shown = "(set)" if is_secret(s.name) and value else _without_password(value)
         click.echo(f"TOLK_{s.name}={shown if shown is not None else ''}")
+
+
+def _without_password(value):
+    """A connection URL (database, Redis) with its password replaced by ``***``; other values as they are."""
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        return value
+    return url.render_as_string(hide_password=True) if url.password else value
 
 
 KERNEL_COMMANDS = (serve, worker, db_group, seed_demo, users_group, config_command)

@@ -535,6 +535,7 @@ def prepare_jobs(session: Session, article: Article, locales: Sequence[str] | No
 def start_translation(session: Session, article: Article, locales: Sequence[str] | None, actor: str
                       ) -> list[TranslationJob]:
     """Queue one translation job per locale (all targets by default) and commit; 503 if Redis is down."""
+    before = {row.id: (row.state, row.job_id, row.draft_revision) for row in article.locales}
     jobs = prepare_jobs(session, article, locales, actor)
     session.commit()
     try:
@@ -544,7 +545,11 @@ def start_translation(session: Session, article: Article, locales: Sequence[str]
                       on_failure=Callback(on_job_failure), result_ttl=86400, failure_ttl=7 * 86400)
     except Exception as exc:  # noqa: BLE001 - Redis unreachable: no job will run, say so everywhere
         for job in jobs:
-            _mark_failed(session, job, f"could not queue the job: {type(exc).__name__}: {exc}")
+            job.status, job.error = JobStatus.FAILED, f"could not queue the job: {type(exc).__name__}: {exc}"[:4000]
+            row = _locale_of(session, job)
+            if row is not None and row.job_id == job.id:
+                # Nothing was queued, so nothing changed: the locale is as it was (a live version stays live).
+                row.state, row.job_id, row.draft_revision = before[row.id]
         session.commit()
         raise ServiceUnavailable("the job queue is unavailable; nothing was queued",
                                  code="queue_unavailable") from exc

@@ -182,6 +182,8 @@ def approve(session: Session, item: ReviewItem, reviewer: User, *, text: str | N
     rows = parse_annotations(annotations, final, reviewer.name)
     item.status, item.final_text = ReviewStatus.APPROVED, final
     item.decided_at, item.decided_by = utcnow(), reviewer.name
+    # Claim the item before anything else queries (and so autoflushes): the loser of a race gets 409 here.
+    _flush_or_conflict(session, item)
     outcome = "approved" if final == item.mt_text else "approved_edited"
     session.add(_quality_record(item, outcome, final, reviewer, rows))
     services().memory.add(session, item.source_lang, item.target_lang, item.source_text, final, TmOrigin.HUMAN,
@@ -203,6 +205,7 @@ def reject(session: Session, item: ReviewItem, reviewer: User, *, reason: str, a
         raise ValidationError("a rejection needs a reason", details={"field": "reason"})
     rows = parse_annotations(annotations, item.mt_text or "", reviewer.name)
     item.status, item.decided_at, item.decided_by = ReviewStatus.REJECTED, utcnow(), reviewer.name
+    _flush_or_conflict(session, item)
     item.final_text = None
     item.reasons = [*item.reasons, {"code": "rejected", "message": reason[:2000]}]
     session.add(_quality_record(item, "rejected", None, reviewer, rows))

@@ -120,7 +120,7 @@ def test_billed_characters_are_the_characters_sent(google_engine, google_fake):
 def test_health_makes_no_request(google_engine, google_fake):
     report = google_engine.health()
 
-    assert report == {"configured": True, "project": "tolk-test", "location": "global",
+    assert report == {"configured": True, "project": "(set)", "location": "global",
                       "api_endpoint": google_fake.url, "languages": "built-in", "glossaries": 1}
     assert google_fake.requests == []
 
