@@ -287,3 +287,28 @@ def test_german_profile_formality_reaches_deepl(german_deepl, client, team, seed
     assert reply.status_code == 201, reply.get_json()
     (request,) = deepl_fake.requests_to("/v2/translate")
     assert "prefer_more" in request.raw.decode()
+
+
+def test_a_language_whose_recent_quality_drops_below_its_threshold_goes_to_review(app, client, team):
+    from lqa.models import MqmAnnotationRow, QualityRecord
+    from tolk.db import utcnow
+
+    plain = "Thank you for your patience, your parcel is on its way."
+    assert draft(client, team["agent"][1], plain).get_json()["decision"] == "released"
+    with app.app_context():
+        # 300 reviewed words with 12 major errors: MQM 100 x (1 - 60/300) = 80, below the default 90.
+        for _ in range(3):
+            record = QualityRecord(source_lang="en", target_lang="es", engine="apertium", content_type="reply",
+                                   outcome="approved_edited", source_text="x", mt_text="y", final_text="z",
+                                   words=100, created_at=utcnow())
+            record.annotations = [MqmAnnotationRow(category="accuracy/mistranslation", severity="major")
+                                  for _ in range(4)]
+            db.session.add(record)
+        db.session.commit()
+        from tolk.cache import app_cache
+
+        app_cache("recent_quality").clear()  # what any process sees once TOLK_CACHE_SECONDS have passed
+    reply = draft(client, team["agent"][1], plain, ticket_ref="T-2").get_json()
+    assert reply["decision"] == "native_review"
+    (reason,) = [r for r in reply["reasons"] if r["code"] == "quality:language_below_threshold"]
+    assert "80.0" in reason["message"]
