@@ -219,6 +219,19 @@ def report_table(report: dict[str, Any]) -> str:
     return "\n".join(render(line) for line in [header, *body])
 
 
+def _store_recent_scores(langs: list[str], profile) -> None:
+    from lqa.metrics import recent_quality, store_score
+
+    stored = 0
+    for lang in langs:
+        recent = recent_quality(db.session, lang, profile=profile)
+        if recent.score is not None:
+            store_score(db.session, lang, f"recent:{recent.days}d", recent)
+            stored += 1
+    db.session.commit()
+    click.echo(f"stored {stored} score(s)", err=True)
+
+
 @quality.command("report")
 @click.option("--lang", callback=_lang_option, help="Only this target language (BCP 47).")
 @click.option("--from", "start", callback=_date_option, metavar="DATE", help="First day (YYYY-MM-DD), inclusive.")
@@ -228,12 +241,17 @@ def report_table(report: dict[str, Any]) -> str:
 @click.option("--profile", "profile_name", type=click.Choice(["mqm2", "wmt"]), default="mqm2", show_default=True,
               help="MQM scoring profile.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--store", is_flag=True,
+              help="Also store each language's score of the last 30 days, with its profile signature (history).")
 @with_appcontext
-def report_command(lang: str | None, start, end, group_by: str | None, profile_name: str, as_json: bool) -> None:
+def report_command(lang: str | None, start, end, group_by: str | None, profile_name: str, as_json: bool,
+                   store: bool) -> None:
     """Print quality figures per language: MQM, TER, chrF, first-pass acceptance, SLA, checks, cost, CSAT."""
     report = quality_report(db.session, QualityFilters(lang=lang, start=start, end=end), group_by=group_by,
                             profile=profile_named(profile_name), min_words=min_words_setting(),
                             cost_figures=cost_provider())
+    if store:
+        _store_recent_scores([language["lang"] for language in report["languages"]], profile_named(profile_name))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return

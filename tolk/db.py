@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -97,17 +96,6 @@ class Database:
             session = current_app.extensions["tolk.db"][1]()
             g._tolk_session = session
         return session
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Commit on success, roll back everything on error: no partial imports."""
-        session = self.session
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

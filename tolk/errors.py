@@ -61,10 +61,6 @@ class PayloadTooLarge(TolkError):
     status, code = 413, "too_large"
 
 
-class Unprocessable(TolkError):
-    status, code = 422, "unprocessable"
-
-
 class ServiceUnavailable(TolkError):
     status, code = 503, "unavailable"
 
