@@ -9,8 +9,8 @@ from typing import Any
 from machinery.base import Engine
 from machinery.protection import Protector, parse_pii_patterns
 
-#: Engine name -> "module:Class". Modules are imported on first use, so a broken vendor client
-#: library disables that engine only.
+#: Engine name -> "module:Class". Modules are imported when the engines are built (first translation in
+#: a process), so importing machinery never pulls in the vendor client libraries.
 ENGINES: dict[str, str] = {
     "apertium": "machinery.apertium:ApertiumEngine",
     "deepl": "machinery.deepl:DeepLEngine",
