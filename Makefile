@@ -23,7 +23,7 @@ help:
 	@echo "make run    install what is missing, prepare the database, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install what is missing and run the whole test suite (SQLite and PostgreSQL)"
 	@echo "make lint   ruff"
-	@echo "make bench  run the benchmarks in bench/"
+	@echo "make bench  run the benchmarks in bench/ (figures: docs/performance.md; soak test: bench/soak.py)"
 
 # Debian packages: installed only when one is missing, so a prepared machine skips apt entirely.
 system:
@@ -75,6 +75,8 @@ lint: venv
 bench: venv
 	$(BIN)/python bench/bench_apertium.py
 	$(BIN)/python bench/bench_memory.py --sizes 10000,100000,1000000
+	$(BIN)/python bench/bench_kb_cost.py
+	$(BIN)/python bench/bench_replies.py
 
 clean: redis-stop
 	rm -rf $(TMP) instance $(VENV)
