@@ -83,9 +83,12 @@ class Router:
     """Chooses engines for a pair and runs the retry/failover policy."""
 
     def __init__(self, engines: Mapping[str, Engine], routes: Mapping[str, list[str]], *, retries: int = 2,
-                 backoff: float = 0.5, meter: Meter | None = None, sleep: Callable[[float], None] = time.sleep):
+                 backoff: float = 0.5, max_wait: float = 5.0, meter: Meter | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         self.engines, self.routes = engines, routes
         self.retries, self.backoff, self.meter, self.sleep = retries, backoff, meter, sleep
+        #: A vendor asking to wait longer than this (Retry-After) is skipped: the next engine is faster.
+        self.max_wait = max_wait
 
     def route_for(self, target: str) -> list[str]:
         """The ordered engine names for ``target``."""
@@ -121,9 +124,10 @@ class Router:
                 except EngineError as exc:
                     self._meter(engine, source, target, texts, started, None, exc)
                     attempts.append(Attempt(engine.name, "error", exc.code, str(exc)))
-                    if not exc.retryable or attempt == self.retries:
+                    wait = max(delay, exc.retry_after or 0.0)
+                    if not exc.retryable or attempt == self.retries or wait > self.max_wait:
                         break
-                    self.sleep(max(delay, exc.retry_after or 0.0))
+                    self.sleep(wait)
                     delay *= 2
                     continue
                 else:

@@ -358,7 +358,7 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     from lqa.metrics import GROUP_BY, PROFILE_NAMES
     from machinery.api import FORMALITIES, FORMATS
     from tolk.models import Role
-    from workflows.kb import MAX_TITLE_CHARS
+    from workflows.kb import MAX_ARTICLE_CHARS, MAX_TITLE_CHARS
     from workflows.models import ReplyStatus, ReviewStatus, TemplateState
     from workflows.replies import CHANNELS
 
@@ -518,7 +518,8 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("POST", "/api/v1/reviews/<int:item_id>/approve"): op(
             "Approve, optionally with an edited text and MQM annotations", {
                 "200": ok(ref("ReviewItem")), **errors(400, 403, 404, 409)},
-            body=json_body(obj({"text": nullable(string(max_text * 2)), **review_decision}),
+            # Replies allow 2 x MAX_TEXT_CHARS, article locales an article's length: the view checks per kind.
+            body=json_body(obj({"text": nullable(string(max(max_text * 2, MAX_ARTICLE_CHARS))), **review_decision}),
                            {"annotations": [{"category": "fluency/grammar", "severity": "minor"}]},
                            required=False)),
         ("POST", "/api/v1/reviews/<int:item_id>/reject"): op("Reject with a reason: back to its author", {

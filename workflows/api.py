@@ -12,7 +12,7 @@ from tolk.db import db
 from tolk.errors import Forbidden, ValidationError
 from tolk.models import Role, User
 from tolk.validation import field, json_object, language
-from workflows import replies, review
+from workflows import kb, replies, review
 from workflows.models import Reply, ReplyStatus, ReviewStatus
 
 bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
@@ -133,7 +133,9 @@ def approve_review(item_id: int):
     body = json_object() if request.data else {}
     user = _reviewer()
     item = review.get_item(db.session, user, item_id)
-    text = field(body, "text", str, max_length=current_app.config["MAX_TEXT_CHARS"] * 2)
+    # A reply is at most MAX_TEXT_CHARS; an article locale is reviewed whole, up to an article's length.
+    limit = kb.MAX_ARTICLE_CHARS if item.kind == "article" else current_app.config["MAX_TEXT_CHARS"] * 2
+    text = field(body, "text", str, max_length=limit)
     review.approve(db.session, item, user, text=text, annotations=body.get("annotations"),
                    version=field(body, "version", int))
     db.session.commit()

@@ -108,3 +108,10 @@ def test_every_attempt_is_metered_with_what_was_sent():
     assert calls[0]["error_code"] == "unavailable"
     assert calls[1]["billed_characters"] == len("Mail [[1]]")
     assert calls[1]["sent"] == ["Mail [[1]]"]
+
+
+def test_a_long_retry_after_fails_over_instead_of_waiting():
+    slow = ScriptedEngine("a", errors=[RateLimited("come back in an hour", retry_after=3600.0)])
+    routed = Router({"a": slow, "b": ScriptedEngine("b")}, {"*": ["a", "b"]}, retries=2, max_wait=5.0,
+                    sleep=lambda _s: pytest.fail("must not wait an hour")).translate(["hi"], "en", "es")
+    assert routed.engine == "b" and slow.calls == 1
