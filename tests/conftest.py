@@ -196,3 +196,40 @@ def google_fake():
 def google_settings(google_fake):
     return {"GOOGLE_PROJECT": "tolk-test", "GOOGLE_LOCATION": "global", "GOOGLE_API_ENDPOINT": google_fake.url,
             "GOOGLE_GLOSSARIES": f"brand:en-es={BRAND_GLOSSARY}", "ENGINE_TIMEOUT": 5.0}
+
+
+# --- the app served for real, and Debian's Chromium (browser tests) ------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_url(app):
+    """The app under a threaded werkzeug server on 127.0.0.1 (a free port) for the test's duration."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, one per session (Playwright's sync API allows one per thread); fails, never
+    skips, when Chromium is not installed."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's chromium package (`make test` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield found
+        found.close()

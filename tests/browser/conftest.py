@@ -1,46 +1,13 @@
-"""Browser fixtures: the app served for real on a loopback port, and Debian's Chromium driven by Playwright."""
+"""Browser fixtures: a fresh page per test and screenshots (the live app and Chromium are in tests/conftest.py)."""
 
 from __future__ import annotations
-
-import threading
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.web.conftest import person  # noqa: F401 - person is a fixture used here too
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
-
-
-@pytest.fixture
-def live_url(app):
-    """The app under a threaded werkzeug server on 127.0.0.1 (a free port) for the test's duration."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium; fails (never skips) when it is not installed."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's chromium package (`make test` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        found = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield found
-        found.close()
 
 
 @pytest.fixture

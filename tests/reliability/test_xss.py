@@ -5,7 +5,6 @@ browser loading the page runs nothing."""
 from __future__ import annotations
 
 import re
-import threading
 from html import unescape
 from html.parser import HTMLParser
 
@@ -153,47 +152,29 @@ def test_markdown_payloads_become_text_or_go(app, client, editor, reviewer):
     assert dangers(page, allowed_tags=frozenset({"style", "meta", "body"})) == []
 
 
-@pytest.fixture
-def live_url(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-
-
 @pytest.mark.browser
-def test_a_browser_loading_the_published_page_runs_no_script(app, client, editor, reviewer, live_url):
-    from playwright.sync_api import sync_playwright
-
+def test_a_browser_loading_the_published_page_runs_no_script(app, client, editor, reviewer, browser, live_url):
     _publish_with_payloads(app, client, editor, reviewer)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            # The listener works: an unsanitized payload does raise a dialog here.
-            page.set_content("<img src=x onerror=alert('control')>")
-            page.wait_for_function("() => document.readyState === 'complete'")
-            page.wait_for_timeout(300)
-            assert dialogs == ["control"]
-            dialogs.clear()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        # The listener works: an unsanitized payload does raise a dialog here.
+        page.set_content("<img src=x onerror=alert('control')>")
+        page.wait_for_function("() => document.readyState === 'complete'")
+        page.wait_for_timeout(300)
+        assert dialogs == ["control"]
+        dialogs.clear()
 
-            page.goto(f"{live_url}/kb/es/returns", wait_until="load")
-            for link in page.locator("article a").all():
-                link.hover()
-            page.wait_for_timeout(500)
-            injected = page.evaluate("""() => document.querySelectorAll(
-                'script, iframe, svg, object, embed, math, form, article style, [onerror], [onload], [onclick],'
-                + '[onmouseover], [style], a[href^="javascript"], a[href^="data"]').length""")
-            assert "<" in page.locator("article h1").inner_text()  # the markup in the title is shown as text
-        finally:
-            browser.close()
+        page.goto(f"{live_url}/kb/es/returns", wait_until="load")
+        for link in page.locator("article a").all():
+            link.hover()
+        page.wait_for_timeout(500)
+        injected = page.evaluate("""() => document.querySelectorAll(
+            'script, iframe, svg, object, embed, math, form, article style, [onerror], [onload], [onclick],'
+            + '[onmouseover], [style], a[href^="javascript"], a[href^="data"]').length""")
+        assert "<" in page.locator("article h1").inner_text()  # the markup in the title is shown as text
+    finally:
+        context.close()
     assert dialogs == [] and injected == 0
