@@ -103,7 +103,7 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
 
 
-def run_database(name: str, url: str, seconds: float, clients: int, workdir: Path) -> list[dict]:
+def run_database(name: str, url: str, seconds: float, clients: int, workdir: Path, threads: int) -> list[dict]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}, "TOLK_DATABASE_URL": url,
            "TOLK_INSTANCE_PATH": str(workdir / "instance")}
     redis_port, web_port = free_port(), free_port()
@@ -118,6 +118,7 @@ def run_database(name: str, url: str, seconds: float, clients: int, workdir: Pat
         deepl_url = deepl.stdout.readline().strip()
         env.update({"TOLK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "TOLK_DEEPL_AUTH_KEY": "test-key:fx",
                     "TOLK_DEEPL_SERVER_URL": deepl_url, "TOLK_ENGINE_ROUTES": "*=deepl", "TOLK_WEB_WORKERS": "2",
+                    "TOLK_WEB_THREADS": str(threads),
                     "TOLK_DEFAULT_GLOSSARY": ""})
         subprocess.run([str(BIN / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
         out = subprocess.run([str(BIN / "tolk"), "users", "add", "bench", "--role", "agent", "--languages", "en",
@@ -159,24 +160,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (TOLK_WEB_THREADS)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tolk-bench-"))
     rows = []
     try:
-        rows += run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args.seconds, args.clients, work)
+        rows += run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args.seconds, args.clients, work,
+                             args.threads)
         if not args.no_postgres:
             # Under the project, not the private temp dir: the server runs as the postgres user.
             pg_dir, port = ROOT / ".tmp" / f"bench-pg-{os.getpid()}", free_port()
             url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(pg_dir), str(port)],
                                  check=True, capture_output=True, text=True).stdout.strip()
             try:
-                rows += run_database("PostgreSQL", url, args.seconds, args.clients, work)
+                rows += run_database("PostgreSQL", url, args.seconds, args.clients, work, args.threads)
             finally:
                 subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(pg_dir)], check=False)
                 shutil.rmtree(pg_dir, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per row, gunicorn 2 workers x 4 threads, "
+    print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per row, gunicorn 2 workers x {args.threads} threads, "
           f"{os.cpu_count()} cores shared by server, fake engine and clients\n")
     print("| database | endpoint | requests | errors | req/s | p50 ms | p95 ms | ratio to bare (req/s) |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, case, event, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from machinery.models import TmOrigin, TmSegment
@@ -408,6 +407,23 @@ def _as_match(segment: TmSegment, score: float) -> TmMatch:
                    segment.context, segment.engine)
 
 
+def _insert_unless_present(session: Session, values: dict) -> int | None:
+    """Insert a segment in one statement; None when the (pair, source, origin) key is already taken.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` on SQLite and PostgreSQL: one round trip, and a
+    lost race between two workers cannot fail the caller's transaction.
+    """
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = (insert(TmSegment).values(**values, created_at=now, updated_at=now)
+                 .on_conflict_do_nothing(index_elements=["source_lang", "target_lang", "source_hash", "origin"])
+                 .returning(TmSegment.id))
+    return session.execute(statement).scalar()
+
+
 class TranslationMemory:
     """Segments per language pair with exact lookups (database) and fuzzy lookups (in-memory index).
 
@@ -434,8 +450,8 @@ class TranslationMemory:
 
     def add(self, session: Session, source_lang: str, target_lang: str, source: str, target: str,
             origin: TmOrigin | str, *, context: str | None = None, engine: str | None = None,
-            approved_by: str | None = None) -> TmSegment:
-        """Store a segment, or update the one with the same pair, normalized source and origin."""
+            approved_by: str | None = None) -> int:
+        """Store a segment, or update the one with the same pair, normalized source and origin; its id."""
         src, tgt, origin = language_tag(source_lang), language_tag(target_lang), TmOrigin(origin)
         if not normalize(source):
             raise ValueError("a translation-memory segment needs a non-empty source")
@@ -449,25 +465,22 @@ class TranslationMemory:
             .order_by(TmSegment.id)
         ).first()
         if segment is None:
-            segment = TmSegment(source_lang=src, target_lang=tgt, source_text=source, target_text=target,
-                                source_hash=key, origin=origin, engine=engine, context=context,
-                                approved_by=approved_by)
-            try:
-                with session.begin_nested():  # a savepoint: losing a race must not undo the caller's work
-                    session.add(segment)
-                    session.flush()
-            except IntegrityError:
+            new_id = _insert_unless_present(session, dict(
+                source_lang=src, target_lang=tgt, source_text=source, target_text=target, source_hash=key,
+                origin=origin, engine=engine, context=context, approved_by=approved_by))
+            if new_id is None:
                 # Another worker stored the same segment meanwhile: update theirs instead.
                 return self.add(session, source_lang, target_lang, source, target, origin, context=context,
                                 engine=engine, approved_by=approved_by)
-            self._on_commit(session, (src, tgt), segment.id, normalize(source), origin.rank)
+            self._on_commit(session, (src, tgt), new_id, normalize(source), origin.rank)
+            return new_id
         elif (segment.target_text, segment.source_text, segment.context, segment.engine,
               segment.approved_by) != (target, source, context, engine, approved_by):
             segment.source_text, segment.target_text = source, target
             segment.context, segment.engine, segment.approved_by = context, engine, approved_by
             segment.updated_at = utcnow()
             session.flush()
-        return segment
+        return segment.id
 
     def _on_commit(self, session: Session, pair: tuple[str, str], seg_id: int, text: str, rank: int) -> None:
         """Queue a new segment for the local index; it joins on commit and is dropped on rollback."""

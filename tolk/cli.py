@@ -64,7 +64,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", count)
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", current_app.config["WEB_THREADS"])
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
             self.cfg.set("post_fork", _post_fork)

@@ -79,6 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles and a language's recent quality "
             "score before reading them again (changes made in the same process apply at once).", float),
     Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
+    Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
+            "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
     Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),

@@ -9,6 +9,7 @@ from functools import total_ordering
 from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import tolk.models  # noqa: F401 - replies and review items reference its users table
 from tolk.db import Base, UTCDateTime, utcnow
 
 
