@@ -4,9 +4,7 @@ users and shifts, engines)."""
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from types import ModuleType
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -18,28 +16,13 @@ from tolk.db import db, utcnow
 from tolk.errors import NotFound, TolkError, ValidationError
 from tolk.models import Role, User
 from tolk.web import form_flag, form_list, marked, page_errors
-from workflows import replies, review
-from workflows.models import Reply, ReplyStatus, ReviewItem, ReviewStatus
+from workflows import kb, locales, macros, replies, review
+from workflows.models import Article, LocaleState, Reply, ReplyStatus, ReviewItem, ReviewStatus
 
 bp = Blueprint("pages", __name__)
 page_errors(bp)
 
 RECENT_REPLIES = 25
-
-
-def _optional(name: str) -> ModuleType | None:
-    """A workflows module that may not be installed yet (locale profiles, templates, KB)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-
-
-macros = _optional("workflows.macros")
-locales = _optional("workflows.locales")
-kb = _optional("workflows.kb")
 
 
 def finding_spans(findings: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
@@ -70,8 +53,6 @@ def _commit_or_rollback(action) -> Any:
 
 
 def _templates() -> list[dict[str, Any]]:
-    if macros is None:
-        return []
     from workflows.models import ReplyTemplate
 
     rows = db.session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.id))
@@ -171,7 +152,7 @@ def _item_title(item: ReviewItem) -> str:
     if item.kind == "reply":
         reply = db.session.get(Reply, item.object_id)
         return _("Reply for ticket %(ticket)s", ticket=reply.ticket_ref) if reply else _("Reply")
-    if item.kind == "article" and kb is not None:
+    if item.kind == "article":
         from workflows.models import ArticleLocale
 
         row = db.session.get(ArticleLocale, item.object_id)
@@ -294,134 +275,144 @@ def review_reject(item_id: int):
 
 # --- KB editor --------------------------------------------------------------------------------------
 
-if kb is not None:
-    from workflows.models import Article, LocaleState
 
-    KB_STATES = [s.value for s in LocaleState]
+KB_STATES = [s.value for s in LocaleState]
 
-    def _article_locales(article: Article) -> list[str]:
-        return sorted({row.locale for row in article.locales})
 
-    @bp.get("/kb-editor")
-    @require(Role.EDITOR)
-    def kb_articles():
-        articles = list(db.session.scalars(select(Article).order_by(Article.slug)))
-        locales_shown = sorted({row.locale for a in articles for row in a.locales})
-        rows = [{"article": a, "title": kb.current_revision(a).title,
-                 "states": {row.locale: kb.locale_to_dict(db.session, row) for row in a.locales}} for a in articles]
-        return render_template("kb/editor_list.html", rows=rows, locales=locales_shown)
+def _article_locales(article: Article) -> list[str]:
+    return sorted({row.locale for row in article.locales})
 
-    def _article_form(article: Article | None, form: dict[str, Any] | None = None, error: str | None = None,
-                      status: int = 200):
-        info = kb.article_to_dict(db.session, article) if article is not None else None
-        if form is None:
-            form = {"format": "html", "source_locale": "en", "targets": "", "critical": False}
-            if info is not None:
-                form.update(slug=info["slug"], title=info["title"], body=info["body_html"],
-                            source_locale=info["source_locale"], targets=", ".join(info["target_locales"]),
-                            critical=info["critical"])
-        return render_template("kb/editor_article.html", article=info, form=form, error=error), status
 
-    def _form_article() -> dict[str, Any]:
-        return {"slug": request.form.get("slug", "").strip(), "title": request.form.get("title", "").strip(),
-                "body": request.form.get("body", "").replace("\r\n", "\n"),
-                "format": request.form.get("format", "html"),
-                "source_locale": request.form.get("source_locale", "en").strip() or "en",
-                "targets": request.form.get("targets", ""), "critical": form_flag("critical")}
+@bp.get("/kb-editor")
+@require(Role.EDITOR)
+def kb_articles():
+    articles = list(db.session.scalars(select(Article).order_by(Article.slug)))
+    locales_shown = sorted({row.locale for a in articles for row in a.locales})
+    rows = [{"article": a, "title": kb.current_revision(a).title,
+             "states": {row.locale: kb.locale_to_dict(db.session, row) for row in a.locales}} for a in articles]
+    return render_template("kb/editor_list.html", rows=rows, locales=locales_shown)
 
-    def _targets(raw: str) -> list[str]:
-        from tolk.languages import UnknownLanguage, canonical
 
-        out = []
-        for tag in (t.strip() for t in raw.replace("\n", ",").split(",")):
-            if not tag:
-                continue
-            try:
-                out.append(canonical(tag))
-            except UnknownLanguage as exc:
-                raise ValidationError(_("Target locales: %(error)s", error=str(exc))) from exc
-        return out
+def _article_form(article: Article | None, form: dict[str, Any] | None = None, error: str | None = None,
+                  status: int = 200):
+    info = kb.article_to_dict(db.session, article) if article is not None else None
+    if form is None:
+        form = {"format": "html", "source_locale": "en", "targets": "", "critical": False}
+        if info is not None:
+            form.update(slug=info["slug"], title=info["title"], body=info["body_html"],
+                        source_locale=info["source_locale"], targets=", ".join(info["target_locales"]),
+                        critical=info["critical"])
+    return render_template("kb/editor_article.html", article=info, form=form, error=error), status
 
-    @bp.get("/kb-editor/new")
-    @require(Role.EDITOR)
-    def kb_new():
-        return _article_form(None)
 
-    @bp.post("/kb-editor/new")
-    @require(Role.EDITOR)
-    def kb_create():
-        form = _form_article()
+def _form_article() -> dict[str, Any]:
+    return {"slug": request.form.get("slug", "").strip(), "title": request.form.get("title", "").strip(),
+            "body": request.form.get("body", "").replace("\r\n", "\n"),
+            "format": request.form.get("format", "html"),
+            "source_locale": request.form.get("source_locale", "en").strip() or "en",
+            "targets": request.form.get("targets", ""), "critical": form_flag("critical")}
+
+
+def _targets(raw: str) -> list[str]:
+    from tolk.languages import UnknownLanguage, canonical
+
+    out = []
+    for tag in (t.strip() for t in raw.replace("\n", ",").split(",")):
+        if not tag:
+            continue
         try:
-            if not form["title"]:
-                raise ValidationError(_("The title is empty."))
-            article = kb.create_article(
-                db.session, slug=form["slug"], title=form["title"][:kb.MAX_TITLE_CHARS],
-                body_html=kb.source_html(form["body"], form["format"]), source_locale=form["source_locale"],
-                critical=form["critical"], target_locales=_targets(form["targets"]), author=current_user().name)
-            db.session.commit()
-        except TolkError as exc:
-            db.session.rollback()
-            return _article_form(None, form, exc.message, exc.status)
-        flash(_("Article created."), "success")
-        return redirect(url_for("pages.kb_article", slug=article.slug), code=303)
+            out.append(canonical(tag))
+        except UnknownLanguage as exc:
+            raise ValidationError(_("Target locales: %(error)s", error=str(exc))) from exc
+    return out
 
-    @bp.get("/kb-editor/<slug>")
-    @require(Role.EDITOR)
-    def kb_article(slug: str):
-        return _article_form(kb.get_article(db.session, slug))
 
-    @bp.post("/kb-editor/<slug>")
-    @require(Role.EDITOR)
-    def kb_save(slug: str):
-        article = kb.get_article(db.session, slug)
-        form = _form_article()
-        try:
-            if not form["title"]:
-                raise ValidationError(_("The title is empty."))
-            revised = kb.update_article(db.session, article, author=current_user().name, title=form["title"],
-                                        body_html=kb.source_html(form["body"], form["format"]),
-                                        critical=form["critical"], target_locales=_targets(form["targets"]))
-            db.session.commit()
-        except TolkError as exc:
-            db.session.rollback()
-            form["slug"] = slug
-            return _article_form(kb.get_article(db.session, slug), form, exc.message, exc.status)
-        flash(_("Saved as a new revision.") if revised else _("Saved."), "success")
-        return redirect(url_for("pages.kb_article", slug=slug), code=303)
+@bp.get("/kb-editor/new")
+@require(Role.EDITOR)
+def kb_new():
+    return _article_form(None)
 
-    @bp.post("/kb-editor/<slug>/translate")
-    @require(Role.EDITOR)
-    def kb_translate(slug: str):
-        article = kb.get_article(db.session, slug)
-        wanted = form_list("locale") or None
-        jobs = kb.start_translation(db.session, article, wanted, current_user().name)
-        flash(_("Translation started for %(count)d locale(s).", count=len(jobs)), "success")
-        return redirect(url_for("pages.kb_article", slug=slug), code=303)
 
-    @bp.post("/kb-editor/<slug>/publish")
-    @require(Role.EDITOR)
-    def kb_publish(slug: str):
-        article = kb.get_article(db.session, slug)
-        locale = request.form.get("locale", "")
-        _commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, current_user().name))
-        flash(_("Published %(locale)s.", locale=locale), "success")
-        return redirect(url_for("pages.kb_article", slug=slug), code=303)
+@bp.post("/kb-editor/new")
+@require(Role.EDITOR)
+def kb_create():
+    form = _form_article()
+    try:
+        if not form["title"]:
+            raise ValidationError(_("The title is empty."))
+        article = kb.create_article(
+            db.session, slug=form["slug"], title=form["title"][:kb.MAX_TITLE_CHARS],
+            body_html=kb.source_html(form["body"], form["format"]), source_locale=form["source_locale"],
+            critical=form["critical"], target_locales=_targets(form["targets"]), author=current_user().name)
+        db.session.commit()
+    except TolkError as exc:
+        db.session.rollback()
+        return _article_form(None, form, exc.message, exc.status)
+    flash(_("Article created."), "success")
+    return redirect(url_for("pages.kb_article", slug=article.slug), code=303)
 
-    @bp.get("/kb-editor/<slug>/preview/<locale>")
-    @require(Role.EDITOR)
-    def kb_preview(slug: str, locale: str):
-        article = kb.get_article(db.session, slug)
-        row = kb.find_locale(article, locale)
-        which = request.args.get("version", "draft")
-        title, body = ((row.published_title, row.published_html) if which == "published"
-                       else (row.draft_title, row.draft_html))
-        if body is None:
-            raise NotFound(_("%(locale)s has no %(version)s version yet.", locale=locale, version=which))
-        # kb.sanitize is the KB module's HTML allow-list: the only markup pages render unescaped.
-        return render_template("kb/editor_preview.html", article=article, locale=locale, title=title,
-                               body=kb.sanitize(body), version=which,
-                               direction=kb.text_direction(db.session, locale),
-                               public_url=kb.public_path(locale, slug) if row.published_html else None)
+
+@bp.get("/kb-editor/<slug>")
+@require(Role.EDITOR)
+def kb_article(slug: str):
+    return _article_form(kb.get_article(db.session, slug))
+
+
+@bp.post("/kb-editor/<slug>")
+@require(Role.EDITOR)
+def kb_save(slug: str):
+    article = kb.get_article(db.session, slug)
+    form = _form_article()
+    try:
+        if not form["title"]:
+            raise ValidationError(_("The title is empty."))
+        revised = kb.update_article(db.session, article, author=current_user().name, title=form["title"],
+                                    body_html=kb.source_html(form["body"], form["format"]),
+                                    critical=form["critical"], target_locales=_targets(form["targets"]))
+        db.session.commit()
+    except TolkError as exc:
+        db.session.rollback()
+        form["slug"] = slug
+        return _article_form(kb.get_article(db.session, slug), form, exc.message, exc.status)
+    flash(_("Saved as a new revision.") if revised else _("Saved."), "success")
+    return redirect(url_for("pages.kb_article", slug=slug), code=303)
+
+
+@bp.post("/kb-editor/<slug>/translate")
+@require(Role.EDITOR)
+def kb_translate(slug: str):
+    article = kb.get_article(db.session, slug)
+    wanted = form_list("locale") or None
+    jobs = kb.start_translation(db.session, article, wanted, current_user().name)
+    flash(_("Translation started for %(count)d locale(s).", count=len(jobs)), "success")
+    return redirect(url_for("pages.kb_article", slug=slug), code=303)
+
+
+@bp.post("/kb-editor/<slug>/publish")
+@require(Role.EDITOR)
+def kb_publish(slug: str):
+    article = kb.get_article(db.session, slug)
+    locale = request.form.get("locale", "")
+    _commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, current_user().name))
+    flash(_("Published %(locale)s.", locale=locale), "success")
+    return redirect(url_for("pages.kb_article", slug=slug), code=303)
+
+
+@bp.get("/kb-editor/<slug>/preview/<locale>")
+@require(Role.EDITOR)
+def kb_preview(slug: str, locale: str):
+    article = kb.get_article(db.session, slug)
+    row = kb.find_locale(article, locale)
+    which = request.args.get("version", "draft")
+    title, body = ((row.published_title, row.published_html) if which == "published"
+                   else (row.draft_title, row.draft_html))
+    if body is None:
+        raise NotFound(_("%(locale)s has no %(version)s version yet.", locale=locale, version=which))
+    # kb.sanitize is the KB module's HTML allow-list: the only markup pages render unescaped.
+    return render_template("kb/editor_preview.html", article=article, locale=locale, title=title,
+                           body=kb.sanitize(body), version=which,
+                           direction=kb.text_direction(db.session, locale),
+                           public_url=kb.public_path(locale, slug) if row.published_html else None)
 
 
 # --- admin ------------------------------------------------------------------------------------------
@@ -436,7 +427,7 @@ def admin_home():
               "glossaries": len(db.session.scalars(select(Glossary.id)).all()),
               "pending_reviews": len(db.session.scalars(select(ReviewItem.id).where(
                   ReviewItem.status == ReviewStatus.PENDING)).all())}
-    return render_template("admin/home.html", counts=counts, has_locales=locales is not None)
+    return render_template("admin/home.html", counts=counts)
 
 
 @bp.get("/admin/glossaries")
@@ -588,65 +579,69 @@ def admin_engines():
                            routes=parse_routes(current_app.config["ENGINE_ROUTES"], list(ENGINES)))
 
 
-if locales is not None:
-    SLA_CHANNELS = locales.CHANNELS
+SLA_CHANNELS = locales.CHANNELS
 
-    @bp.get("/admin/locales")
-    @require(Role.ADMIN)
-    def admin_locales():
-        return render_template("admin/locales.html", profiles=locales.list_profiles(db.session))
 
-    @bp.get("/admin/locales/<locale>")
-    @require(Role.ADMIN)
-    def admin_locale(locale: str):
-        profile = locales.effective_profile(db.session, locale)
-        return render_template("admin/locale.html", profile=profile, channels=SLA_CHANNELS,
-                               formalities=locales.FORMALITIES, weekdays=locales.WEEKDAYS)
+@bp.get("/admin/locales")
+@require(Role.ADMIN)
+def admin_locales():
+    return render_template("admin/locales.html", profiles=locales.list_profiles(db.session))
 
-    @bp.get("/admin/locales/open")
-    @require(Role.ADMIN)
-    def admin_locale_open():
-        tag = locales.check_locale(request.args.get("locale", "").strip())
-        return redirect(url_for("pages.admin_locale", locale=tag))
 
-    def _number(name: str, kind: type) -> Any:
-        raw = request.form.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            return kind(raw)
-        except ValueError:
-            raise ValidationError(_("%(field)s must be a number.", field=name)) from None
+@bp.get("/admin/locales/<locale>")
+@require(Role.ADMIN)
+def admin_locale(locale: str):
+    profile = locales.effective_profile(db.session, locale)
+    return render_template("admin/locale.html", profile=profile, channels=SLA_CHANNELS,
+                           formalities=locales.FORMALITIES, weekdays=locales.WEEKDAYS)
 
-    @bp.post("/admin/locales/<locale>")
-    @require(Role.ADMIN)
-    def admin_locale_save(locale: str):
-        form = request.form
-        sla = {}
-        for channel in SLA_CHANNELS:
-            minutes = _number(f"sla_{channel}", int)
-            if minutes is not None:
-                sla[channel] = minutes
-        body: dict[str, Any] = {
-            "name": form.get("name", "").strip(), "formality": form.get("formality", "default"),
-            "greeting": form.get("greeting", "").replace("\r\n", "\n"),
-            "sign_off": form.get("sign_off", "").replace("\r\n", "\n"),
-            "upsell_allowed": form_flag("upsell_allowed"), "always_review": form_flag("always_review"),
-            "sla_minutes": sla, "working_days": form.getlist("working_days") or None,
-            "holidays": form_list("holidays"), "currency": form.get("currency", "").strip() or None,
-            "quality_threshold": _number("quality_threshold", float), "sample_rate": _number("sample_rate", float),
-            "critical_terms": form_list("critical_terms"),
-        }
 
-        def save():
-            row, created = locales.update_profile(db.session, locale, body)
-            audit("locale.created" if created else "locale.updated", "locale", row.locale,
-                  detail={"fields": sorted(body)})
-            return row
+@bp.get("/admin/locales/open")
+@require(Role.ADMIN)
+def admin_locale_open():
+    tag = locales.check_locale(request.args.get("locale", "").strip())
+    return redirect(url_for("pages.admin_locale", locale=tag))
 
-        row = _commit_or_rollback(save)
-        flash(_("Locale profile %(locale)s saved.", locale=row.locale), "success")
-        return redirect(url_for("pages.admin_locale", locale=row.locale), code=303)
+
+def _number(name: str, kind: type) -> Any:
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValidationError(_("%(field)s must be a number.", field=name)) from None
+
+
+@bp.post("/admin/locales/<locale>")
+@require(Role.ADMIN)
+def admin_locale_save(locale: str):
+    form = request.form
+    sla = {}
+    for channel in SLA_CHANNELS:
+        minutes = _number(f"sla_{channel}", int)
+        if minutes is not None:
+            sla[channel] = minutes
+    body: dict[str, Any] = {
+        "name": form.get("name", "").strip(), "formality": form.get("formality", "default"),
+        "greeting": form.get("greeting", "").replace("\r\n", "\n"),
+        "sign_off": form.get("sign_off", "").replace("\r\n", "\n"),
+        "upsell_allowed": form_flag("upsell_allowed"), "always_review": form_flag("always_review"),
+        "sla_minutes": sla, "working_days": form.getlist("working_days") or None,
+        "holidays": form_list("holidays"), "currency": form.get("currency", "").strip() or None,
+        "quality_threshold": _number("quality_threshold", float), "sample_rate": _number("sample_rate", float),
+        "critical_terms": form_list("critical_terms"),
+    }
+
+    def save():
+        row, created = locales.update_profile(db.session, locale, body)
+        audit("locale.created" if created else "locale.updated", "locale", row.locale,
+              detail={"fields": sorted(body)})
+        return row
+
+    row = _commit_or_rollback(save)
+    flash(_("Locale profile %(locale)s saved.", locale=row.locale), "success")
+    return redirect(url_for("pages.admin_locale", locale=row.locale), code=303)
 
 
 def reply_statuses() -> dict[str, str]:
@@ -658,4 +653,4 @@ def reply_statuses() -> dict[str, str]:
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"reply_statuses": reply_statuses, "admin_has_locales": locales is not None}
+    return {"reply_statuses": reply_statuses}
