@@ -233,3 +233,66 @@ def browser():
         found = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield found
         found.close()
+
+
+# --- a helpdesk receiving webhooks, and a worker running queued jobs -----------------------------
+
+
+class Helpdesk:
+    """A local HTTP endpoint that records every webhook it receives (headers and body)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def payloads(self) -> list[dict]:
+        import json
+
+        return [json.loads(body) for _headers, body in self.received]
+
+    def events(self) -> list[str]:
+        """The event types received, in order."""
+        return [payload["type"] for payload in self.payloads]
+
+    def stop(self) -> None:
+        """Stop answering (a helpdesk that is down); safe to call twice."""
+        if self._thread.is_alive():
+            self.server.shutdown()
+            self._thread.join(timeout=10)
+            self.server.server_close()
+
+
+@pytest.fixture
+def helpdesk():
+    receiver = Helpdesk()
+    yield receiver
+    receiver.stop()
+
+
+def run_jobs(app) -> None:
+    """Run every queued job (translations, webhook deliveries) in this process, as a worker would."""
+    from rq import SimpleWorker
+
+    from tolk.queue import queue, redis_connection
+
+    with app.app_context():
+        SimpleWorker([queue(app)], connection=redis_connection(app)).work(burst=True)

@@ -11,22 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from machinery.models import EngineCall
-from tests.conftest import free_port
+from tests.conftest import free_port, run_jobs
 from tests.workflows.test_kb import PLAIN_BODY
-from tests.workflows.test_replies import Helpdesk, work
 from tolk.db import db
 from workflows.models import ArticleLocale, JobStatus, Reply, ReviewItem, TranslationJob, WebhookDelivery
 
 QUOTA_BODY = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
                         "message": "Quota exceeded for quota metric 'characters per day' of service translate"}}
-
-
-@pytest.fixture
-def helpdesk():
-    hd = Helpdesk()
-    yield hd
-    hd.server.shutdown()
-    hd.server.server_close()
 
 
 @pytest.fixture
@@ -170,13 +161,13 @@ def test_with_redis_down_a_reply_is_accepted_and_its_webhook_delivered_once_when
     _redis_back(app, redis_url)
     result = runner.invoke(args=["webhooks", "redeliver"])
     assert result.exit_code == 0 and "1 pending delivery(ies) enqueued" in result.output
-    work(app)
+    run_jobs(app)
     assert helpdesk.events() == ["reply.released"]
     assert _deliveries(app) == [("reply.released", "delivered", 1)]
 
     again = runner.invoke(args=["webhooks", "redeliver"])
     assert again.exit_code == 0 and "0 pending delivery(ies) enqueued" in again.output
-    work(app)
+    run_jobs(app)
     assert helpdesk.events() == ["reply.released"]
 
 
@@ -187,13 +178,13 @@ def test_a_delivery_job_rerun_after_its_worker_died_sends_nothing_twice(app, cli
         "text": "Thank you for your patience, your parcel is on its way.", "ticket_ref": "T-11",
         "channel": "email", "customer_locale": "de"})
     assert response.status_code == 201
-    work(app)
+    run_jobs(app)
     assert helpdesk.events() == ["reply.released"]
     with app.app_context():
         (delivery_id,) = db.session.scalars(select(WebhookDelivery.id)).all()
         # RQ re-queues the job of a worker that died after sending: the same job runs again.
         webhooks.dispatch([delivery_id])
-    work(app)
+    run_jobs(app)
     with app.app_context():
         assert webhooks.deliver(delivery_id) == "skipped"
     assert helpdesk.events() == ["reply.released"]
@@ -251,7 +242,6 @@ def test_kb_translation_with_redis_down_fails_clearly_and_leaves_nothing_waiting
 
 
 def test_kb_translation_with_redis_down_leaves_a_published_locale_published(app, client, editor, redis_url):
-    from tests.workflows.test_kb import run_jobs
 
     body = {"slug": "shipping", "title": "Shipping times", "body": PLAIN_BODY, "format": "html",
             "source_locale": "en", "critical": False, "target_locales": ["es"]}

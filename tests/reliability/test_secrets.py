@@ -9,9 +9,8 @@ import logging
 import pytest
 from sqlalchemy import select, text
 
-from tests.conftest import free_port
+from tests.conftest import free_port, run_jobs
 from tests.fakes.deepl_server import DeepLFake
-from tests.workflows.test_replies import Helpdesk, work
 from tolk.db import Base, db
 
 DEEPL_KEY = "deepl-key-5c0ffee-9b1d:fx"
@@ -24,14 +23,6 @@ GOOGLE_PROJECT = "acme-support-prod-7731"
 def deepl_with_key():
     with DeepLFake(auth_key=DEEPL_KEY) as fake:
         yield fake
-
-
-@pytest.fixture
-def helpdesk():
-    hd = Helpdesk()
-    yield hd
-    hd.server.shutdown()
-    hd.server.server_close()
 
 
 @pytest.fixture
@@ -140,13 +131,12 @@ def test_errors_audit_log_database_and_logs_hold_no_secret(app, client, runner, 
         "text": "Thank you for your patience.", "ticket_ref": "T-2", "channel": "email", "customer_locale": "es"}))
 
     # A helpdesk that is down: the delivery fails and is recorded, signed with the secret.
-    helpdesk.server.shutdown()
-    helpdesk.server.server_close()
+    helpdesk.stop()
     with app.app_context():
         app.config["WEBHOOK_URLS"] = [f"http://127.0.0.1:{free_port()}/hooks"]
     record("released reply, helpdesk down", client.post("/api/v1/replies", headers=people["agent"], json={
         "text": "We have sent a new link.", "ticket_ref": "T-3", "channel": "email", "customer_locale": "es"}))
-    work(app)
+    run_jobs(app)
     for where, body in shown:
         assert_clean(where, body, secrets)
 

@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from tests.workflows.test_kb import pending_review, run_jobs
+from tests.conftest import run_jobs
+from tests.workflows.test_kb import pending_review
 from tolk.db import db
 from workflows.models import ArticleLocale, ArticleRevision
 

@@ -9,6 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import run_jobs
 from tests.web.conftest import PASSWORD, csrf, post, sign_in, text_of
 from tolk.db import db
 
@@ -464,16 +465,6 @@ def test_countdown_reads_as_time_left_or_overdue(app):
 # --- KB editor --------------------------------------------------------------------------------------
 
 
-def work(app):
-    """Run queued jobs with a real RQ worker on the test Redis."""
-    from rq import SimpleWorker
-
-    from tolk.queue import queue, redis_connection
-
-    with app.app_context():
-        SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
-
-
 def test_an_editor_creates_translates_and_publishes_an_article(app, client, team):
     pytest.importorskip("workflows.kb")
     sign_in(client, "kim")
@@ -485,7 +476,7 @@ def test_an_editor_creates_translates_and_publishes_an_article(app, client, team
     assert "Tracking your order" in page and "missing" in page
     started = post(client, "/kb-editor/tracking/translate", {"locale": "es"})
     assert "Translation started for 1 locale(s)." in text_of(client.get(started.location))
-    work(app)
+    run_jobs(app)
     html = client.get("/kb-editor/tracking").get_data(as_text=True)
     row = re.search(r'<tr data-locale="es">.*?</tr>', html, re.S).group(0)
     assert "published" in row and "/kb/es/tracking" in row

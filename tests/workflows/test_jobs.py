@@ -14,13 +14,11 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 
 from machinery.models import EngineCall, TmSegment
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_jobs
 from tests.workflows.test_kb import (
-    WebhookReceiver,
     create,
     locale_state,
     published_events,
-    run_jobs,
     translate,
 )
 from tolk.db import db
@@ -30,14 +28,8 @@ from workflows.models import TranslationJob
 
 
 @pytest.fixture
-def webhook_receiver():
-    with WebhookReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def app_config(request, webhook_receiver):
-    config = {"WEBHOOK_URLS": [webhook_receiver.url]}
+def app_config(request, helpdesk):
+    config = {"WEBHOOK_URLS": [helpdesk.url]}
     if getattr(request, "param", None) == "deepl_only":
         config |= {**request.getfixturevalue("deepl_settings"), "ENGINE_ROUTES": "es=deepl"}
     return config
@@ -111,7 +103,7 @@ def _worker(app, *args: str, extra_env: dict[str, str] | None = None) -> subproc
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, client, editor, webhook_receiver,
+def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, client, editor, helpdesk,
                                                                        immediate_retries):
     sentences = [f"Step {i}: open the settings page and check that option {i} is switched on." for i in range(100)]
     create(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
@@ -152,7 +144,7 @@ def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, clie
     assert (es["state"], es["published_revision"]) == ("published", 1)
     assert client.get("/kb/es/shipping").status_code == 200
     assert len(published_events(app)) == 1
-    assert [e["data"]["locale"] for e in webhook_receiver.events] == ["es"]
+    assert [e["data"]["locale"] for e in helpdesk.payloads] == ["es"]
     with app.app_context():
         duplicates = db.session.execute(
             select(TmSegment.source_hash).group_by(TmSegment.source_hash, TmSegment.origin)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from sqlalchemy import func, select
 
 from machinery.models import EngineCall
+from tests.conftest import run_jobs
 from tolk.db import db
 from workflows import kb
 from workflows.models import Article, ReviewItem, WebhookDelivery
@@ -26,45 +23,9 @@ PLAIN_BODY = ("<p>We ship every order within two days. You receive an email when
               "<p>Parcels usually arrive within a week.</p>")
 
 
-class WebhookReceiver:
-    """A local helpdesk endpoint that records every webhook it receives."""
-
-    def __init__(self) -> None:
-        self.events: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                receiver.events.append(json.loads(body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> WebhookReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def webhook_receiver():
-    with WebhookReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def app_config(webhook_receiver):
-    return {"WEBHOOK_URLS": [webhook_receiver.url]}
+def app_config(helpdesk):
+    return {"WEBHOOK_URLS": [helpdesk.url]}
 
 
 @pytest.fixture
@@ -75,16 +36,6 @@ def editor(make_user):
 @pytest.fixture
 def reviewer(make_user):
     return make_user("reviewer", languages="es,ca,ar,pl", name="lucia")[1]
-
-
-def run_jobs(app) -> None:
-    """Run every queued job (translations, then webhook deliveries) in this process, as a worker would."""
-    from rq import SimpleWorker
-
-    from tolk.queue import queue, redis_connection
-
-    with app.app_context():
-        SimpleWorker([queue(app)], connection=redis_connection(app)).work(burst=True)
 
 
 def create(client, headers, **overrides):
@@ -201,7 +152,7 @@ def test_agents_and_reviewers_cannot_create_translate_or_publish(client, editor,
 # --- translating and publishing ----------------------------------------------------------------
 
 
-def test_non_critical_article_publishes_after_translation_with_one_webhook(app, client, editor, webhook_receiver):
+def test_non_critical_article_publishes_after_translation_with_one_webhook(app, client, editor, helpdesk):
     create(client, editor, target_locales=["es", "ca"])
     assert locale_state(client, editor)["state"] == "missing"
     jobs = translate(client, editor)
@@ -223,7 +174,7 @@ def test_non_critical_article_publishes_after_translation_with_one_webhook(app, 
     assert f"<h1>{es['published_title']}</h1>" in html
     assert "<li>" in html and "<b>" in html  # markup survived translation
     assert "We ship every order" not in html
-    assert sorted((e["data"]["locale"], e["data"]["revision"]) for e in webhook_receiver.events) == [
+    assert sorted((e["data"]["locale"], e["data"]["revision"]) for e in helpdesk.payloads) == [
         ("ca", 1), ("es", 1)]
 
 

@@ -3,50 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import run_jobs
 from tolk.db import db
 
-
-class Helpdesk:
-    """A local HTTP endpoint receiving webhooks."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["content-length"]))
-                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self):
-        return [json.loads(body)["type"] for _h, body in self.received]
-
-
 SECRET = "whsec_" + "dG9say10ZXN0LXNlY3JldC0zMi1ieXRlcy1sb25nLi4u"
-
-
-@pytest.fixture
-def helpdesk():
-    hd = Helpdesk()
-    yield hd
-    hd.server.shutdown()
-    hd.server.server_close()
 
 
 @pytest.fixture
@@ -65,16 +29,6 @@ def team(make_user):
     }
 
 
-def work(app):
-    """Run queued jobs (webhooks) with a real RQ worker on the test Redis."""
-    from rq import SimpleWorker
-
-    from tolk.queue import queue, redis_connection
-
-    with app.app_context():
-        SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
-
-
 def draft(client, headers, text, **kw):
     body = {"text": text, "ticket_ref": "T-1", "channel": "email", "customer_locale": "es", **kw}
     return client.post("/api/v1/replies", json=body, headers=headers)
@@ -89,7 +43,7 @@ def test_plain_english_to_spanish_reply_is_released_and_the_helpdesk_told(app, c
     assert reply["status"] == "released" and reply["decision"] == "released"
     assert reply["final_text"] and reply["engine"] == "apertium"
     assert [t["to"] for t in reply["transitions"]] == ["drafted", "released"]
-    work(app)
+    run_jobs(app)
     assert helpdesk.events() == ["reply.released"]
     headers, body = helpdesk.received[0]
     assert verify(SECRET, headers, body)
@@ -125,7 +79,7 @@ def test_refund_reply_goes_to_a_spanish_reviewer_and_is_approved_with_edits(app,
         assert record.outcome == "approved_edited" and record.annotations[0].category == "fluency/grammar"
     again = client.post(f"/api/v1/reviews/{item['id']}/approve", headers=team["es"][1], json={})
     assert again.status_code == 409
-    work(app)
+    run_jobs(app)
     assert helpdesk.events() == ["reply.approved"]
 
     # The approved sentence is now reused from the TM, reviewed: released at once.
