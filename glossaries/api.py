@@ -21,9 +21,9 @@ from glossaries.store import (
 from glossaries.terms import GlossaryFormatError, Termbase, read_glossary, validate_lang
 from tolk.auth import audit, require
 from tolk.db import db
-from tolk.errors import BadRequest, Conflict, PayloadTooLarge, TolkError, ValidationError
+from tolk.errors import Conflict, TolkError, ValidationError
 from tolk.models import Role
-from tolk.validation import field, json_object
+from tolk.validation import field, json_object, uploaded_file
 
 bp = Blueprint("glossaries_api", __name__, url_prefix="/api/v1/glossaries")
 
@@ -111,20 +111,11 @@ def delete_entry(name: str, entry_id: int):
 @require(Role.ADMIN)
 def import_glossary():
     """Multipart ``file`` (or a raw body with ``?filename=``), ``name``, optional ``replace``."""
-    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
-    upload = request.files.get("file")
-    if upload is not None:
-        data, filename = upload.read(max_bytes + 1), upload.filename or ""
-    else:
-        data, filename = request.get_data(), request.args.get("filename", "")
-    if not data:
-        raise BadRequest("no file: send multipart 'file' or the file as the request body", code="no_file")
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    data, filename = uploaded_file()
     name = request.values.get("name") or filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     replace = request.values.get("replace", "false").lower() in {"1", "true", "yes"}
     try:
-        termbase = read_glossary(data, filename, max_bytes=max_bytes)
+        termbase = read_glossary(data, filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
     except GlossaryFormatError as exc:
         raise TolkError(str(exc), code="invalid_file", status=400,
                         details={k: v for k, v in (("line", exc.line), ("element", exc.element)) if v}) from exc

@@ -14,7 +14,7 @@ from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, TolkError, ValidationError
 from tolk.models import Role
-from tolk.validation import field, json_object, language
+from tolk.validation import field, json_object, language, uploaded_file
 
 bp = Blueprint("machinery_api", __name__, url_prefix="/api/v1")
 
@@ -161,13 +161,7 @@ def tm_import():
     """A TMX 1.4 file (multipart ``file`` or the raw body); a malformed file is refused whole."""
     from machinery.tmx import TmxError, import_tmx
 
-    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
-    upload = request.files.get("file")
-    data = upload.read(max_bytes + 1) if upload is not None else request.get_data()
-    if not data:
-        raise BadRequest("no file: send multipart 'file' or the TMX as the request body", code="no_file")
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    data, _filename = uploaded_file()
     try:
         count = import_tmx(db.session, services().memory, data)
     except TmxError as exc:

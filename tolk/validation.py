@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
-from tolk.errors import BadRequest, ValidationError
+from tolk.errors import BadRequest, PayloadTooLarge, ValidationError
 
 _MISSING = object()
 
@@ -18,6 +18,21 @@ def json_object() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BadRequest("request body must be a JSON object", code="invalid_json")
     return body
+
+
+def uploaded_file() -> tuple[bytes, str]:
+    """An import file: multipart ``file``, or the raw body (name from ``?filename=``), within the size limit."""
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    upload = request.files.get("file")
+    if upload is not None:
+        data, filename = upload.read(max_bytes + 1), upload.filename or ""
+    else:
+        data, filename = request.get_data(), request.args.get("filename", "")
+    if not data:
+        raise BadRequest("no file: send multipart 'file' or the file as the request body", code="no_file")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    return data, filename
 
 
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = False,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
 from tolk.auth import audit, current_user, require, require_language
 from tolk.db import db
-from tolk.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, ValidationError
+from tolk.errors import Forbidden, NotFound, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
-from tolk.validation import field, json_object
+from tolk.validation import field, json_object, uploaded_file
 from workflows import catalogs, locales, macros
 from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
 
@@ -192,13 +192,7 @@ def export_po(locale: str):
 @require(Role.ADMIN, Role.EDITOR, Role.REVIEWER)
 def import_po():
     """Multipart ``file`` (or the raw body), optional ``locale``; a refused file stores nothing."""
-    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
-    upload = request.files.get("file")
-    data = upload.read(max_bytes + 1) if upload is not None else request.get_data()
-    if not data:
-        raise BadRequest("no file: send multipart 'file' or the file as the request body", code="no_file")
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(f"the file is larger than {max_bytes} bytes")
+    data, _filename = uploaded_file()
     locale = request.values.get("locale") or None
     try:
         report = catalogs.import_catalog(db.session, data, locale=locale, importer=current_user())
