@@ -33,12 +33,19 @@ system:
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# Python dependencies come from uv.lock only (every package, with hashes): a fresh install gives the same
+# packages on any later day. uv itself is pinned and installed into .tools/ with pip.
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install -q uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra test --python $(PYTHON) || \
+	  { echo "make: installing the locked dependencies failed (see above); 'make lock' refreshes uv.lock" >&2; exit 1; }
 	touch $@
 
 venv: system $(VENV)/.installed
@@ -79,4 +86,4 @@ bench: venv
 	$(BIN)/python bench/bench_replies.py
 
 clean: redis-stop
-	rm -rf $(TMP) instance $(VENV)
+	rm -rf $(TMP) instance $(VENV) .tools
