@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 BRAND_GLOSSARY = "projects/tolk-test/locations/us-central1/glossaries/brand-en-es"
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 # Tests never see the developer's own settings (a real DeepL key, a production database...).
 for _key in [k for k in os.environ if k.startswith("TOLK_") and not k.startswith("TOLK_TEST_")]:

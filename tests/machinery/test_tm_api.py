@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 
-TMX = SHARED / "fixtures" / "tmx" / "standard.tmx"
+TMX = FIXTURES / "tmx" / "standard.tmx"
 BAD_TMX = b'<?xml version="1.0"?>\n<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en">'
 
 

@@ -14,7 +14,7 @@ from machinery.models import TmOrigin, TmSegment
 from machinery.tmx import TmxError, TmxUnit, export_tmx, import_tmx, read_tmx, write_tmx
 from tolk.db import Base, make_engine
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "tmx"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tmx"
 
 
 @pytest.fixture

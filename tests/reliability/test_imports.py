@@ -10,7 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from tolk.db import Base, db
 
 LIMIT = 8192
@@ -172,7 +172,7 @@ def _broken_catalogs(secret_path) -> list[tuple[str, bytes]]:
         ("lost placeholder", _po('msgctxt "shipping_delay"\nmsgid "Your order {order} is delayed."\n'
                                  'msgstr "Su pedido se retrasa."\n')),
         ("unknown template", _po('msgctxt "nope"\nmsgid "Hello"\nmsgstr "Hola"\n')),
-        ("babel's buggy fixture", (SHARED / "fixtures" / "po" / "fi_BUGGY.po").read_bytes()),
+        ("babel's buggy fixture", (FIXTURES / "po" / "fi_BUGGY.po").read_bytes()),
         ("a path instead of a file", str(secret_path).encode()),
         ("binary", b"\x00\x01\x02PO?\xff\xfe"),
     ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "po"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "po"
 
 
 def export(app, locale=None) -> polib.POFile:

@@ -7,12 +7,13 @@ import re
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import FIXTURES
 from workflows.kb import sanitize
 from workflows.segmentation import reassemble, segment, with_texts
 
-SEEDS = sorted((SHARED / "seeds").glob("0*.txt"))
-SEED_LANGS = {"000": "nl", "001": "et", "002": "nl", "003": "pl", "004": "zh-Hant"}
+# Short articles on multilingual support written for these tests in the seed languages.
+SEEDS = sorted((FIXTURES / "texts").glob("*.txt"))
+SEED_LANGS = {"nl": "nl", "et": "et", "pl": "pl", "zh": "zh-Hant"}
 
 
 def seed_html(path) -> str:
@@ -33,10 +34,14 @@ def balanced(fragment: str) -> bool:
     return not stack
 
 
-@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_the_seed_language_texts_are_there():
+    assert {p.name[:2] for p in SEEDS} == set(SEED_LANGS)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
 def test_seed_articles_round_trip_and_split_into_sentences(path):
     source = seed_html(path)
-    lang = SEED_LANGS[path.name[:3]]
+    lang = SEED_LANGS[path.name[:2]]
     segments = segment(source, lang)
     assert reassemble(source, segments) == source
     assert len(segments) > source.count("<p>")  # paragraphs were split into sentences
