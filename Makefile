@@ -17,12 +17,13 @@ APT_PACKAGES := apertium apertium-eng-spa apertium-eng-cat redis-server postgres
 
 export TOLK_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 
-.PHONY: help run test system venv db demo redis redis-stop lint bench clean
+.PHONY: help run test system venv db demo redis redis-stop lint lock bench clean
 
 help:
 	@echo "make run    install what is missing, prepare the database, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install what is missing and run the whole test suite (SQLite and PostgreSQL)"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff and mypy"
+	@echo "make lock   refresh uv.lock to the newest allowed releases, then run make test (see README: upgrading)"
 	@echo "make bench  run the benchmarks in bench/ (figures: docs/performance.md; soak test: bench/soak.py)"
 
 # Debian packages: installed only when one is missing, so a prepared machine skips apt entirely.
@@ -53,10 +54,12 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 venv: system $(VENV)/.installed
 
 db: venv
-	$(BIN)/tolk db upgrade
+	@$(BIN)/tolk db upgrade || { echo "make: migrating the database failed (above). Check TOLK_DATABASE_URL," \
+	  "or remove instance/ to start from an empty SQLite database." >&2; exit 1; }
 
 demo: db
-	$(BIN)/tolk seed-demo
+	@$(BIN)/tolk seed-demo || { echo "make: loading the demo data failed (above); nothing of it was kept." \
+	  "Report it with the message above; 'make clean' starts again from scratch." >&2; exit 1; }
 
 redis: system
 	@mkdir -p $(TMP)/redis
@@ -70,16 +73,24 @@ redis-stop:
 run: demo
 	@bash scripts/serve $(HOST) $(PORT) $(REDIS_PORT)
 
+# The gate: lint, types, then the suite on SQLite (browser tests included) and again on a throw-away
+# PostgreSQL server, with branch coverage of both runs reported at the end against the floor in pyproject.toml.
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@url=$$(scripts/postgres-dev start $(TMP)/pg-test $(PG_PORT)) && \
-	  $(BIN)/pytest -p no:cacheprovider && \
+	  $(BIN)/pytest -p no:cacheprovider --cov --cov-report= --cov-fail-under=0 && \
 	  echo "== again on PostgreSQL: database, API and workflow tests ==" && \
-	  TOLK_TEST_DATABASE_URL=$$url $(BIN)/pytest -p no:cacheprovider -m "not browser" -q; \
+	  TOLK_TEST_DATABASE_URL=$$url $(BIN)/pytest -p no:cacheprovider -m "not browser" -q \
+	    --cov --cov-append --cov-report=term:skip-covered; \
 	  status=$$?; scripts/postgres-dev stop $(TMP)/pg-test; exit $$status
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+lock: | $(UV)
+	@bash scripts/lock $(UV)
 
 bench: venv
 	$(BIN)/python bench/bench_apertium.py
