@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import simplemma
 from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy, StreamDictionaryFactory
@@ -56,6 +56,18 @@ class TermFinding:
     severity: str
     message: str
     target_span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict shaped like the automatic-check findings it is reported with (``lqa.checks``)."""
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "spans": [list(self.target_span)] if self.target_span else [],
+            "source_spans": [],
+            "category": "terminology",
+            "data": {"term": self.term, "expected": self.expected},
+        }
 
 
 class _Token(NamedTuple):
