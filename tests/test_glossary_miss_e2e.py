@@ -1,7 +1,7 @@
 """A translation that misses a glossary term is stored with its finding, never a crash: replies, /translate
 and KB articles through the real app, with the demo glossary and Apertium. Exact terms are masked and come
-back as the glossary's term, so the misses are inflected forms Apertium translates itself: "orders" ->
-"órdenes" / "ordres" (glossary: pedido / comanda), "refunded" -> "*refunded" (glossary: reembolso)."""
+back as the glossary's term, so the misses are inflected forms Apertium translates itself: "orders" comes
+out as "órdenes" / "ordenen" (glossary: pedido / comanda), "refunded" as "*refunded" (glossary: reembolso)."""
 
 from __future__ import annotations
 
