@@ -53,7 +53,7 @@ def export_command(name: str, fmt: str, output: Path | None) -> None:
     if output:
         output.write_bytes(data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stdout
 
 
 @glossary.command("list")

@@ -9,7 +9,7 @@ from glossaries.models import Glossary
 from glossaries.store import save_termbase
 from glossaries.terms import Concept, Term, Termbase
 
-DEMO_TERMS = (
+DEMO_TERMS: tuple[tuple[bool, dict[str, str], dict[str, list[str]]], ...] = (
     # (do_not_translate, {lang: term}, {lang: forbidden variants})
     (True, {"en": "Tolk Cloud"}, {}),
     (True, {"en": "Tolk Pro"}, {"en": ["Tolk Premium"]}),

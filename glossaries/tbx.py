@@ -129,11 +129,12 @@ class _LineRecorder(ET.TreeBuilder):
     def __init__(self) -> None:
         super().__init__()
         self.lines: dict[ET.Element, int] = {}
-        self.expat_parser = None
+        self.expat_parser: expat.XMLParserType | None = None
 
     def start(self, tag, attrs):
         element = super().start(tag, attrs)
-        self.lines[element] = self.expat_parser.CurrentLineNumber
+        if self.expat_parser is not None:
+            self.lines[element] = self.expat_parser.CurrentLineNumber
         return element
 
 
@@ -141,7 +142,7 @@ def _parse_xml(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
     recorder = _LineRecorder()
     # DOCTYPE stays allowed (TBX 2 files carry one); entity declarations and external references do not.
     parser = DefusedXMLParser(target=recorder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    recorder.expat_parser = parser.parser
+    expat_parser = recorder.expat_parser = parser.parser
     try:
         parser.feed(data)
         root = parser.close()
@@ -152,12 +153,12 @@ def _parse_xml(data: bytes) -> tuple[ET.Element, dict[ET.Element, int]]:
     except EntitiesForbidden as exc:
         raise GlossaryFormatError(
             f"entity declaration {exc.name!r} is not allowed in a glossary",
-            line=recorder.expat_parser.CurrentLineNumber, element="!ENTITY",
+            line=expat_parser.CurrentLineNumber, element="!ENTITY",
         ) from None
     except (ExternalReferenceForbidden, DTDForbidden, DefusedXmlException) as exc:
         raise GlossaryFormatError(
             f"external references are not allowed in a glossary ({type(exc).__name__})",
-            line=recorder.expat_parser.CurrentLineNumber,
+            line=expat_parser.CurrentLineNumber,
         ) from None
     return root, recorder.lines
 
@@ -171,22 +172,28 @@ class _Reader:
     def fail(self, element: ET.Element, message: str) -> GlossaryFormatError:
         return GlossaryFormatError(message, line=self.lines.get(element), element=_local(element.tag))
 
-    def lang_of(self, element: ET.Element, *, required: bool) -> str | None:
+    def lang_of(self, element: ET.Element) -> str | None:
+        """The element's language (validated), or None when it names none."""
         code = element.get(XML_LANG) or element.get("lang")
         if not code:
-            if required:
-                raise self.fail(element, "missing xml:lang")
             return None
         try:
             return validate_lang(code)
         except ValueError as exc:
             raise self.fail(element, str(exc)) from None
 
+    def required_lang(self, element: ET.Element) -> str:
+        """The element's language (validated); an element without one is an error."""
+        lang = self.lang_of(element)
+        if lang is None:
+            raise self.fail(element, "missing xml:lang")
+        return lang
+
     def termbase(self, root: ET.Element) -> Termbase:
         kind = _local(root.tag)
         if kind not in ("tbx", "martif"):
             raise self.fail(root, "not a TBX file: the root element must be <tbx> (TBX v3) or <martif> (TBX 2)")
-        source_lang = self.lang_of(root, required=False)
+        source_lang = self.lang_of(root)
         header = self.child(root, "tbxHeader" if kind == "tbx" else "martifHeader")
         name, description = self.header(header) if header is not None else ("", "")
         text = self.child(root, "text")
@@ -238,7 +245,7 @@ class _Reader:
         for lang_sec in entry:
             if _local(lang_sec.tag) not in _LANG_SECTIONS:
                 continue
-            lang = self.lang_of(lang_sec, required=True)
+            lang = self.required_lang(lang_sec)
             for element, category in self.categories(lang_sec, stop=_TERM_SECTIONS):
                 if category == "definition":
                     definitions.append(_prose(element))

@@ -14,10 +14,10 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import simplemma
 from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy, StreamDictionaryFactory
@@ -57,6 +57,18 @@ class TermFinding:
     message: str
     target_span: tuple[int, int] | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict shaped like the automatic-check findings it is reported with (``lqa.checks``)."""
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "spans": [list(self.target_span)] if self.target_span else [],
+            "source_spans": [],
+            "category": "terminology",
+            "data": {"term": self.term, "expected": self.expected},
+        }
+
 
 class _Token(NamedTuple):
     start: int
@@ -68,10 +80,14 @@ class _Token(NamedTuple):
     known: bool
 
 
-class _Match(NamedTuple):
+# What a matched term stands for: a concept index, or (concept index, forbidden) for target terms.
+P = TypeVar("P", bound=Hashable)
+
+
+class _Match(NamedTuple, Generic[P]):
     start: int
     end: int
-    payload: Hashable
+    payload: P
 
 
 @lru_cache(maxsize=1)
@@ -123,12 +139,12 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-class _Pattern:
+class _Pattern(Generic[P]):
     """A term compiled for one locale: its words, analysed once."""
 
     __slots__ = ("words", "case_sensitive", "payload", "stem_ok")
 
-    def __init__(self, words: list[_Token], case_sensitive: bool, payload: Hashable, lemma_lang: str | None):
+    def __init__(self, words: list[_Token], case_sensitive: bool, payload: P, lemma_lang: str | None):
         self.words = words
         self.case_sensitive = case_sensitive
         self.payload = payload
@@ -136,23 +152,23 @@ class _Pattern:
         self.stem_ok = [lemma_lang is None or not w.known for w in words]
 
 
-class _Matcher:
+class _Matcher(Generic[P]):
     """Finds the terms of one locale in text: an index on first words, then a word-by-word comparison."""
 
-    def __init__(self, lang: str, terms: Iterable[tuple[str, bool, Hashable]]):
+    def __init__(self, lang: str, terms: Iterable[tuple[str, bool, P]]):
         base = normalize_lang(lang).split("-")[0]
         self.unspaced = base in _UNSPACED
         self.compounding = base in _COMPOUNDING
         self.lemma_lang = _lemma_lang(lang)
-        self.index: dict[str, list[_Pattern]] = {}
-        self.regexes: list[tuple[re.Pattern[str], Hashable]] = []
+        self.index: dict[str, list[_Pattern[P]]] = {}
+        self.regexes: list[tuple[re.Pattern[str], P]] = []
         for text, case_sensitive, payload in terms:
             if self.unspaced:
                 self.regexes.append((_substring_regex(text, case_sensitive), payload))
             else:
                 self._add(text, case_sensitive, payload)
 
-    def _add(self, text: str, case_sensitive: bool, payload: Hashable) -> None:
+    def _add(self, text: str, case_sensitive: bool, payload: P) -> None:
         words = _tokens(text, self.lemma_lang)
         if not words:
             return
@@ -166,14 +182,14 @@ class _Matcher:
         for key in keys:
             self.index.setdefault(key, []).append(pattern)
 
-    def find(self, text: str) -> list[_Match]:
+    def find(self, text: str) -> list[_Match[P]]:
         """Every occurrence of every term, overlaps included."""
         if self.unspaced:
             return [_Match(m.start(), m.end(), payload) for rx, payload in self.regexes for m in rx.finditer(text)]
         tokens = _tokens(text, self.lemma_lang)
-        found: list[_Match] = []
+        found: list[_Match[P]] = []
         for i, token in enumerate(tokens):
-            candidates: dict[int, _Pattern] = {}
+            candidates: dict[int, _Pattern[P]] = {}
             for key in self._keys(token):
                 for pattern in self.index.get(key, ()):
                     candidates[id(pattern)] = pattern
@@ -193,7 +209,7 @@ class _Matcher:
             keys.add("~" + token.lemma_folded[-_STEM_MIN:])
         return keys
 
-    def _match_at(self, tokens: list[_Token], i: int, pattern: _Pattern, text: str) -> int | None:
+    def _match_at(self, tokens: list[_Token], i: int, pattern: _Pattern[P], text: str) -> int | None:
         words = pattern.words
         if i + len(words) > len(tokens):
             return None
@@ -205,7 +221,7 @@ class _Matcher:
                 return None
         return i + len(words) - 1
 
-    def _word_matches(self, token: _Token, word: _Token, pattern: _Pattern, k: int) -> bool:
+    def _word_matches(self, token: _Token, word: _Token, pattern: _Pattern[P], k: int) -> bool:
         if pattern.case_sensitive and word.surface not in token.surface and token.lemma != word.surface:
             return False
         if {token.folded, token.lemma_folded} & {word.folded, word.lemma_folded}:
@@ -250,8 +266,8 @@ def _exact_regex(text: str, unspaced: bool) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)")
 
 
-def _longest_first(matches: Iterable[_Match]) -> list[_Match]:
-    chosen: list[_Match] = []
+def _longest_first(matches: Iterable[_Match[P]]) -> list[_Match[P]]:
+    chosen: list[_Match[P]] = []
     for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
         if all(match.end <= c.start or match.start >= c.end for c in chosen):
             chosen.append(match)
@@ -267,8 +283,8 @@ class TermChecker:
         self.target_lang = normalize_lang(target_lang)
         self.concepts = termbase.concepts
         self.expected: dict[int, Term | None] = {}
-        source_terms: list[tuple[str, bool, Hashable]] = []
-        target_terms: list[tuple[str, bool, Hashable]] = []
+        source_terms: list[tuple[str, bool, int]] = []
+        target_terms: list[tuple[str, bool, tuple[int, bool]]] = []
         for n, concept in enumerate(self.concepts):
             allowed_source = concept.allowed(self.source_lang)
             if not allowed_source:
@@ -300,19 +316,19 @@ class TermChecker:
                     GLOSSARY_TERM, surface, expected.text, "major",
                     f"'{surface}' should be translated as '{expected.text}' (glossary)",
                 ))
-        for match in sorted(m for m in target_matches if m.payload[1]):
-            if any(a.start <= match.start and match.end <= a.end for a in allowed):
+        for forbidden in sorted(m for m in target_matches if m.payload[1]):
+            if any(a.start <= forbidden.start and forbidden.end <= a.end for a in allowed):
                 # A forbidden variant inside a longer approved term ("e-mail" in "adres e-mail") is fine.
                 continue
-            n = match.payload[0]
+            n = forbidden.payload[0]
             concept = self.concepts[n]
-            found = target[match.start:match.end]
+            found = target[forbidden.start:forbidden.end]
             use = concept.preferred(self.target_lang)
             src = concept.preferred(self.source_lang)
             findings.append(TermFinding(
                 FORBIDDEN_TERM, src.text if src else found, use.text if use else "", "critical",
                 f"'{found}' must not be used" + (f"; use '{use.text}'" if use else ""),
-                target_span=(match.start, match.end),
+                target_span=(forbidden.start, forbidden.end),
             ))
         return findings
 
@@ -350,12 +366,15 @@ def _fingerprint(termbase_or_entries: Termbase | Mapping[str, str]) -> Hashable:
     return tuple(termbase_or_entries.items())
 
 
+T = TypeVar("T")
 _CACHE_SIZE = 32
-_cache: OrderedDict[Hashable, object] = OrderedDict()
+# Keys start with what they hold ("pair": a TermChecker, "lang": a _Matcher), so a key always maps to a
+# value of the type its ``build`` returns.
+_cache: OrderedDict[Hashable, Any] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _cached(key: Hashable, build):
+def _cached(key: Hashable, build: Callable[[], T]) -> T:
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -381,7 +400,7 @@ def find_terms(text: str, termbase: Termbase, lang: str) -> list[tuple[int, int,
     """Termbase terms in ``text`` as (start, end, concept): longest match first, no overlaps, in text order."""
     lang = normalize_lang(lang)
 
-    def build() -> _Matcher:
+    def build() -> _Matcher[int]:
         return _Matcher(lang, [
             (t.text, t.case_sensitive, n) for n, c in enumerate(termbase.concepts) for t in c.allowed(lang)
         ])

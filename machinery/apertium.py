@@ -484,10 +484,10 @@ class ApertiumEngine(Engine):
 
     def translate_one_shot(self, text: str, mode: str, fmt: str = "txt") -> str:
         """Reference path: one ``apertium -u -f txt|html MODE`` process for ``text`` (slow)."""
-        fmt = {"text": "txt", "txt": "txt", "html": "html"}.get(fmt)
-        if fmt is None:
+        stream_fmt = {"text": "txt", "txt": "txt", "html": "html"}.get(fmt)
+        if stream_fmt is None:
             raise ValueError("fmt must be 'txt' or 'html'")
-        command = [self.binary, "-d", str(self.modes_dir.parent), "-u", "-f", fmt, mode]
+        command = [self.binary, "-d", str(self.modes_dir.parent), "-u", "-f", stream_fmt, mode]
         try:
             done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
                                   timeout=self.timeout, env=self._environment(), check=False)

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from machinery.detection import Detection
 from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
@@ -89,7 +91,7 @@ def translate():
 
         termbase = load_termbase(db.session, glossary_name)
 
-    detections = [None] * len(texts)
+    detections: list[Detection | None] = [None] * len(texts)
     groups: dict[str, list[int]] = defaultdict(list)
     for i, text in enumerate(texts):
         if source:
@@ -101,7 +103,7 @@ def translate():
         detections[i] = detection
         groups[detection.lang].append(i)
 
-    out: list[dict | None] = [None] * len(texts)
+    out: dict[int, dict[str, Any]] = {}
     try:
         for src, indexes in groups.items():
             if src.split("-")[0] == target.split("-")[0] and src == target:
@@ -112,18 +114,20 @@ def translate():
                                              glossary=termbase, formality=formality, context=context,
                                              suggest=True)
             for i, r in zip(indexes, results, strict=True):
-                out[i] = r.to_dict()
-                out[i]["findings"] = check_findings(texts[i], r.text, src, target, fmt) + r.term_findings
+                out[i] = {**r.to_dict(),
+                          "findings": check_findings(texts[i], r.text, src, target, fmt) + r.term_findings}
     except NoEngineAvailable as exc:
         db.session.commit()  # keep the metering of failed attempts
         raise no_engine_error(exc) from exc
     db.session.commit()
-    for i, item in enumerate(out):
-        item["detected_source_lang"] = detections[i].lang if detections[i] else None
-        item["source_lang"] = source or detections[i].lang
-        if detections[i]:
-            item["detection"] = detections[i].to_dict()
-    return jsonify({"translations": out})
+    translations = [out[i] for i in range(len(texts))]
+    for item, detected in zip(translations, detections, strict=True):
+        item["detected_source_lang"] = detected.lang if detected else None
+        # Every text has a detection exactly when the request names no source language.
+        item["source_lang"] = detected.lang if detected else source
+        if detected:
+            item["detection"] = detected.to_dict()
+    return jsonify({"translations": translations})
 
 
 @bp.get("/tm/lookup")

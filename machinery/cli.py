@@ -121,7 +121,7 @@ def tm_export_command(source_lang: str | None, target_lang: str | None, output: 
     if output:
         output.write_bytes(data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stdout
 
 
 commands = [engines_command, translate_command, tm_group]

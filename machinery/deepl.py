@@ -143,6 +143,9 @@ class _Transport(deepl.http_client.HttpClient):
                              headers: dict, stream: bool = False, **kwargs: Any) -> tuple[int, Any]:
         request = self._prepare_request(method, url, data, json, headers, **kwargs)
         status, response = self._internal_request(request, stream=True, timeout=self.timeout)
+        if isinstance(response, str):  # the library types both answers; with stream=True it gives the Response
+            self._local.retry_after = None
+            return status, response
         self._local.retry_after = _retry_after(response.headers.get("Retry-After"))
         if stream:
             return status, response
@@ -159,11 +162,12 @@ class _Client(deepl.DeepLClient):
     def __init__(self, auth_key: str, *, server_url: str | None, timeout: float):
         super().__init__(auth_key, server_url=server_url, send_platform_info=False)
         self._client.close()
-        self._client = _Transport(timeout)
+        self._transport = _Transport(timeout)
+        self._client = self._transport
 
     @property
     def transport(self) -> _Transport:
-        return self._client
+        return self._transport
 
 
 @dataclass(frozen=True)

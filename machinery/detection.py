@@ -5,8 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tolk.languages import base
+
+if TYPE_CHECKING:
+    import lingua
 
 
 @dataclass(frozen=True)
@@ -31,14 +35,14 @@ class LanguageDetector:
     def __init__(self, languages: Iterable[str], *, min_margin: float = 0.2, min_confidence: float = 0.4):
         self.languages = sorted({base(tag) for tag in languages})
         self.min_margin, self.min_confidence = min_margin, min_confidence
-        self._detector = None
+        self._detector: lingua.LanguageDetector | None = None
         self._lock = threading.Lock()
 
     def warm(self) -> None:
         """Build the detector now (call at start-up, outside the request path)."""
         self._get()
 
-    def _get(self):
+    def _get(self) -> lingua.LanguageDetector:
         with self._lock:
             if self._detector is None:
                 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder

@@ -134,7 +134,7 @@ class _Column:
 
     def __init__(self, dtype: type, width: int = 0) -> None:
         self.width = width
-        self.data = np.zeros((width, 1024) if width else 1024, dtype=dtype)
+        self.data: np.ndarray = np.zeros((width, 1024) if width else 1024, dtype=dtype)
         self.size = 0
 
     def grow(self, count: int) -> None:
@@ -323,7 +323,7 @@ class FuzzyIndex:
             return None
         where, frequent = self._frequent_of(buckets)
         rare = buckets[~frequent]
-        lists = []
+        lists: list[np.ndarray] = []
         if len(rare) and len(self._keys):
             at = np.minimum(np.searchsorted(self._keys, rare), len(self._keys) - 1)
             at = at[self._keys[at] == rare]
@@ -540,9 +540,9 @@ class TranslationMemory:
         if not hits:
             return []
         own = session is None
-        session = self.sessionmaker() if own else session
+        active: Session = self.sessionmaker() if session is None else session
         try:
-            rows = {s.id: s for s in session.scalars(select(TmSegment).where(
+            rows = {s.id: s for s in active.scalars(select(TmSegment).where(
                 TmSegment.id.in_([seg_id for seg_id, _ in hits])))}
             matches, sources = [], set()
             for seg_id, score in hits:
@@ -559,7 +559,7 @@ class TranslationMemory:
             return matches
         finally:
             if own:
-                session.close()
+                active.close()
 
     def refresh(self, source_lang: str | None = None, target_lang: str | None = None) -> None:
         """Load segments committed elsewhere into the loaded indexes now (every pair, or the one given)."""

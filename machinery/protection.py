@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -65,7 +65,7 @@ def _phone_valid(value: str) -> bool:
     return 9 <= digits <= 15 and (value.startswith(("+", "00", "(")) or re.search(r"[ ().-]", value) is not None)
 
 
-def _longest_valid(value: str, valid) -> str | None:
+def _longest_valid(value: str, valid: Callable[[str], bool]) -> str | None:
     """The longest prefix of ``value``, cut at a space or dash, that ``valid`` accepts (None if none does).
 
     A greedy number pattern also swallows a number that follows ("4111 1111 1111 1111 12/27", an IBAN
@@ -98,7 +98,7 @@ class Span:
 class Rule:
     kind: str
     pattern: re.Pattern[str]
-    valid: object = None  # optional callable(str) -> bool
+    valid: Callable[[str], bool] | None = None
     # Try shorter prefixes when the greedy match fails ``valid``: a card number followed by its expiry.
     shrink: bool = False
 
@@ -162,7 +162,7 @@ class Protector:
             chunk = text[lo:hi]
             for priority, rule in enumerate(self.rules):
                 for m in rule.pattern.finditer(chunk):
-                    value = m.group(0)
+                    value: str | None = m.group(0)
                     if value and rule.valid and rule.shrink:
                         value = _longest_valid(value, rule.valid)
                     elif value and rule.valid and not rule.valid(value):
@@ -203,13 +203,14 @@ class TokenStyle(Protocol):
     def unmask(self, output: str, masked: Masked) -> tuple[str, list[Span]]: ...
 
 
-def _pieces(text: str, spans: list[Span]) -> Iterable[tuple[str | None, Span | None]]:
+def _pieces(text: str, spans: list[Span]) -> Iterator[str | Span]:
+    """The text cut at ``spans``: the stretches between them (str) and the spans themselves, in order."""
     pos = 0
     for span in spans:
-        yield text[pos:span.start], None
-        yield None, span
+        yield text[pos:span.start]
+        yield span
         pos = span.end
-    yield text[pos:], None
+    yield text[pos:]
 
 
 class _MarkupStyle:
@@ -222,14 +223,15 @@ class _MarkupStyle:
         raise NotImplementedError
 
     def mask(self, text: str, spans: list[Span], fmt: str) -> Masked:
-        out, table = [], {}
-        for piece, span in _pieces(text, spans):
-            if span is None:
-                out.append(piece if fmt == "html" else html.escape(piece, quote=False))
-            else:
+        out: list[str] = []
+        table: dict[int, Span] = {}
+        for piece in _pieces(text, spans):
+            if isinstance(piece, Span):
                 n = len(table) + 1
-                table[n] = span
+                table[n] = piece
                 out.append(self.token(n, fmt))
+            else:
+                out.append(piece if fmt == "html" else html.escape(piece, quote=False))
         return Masked("".join(out), "html" if fmt == "html" else self.payload_fmt, table)
 
     def unmask(self, output: str, masked: Masked) -> tuple[str, list[Span]]:
@@ -285,13 +287,14 @@ class PlainStyle(_MarkupStyle):
         return f"[[{n}]]"
 
     def mask(self, text: str, spans: list[Span], fmt: str) -> Masked:
-        out, table = [], {}
-        for piece, span in _pieces(text, spans):
-            if span is None:
-                out.append(piece)
-            else:
-                table[len(table) + 1] = span
+        out: list[str] = []
+        table: dict[int, Span] = {}
+        for piece in _pieces(text, spans):
+            if isinstance(piece, Span):
+                table[len(table) + 1] = piece
                 out.append(self.token(len(table), fmt))
+            else:
+                out.append(piece)
         return Masked("".join(out), fmt, table)
 
     def _text(self, piece: str, masked: Masked) -> str:
@@ -316,10 +319,11 @@ class ApertiumStyle:
     token_re = re.compile(r"^tolk(\d+)$")
 
     def mask(self, text: str, spans: list[Span], fmt: str) -> Masked:
-        out, table = [], {}
-        for piece, span in _pieces(text, spans):
-            if span is not None:
-                table[len(table) + 1] = span
+        out: list[str] = []
+        table: dict[int, Span] = {}
+        for piece in _pieces(text, spans):
+            if isinstance(piece, Span):
+                table[len(table) + 1] = piece
                 out.append(_superblank(f"tolk{len(table)}"))
             elif fmt == "html":
                 pos = 0

@@ -59,7 +59,7 @@ def build(app: Flask) -> Machinery:
 
 def services(app: Flask | None = None) -> Machinery:
     """This process's machinery for ``app`` (built on first use, so forked workers build their own)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app  # the proxy reads the same extensions as the app object
     found = app.extensions.get("tolk.machinery")
     if found is None:
         with _lock:

@@ -65,7 +65,8 @@ class _LineTreeBuilder(ET.TreeBuilder):
 
     def start(self, tag, attrs):
         element = super().start(tag, attrs)
-        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        if self.parser is not None:
+            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
         return element
 
 

@@ -101,20 +101,21 @@ class MachineTranslator:
             routed = self.router.translate([texts[i] for i in pending], source, target, glossary=eg,
                                            formality=formality, fmt=fmt, context=context)
             for i, tr in zip(pending, routed.translations, strict=True):
-                results[i] = SegmentResult(
+                result = SegmentResult(
                     texts[i], tr.text, tr.engine, source, target, billed_characters=tr.billed_characters,
                     attempts=list(routed.attempts),
                     lost_tokens=[{"kind": s.kind, "text": s.restore} for s in tr.lost_spans if not s.is_pii],
                 )
                 if tr.lost_spans:
-                    results[i].lost_tokens.extend({"kind": s.kind, "text": "[customer data]"}
-                                                  for s in tr.lost_spans if s.is_pii)
+                    result.lost_tokens.extend({"kind": s.kind, "text": "[customer data]"}
+                                              for s in tr.lost_spans if s.is_pii)
                 if use_tm and not tr.lost_spans:
                     defer_write(session, functools.partial(
                         self.memory.add, session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
                         context=tm_context, engine=tr.engine))
                 if use_tm and suggest:
-                    results[i].suggestion = self._suggestion(source, target, texts[i])
+                    result.suggestion = self._suggestion(source, target, texts[i])
+                results[i] = result
         done = [r for r in results if r is not None]
         if glossary is not None:
             from glossaries.verify import verify_terms

@@ -47,3 +47,16 @@ def test_reply_list_limit_is_validated_before_the_database(app, make_user):
         g.tolk_user = db.session.get(User, user.id)
         with pytest.raises(ValidationError, match="whole number"):
             list_replies.__wrapped__()
+
+
+@pytest.mark.parametrize("args", [["glossary", "export", "brand", "--format", "csv"], ["tm", "export"]])
+def test_exports_without_output_write_the_file_to_stdout(app, runner, args):
+    from glossaries.demo import seed_demo_glossary
+    from tolk.db import db
+
+    with app.app_context():
+        seed_demo_glossary(db.session)
+        db.session.commit()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert (b"reembolso" if args[0] == "glossary" else b"<tmx") in result.stdout_bytes

@@ -88,7 +88,9 @@ def require(*roles: Role | str) -> Callable:
                 raise Forbidden(f"role {user.role.value} may not do this")
             return view(*args, **kwargs)
 
-        wrapped.required_roles = allowed  # read by the permission-matrix test and the OpenAPI document
+        # Read by the permission-matrix test and the OpenAPI document; functools.wraps copies it to outer
+        # decorators. typeshed's functools._Wrapped declares no attributes beyond the wrapped function's.
+        wrapped.required_roles = allowed  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

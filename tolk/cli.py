@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -20,10 +21,10 @@ from tolk import create_app
 from tolk.errors import TolkError
 
 
-class _ReportsTolkErrors:
+class _ReportsTolkErrors(click.Group):
     """Report Tolk's own errors as a message and exit status 1, not a traceback."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except TolkError as exc:

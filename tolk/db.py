@@ -107,8 +107,8 @@ db = Database()
 _DEFERRED = "tolk.deferred_writes"
 
 
-def defer_write(session: Session, write: Callable[[], None]) -> None:
-    """Run ``write`` just before ``session`` commits (dropped on rollback).
+def defer_write(session: Session, write: Callable[[], object]) -> None:
+    """Run ``write`` just before ``session`` commits (dropped on rollback); what it returns is ignored.
 
     Bookkeeping writes (metering, translation-memory write-back) made while engines are still being
     called would otherwise take SQLite's database-wide write lock early and hold it across network

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -27,7 +28,7 @@ class TolkError(Exception):
         self.details = details or {}
 
     def to_dict(self) -> dict:
-        body = {"code": self.code, "message": self.message}
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.details:
             body["details"] = self.details
         return {"error": body}
@@ -70,7 +71,7 @@ def _wants_json() -> bool:
 
 
 def error_response(code: str, message: str, status: int, details: dict | None = None):
-    body = {"code": code, "message": message}
+    body: dict[str, Any] = {"code": code, "message": message}
     if details:
         body["details"] = details
     return jsonify({"error": body}), status

@@ -67,7 +67,8 @@ def build_document(app: Flask) -> dict[str, Any]:
         if not documented_rule(rule):
             continue
         view = app.view_functions[rule.endpoint]
-        for method in sorted(rule.methods & set(METHODS)):
+        # A rule without methods answers every method.
+        for method in sorted(set(METHODS) if rule.methods is None else rule.methods & set(METHODS)):
             entry = table.get((method, rule.rule))
             if entry is None:
                 continue  # undocumented: tests/test_openapi.py fails on it
@@ -222,9 +223,10 @@ def _query_value(raw: str, schema: Schema) -> Any:
 
 def check_request(contract: Contract, req: Request) -> None:
     """Validate path and query parameters and the JSON body; ValidationError names the first problem."""
+    view_args = req.view_args or {}
     for name, compiled in contract.path.items():
-        if name in (req.view_args or {}):
-            _check(req.view_args[name], compiled, [name])
+        if name in view_args:
+            _check(view_args[name], compiled, [name])
     for name, compiled in contract.query.items():
         raw = req.args.get(name)
         if raw is None or raw == "" or compiled[0].get("type") == "boolean":

@@ -390,12 +390,12 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             {"200": ok(record({"translations": array(ref("Translation"))})), **errors(400, 404, 413, 422, 503)},
             description=f"Texts longer than {max_text} characters or batches larger than "
                         f"{config['MAX_BATCH_TEXTS']} texts are refused with 413.",
-            body=json_body(obj({
+            body=json_body({**obj({
                 "text": string(), "texts": array(string(), minItems=1), "target_lang": lang,
                 "source_lang": n_lang, "format": nullable(enum(FORMATS)), "formality": nullable(enum(FORMALITIES)),
                 "context": nullable(string(2000)), "glossary": nullable(string(80))},
-                required=["target_lang"], oneOf=[{"required": ["text"]}, {"required": ["texts"]}],
-                **{"x-error-reason": "give exactly one of 'text' or 'texts'"}),
+                required=["target_lang"], oneOf=[{"required": ["text"]}, {"required": ["texts"]}]),
+                "x-error-reason": "give exactly one of 'text' or 'texts'"},
                 {"text": "Your refund was processed.", "source_lang": "en", "target_lang": "es"})),
 
         ("GET", "/api/v1/engines"): op("Engines, whether each is configured, the pairs it serves, the routes", {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import current_app, request
 
@@ -55,8 +55,14 @@ def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, req
     return value
 
 
+@overload
+def language(body: dict[str, Any], name: str, *, required: Literal[True]) -> str: ...
+@overload
+def language(body: dict[str, Any], name: str, *, required: bool = False) -> str | None: ...
+
+
 def language(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    """A validated, canonical BCP 47 tag from ``body``."""
+    """A validated, canonical BCP 47 tag from ``body`` (a missing required one is a ValidationError)."""
     from tolk.languages import UnknownLanguage, canonical
 
     value = field(body, name, str, required=required)

@@ -296,8 +296,9 @@ def page_errors(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(Unauthorized)
     def _unauthorized(exc: Unauthorized):
-        expired = {"expired": "1"} if g.get("session_expired") else {}
-        return redirect(url_for("web.sign_in_form", next=request.full_path.rstrip("?"), **expired))
+        # url_for leaves out arguments that are None.
+        expired = "1" if g.get("session_expired") else None
+        return redirect(url_for("web.sign_in_form", next=request.full_path.rstrip("?"), expired=expired))
 
     @blueprint.errorhandler(Forbidden)
     @blueprint.errorhandler(NotFound)
@@ -392,6 +393,7 @@ def _locale_name(tag: str) -> str:
     from babel import Locale
 
     try:
-        return Locale.parse(tag).get_display_name(tag).capitalize()
+        name = Locale.parse(tag).get_display_name(tag)
     except (ValueError, LookupError):
         return tag
+    return name.capitalize() if name else tag
