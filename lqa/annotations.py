@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lqa.mqm import TYPOLOGY, Annotation, count_words, validate_category
+from lqa.mqm import TYPOLOGY, Annotation, count_words, validate_category, validate_severity
 from tolk.errors import ValidationError
 
 COLUMNS = ("system", "doc", "doc_id", "seg_id", "rater", "source", "target", "category", "severity")
@@ -185,7 +185,7 @@ def parse_ratings(rows: Iterable[tuple[int, list[str]]], *, source: str = "<anno
         if rating is None:
             rating = ratings[key] = Rating(system, doc, row["doc_id"].strip(), seg_id, rater, src, target, line)
         if category is not None:
-            rating.annotations.append(Annotation(rating.segment_key, category, severity, span=span,
+            rating.annotations.append(Annotation(rating.segment_key, category, validate_severity(severity), span=span,
                                                  rater=rater or None, note=f"line {line}"))
     if errors:
         raise AnnotationFileError(source, errors)

@@ -18,13 +18,21 @@ from lqa.metrics import (
 )
 from tolk.auth import current_user, require, require_language
 from tolk.db import db
-from tolk.errors import ValidationError
-from tolk.models import Role
+from tolk.errors import Unauthorized, ValidationError
+from tolk.models import Role, User
 
 bp = Blueprint("lqa_api", __name__, url_prefix="/api/v1")
 
 PARAMETERS = ("lang", "from", "to", "engine", "content_type", "channel", "reviewer", "group_by", "profile")
 MAX_FILTER_CHARS = 80
+
+
+def _user() -> User:
+    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized("authentication required")
+    return user
 
 
 def _text(name: str) -> str | None:
@@ -40,7 +48,7 @@ def _requested_report() -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"unknown parameter(s): {', '.join(unknown)}; expected {', '.join(PARAMETERS)}",
                               details={"parameters": unknown})
-    user = current_user()
+    user = _user()
     lang = parse_language(request.args.get("lang"))
     visible = None
     if user.role == Role.REVIEWER:

@@ -41,6 +41,7 @@ from lqa.mqm import (
     WMTSegment,
     confidence_interval,
     count_words,
+    validate_severity,
 )
 from tolk.db import utcnow
 from tolk.errors import ValidationError
@@ -127,9 +128,10 @@ class QualityFilters:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict of the filters that are set."""
-        values = {"lang": self.lang, "from": self.start.isoformat() if self.start else None,
-                  "to": self.end.isoformat() if self.end else None, "engine": self.engine,
-                  "content_type": self.content_type, "channel": self.channel, "reviewer": self.reviewer}
+        values: dict[str, Any] = {
+            "lang": self.lang, "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None, "engine": self.engine,
+            "content_type": self.content_type, "channel": self.channel, "reviewer": self.reviewer}
         if self.visible_languages is not None:
             values["visible_languages"] = list(self.visible_languages)
         return values
@@ -188,7 +190,7 @@ def record_words(record: QualityRecord) -> int:
 def _annotations(record: QualityRecord) -> list[Annotation]:
     # One record is one rating: the rater is dropped so WMT scoring counts the record once.
     segment = str(record.id if record.id is not None else id(record))
-    return [Annotation(segment=segment, category=row.category, severity=row.severity)
+    return [Annotation(segment=segment, category=row.category, severity=validate_severity(row.severity))
             for row in record.annotations]
 
 
@@ -255,21 +257,21 @@ class _PostEdit:
         self.ter, self.chrf = ter_metric(lang), CHRF()
         self._stats: dict[int, tuple[float, float, float]] = {}
 
-    def _segment(self, record: QualityRecord) -> tuple[float, float, float]:
+    def _segment(self, record: QualityRecord, final_text: str) -> tuple[float, float, float]:
         key = id(record)
         if key not in self._stats:
-            score = self.ter.sentence_score(record.mt_text, [record.final_text])
+            score = self.ter.sentence_score(record.mt_text, [final_text])
             self._stats[key] = (score.num_edits, score.ref_length, score.score)
         return self._stats[key]
 
     def figures(self, records: Sequence[QualityRecord]) -> dict[str, Any]:
-        edited = [r for r in records if r.final_text is not None]
+        edited = [(r, r.final_text) for r in records if r.final_text is not None]
         if not edited:
             return {"segments": 0, "ter": None, "chrf": None, "edit_rate_mean": None}
-        stats = [self._segment(r) for r in edited]
+        stats = [self._segment(r, final) for r, final in edited]
         edits, ref_length = sum(s[0] for s in stats), sum(s[1] for s in stats)
         ter = 100.0 * (edits / ref_length if ref_length > 0 else float(edits > 0))
-        chrf = self.chrf.corpus_score([r.mt_text for r in edited], [[r.final_text for r in edited]]).score
+        chrf = self.chrf.corpus_score([r.mt_text for r, _ in edited], [[final for _, final in edited]]).score
         return {"segments": len(edited), "ter": ter, "chrf": chrf,
                 "edit_rate_mean": statistics.fmean(s[2] for s in stats),
                 "ter_signature": str(self.ter.get_signature()), "chrf_signature": str(self.chrf.get_signature())}
@@ -372,8 +374,11 @@ def customer_satisfaction(session: Session, lang: str, filters: QualityFilters) 
 
 
 def record_feedback(session: Session, *, object_ref: str, target_lang: str, delivery: str,
-                    engine: str | None = None, csat: int, comment: str | None = None) -> CustomerFeedback:
-    """Validate and add a customer's rating (CSAT 1-5) of a delivered text; the caller commits."""
+                    engine: str | None = None, csat: object, comment: object = None) -> CustomerFeedback:
+    """Validate and add a customer's rating (CSAT 1-5) of a delivered text; the caller commits.
+
+    ``csat`` and ``comment`` are taken as the helpdesk posted them (any JSON value) and checked here.
+    """
     if not isinstance(object_ref, str) or not object_ref.strip() or len(object_ref) > 64:
         raise ValidationError("'object_ref' must be a non-empty string of at most 64 characters",
                               details={"field": "object_ref"})
@@ -492,8 +497,9 @@ def quality_report(session: Session, filters: QualityFilters | None = None, *, g
         buckets: dict[str | None, list[QualityRecord]] = defaultdict(list)
         if group_by is None:
             buckets[None] = records
-        for record in records if group_by else ():
-            buckets[_group_key(record, group_by)].append(record)
+        else:
+            for record in records:
+                buckets[_group_key(record, group_by)].append(record)
         groups = [{"key": key, **group_figures(members, lang, profile, min_words=min_words)}
                   for key, members in sorted(buckets.items(), key=lambda item: (item[0] is None, item[0] or ""))]
         languages.append({"lang": lang, "segments": len(records), "words": sum(record_words(r) for r in records),

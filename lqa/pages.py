@@ -20,8 +20,8 @@ from lqa.metrics import (
 )
 from tolk.auth import current_user, require
 from tolk.db import db
-from tolk.errors import ValidationError
-from tolk.models import Role
+from tolk.errors import Unauthorized, ValidationError
+from tolk.models import Role, User
 from tolk.web import page_errors
 
 bp = Blueprint("quality_pages", __name__)
@@ -73,15 +73,15 @@ def line_chart(points: Sequence[Point], *, title: str, unit: str = "", lower: fl
                      .format(pad_left - 4, y(value) + 4, f"{value:.0f}{unit}"))
         parts.append(Markup('<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" class="chart-grid"/>')
                      .format(pad_left, width - pad_right, y(value), y(value)))
-    banded = [(i, p) for i, p in enumerate(points) if p.low is not None and p.high is not None]
+    banded = [(i, p.low, p.high) for i, p in enumerate(points) if p.low is not None and p.high is not None]
     if len(banded) > 1:
-        top = " ".join(f"{x(i):.1f},{y(p.high):.1f}" for i, p in banded)
-        bottom = " ".join(f"{x(i):.1f},{y(p.low):.1f}" for i, p in reversed(banded))
+        top = " ".join(f"{x(i):.1f},{y(high):.1f}" for i, _low, high in banded)
+        bottom = " ".join(f"{x(i):.1f},{y(low):.1f}" for i, low, _high in reversed(banded))
         parts.append(Markup('<polygon class="chart-band" points="{} {}"><title>95% CI</title></polygon>')
                      .format(top, bottom))
-    for i, p in banded:
+    for i, low, high in banded:
         parts.append(Markup('<line class="chart-ci" x1="{x:.1f}" x2="{x:.1f}" y1="{a:.1f}" y2="{b:.1f}"/>')
-                     .format(x=x(i), a=y(p.low), b=y(p.high)))
+                     .format(x=x(i), a=y(low), b=y(high)))
     line = " ".join(f"{x(i):.1f},{y(p.value):.1f}" for i, p in enumerate(points) if p.value is not None)
     parts.append(Markup('<polyline class="chart-line" fill="none" points="{}"/>').format(line))
     for i, p in enumerate(points):
@@ -95,8 +95,16 @@ def line_chart(points: Sequence[Point], *, title: str, unit: str = "", lower: fl
     return Markup("").join(parts)
 
 
-def _filters() -> QualityFilters:
+def _user() -> User:
+    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
     user = current_user()
+    if user is None:
+        raise Unauthorized("authentication required")
+    return user
+
+
+def _filters() -> QualityFilters:
+    user = _user()
     values = {}
     for name in ("engine", "content_type"):
         value = request.args.get(name, "").strip()

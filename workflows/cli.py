@@ -28,8 +28,9 @@ def list_command(lang: str | None) -> None:
     users = {u.id: u.name for u in db.session.scalars(select(User))}
     for item in db.session.scalars(query):
         kind = "spot check" if item.spot_check else item.task
+        assignee = users.get(item.assignee_id, "-") if item.assignee_id is not None else "-"
         click.echo(f"#{item.id:<5} {item.kind:<8} {item.target_lang:<8} {kind:<10} due {item.due_at:%Y-%m-%d %H:%M} "
-                   f"UTC  {users.get(item.assignee_id, '-')}")
+                   f"UTC  {assignee}")
 
 
 @reviews.command("escalate")

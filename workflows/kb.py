@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypedDict
 
 import nh3
 from flask import current_app
@@ -106,8 +106,8 @@ class _MarkupAudit(HTMLParser):
         for name, value in attrs:
             if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
                 self._note(f"{name} attribute of <{tag}>")
-            elif name in ("href", "src") and value and re.match(r"^\s*([a-zA-Z][\w+.-]*):", value):
-                scheme = re.match(r"^\s*([a-zA-Z][\w+.-]*):", value).group(1).lower()
+            elif name in ("href", "src") and value and (url := re.match(r"^\s*([a-zA-Z][\w+.-]*):", value)):
+                scheme = url.group(1).lower()
                 if scheme not in URL_SCHEMES:
                     self._note(f"{scheme}: URL in {name} of <{tag}>")
 
@@ -193,12 +193,12 @@ def markdown_to_html(text: str) -> str:
             flush()
             level = min(len(heading.group(1)), 4)
             out.append(f"<h{level}>{_md_inline(heading.group(2))}</h{level}>")
-        elif bullet or numbered:
+        elif listed := bullet or numbered:
             tag = "ul" if bullet else "ol"
             if paragraph or quote or (list_tag and list_tag != tag):
                 flush()
             list_tag = tag
-            items.append((bullet or numbered).group(1))
+            items.append(listed.group(1))
         elif quoted:
             if paragraph or items:
                 flush()
@@ -573,7 +573,7 @@ def _mark_failed(session: Session, job: TranslationJob, error: str) -> None:
 @task
 def record_job_failure(job_id: str, error: str, final: bool) -> None:
     """Note a failed attempt; the final one marks the job and its locale ``failed`` (never left translating)."""
-    with current_app._get_current_object().app_context():
+    with current_app.app_context():
         session = db.session
         job = session.get(TranslationJob, job_id)
         if job is None or job.status == JobStatus.DONE:
@@ -596,7 +596,7 @@ def on_job_failure(rq_job: Any, _connection: Any, exc_type: type | None, exc_val
 @task
 def translate_locale(job_id: str) -> str:
     """RQ job: translate one article locale, then publish it or queue it for review."""
-    with current_app._get_current_object().app_context():  # a session of its own, whatever ran before
+    with current_app.app_context():  # a session of its own, whatever ran before
         return run_translation(db.session, job_id)
 
 
@@ -791,7 +791,17 @@ def article_to_dict(session: Session, article: Article, *, detail: bool = True) 
 
 # --- demo content ---------------------------------------------------------------------------------
 
-DEMO_ARTICLES = [
+class DemoArticle(TypedDict):
+    """A demo article as :func:`seed_demo_articles` creates it."""
+
+    slug: str
+    title: str
+    critical: bool
+    targets: list[str]
+    body: str  # source HTML, sanitized when seeded
+
+
+DEMO_ARTICLES: list[DemoArticle] = [
     {"slug": "how-refunds-work", "title": "How refunds work", "critical": True, "targets": ["es", "ca", "pl"],
      "body": (
          "<p>When you return an item within 30 days, we refund the full price to your original payment "

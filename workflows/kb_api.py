@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 from flask import Blueprint, abort, jsonify, render_template, request
 from markupsafe import Markup
@@ -44,11 +44,23 @@ def _targets(body: dict[str, Any], name: str) -> list[str] | None:
     return out
 
 
+@overload
+def _title(body: dict[str, Any], *, required: Literal[True]) -> str: ...
+@overload
+def _title(body: dict[str, Any], *, required: Literal[False]) -> str | None: ...
+
+
 def _title(body: dict[str, Any], *, required: bool) -> str | None:
     title = field(body, "title", str, required=required, max_length=kb.MAX_TITLE_CHARS)
     if title is not None and not title.strip():
         raise ValidationError("'title' must not be empty", details={"field": "title"})
     return title.strip() if title is not None else None
+
+
+@overload
+def _body(body: dict[str, Any], *, required: Literal[True]) -> tuple[str, list[str]]: ...
+@overload
+def _body(body: dict[str, Any], *, required: Literal[False]) -> tuple[str | None, list[str]]: ...
 
 
 def _body(body: dict[str, Any], *, required: bool) -> tuple[str | None, list[str]]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tolk.auth import audit, current_user, require
 from tolk.db import db, utcnow
-from tolk.errors import NotFound, TolkError, ValidationError
+from tolk.errors import NotFound, TolkError, Unauthorized, ValidationError
 from tolk.models import Role, User
 from tolk.web import form_flag, form_list, marked, page_errors
 from workflows import kb, locales, macros, replies, review
@@ -23,6 +23,14 @@ bp = Blueprint("pages", __name__)
 page_errors(bp)
 
 RECENT_REPLIES = 25
+
+
+def _user() -> User:
+    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized("authentication required")
+    return user
 
 
 def finding_spans(findings: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
@@ -87,7 +95,7 @@ def _parse_variables(raw: str) -> dict[str, str]:
 
 
 def _agent_form(form: dict[str, Any] | None = None, error: str | None = None, status: int = 200, **extra: Any):
-    user = current_user()
+    user = _user()
     values = {"channel": "email", "idempotency_key": uuid.uuid4().hex, **(form or {})}
     return render_template("agent/home.html", form=values, error=error, templates=_templates(),
                            recent=_recent(user), channels=replies.CHANNELS,
@@ -103,6 +111,7 @@ def agent_home():
 @bp.post("/agent/replies")
 @require(Role.AGENT)
 def agent_draft():
+    user = _user()
     form = request.form.to_dict()
     body: dict[str, Any] = {
         "text": form.get("text", "").replace("\r\n", "\n"), "ticket_ref": form.get("ticket_ref", "").strip(),
@@ -117,7 +126,7 @@ def agent_draft():
             if not body["text"].strip():
                 body["text"] = None
         req = replies.DraftRequest.from_json(body, current_app.config["MAX_TEXT_CHARS"])
-        reply, _created = replies.draft(db.session, current_user(), req)
+        reply, _created = replies.draft(db.session, user, req)
     except TolkError as exc:
         db.session.rollback()
         detection = (exc.details or {}).get("detection")
@@ -128,7 +137,7 @@ def agent_draft():
 @bp.get("/agent/replies/<int:reply_id>")
 @require(Role.AGENT)
 def agent_reply(reply_id: int):
-    reply = replies.get_reply(db.session, current_user(), reply_id)
+    reply = replies.get_reply(db.session, _user(), reply_id)
     data = _reply_view(reply)
     shown = reply.final_text if reply.final_text is not None else reply.mt_text
     highlighted = marked(shown, finding_spans(reply.findings) if shown == reply.mt_text else [])
@@ -138,7 +147,7 @@ def agent_reply(reply_id: int):
 @bp.post("/agent/replies/<int:reply_id>/confirm")
 @require(Role.AGENT)
 def agent_confirm(reply_id: int):
-    user = current_user()
+    user = _user()
     reply = replies.get_reply(db.session, user, reply_id)
     replies.confirm(db.session, user, reply)
     flash(_("Reply released to the customer."), "success")
@@ -164,13 +173,14 @@ def _item_title(item: ReviewItem) -> str:
 @bp.get("/review")
 @require(Role.REVIEWER)
 def review_queue():
-    user = current_user()
+    user = _user()
     status = request.args.get("status", "pending")
     if status not in {s.value for s in ReviewStatus}:
         raise ValidationError(f"unknown status {status!r}")
     items = review.visible_items(db.session, user, status=status)
     users = {u.id: u.name for u in db.session.scalars(select(User))}
-    rows = [{"item": i, "title": _item_title(i), "assignee": users.get(i.assignee_id)} for i in items]
+    rows = [{"item": i, "title": _item_title(i),
+             "assignee": users.get(i.assignee_id) if i.assignee_id is not None else None} for i in items]
     return render_template("review/queue.html", rows=rows, status=status, statuses=[s.value for s in ReviewStatus])
 
 
@@ -208,7 +218,7 @@ def _glossary_terms(item: ReviewItem) -> tuple[list[tuple[int, int, str]], list[
 @bp.get("/review/<int:item_id>")
 @require(Role.REVIEWER)
 def review_item(item_id: int):
-    item = review.get_item(db.session, current_user(), item_id)
+    item = review.get_item(db.session, _user(), item_id)
     from lqa.mqm import CATEGORIES, SEVERITIES
 
     term_spans, terms = _glossary_terms(item)
@@ -249,7 +259,7 @@ def _version() -> int | None:
 @bp.post("/review/<int:item_id>/approve")
 @require(Role.REVIEWER)
 def review_approve(item_id: int):
-    user = current_user()
+    user = _user()
     item = review.get_item(db.session, user, item_id)
     # Browsers send textarea line breaks as CRLF; the machine text and annotation offsets use LF.
     text = request.form.get("text")
@@ -264,7 +274,7 @@ def review_approve(item_id: int):
 @bp.post("/review/<int:item_id>/reject")
 @require(Role.REVIEWER)
 def review_reject(item_id: int):
-    user = current_user()
+    user = _user()
     item = review.get_item(db.session, user, item_id)
     reason = request.form.get("reason", "").strip()
     _commit_or_rollback(lambda: review.reject(db.session, item, user, reason=reason, annotations=_annotations(),
@@ -336,6 +346,7 @@ def kb_new():
 @bp.post("/kb-editor/new")
 @require(Role.EDITOR)
 def kb_create():
+    user = _user()
     form = _form_article()
     try:
         if not form["title"]:
@@ -343,7 +354,7 @@ def kb_create():
         article = kb.create_article(
             db.session, slug=form["slug"], title=form["title"][:kb.MAX_TITLE_CHARS],
             body_html=kb.source_html(form["body"], form["format"]), source_locale=form["source_locale"],
-            critical=form["critical"], target_locales=_targets(form["targets"]), author=current_user().name)
+            critical=form["critical"], target_locales=_targets(form["targets"]), author=user.name)
         db.session.commit()
     except TolkError as exc:
         db.session.rollback()
@@ -361,12 +372,13 @@ def kb_article(slug: str):
 @bp.post("/kb-editor/<slug>")
 @require(Role.EDITOR)
 def kb_save(slug: str):
+    user = _user()
     article = kb.get_article(db.session, slug)
     form = _form_article()
     try:
         if not form["title"]:
             raise ValidationError(_("The title is empty."))
-        revised = kb.update_article(db.session, article, author=current_user().name, title=form["title"],
+        revised = kb.update_article(db.session, article, author=user.name, title=form["title"],
                                     body_html=kb.source_html(form["body"], form["format"]),
                                     critical=form["critical"], target_locales=_targets(form["targets"]))
         db.session.commit()
@@ -383,7 +395,7 @@ def kb_save(slug: str):
 def kb_translate(slug: str):
     article = kb.get_article(db.session, slug)
     wanted = form_list("locale") or None
-    jobs = kb.start_translation(db.session, article, wanted, current_user().name)
+    jobs = kb.start_translation(db.session, article, wanted, _user().name)
     flash(_("Translation started for %(count)d locale(s).", count=len(jobs)), "success")
     return redirect(url_for("pages.kb_article", slug=slug), code=303)
 
@@ -393,7 +405,8 @@ def kb_translate(slug: str):
 def kb_publish(slug: str):
     article = kb.get_article(db.session, slug)
     locale = request.form.get("locale", "")
-    _commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, current_user().name))
+    author = _user().name
+    _commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, author))
     flash(_("Published %(locale)s.", locale=locale), "success")
     return redirect(url_for("pages.kb_article", slug=slug), code=303)
 

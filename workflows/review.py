@@ -108,7 +108,7 @@ def visible_items(session: Session, user: User, *, lang: str | None = None, stat
     if lang:
         require_language(user, lang)
         query = query.where(ReviewItem.target_lang == lang)
-    items = session.scalars(query).all()
+    items = list(session.scalars(query))
     if user.role == Role.REVIEWER:
         mine = {x.split("-")[0] for x in user.language_list}
         items = [i for i in items if i.target_lang in user.language_list or i.target_lang.split("-")[0] in mine]

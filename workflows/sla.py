@@ -88,8 +88,7 @@ def assign(session: Session, lang: str, now: dt.datetime, due: dt.datetime,
     now_on = [u for u in candidates if on_shift(u, now, holidays)]
     if now_on:
         return Assignment(min(now_on, key=lambda u: (load.get(u.id, 0), u.id)))
-    starts = [(next_shift_start(u, now, holidays), u) for u in candidates]
-    starts = [(s, u) for s, u in starts if s is not None]
+    starts = [(shift, u) for u in candidates if (shift := next_shift_start(u, now, holidays)) is not None]
     in_time = [(s, u) for s, u in starts if s < due]
     if in_time:
         _s, user = min(in_time, key=lambda p: (p[0], load.get(p[1].id, 0)))

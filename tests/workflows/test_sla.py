@@ -85,3 +85,12 @@ def test_no_reviewer_for_the_language(app, team):
     with app.app_context():
         result = assign(db.session, "et", utc(2026, 11, 23, 12, 0), utc(2026, 11, 23, 13, 0))
         assert result.reviewer is None and "no reviewer for et" in result.escalation
+
+
+def test_reviewer_without_a_shift_in_two_weeks_is_the_last_resort(app, team):
+    friday_night = utc(2026, 11, 27, 20, 0)
+    holidays = [(friday_night.date() + dt.timedelta(days=n)).isoformat() for n in range(16)]
+    with app.app_context():
+        result = assign(db.session, "pl", friday_night, friday_night + dt.timedelta(minutes=15), holidays)
+        assert result.reviewer.name == "piotr"
+        assert "no pl reviewer has a shift in the next two weeks" in result.escalation
