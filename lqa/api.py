@@ -16,23 +16,15 @@ from lqa.metrics import (
     quality_report,
     report_csv,
 )
-from tolk.auth import current_user, require, require_language
+from tolk.auth import require, require_language, signed_in_user
 from tolk.db import db
-from tolk.errors import Unauthorized, ValidationError
-from tolk.models import Role, User
+from tolk.errors import ValidationError
+from tolk.models import Role
 
 bp = Blueprint("lqa_api", __name__, url_prefix="/api/v1")
 
 PARAMETERS = ("lang", "from", "to", "engine", "content_type", "channel", "reviewer", "group_by", "profile")
 MAX_FILTER_CHARS = 80
-
-
-def _user() -> User:
-    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
-    user = current_user()
-    if user is None:
-        raise Unauthorized("authentication required")
-    return user
 
 
 def _text(name: str) -> str | None:
@@ -48,7 +40,7 @@ def _requested_report() -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"unknown parameter(s): {', '.join(unknown)}; expected {', '.join(PARAMETERS)}",
                               details={"parameters": unknown})
-    user = _user()
+    user = signed_in_user()
     lang = parse_language(request.args.get("lang"))
     visible = None
     if user.role == Role.REVIEWER:

@@ -18,10 +18,10 @@ from lqa.metrics import (
     quality_report,
     report_csv,
 )
-from tolk.auth import current_user, require
+from tolk.auth import require, signed_in_user
 from tolk.db import db
-from tolk.errors import Unauthorized, ValidationError
-from tolk.models import Role, User
+from tolk.errors import ValidationError
+from tolk.models import Role
 from tolk.web import page_errors
 
 bp = Blueprint("quality_pages", __name__)
@@ -95,16 +95,8 @@ def line_chart(points: Sequence[Point], *, title: str, unit: str = "", lower: fl
     return Markup("").join(parts)
 
 
-def _user() -> User:
-    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
-    user = current_user()
-    if user is None:
-        raise Unauthorized("authentication required")
-    return user
-
-
 def _filters() -> QualityFilters:
-    user = _user()
+    user = signed_in_user()
     values = {}
     for name in ("engine", "content_type"):
         value = request.args.get(name, "").strip()

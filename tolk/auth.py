@@ -74,6 +74,14 @@ def current_user() -> User | None:
     return user
 
 
+def signed_in_user() -> User:
+    """The signed-in user of this request, for views behind ``require`` (which refuses anonymous requests)."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized("authentication required")
+    return user
+
+
 def require(*roles: Role | str) -> Callable:
     """Decorator: the request needs a user with one of ``roles`` (admins always pass)."""
     allowed = {Role(r) for r in roles}

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from machinery.api import no_engine_error
 from machinery.routing import NoEngineAvailable
-from tolk.auth import current_user, require
+from tolk.auth import require, signed_in_user
 from tolk.db import db
-from tolk.errors import Forbidden, Unauthorized, ValidationError
+from tolk.errors import Forbidden, ValidationError
 from tolk.models import Role, User
 from tolk.validation import field, json_object, language
 from workflows import kb, replies, review
@@ -18,26 +18,18 @@ from workflows.models import Reply, ReplyStatus, ReviewStatus
 bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
 
 
-def _user() -> User:
-    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
-    user = current_user()
-    if user is None:
-        raise Unauthorized("authentication required")
-    return user
-
-
 @bp.post("/replies")
 @require(Role.AGENT)
 def draft_reply():
     req = replies.DraftRequest.from_json(json_object(), current_app.config["MAX_TEXT_CHARS"])
-    reply, created = replies.draft(db.session, _user(), req)
+    reply, created = replies.draft(db.session, signed_in_user(), req)
     return jsonify(replies.reply_to_dict(db.session, reply)), 201 if created else 200
 
 
 @bp.get("/replies")
 @require(Role.AGENT)
 def list_replies():
-    user = _user()
+    user = signed_in_user()
     try:
         limit = int(request.args.get("limit") or 50)
     except ValueError as exc:
@@ -57,13 +49,13 @@ def list_replies():
 @bp.get("/replies/<int:reply_id>")
 @require()
 def show_reply(reply_id: int):
-    return jsonify(replies.reply_to_dict(db.session, replies.get_reply(db.session, _user(), reply_id)))
+    return jsonify(replies.reply_to_dict(db.session, replies.get_reply(db.session, signed_in_user(), reply_id)))
 
 
 @bp.post("/replies/<int:reply_id>/confirm")
 @require(Role.AGENT)
 def confirm_reply(reply_id: int):
-    user = _user()
+    user = signed_in_user()
     reply = replies.confirm(db.session, user, replies.get_reply(db.session, user, reply_id))
     return jsonify(replies.reply_to_dict(db.session, reply))
 
@@ -74,7 +66,7 @@ def reply_feedback(reply_id: int):
     """A helpdesk posts the customer's rating (CSAT 1-5, optional comment)."""
     from lqa.metrics import record_feedback
 
-    user = _user()
+    user = signed_in_user()
     reply = replies.get_reply(db.session, user, reply_id)
     if not reply.status.final and reply.status != ReplyStatus.APPROVED:
         raise ValidationError(f"reply {reply.id} has not reached the customer ({reply.status.value})")
@@ -95,7 +87,7 @@ def translate_message():
     text = field(body, "text", str, required=True, max_length=current_app.config["MAX_TEXT_CHARS"])
     if not text.strip():
         raise ValidationError("'text' is empty", code="empty_text")
-    user = _user()
+    user = signed_in_user()
     target = language(body, "target_lang") or (user.language_list[0] if user.language_list else "en")
     try:
         result = replies.translate_message(db.session, text, target, language(body, "source_lang"))
@@ -115,7 +107,7 @@ def list_reviews():
     lang = request.args.get("lang")
     if lang:
         lang = language({"lang": lang}, "lang")
-    user = _user()
+    user = signed_in_user()
     items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status)
     users = {u.id: u for u in db.session.scalars(select(User))}
     return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None else None)
@@ -125,12 +117,12 @@ def list_reviews():
 @bp.get("/reviews/<int:item_id>")
 @require(Role.REVIEWER)
 def show_review(item_id: int):
-    item = review.get_item(db.session, _user(), item_id)
+    item = review.get_item(db.session, signed_in_user(), item_id)
     return jsonify(review.item_to_dict(item, db.session.get(User, item.assignee_id) if item.assignee_id else None))
 
 
 def _reviewer() -> User:
-    user = _user()
+    user = signed_in_user()
     if user.role not in (Role.REVIEWER, Role.ADMIN):
         raise Forbidden("only reviewers decide review items")
     return user

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
-from tolk.auth import audit, current_user, require, require_language
+from tolk.auth import audit, current_user, require, require_language, signed_in_user
 from tolk.db import db
-from tolk.errors import Forbidden, NotFound, Unauthorized, ValidationError
+from tolk.errors import Forbidden, NotFound, ValidationError
 from tolk.languages import UnknownLanguage, canonical
-from tolk.models import Role, User
+from tolk.models import Role
 from tolk.validation import field, json_object, uploaded_file
 from workflows import catalogs, locales, macros
 from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
@@ -17,14 +17,6 @@ from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
 bp = Blueprint("locales_api", __name__, url_prefix="/api/v1")
 
 PO_MIMETYPE = "text/x-gettext-translation; charset=utf-8"
-
-
-def _user() -> User:
-    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
-    user = current_user()
-    if user is None:
-        raise Unauthorized("authentication required")
-    return user
 
 
 def _tag(locale: str) -> str:
@@ -118,7 +110,7 @@ def delete_template(template_id: str):
 @require(Role.ADMIN, Role.EDITOR, Role.REVIEWER)
 def put_translation(template_id: str, locale: str):
     """Save ``forms`` (or ``text``); a reviewer of the language saves it reviewed, others translated."""
-    user = _user()
+    user = signed_in_user()
     tag = _tag(locale)
     require_language(user, tag)
     template = macros.get_template(db.session, template_id)
@@ -168,7 +160,7 @@ def render_template(template_id: str):
     locale = field(body, "locale", str, required=True)
     variables = field(body, "variables", dict, default={})
     use_unreviewed = field(body, "use_unreviewed", bool, default=False)
-    if use_unreviewed and _user().role == Role.AGENT:
+    if use_unreviewed and signed_in_user().role == Role.AGENT:
         raise Forbidden("agents send reviewed translations only; use_unreviewed is for previews")
     rendered = macros.render(db.session, template_id, locale, variables, use_unreviewed=use_unreviewed,
                              wrap=field(body, "wrap", bool, default=True))

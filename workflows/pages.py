@@ -11,9 +11,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tolk.auth import audit, current_user, require
+from tolk.auth import audit, require, signed_in_user
 from tolk.db import db, utcnow
-from tolk.errors import NotFound, TolkError, Unauthorized, ValidationError
+from tolk.errors import NotFound, TolkError, ValidationError
 from tolk.models import Role, User
 from tolk.web import form_flag, form_list, marked, page_errors
 from workflows import kb, locales, macros, replies, review
@@ -23,14 +23,6 @@ bp = Blueprint("pages", __name__)
 page_errors(bp)
 
 RECENT_REPLIES = 25
-
-
-def _user() -> User:
-    """The signed-in user of this request (``require`` has already refused anonymous requests)."""
-    user = current_user()
-    if user is None:
-        raise Unauthorized("authentication required")
-    return user
 
 
 def finding_spans(findings: list[dict[str, Any]]) -> list[tuple[int, int, str]]:
@@ -95,7 +87,7 @@ def _parse_variables(raw: str) -> dict[str, str]:
 
 
 def _agent_form(form: dict[str, Any] | None = None, error: str | None = None, status: int = 200, **extra: Any):
-    user = _user()
+    user = signed_in_user()
     values = {"channel": "email", "idempotency_key": uuid.uuid4().hex, **(form or {})}
     return render_template("agent/home.html", form=values, error=error, templates=_templates(),
                            recent=_recent(user), channels=replies.CHANNELS,
@@ -111,7 +103,7 @@ def agent_home():
 @bp.post("/agent/replies")
 @require(Role.AGENT)
 def agent_draft():
-    user = _user()
+    user = signed_in_user()
     form = request.form.to_dict()
     body: dict[str, Any] = {
         "text": form.get("text", "").replace("\r\n", "\n"), "ticket_ref": form.get("ticket_ref", "").strip(),
@@ -137,7 +129,7 @@ def agent_draft():
 @bp.get("/agent/replies/<int:reply_id>")
 @require(Role.AGENT)
 def agent_reply(reply_id: int):
-    reply = replies.get_reply(db.session, _user(), reply_id)
+    reply = replies.get_reply(db.session, signed_in_user(), reply_id)
     data = _reply_view(reply)
     shown = reply.final_text if reply.final_text is not None else reply.mt_text
     highlighted = marked(shown, finding_spans(reply.findings) if shown == reply.mt_text else [])
@@ -147,7 +139,7 @@ def agent_reply(reply_id: int):
 @bp.post("/agent/replies/<int:reply_id>/confirm")
 @require(Role.AGENT)
 def agent_confirm(reply_id: int):
-    user = _user()
+    user = signed_in_user()
     reply = replies.get_reply(db.session, user, reply_id)
     replies.confirm(db.session, user, reply)
     flash(_("Reply released to the customer."), "success")
@@ -173,7 +165,7 @@ def _item_title(item: ReviewItem) -> str:
 @bp.get("/review")
 @require(Role.REVIEWER)
 def review_queue():
-    user = _user()
+    user = signed_in_user()
     status = request.args.get("status", "pending")
     if status not in {s.value for s in ReviewStatus}:
         raise ValidationError(f"unknown status {status!r}")
@@ -218,7 +210,7 @@ def _glossary_terms(item: ReviewItem) -> tuple[list[tuple[int, int, str]], list[
 @bp.get("/review/<int:item_id>")
 @require(Role.REVIEWER)
 def review_item(item_id: int):
-    item = review.get_item(db.session, _user(), item_id)
+    item = review.get_item(db.session, signed_in_user(), item_id)
     from lqa.mqm import CATEGORIES, SEVERITIES
 
     term_spans, terms = _glossary_terms(item)
@@ -259,7 +251,7 @@ def _version() -> int | None:
 @bp.post("/review/<int:item_id>/approve")
 @require(Role.REVIEWER)
 def review_approve(item_id: int):
-    user = _user()
+    user = signed_in_user()
     item = review.get_item(db.session, user, item_id)
     # Browsers send textarea line breaks as CRLF; the machine text and annotation offsets use LF.
     text = request.form.get("text")
@@ -274,7 +266,7 @@ def review_approve(item_id: int):
 @bp.post("/review/<int:item_id>/reject")
 @require(Role.REVIEWER)
 def review_reject(item_id: int):
-    user = _user()
+    user = signed_in_user()
     item = review.get_item(db.session, user, item_id)
     reason = request.form.get("reason", "").strip()
     _commit_or_rollback(lambda: review.reject(db.session, item, user, reason=reason, annotations=_annotations(),
@@ -346,7 +338,7 @@ def kb_new():
 @bp.post("/kb-editor/new")
 @require(Role.EDITOR)
 def kb_create():
-    user = _user()
+    user = signed_in_user()
     form = _form_article()
     try:
         if not form["title"]:
@@ -372,7 +364,7 @@ def kb_article(slug: str):
 @bp.post("/kb-editor/<slug>")
 @require(Role.EDITOR)
 def kb_save(slug: str):
-    user = _user()
+    user = signed_in_user()
     article = kb.get_article(db.session, slug)
     form = _form_article()
     try:
@@ -395,7 +387,7 @@ def kb_save(slug: str):
 def kb_translate(slug: str):
     article = kb.get_article(db.session, slug)
     wanted = form_list("locale") or None
-    jobs = kb.start_translation(db.session, article, wanted, _user().name)
+    jobs = kb.start_translation(db.session, article, wanted, signed_in_user().name)
     flash(_("Translation started for %(count)d locale(s).", count=len(jobs)), "success")
     return redirect(url_for("pages.kb_article", slug=slug), code=303)
 
@@ -405,7 +397,7 @@ def kb_translate(slug: str):
 def kb_publish(slug: str):
     article = kb.get_article(db.session, slug)
     locale = request.form.get("locale", "")
-    author = _user().name
+    author = signed_in_user().name
     _commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, author))
     flash(_("Published %(locale)s.", locale=locale), "success")
     return redirect(url_for("pages.kb_article", slug=slug), code=303)
