@@ -266,7 +266,7 @@ def build_catalog(templates: Sequence[ReplyTemplate], locale: str | None, *,
     rule = None
     if locale is not None:
         rows = [r for t in templates for r in t.translations if r.locale == locale]
-        plural_rows = [r for r in rows if r.template.source_plural is not None]
+        plural_rows = [r for t in templates if t.source_plural is not None for r in t.translations if r.locale == locale]
         rule = plural_rule(locale) if current_rules else catalog_rule(plural_rows, locale)
         revised = [r.updated_at for r in rows if r.updated_at]
         po.metadata.update({"PO-Revision-Date": _stamp(max(revised) if revised else None),
@@ -305,7 +305,8 @@ def export_catalog(session: Session, locale: str | None = None, *, current_rules
     return write_po(build_catalog(_templates(session), tag, current_rules=current_rules))
 
 
-def export_catalogs(session: Session, locales: Iterable[str], *, current_rules: bool = False) -> dict[str, bytes]:
+def export_catalogs(session: Session, locales: Iterable[str], *,
+                    current_rules: bool = False) -> dict[str, bytes]:
     """The POT and one PO per locale: ``{"messages.pot": ..., "pl.po": ..., "zh_Hant.po": ...}``."""
     templates = _templates(session)
     files = {POT_NAME: write_po(build_catalog(templates, None))}
@@ -334,12 +335,6 @@ class RuleChange:
         return (f"re-translate with {n} form(s) (PUT /api/v1/templates/{self.template_id}/translations/"
                 f"{self.locale}), or re-import {catalog_filename(self.locale)} with {n} form(s) "
                 f"(tolk catalogs export --locale {self.locale} --current-plural-rules, translate, import)")
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {"template_id": self.template_id, "locale": self.locale,
-                "stored": self.stored.header if self.stored is not None else None,
-                "current": self.current.header, "advice": self.advice}
 
 
 def plural_rule_changes(session: Session) -> list[RuleChange]:

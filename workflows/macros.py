@@ -221,7 +221,8 @@ def _check_locale(locale: str) -> str:
         raise ValidationError(str(exc), code="unknown_language") from exc
 
 
-def check_translation(template: ReplyTemplate, locale: str, forms: Any, rule: PluralRule | None = None) -> list[str]:
+def check_translation(template: ReplyTemplate, locale: str, forms: Any,
+                      rule: PluralRule | None = None) -> list[str]:
     """Validate translated forms for ``locale`` under ``rule`` (default: the locale's current rule):
     count, strings, braces and placeholders."""
     if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
@@ -602,7 +603,8 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
 ]
 
 
-def _demo_forms(given: list[str] | dict[PluralRule, list[str]], locale: str) -> tuple[list[str], PluralRule | None]:
+def _demo_forms(given: list[str] | dict[PluralRule, list[str]],
+                locale: str) -> tuple[list[str], PluralRule | None]:
     if isinstance(given, list):
         return given, None
     current = plural_rule(locale)
