@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import zoneinfo
+from collections.abc import Sequence
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -78,8 +80,13 @@ DEMO_TEAM = (
 )
 
 
+# ``session.info`` key: (name, role, token) of the demo users created in the session's transaction.
+DEMO_TOKENS = "tolk.demo_tokens"
+
+
 def seed_demo_team(session: Session) -> None:
-    """Create the demo users once; their API tokens go to instance/demo-tokens.txt."""
+    """Create the demo users once; their API tokens wait in ``session.info[DEMO_TOKENS]`` for the seed
+    to commit (`tolk seed-demo` then writes them with :func:`write_demo_tokens`)."""
     from tolk.auth import issue_token
 
     created = []
@@ -88,9 +95,25 @@ def seed_demo_team(session: Session) -> None:
             continue
         user = create_user(session, name, role=role, languages=langs, timezone=tz, shift=shift,
                            days=",".join(DAYS), password=password)
-        created.append(f"{name}\t{role}\t{issue_token(session, user)}")
-    if created:
-        path = Path(current_app.instance_path) / "demo-tokens.txt"
-        with path.open("a") as fh:
-            fh.write("\n".join(created) + "\n")
-        path.chmod(0o600)
+        created.append((name, role, issue_token(session, user)))
+    session.info.setdefault(DEMO_TOKENS, []).extend(created)
+
+
+def write_demo_tokens(path: Path, created: Sequence[tuple[str, str, str]]) -> None:
+    """Write ``name<TAB>role<TAB>token`` lines to ``path`` (mode 0600), one per user: the users in
+    ``created`` replace their old lines (a new database's tokens replace a previous one's) and other
+    users' lines stay. The file is replaced in one step, never left half written."""
+    names = {name for name, _role, _token in created}
+    kept = []
+    if path.exists():
+        kept = [line for line in path.read_text().splitlines() if line.split("\t", 1)[0] not in names]
+    lines = kept + ["\t".join(row) for row in created]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".demo-tokens-")  # created with mode 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write("".join(line + "\n" for line in lines))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

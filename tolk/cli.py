@@ -18,6 +18,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from tolk import create_app
+from tolk.accounts import DEMO_TOKENS, write_demo_tokens
 from tolk.errors import TolkError
 
 
@@ -135,12 +136,21 @@ def db_revision(message: str) -> None:
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Load demo users, glossaries, locales and content (idempotent)."""
+    """Load demo users, glossaries, locales and content, all or nothing (idempotent); new demo users'
+    API tokens go to instance/demo-tokens.txt once the data is committed."""
     from tolk.db import db
 
-    for seeder in current_app.extensions["tolk.seeders"]:
-        seeder(db.session)
+    try:
+        for seeder in current_app.extensions["tolk.seeders"]:
+            seeder(db.session)
         db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        created = db.session.info.pop(DEMO_TOKENS, [])
+    if created:
+        write_demo_tokens(Path(current_app.instance_path) / "demo-tokens.txt", created)
     click.echo("demo data is loaded")
 
 

@@ -11,6 +11,11 @@ they become ``reviewed`` only when the importer is a reviewer of that language (
 a translation, not a review), and an unchanged entry keeps the state it had (re-importing an
 exported catalog does not demote reviewed translations). Entries whose msgid no longer matches the
 template's current source are skipped and reported as outdated: export again to pick up the change.
+
+Plural forms keep the gettext rule they were written with (``Plural-Forms``): an import stores the
+file's rule with each translation, an export writes the rule its translations are stored with, and
+rendering uses it, so a new Babel (CLDR) rule for a locale never changes what stored forms mean.
+:func:`plural_rule_changes` (``tolk catalogs check``) lists translations whose rule is not the current one.
 """
 
 from __future__ import annotations
@@ -19,28 +24,32 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polib
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from glossaries.store import load_termbase
+from glossaries.terms import Termbase
+from machinery.routing import NoEngineAvailable
+from machinery.service import services
+from tolk.auth import require_language
 from tolk.db import utcnow
 from tolk.errors import ValidationError
 from tolk.languages import UnknownLanguage, canonical
-from workflows.locales import effective_profile, parse_plural_header, plural_rule
+from tolk.models import Role, User
+from workflows.locales import PluralRule, effective_profile, parse_plural_header, plural_rule
 from workflows.macros import (
     VARIABLE,
     effective_state,
     form_problems,
+    plural_index,
     save_translation,
+    stored_rule,
     template_variables,
 )
 from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
-
-if TYPE_CHECKING:
-    from glossaries.terms import Termbase
-    from tolk.models import User
 
 POT_NAME = "messages.pot"
 _STATE_RANK = {TemplateState.FUZZY: 0, TemplateState.TRANSLATED: 1, TemplateState.REVIEWED: 2}
@@ -122,7 +131,7 @@ def header_line(text: str, name: str) -> int | None:
 
 def _structure_errors(po: polib.POFile, text: str) -> list[tuple[int | None, str]]:
     errors: list[tuple[int | None, str]] = []
-    nplurals = None
+    nplurals: int | None = None
     if po.metadata.get("Plural-Forms"):
         header = po.metadata["Plural-Forms"]
         if "INTEGER" not in header:  # the untouched POT placeholder is not a claim
@@ -130,7 +139,7 @@ def _structure_errors(po: polib.POFile, text: str) -> list[tuple[int | None, str
                 nplurals = parse_plural_header(header).nplurals
             except ValueError as exc:
                 errors.append((header_line(text, "Plural-Forms"), str(exc)))
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str], int | None] = {}
     for entry in po:
         if entry.obsolete:
             continue
@@ -209,8 +218,40 @@ def _templates(session: Session) -> list[ReplyTemplate]:
                                 .order_by(ReplyTemplate.id)))
 
 
-def build_catalog(templates: Sequence[ReplyTemplate], locale: str | None) -> polib.POFile:
-    """A polib catalog of ``templates``: the POT when ``locale`` is None, else the locale's PO."""
+def catalog_rule(translations: Sequence[TemplateTranslation], locale: str) -> PluralRule:
+    """The Plural-Forms of a locale's catalog: the rule its plural ``translations`` are stored with when
+    they all share one, else the locale's current rule."""
+    rules = [stored_rule(row) for row in translations]
+    first = rules[0] if rules else None
+    if first is not None and all(rule is not None and rule.same_as(first) for rule in rules):
+        return first
+    return plural_rule(locale)
+
+
+def follows(translation: TemplateTranslation, rule: PluralRule) -> bool:
+    """Whether ``translation`` is stored with ``rule`` (however its expression is spelled)."""
+    stored = stored_rule(translation)
+    return stored is not None and stored.same_as(rule)
+
+
+def forms_for(translation: TemplateTranslation, rule: PluralRule) -> list[str]:
+    """A translation's plural forms set out for another ``rule``: form i is the one its own rule shows
+    for the smallest count that takes form i under ``rule``. A translator checks the result."""
+    out = []
+    for i in range(rule.nplurals):
+        n = rule.example(i)
+        out.append(translation.forms[plural_index(translation, n)] if n is not None else translation.forms[-1])
+    return out
+
+
+def build_catalog(templates: Sequence[ReplyTemplate], locale: str | None, *,
+                  current_rules: bool = False) -> polib.POFile:
+    """A polib catalog of ``templates``: the POT when ``locale`` is None, else the locale's PO.
+
+    A PO's Plural-Forms is the rule its plural translations are stored with (see :func:`catalog_rule`);
+    with ``current_rules``, or when they differ, it is the locale's current rule, and translations stored
+    with another rule are set out for it (:func:`forms_for`) and marked fuzzy, for a translator to check.
+    """
     po = polib.POFile(wrapwidth=78, encoding="utf-8")
     stamps = [t.updated_at for t in templates if t.updated_at]
     po.metadata = {
@@ -224,8 +265,9 @@ def build_catalog(templates: Sequence[ReplyTemplate], locale: str | None) -> pol
     }
     rule = None
     if locale is not None:
-        rule = plural_rule(locale)
         rows = [r for t in templates for r in t.translations if r.locale == locale]
+        plural_rows = [r for t in templates if t.source_plural is not None for r in t.translations if r.locale == locale]
+        rule = plural_rule(locale) if current_rules else catalog_rule(plural_rows, locale)
         revised = [r.updated_at for r in rows if r.updated_at]
         po.metadata.update({"PO-Revision-Date": _stamp(max(revised) if revised else None),
                             "Language-Team": "", "Language": po_language(locale), "Plural-Forms": rule.header})
@@ -234,11 +276,19 @@ def build_catalog(templates: Sequence[ReplyTemplate], locale: str | None) -> pol
         if locale is not None:
             row = next((r for r in template.translations if r.locale == locale), None)
         flags = ["python-brace-format"] if template_variables(template) else []
-        if row is not None and effective_state(row, template) == TemplateState.FUZZY:
-            flags.insert(0, "fuzzy")
-        entry = polib.POEntry(msgctxt=template.id, msgid=template.source_text, comment=_extracted(template),
-                              tcomment=(row.translator_comment or "") if row is not None else "", flags=flags)
+        comment = _extracted(template)
         forms = list(row.forms) if row is not None else []
+        if row is not None and forms and rule is not None and template.source_plural is not None \
+                and not follows(row, rule):
+            written = stored_rule(row)
+            forms = forms_for(row, rule)
+            flags.insert(0, "fuzzy")
+            comment += (f"\nPlural forms written for {written.header if written else 'an unknown rule'} "
+                        "and set out for this file's Plural-Forms: check each form.")
+        elif row is not None and effective_state(row, template) == TemplateState.FUZZY:
+            flags.insert(0, "fuzzy")
+        entry = polib.POEntry(msgctxt=template.id, msgid=template.source_text, comment=comment,
+                              tcomment=(row.translator_comment or "") if row is not None else "", flags=flags)
         if template.source_plural is not None:
             entry.msgid_plural = template.source_plural
             count = rule.nplurals if rule is not None else 2
@@ -249,20 +299,56 @@ def build_catalog(templates: Sequence[ReplyTemplate], locale: str | None) -> pol
     return po
 
 
-def export_catalog(session: Session, locale: str | None = None) -> bytes:
-    """One catalog as bytes: the POT (``locale`` None) or a locale's PO."""
+def export_catalog(session: Session, locale: str | None = None, *, current_rules: bool = False) -> bytes:
+    """One catalog as bytes: the POT (``locale`` None) or a locale's PO (see :func:`build_catalog`)."""
     tag = _locale(locale) if locale is not None else None
-    return write_po(build_catalog(_templates(session), tag))
+    return write_po(build_catalog(_templates(session), tag, current_rules=current_rules))
 
 
-def export_catalogs(session: Session, locales: Iterable[str]) -> dict[str, bytes]:
+def export_catalogs(session: Session, locales: Iterable[str], *,
+                    current_rules: bool = False) -> dict[str, bytes]:
     """The POT and one PO per locale: ``{"messages.pot": ..., "pl.po": ..., "zh_Hant.po": ...}``."""
     templates = _templates(session)
     files = {POT_NAME: write_po(build_catalog(templates, None))}
     for locale in locales:
         tag = _locale(locale)
-        files[catalog_filename(tag)] = write_po(build_catalog(templates, tag))
+        files[catalog_filename(tag)] = write_po(build_catalog(templates, tag, current_rules=current_rules))
     return files
+
+
+# --- plural rules that changed --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A stored translation whose plural rule differs from its locale's current one (installed Babel)."""
+
+    template_id: str
+    locale: str
+    stored: PluralRule | None  # None: a row from before the rule was stored, not derivable
+    current: PluralRule
+
+    @property
+    def advice(self) -> str:
+        """What to do about it."""
+        n = self.current.nplurals
+        return (f"re-translate with {n} form(s) (PUT /api/v1/templates/{self.template_id}/translations/"
+                f"{self.locale}), or re-import {catalog_filename(self.locale)} with {n} form(s) "
+                f"(tolk catalogs export --locale {self.locale} --current-plural-rules, translate, import)")
+
+
+def plural_rule_changes(session: Session) -> list[RuleChange]:
+    """Translations of plural templates stored with a rule that differs from their locale's current one,
+    by template and locale. They still render as written; new forms need the current rule."""
+    rows = session.scalars(select(TemplateTranslation).join(ReplyTemplate)
+                           .where(ReplyTemplate.source_plural.is_not(None))
+                           .order_by(TemplateTranslation.template_id, TemplateTranslation.locale))
+    changes = []
+    for row in rows:
+        current = plural_rule(row.locale)
+        if not follows(row, current):
+            changes.append(RuleChange(row.template_id, row.locale, stored_rule(row), current))
+    return changes
 
 
 # --- import ---------------------------------------------------------------------------------------
@@ -312,30 +398,39 @@ def _import_locale(po: polib.POFile, text: str, locale: str | None) -> str:
     return tag
 
 
+def _unchanged(row: TemplateTranslation, template: ReplyTemplate, forms: list[str], comment: str | None,
+               state: TemplateState, rule: PluralRule) -> bool:
+    # An unchanged entry keeps the state it had when that is better (re-importing an export does not
+    # demote reviewed translations); forms written for another plural rule are a change.
+    if template.source_plural is not None and not follows(row, rule):
+        return False
+    if list(row.forms) != forms or row.translator_comment != comment:
+        return False
+    now = effective_state(row, template)
+    return now == state or (state != TemplateState.FUZZY and _STATE_RANK[now] >= _STATE_RANK[state])
+
+
 def import_catalog(session: Session, data: bytes, *, locale: str | None = None,
                    importer: User | None = None) -> ImportReport:
-    """Import a PO file of reply-template translations, all or nothing (see the module docstring)."""
-    from tolk.auth import require_language
-    from tolk.models import Role
+    """Import a PO file of reply-template translations, all or nothing (see the module docstring).
 
+    Plural forms are stored with the file's Plural-Forms rule, the one they were written with (read_po
+    has checked it and every entry's number of forms); a file without one follows the locale's current rule.
+    """
     po = read_po(data)
     text = _decode(data)
     tag = _import_locale(po, text, locale)
-    rule = plural_rule(tag)
     header = po.metadata.get("Plural-Forms")
-    if header and "INTEGER" not in header and parse_plural_header(header).nplurals != rule.nplurals:
-        raise CatalogError([(header_line(text, "Plural-Forms"),
-                             f"Plural-Forms says nplurals={parse_plural_header(header).nplurals}, "
-                             f"but {tag} has {rule.nplurals} plural form(s) (CLDR)")])
-    reviewer = importer is not None and importer.role == Role.REVIEWER
-    if reviewer:
+    rule = parse_plural_header(header) if header and "INTEGER" not in header else plural_rule(tag)
+    given = TemplateState.TRANSLATED
+    if importer is not None and importer.role == Role.REVIEWER:
         require_language(importer, tag)
-    given = TemplateState.REVIEWED if reviewer else TemplateState.TRANSLATED
+        given = TemplateState.REVIEWED
     report = ImportReport(locale=tag, state=given.value)
 
     templates = {t.id: t for t in _templates(session)}
     errors: list[tuple[int | None, str]] = []
-    pending: list[tuple[ReplyTemplate, list[str], bool, str]] = []
+    pending: list[tuple[ReplyTemplate, list[str], bool, str | None]] = []
     for entry in po:
         if entry.obsolete:
             continue
@@ -357,7 +452,8 @@ def import_catalog(session: Session, data: bytes, *, locale: str | None = None,
         if entry.msgid_plural:
             forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
             if len(forms) != rule.nplurals:
-                errors.append((line, f"has {len(forms)} plural form(s); {tag} needs {rule.nplurals}"))
+                errors.append((line, f"has {len(forms)} plural form(s); {tag} needs {rule.nplurals} "
+                                     f"(Plural-Forms: {rule.header})"))
                 continue
         else:
             forms = [entry.msgstr]
@@ -387,14 +483,12 @@ def import_catalog(session: Session, data: bytes, *, locale: str | None = None,
     for template, forms, fuzzy, comment in pending:
         state = TemplateState.FUZZY if fuzzy else given
         row = existing.get(template.id)
-        if row is not None and list(row.forms) == forms and row.translator_comment == comment and (
-                effective_state(row, template) == state or
-                (not fuzzy and _STATE_RANK[effective_state(row, template)] >= _STATE_RANK[state])):
+        if row is not None and _unchanged(row, template, forms, comment, state, rule):
             report.unchanged.append(template.id)
             continue
         save_translation(session, template, tag, forms, state=state,
                          reviewed_by=importer.name if state == TemplateState.REVIEWED and importer else None,
-                         translator_comment=comment)
+                         translator_comment=comment, rule=rule)
         (report.updated if row is not None else report.created).append(template.id)
         if fuzzy:
             report.fuzzy.append(template.id)
@@ -427,16 +521,9 @@ class PrefillReport:
 def prefill(session: Session, locale: str, glossary: str | Termbase | None = None) -> PrefillReport:
     """Machine-translate the templates with no translation in ``locale`` (TM first, the glossary
     enforced) and store the results as fuzzy. An unserved pair is reported, not raised."""
-    from machinery.routing import NoEngineAvailable
-    from machinery.service import services
-
     tag = _locale(locale)
     report = PrefillReport(locale=tag)
-    termbase = glossary
-    if isinstance(glossary, str):
-        from glossaries.store import load_termbase
-
-        termbase = load_termbase(session, glossary)
+    termbase = load_termbase(session, glossary) if isinstance(glossary, str) else glossary
     profile = effective_profile(session, tag)
     formality = profile.formality if profile.formality != "default" else None
     rule = plural_rule(tag)

@@ -1,10 +1,12 @@
-"""CLI: `tolk locales list|show|set|delete`, `tolk templates list|render`, `tolk catalogs export|import|prefill`."""
+"""CLI: `tolk locales list|show|set|delete`, `tolk templates list|render`,
+`tolk catalogs export|import|prefill|check`."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import babel
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -158,10 +160,13 @@ def catalogs_group() -> None:
 @click.option("--locale", "locale_list", multiple=True, help="Locale to export a PO for, repeatable.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("catalogs"),
               show_default=True)
+@click.option("--current-plural-rules", is_flag=True,
+              help="Write each locale's current plural rule; translations stored with another one are set "
+                   "out for it and marked fuzzy, to re-translate (see `tolk catalogs check`).")
 @with_appcontext
-def export_command(locale_list: tuple[str, ...], output: Path) -> None:
-    """Write messages.pot and one PO file per locale."""
-    files = catalogs.export_catalogs(db.session, locale_list)
+def export_command(locale_list: tuple[str, ...], output: Path, current_plural_rules: bool) -> None:
+    """Write messages.pot and one PO file per locale (with the plural rule its translations are stored with)."""
+    files = catalogs.export_catalogs(db.session, locale_list, current_rules=current_plural_rules)
     output.mkdir(parents=True, exist_ok=True)
     for filename, data in files.items():
         (output / filename).write_bytes(data)
@@ -221,6 +226,26 @@ def prefill_command(locale_list: tuple[str, ...], glossary: str | None) -> None:
         failed = failed or not report.ok
     if failed:
         raise SystemExit(1)
+
+
+@catalogs_group.command("check")
+@with_appcontext
+def check_command() -> None:
+    """List stored translations whose plural rule differs from their locale's current rule (the installed
+    Babel's CLDR data), with what to do. Exits 0 when all match, 1 when some differ."""
+    changes = catalogs.plural_rule_changes(db.session)
+    if not changes:
+        click.echo("all catalogs match the current plural rules")
+        return
+    for change in changes:
+        stored = change.stored.header if change.stored is not None else "unknown (stored before Tolk kept rules)"
+        click.echo(f"{change.template_id} ({change.locale})\n"
+                   f"  stored:  {stored}\n"
+                   f"  current: {change.current.header}\n"
+                   f"  to do:   {change.advice}")
+    click.echo(f"{len(changes)} translation(s) follow a plural rule that differs from the current one "
+               f"(Babel {babel.__version__}); they render as written until re-translated", err=True)
+    raise SystemExit(1)
 
 
 commands = [locales_group, templates_group, catalogs_group]

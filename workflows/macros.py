@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tolk.errors import Conflict, NotFound, ValidationError
 from tolk.languages import UnknownLanguage, canonical
-from workflows.locales import effective_profile, format_value, locale_chain, plural_rule
+from workflows.locales import PluralRule, effective_profile, format_value, locale_chain, plural_rule
 from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
 
 VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -93,9 +93,27 @@ def effective_state(translation: TemplateTranslation, template: ReplyTemplate) -
     return TemplateState.FUZZY if is_outdated(translation, template) else TemplateState(translation.state)
 
 
-def expected_forms(template: ReplyTemplate, locale: str) -> int:
-    """How many msgstr forms a translation of ``template`` into ``locale`` has."""
-    return plural_rule(locale).nplurals if template.source_plural is not None else 1
+def expected_forms(template: ReplyTemplate, locale: str, rule: PluralRule | None = None) -> int:
+    """How many msgstr forms a translation of ``template`` into ``locale`` has under ``rule`` (default:
+    the locale's current rule)."""
+    if template.source_plural is None:
+        return 1
+    return (rule or plural_rule(locale)).nplurals
+
+
+def stored_rule(translation: TemplateTranslation) -> PluralRule | None:
+    """The plural rule a translation's forms were written and checked with (None: no plural, or unknown)."""
+    if translation.nplurals is None or translation.plural_expr is None:
+        return None
+    return PluralRule(translation.nplurals, translation.plural_expr)
+
+
+def plural_index(translation: TemplateTranslation, n: int) -> int:
+    """The form of ``translation`` to show for the count ``n``, by the rule stored with it (never the
+    installed Babel's): a row with no known rule shows its first form for 1 and its second otherwise."""
+    rule = stored_rule(translation)
+    index = rule.index(n) if rule is not None else (0 if n == 1 else 1)
+    return max(0, min(index, len(translation.forms) - 1))
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -203,13 +221,20 @@ def _check_locale(locale: str) -> str:
         raise ValidationError(str(exc), code="unknown_language") from exc
 
 
-def check_translation(template: ReplyTemplate, locale: str, forms: Any) -> list[str]:
-    """Validate translated forms for ``locale``: count, strings, braces and placeholders."""
+def check_translation(template: ReplyTemplate, locale: str, forms: Any,
+                      rule: PluralRule | None = None) -> list[str]:
+    """Validate translated forms for ``locale`` under ``rule`` (default: the locale's current rule):
+    count, strings, braces and placeholders."""
     if not isinstance(forms, list) or not forms or not all(isinstance(f, str) for f in forms):
         raise ValidationError("'forms' must be a non-empty list of strings", details={"field": "forms"})
-    want = expected_forms(template, locale)
+    want = expected_forms(template, locale, rule)
     if len(forms) != want:
-        what = f"{locale} has {want} plural form(s)" if template.source_plural is not None else "it has no plural"
+        if template.source_plural is None:
+            what = "it has no plural"
+        elif rule is None:
+            what = f"{locale} has {want} plural form(s)"
+        else:
+            what = f"its plural rule is {rule.header}"
         raise ValidationError(f"template {template.id} needs {want} form(s) in {locale} ({what}), got {len(forms)}",
                               details={"field": "forms"})
     if not all(f.strip() for f in forms):
@@ -228,18 +253,25 @@ KEEP: Any = object()  # save_translation: leave the translator comment as it is
 
 def save_translation(session: Session, template: ReplyTemplate, locale: str, forms: Sequence[str], *,
                      state: TemplateState, reviewed_by: str | None = None,
-                     translator_comment: str | None = KEEP, source_version: int | None = None) -> TemplateTranslation:
-    """Create or replace the translation of ``template`` into ``locale`` (validated)."""
+                     translator_comment: str | None = KEEP, source_version: int | None = None,
+                     rule: PluralRule | None = None) -> TemplateTranslation:
+    """Create or replace the translation of ``template`` into ``locale`` (validated), storing the plural
+    rule its forms follow: ``rule`` (e.g. a PO file's Plural-Forms), else the locale's current rule."""
     tag = _check_locale(locale)
     if tag == template.source_locale:
         raise ValidationError(f"{tag} is the source locale of template {template.id}")
-    checked = check_translation(template, tag, list(forms) if isinstance(forms, (list, tuple)) else forms)
+    if template.source_plural is None:
+        rule = None
+    elif rule is None:
+        rule = plural_rule(tag)
+    checked = check_translation(template, tag, list(forms) if isinstance(forms, (list, tuple)) else forms, rule)
     row = session.scalar(select(TemplateTranslation).where(TemplateTranslation.template_id == template.id,
                                                            TemplateTranslation.locale == tag))
     if row is None:
         row = TemplateTranslation(template=template, locale=tag)
         session.add(row)
     row.forms = checked
+    row.nplurals, row.plural_expr = (rule.nplurals, rule.expression) if rule is not None else (None, None)
     row.state = state
     row.source_version = template.version if source_version is None else source_version
     row.reviewed_by = reviewed_by if state == TemplateState.REVIEWED else None
@@ -259,11 +291,11 @@ def translation_to_dict(row: TemplateTranslation, template: ReplyTemplate) -> di
 
 def template_to_dict(template: ReplyTemplate, *, translations: bool = True) -> dict[str, Any]:
     """A JSON-ready template, with its translations (full, or a state per locale)."""
-    out = {"id": template.id, "title": template.title, "source_locale": template.source_locale,
-           "source_text": template.source_text, "source_plural": template.source_plural,
-           "plural_variable": template.plural_variable, "comment": template.comment,
-           "critical": template.critical, "version": template.version,
-           "variables": sorted(template_variables(template))}
+    out: dict[str, Any] = {"id": template.id, "title": template.title, "source_locale": template.source_locale,
+                           "source_text": template.source_text, "source_plural": template.source_plural,
+                           "plural_variable": template.plural_variable, "comment": template.comment,
+                           "critical": template.critical, "version": template.version,
+                           "variables": sorted(template_variables(template))}
     rows = sorted(template.translations, key=lambda r: r.locale)
     if translations:
         out["translations"] = [translation_to_dict(r, template) for r in rows]
@@ -405,10 +437,11 @@ def render(session: Session, template_id: str, locale: str, variables: Mapping[s
         raise ValidationError(f"missing variable(s) for template {template.id}: {', '.join(missing)}",
                               code="missing_variables", details={"missing": missing})
     index = None
-    if template.source_plural is not None:
-        n = _count(template.plural_variable, variables[template.plural_variable])
+    count_name = template.plural_variable
+    if template.source_plural is not None and count_name is not None:
+        n = _count(count_name, variables[count_name])
         if chosen is not None:
-            index = min(plural_rule(locale_used).index(n), len(chosen.forms) - 1)
+            index = plural_index(chosen, n)
             body = chosen.forms[index]
         else:
             # Untranslated gettext semantics: msgid for one, msgid_plural otherwise.
@@ -433,9 +466,24 @@ def render(session: Session, template_id: str, locale: str, variables: Mapping[s
 _REFUND_ONE = ("We have processed your refund of {refund_amount} for order {order_id} ({count} item). The money "
                "should reach your account by {delivery_date}. If it has not arrived by then, simply reply to "
                "this message and we will look into it.")
+_ES_REFUND_OTHER = ("Hemos tramitado el reembolso de {refund_amount} correspondiente a su pedido {order_id} "
+                    "({count} artículos). El dinero debería llegar a su cuenta a más tardar el {delivery_date}. "
+                    "Si para entonces no lo ha recibido, responda a este mensaje y lo revisaremos.")
+_ES_RESET_OTHER = ("Hemos recibido una solicitud para restablecer la contraseña de su cuenta. Utilice este enlace en "
+                   "un plazo de {expiry_hours} horas:\n{reset_link}\n\nSi no ha hecho esta solicitud, puede ignorar "
+                   "este mensaje; su contraseña no cambiará.")
 _RESET_ONE = ("We received a request to reset the password of your account. Please use this link within "
               "{expiry_hours} hour:\n{reset_link}\n\nIf you did not ask for this, you can ignore this message; "
               "your password stays the same.")
+
+# The plural rules the demo translations were written for: plural forms are given per rule, and seeding
+# stores the variant that matches the locale's current rule (else the first, with the rule it was written
+# for, so it stays valid and `tolk catalogs check` lists it). Babel 2.18 gave Spanish two forms; CLDR,
+# and Babel from 2.19, add "many" for round millions ("1.000.000 de artículos").
+ONE_FORM = PluralRule(1, "0")
+ONE_OTHER = PluralRule(2, "(n != 1)")
+POLISH = PluralRule(3, "(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)")
+ONE_MANY_OTHER = PluralRule(3, "(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2)")
 
 DEMO_TEMPLATES: list[dict[str, Any]] = [
     {
@@ -447,22 +495,22 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
                    "the date the money reaches the customer's account (not a parcel delivery); {count} is the "
                    "number of refunded items.",
         "translations": {
-            "de": ("reviewed", [
+            "de": ("reviewed", {ONE_OTHER: [
                 "Wir haben Ihre Rückerstattung über {refund_amount} für die Bestellung {order_id} ({count} Artikel) "
                 "veranlasst. Das Geld sollte bis zum {delivery_date} auf Ihrem Konto eingehen. Falls es bis "
                 "dahin nicht angekommen ist, antworten Sie einfach auf diese Nachricht und wir kümmern uns darum.",
-            ] * 2),
-            "nl": ("reviewed", [
+            ] * 2}),
+            "nl": ("reviewed", {ONE_OTHER: [
                 "We hebben uw terugbetaling van {refund_amount} voor bestelling {order_id} ({count} artikel) "
                 "verwerkt. Het bedrag staat uiterlijk op {delivery_date} op uw rekening. Staat het er dan nog "
                 "niet? Reageer dan op dit bericht, dan zoeken we het voor u uit.",
                 "We hebben uw terugbetaling van {refund_amount} voor bestelling {order_id} ({count} artikelen) "
                 "verwerkt. Het bedrag staat uiterlijk op {delivery_date} op uw rekening. Staat het er dan nog "
                 "niet? Reageer dan op dit bericht, dan zoeken we het voor u uit.",
-            ]),
+            ]}),
             # Polish: 1 produkt, 2-4 (22-24 ...) produkty, 5+ (and 12-14) produktów; "Państwa" keeps
             # the formal address without knowing the customer's gender.
-            "pl": ("reviewed", [
+            "pl": ("reviewed", {POLISH: [
                 "Zwrot w wysokości {refund_amount} za zamówienie {order_id} ({count} produkt) został "
                 "zrealizowany. Środki powinny wpłynąć na Państwa konto do {delivery_date}. Jeśli do tego dnia "
                 "nie wpłyną, prosimy po prostu odpowiedzieć na tę wiadomość – sprawdzimy, co się stało.",
@@ -472,29 +520,26 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
                 "Zwrot w wysokości {refund_amount} za zamówienie {order_id} ({count} produktów) został "
                 "zrealizowany. Środki powinny wpłynąć na Państwa konto do {delivery_date}. Jeśli do tego dnia "
                 "nie wpłyną, prosimy po prostu odpowiedzieć na tę wiadomość – sprawdzimy, co się stało.",
-            ]),
+            ]}),
             # Estonian: "1 toode", then the partitive "2 toodet". The date follows "kuupäeval" so its
             # nominative month name ("5. märts 2026") reads correctly.
-            "et": ("reviewed", [
+            "et": ("reviewed", {ONE_OTHER: [
                 "Teie tellimuse {order_id} ({count} toode) tagasimakse summas {refund_amount} on tehtud. Raha "
                 "laekub teie kontole hiljemalt kuupäeval {delivery_date}. Kui raha selleks ajaks kohale ei "
                 "jõua, vastake lihtsalt sellele sõnumile ja me selgitame asja välja.",
                 "Teie tellimuse {order_id} ({count} toodet) tagasimakse summas {refund_amount} on tehtud. Raha "
                 "laekub teie kontole hiljemalt kuupäeval {delivery_date}. Kui raha selleks ajaks kohale ei "
                 "jõua, vastake lihtsalt sellele sõnumile ja me selgitame asja välja.",
-            ]),
-            "zh-Hant": ("reviewed", [
+            ]}),
+            "zh-Hant": ("reviewed", {ONE_FORM: [
                 "我們已為您的訂單 {order_id}（共 {count} 件商品）辦理退款，金額為 {refund_amount}。款項預計於 "
                 "{delivery_date} 前退回您的帳戶。若屆時仍未收到，請直接回覆此訊息，我們將為您查明原因。",
-            ]),
-            "es": ("reviewed", [
-                "Hemos tramitado el reembolso de {refund_amount} correspondiente a su pedido {order_id} "
-                "({count} artículo). El dinero debería llegar a su cuenta a más tardar el {delivery_date}. Si "
-                "para entonces no lo ha recibido, responda a este mensaje y lo revisaremos.",
-                "Hemos tramitado el reembolso de {refund_amount} correspondiente a su pedido {order_id} "
-                "({count} artículos). El dinero debería llegar a su cuenta a más tardar el {delivery_date}. Si "
-                "para entonces no lo ha recibido, responda a este mensaje y lo revisaremos.",
-            ]),
+            ]}),
+            "es": ("reviewed", {
+                ONE_MANY_OTHER: [_ES_REFUND_OTHER.replace("artículos", "artículo"),
+                                 _ES_REFUND_OTHER.replace("artículos", "de artículos"), _ES_REFUND_OTHER],
+                ONE_OTHER: [_ES_REFUND_OTHER.replace("artículos", "artículo"), _ES_REFUND_OTHER],
+            }),
         },
     },
     {
@@ -528,24 +573,21 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
         "plural_variable": "expiry_hours",
         "comment": "Security wording: keep the link on its own line. {expiry_hours} is how long the link works.",
         "translations": {
-            "de": ("reviewed", [
+            "de": ("reviewed", {ONE_OTHER: [
                 "Wir haben eine Anfrage erhalten, das Passwort Ihres Kontos zurückzusetzen. Bitte verwenden Sie "
                 "innerhalb von {expiry_hours} Stunde diesen Link:\n{reset_link}\n\nFalls Sie das nicht angefordert "
                 "haben, können Sie diese Nachricht ignorieren; Ihr Passwort bleibt unverändert.",
                 "Wir haben eine Anfrage erhalten, das Passwort Ihres Kontos zurückzusetzen. Bitte verwenden Sie "
                 "innerhalb von {expiry_hours} Stunden diesen Link:\n{reset_link}\n\nFalls Sie das nicht "
                 "angefordert haben, können Sie diese Nachricht ignorieren; Ihr Passwort bleibt unverändert.",
-            ]),
-            "es": ("reviewed", [
-                "Hemos recibido una solicitud para restablecer la contraseña de su cuenta. Utilice este enlace en "
-                "un plazo de {expiry_hours} hora:\n{reset_link}\n\nSi no ha hecho esta solicitud, puede ignorar "
-                "este mensaje; su contraseña no cambiará.",
-                "Hemos recibido una solicitud para restablecer la contraseña de su cuenta. Utilice este enlace en "
-                "un plazo de {expiry_hours} horas:\n{reset_link}\n\nSi no ha hecho esta solicitud, puede ignorar "
-                "este mensaje; su contraseña no cambiará.",
-            ]),
+            ]}),
+            "es": ("reviewed", {
+                ONE_MANY_OTHER: [_ES_RESET_OTHER.replace("horas:", "hora:"),
+                                 _ES_RESET_OTHER.replace("horas:", "de horas:"), _ES_RESET_OTHER],
+                ONE_OTHER: [_ES_RESET_OTHER.replace("horas:", "hora:"), _ES_RESET_OTHER],
+            }),
             # "w ciągu" takes the genitive: 1 godziny, 2/5/24 godzin.
-            "pl": ("reviewed", [
+            "pl": ("reviewed", {POLISH: [
                 "Otrzymaliśmy prośbę o zresetowanie hasła do Państwa konta. Prosimy skorzystać z tego linku w "
                 "ciągu {expiry_hours} godziny:\n{reset_link}\n\nJeśli prośba nie pochodzi od Państwa, prosimy "
                 "zignorować tę wiadomość – hasło pozostanie bez zmian.",
@@ -555,10 +597,21 @@ DEMO_TEMPLATES: list[dict[str, Any]] = [
                 "Otrzymaliśmy prośbę o zresetowanie hasła do Państwa konta. Prosimy skorzystać z tego linku w "
                 "ciągu {expiry_hours} godzin:\n{reset_link}\n\nJeśli prośba nie pochodzi od Państwa, prosimy "
                 "zignorować tę wiadomość – hasło pozostanie bez zmian.",
-            ]),
+            ]}),
         },
     },
 ]
+
+
+def _demo_forms(given: list[str] | dict[PluralRule, list[str]],
+                locale: str) -> tuple[list[str], PluralRule | None]:
+    if isinstance(given, list):
+        return given, None
+    current = plural_rule(locale)
+    for rule, forms in given.items():
+        if rule.same_as(current):
+            return forms, current
+    return next(iter(given.values())), next(iter(given))
 
 
 def seed_demo_templates(session: Session) -> None:
@@ -570,9 +623,10 @@ def seed_demo_templates(session: Session) -> None:
         elif template.source_text != spec["source_text"]:
             continue  # edited since: demo translations of the old text would only be outdated
         have = {r.locale for r in template.translations}
-        for locale, (state, forms, *note) in spec["translations"].items():
+        for locale, (state, given, *note) in spec["translations"].items():
             if locale not in have:
+                forms, rule = _demo_forms(given, locale)
                 save_translation(session, template, locale, forms, state=TemplateState(state),
                                  reviewed_by="demo" if state == "reviewed" else None,
-                                 translator_comment=note[0] if note else None)
+                                 translator_comment=note[0] if note else None, rule=rule)
     session.flush()

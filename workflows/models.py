@@ -85,6 +85,11 @@ class TemplateTranslation(Base):
     template_id: Mapped[str] = mapped_column(ForeignKey("reply_templates.id", ondelete="CASCADE"))
     locale: Mapped[str] = mapped_column(String(16))
     forms: Mapped[list] = mapped_column(JSON, default=list)  # msgstr, or msgstr[0..n-1] with plurals
+    # The gettext plural rule the forms were written and checked with, so they keep their meaning when
+    # Babel's rule for the locale changes. None when the template has no plural (or for a row from before
+    # migration 0005 whose rule could not be derived from its number of forms).
+    nplurals: Mapped[int | None] = mapped_column(Integer)
+    plural_expr: Mapped[str | None] = mapped_column(Text)
     state: Mapped[TemplateState] = mapped_column(_enum(TemplateState), default=TemplateState.FUZZY)
     source_version: Mapped[int] = mapped_column(Integer, default=1)
     translator_comment: Mapped[str | None] = mapped_column(Text)

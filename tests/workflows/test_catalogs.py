@@ -123,10 +123,14 @@ def test_an_upload_naming_a_local_path_is_not_opened(tmp_path):
 
 
 def test_polish_catalog_has_cldr_plural_forms_and_all_parts(seeded):
+    from workflows.locales import parse_plural_header
+
     po = export(seeded, "pl")
     assert po.metadata["Language"] == "pl"
-    assert po.metadata["Plural-Forms"] == ("nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && "
-                                           "(n%100<10 || n%100>=20) ? 1 : 2);")
+    # Babel versions spell the Polish rule differently; what it says is the same.
+    rule = parse_plural_header(po.metadata["Plural-Forms"])
+    assert rule.nplurals == 3
+    assert [rule.index(n) for n in (1, 2, 5, 12, 22, 25, 112, 1000000)] == [0, 1, 2, 2, 1, 2, 2, 2]
     refund = po.find("refund-confirmation", by="msgctxt")
     assert refund.msgid_plural.endswith("simply reply to this message and we will look into it.")
     assert sorted(refund.msgstr_plural) == [0, 1, 2]
@@ -302,6 +306,7 @@ def untranslated(seeded):
 def test_prefill_stores_machine_translations_fuzzy(untranslated):
     from tolk.db import db
     from workflows.catalogs import prefill
+    from workflows.locales import plural_rule
     from workflows.macros import render
 
     with untranslated.app_context():
@@ -311,8 +316,8 @@ def test_prefill_stores_machine_translations_fuzzy(untranslated):
     assert report.engines["order-received"] == "apertium"
     assert "refund-confirmation" in report.skipped
     forms, state, comment = translations(untranslated)[("order-received", "es")]
-    assert state == "fuzzy" and len(forms) == 2
-    assert "{order_id}" in forms[0] and "{count}" in forms[1]
+    assert state == "fuzzy" and len(forms) == plural_rule("es").nplurals  # 2 (Babel 2.18) or 3 (2.19)
+    assert "{order_id}" in forms[0] and all("{count}" in form for form in forms[1:])
     assert comment.startswith("Machine pre-fill (apertium)")
     with untranslated.app_context():
         r = render(db.session, "order-received", "es", {"order_id": "A-1", "count": 1, "customer_name": "Ana"})
