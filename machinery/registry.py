@@ -18,6 +18,35 @@ ENGINES: dict[str, str] = {
 }
 
 
+#: The setting an engine cannot work without. While it is empty the engine is listed as not configured and
+#: its module (with the vendor's client library, seconds to import) is never loaded in the process.
+REQUIRED_SETTING: dict[str, str] = {
+    "deepl": "DEEPL_AUTH_KEY",
+    "google": "GOOGLE_PROJECT",
+}
+
+
+class UnconfiguredEngine(Engine):
+    """A registered engine the installation has not configured: listed, never tried, never imported."""
+
+    def __init__(self, name: str, setting: str, *, protector: Protector | None = None):
+        super().__init__(protector=protector)
+        self.name = name  # type: ignore[misc]  # an instance stands for the engine registered under this name
+        self.setting = setting
+
+    def is_configured(self) -> bool:
+        """Never: the setting it needs is empty."""
+        return False
+
+    def supports(self, source: str, target: str) -> bool:
+        """No pair: it is not configured."""
+        return False
+
+    def health(self) -> dict[str, Any]:
+        """Not configured, and which setting to set."""
+        return {"configured": False, "missing_setting": f"TOLK_{self.setting}"}
+
+
 def engine_class(name: str) -> type[Engine]:
     """The class registered under ``name``."""
     module, _, cls = ENGINES[name].partition(":")
@@ -32,4 +61,11 @@ def protector_from(settings: Mapping[str, Any]) -> Protector:
 def build_engines(settings: Mapping[str, Any], protector: Protector | None = None) -> dict[str, Engine]:
     """Every registered engine, constructed from ``settings`` (unconfigured ones are still listed)."""
     protector = protector or protector_from(settings)
-    return {name: engine_class(name).from_settings(settings, protector=protector) for name in ENGINES}
+    engines: dict[str, Engine] = {}
+    for name in ENGINES:
+        setting = REQUIRED_SETTING.get(name)
+        if setting is not None and not settings.get(setting):
+            engines[name] = UnconfiguredEngine(name, setting, protector=protector)
+        else:
+            engines[name] = engine_class(name).from_settings(settings, protector=protector)
+    return engines
