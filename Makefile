@@ -49,6 +49,8 @@ $(UV):
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --extra test --python $(PYTHON) || \
 	  { echo "make: installing the locked dependencies failed (see above); 'make lock' refreshes uv.lock" >&2; exit 1; }
+	@# Tolk's own bytecode too: with PYTHONDONTWRITEBYTECODE set, every command would compile it again.
+	$(BIN)/python -m compileall -q tolk machinery glossaries lqa workflows
 	touch $@
 
 venv: system $(VENV)/.installed
