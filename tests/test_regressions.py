@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tolk.errors import ValidationError
+from workflows.models import ReplyStatus
 
 
 @pytest.mark.parametrize("path", ["/api/v1/replies/99999999999999999999", "/api/v1/reviews/99999999999999999999"])
@@ -60,3 +61,14 @@ def test_exports_without_output_write_the_file_to_stdout(app, runner, args):
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert (b"reembolso" if args[0] == "glossary" else b"<tmx") in result.stdout_bytes
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">="])
+def test_reply_states_compare_by_their_order_not_their_names(op):
+    """Every comparison follows drafted < in review < approved < released ("drafted" > "approved" by name)."""
+    ordered = [ReplyStatus.DRAFTED, ReplyStatus.IN_REVIEW, ReplyStatus.APPROVED, ReplyStatus.RELEASED]
+    compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+               ">=": lambda a, b: a >= b}[op]
+    for i, a in enumerate(ordered):
+        for j, b in enumerate(ordered):
+            assert compare(a, b) == compare(i, j), (a, op, b)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from functools import total_ordering
 
 from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -102,7 +101,6 @@ class TemplateTranslation(Base):
 # --- replies and the review queue ----------------------------------------------------------------
 
 
-@total_ordering
 class ReplyStatus(enum.StrEnum):
     """Reply states in order: drafted < in_review < approved/released; rejected ends a draft."""
 
@@ -118,10 +116,19 @@ class ReplyStatus(enum.StrEnum):
         return {"drafted": 0, "awaiting_agent": 1, "in_review": 1, "approved": 2, "released": 3,
                 "rejected": 3}[self.value]
 
+    # All four comparisons by rank: ``total_ordering`` fills in only what a class lacks, and ``str`` has them
+    # all, so it would leave ``>``, ``<=`` and ``>=`` comparing the names alphabetically.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, ReplyStatus):
-            return NotImplemented
-        return self.rank < other.rank
+        return self.rank < other.rank if isinstance(other, ReplyStatus) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.rank <= other.rank if isinstance(other, ReplyStatus) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.rank > other.rank if isinstance(other, ReplyStatus) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.rank >= other.rank if isinstance(other, ReplyStatus) else NotImplemented
 
     @property
     def final(self) -> bool:
