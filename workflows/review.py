@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -102,17 +102,20 @@ def check_deadline(item_id: int) -> None:
 def visible_items(session: Session, user: User, *, lang: str | None = None, status: str | None = "pending",
                   limit: int = 200) -> list[ReviewItem]:
     """The queue a user may see: reviewers only their languages, ordered by SLA deadline."""
-    query = select(ReviewItem).order_by(ReviewItem.due_at, ReviewItem.id).limit(limit)
+    query = select(ReviewItem).order_by(ReviewItem.due_at, ReviewItem.id)
     if status:
         query = query.where(ReviewItem.status == ReviewStatus(status))
     if lang:
         require_language(user, lang)
         query = query.where(ReviewItem.target_lang == lang)
-    items = list(session.scalars(query))
     if user.role == Role.REVIEWER:
-        mine = {x.split("-")[0] for x in user.language_list}
-        items = [i for i in items if i.target_lang in user.language_list or i.target_lang.split("-")[0] in mine]
-    return items
+        # In SQL, before the limit: the first ``limit`` items of the whole queue may all be in other languages.
+        bases = sorted({x.split("-")[0] for x in user.language_list})
+        if not bases:
+            return []
+        query = query.where(or_(*(ReviewItem.target_lang == b for b in bases),
+                                *(ReviewItem.target_lang.like(f"{b}-%") for b in bases)))
+    return list(session.scalars(query.limit(limit)))
 
 
 def get_item(session: Session, user: User, item_id: int) -> ReviewItem:

@@ -1,4 +1,4 @@
-"""`tolk reviews list`: the pending queue by deadline, with each item's assignee."""
+"""`tolk reviews list` and the review queue: pending items by deadline, with each item's assignee."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from tolk.accounts import create_user
 from tolk.db import db
 from workflows.models import ReviewItem
+from workflows.review import visible_items
 
 
 def _item(text: str, due: dt.datetime, assignee_id: int | None) -> ReviewItem:
@@ -26,3 +27,20 @@ def test_reviews_list_names_the_assignee_and_marks_unassigned_items(app, runner)
     assigned, unassigned = result.output.splitlines()
     assert "due 2026-11-23 12:00 UTC" in assigned and assigned.endswith("lucia")
     assert "due 2026-11-23 13:00 UTC" in unassigned and unassigned.endswith("  -")
+
+
+def test_a_reviewer_sees_their_language_behind_a_long_queue_in_others(app):
+    """The queue's limit counts the reviewer's own items: 250 German items due first hide no Spanish one."""
+    due = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+    with app.app_context():
+        lucia = create_user(db.session, "lucia", role="reviewer", languages="es")
+        german = [_item(f"Item {n}", due, None) for n in range(250)]
+        for item in german:
+            item.target_lang = "de"
+        spanish = _item("Su reembolso", due + dt.timedelta(days=1), None)
+        mexican = _item("Su reembolso (MX)", due + dt.timedelta(days=2), None)
+        mexican.target_lang = "es-MX"
+        db.session.add_all([*german, spanish, mexican])
+        db.session.commit()
+        seen = visible_items(db.session, lucia, limit=200)
+        assert [i.source_text for i in seen] == ["Su reembolso", "Su reembolso (MX)"]
