@@ -31,7 +31,7 @@ import nh3
 from flask import current_app
 from rq import Retry
 from rq.callbacks import Callback
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tolk.auth import audit
@@ -387,29 +387,6 @@ def settle(row: ArticleLocale) -> None:
 # --- publishing -----------------------------------------------------------------------------------
 
 
-def _after_commit_dispatch(session: Session, delivery_ids: list[int]) -> None:
-    """Send webhook deliveries once the transaction that recorded them commits (never before)."""
-    if not delivery_ids:
-        return
-    key = "tolk.kb.webhooks"
-    pending = session.info.get(key)
-    if pending is None:
-        pending = session.info[key] = []
-
-        def send(sess: Session) -> None:
-            ids = list(sess.info.get(key) or [])
-            sess.info[key] = []
-            if ids:
-                webhooks.dispatch(ids)
-
-        def drop(sess: Session) -> None:
-            sess.info[key] = []
-
-        event.listen(session, "after_commit", send)
-        event.listen(session, "after_soft_rollback", lambda sess, _tx: drop(sess))
-    session.info[key].extend(delivery_ids)
-
-
 def public_path(locale: str, slug: str) -> str:
     """Where the public page of an article locale is served."""
     return f"/kb/{locale}/{slug}"
@@ -428,8 +405,7 @@ def publish(session: Session, row: ArticleLocale, *, body_html: str, title: str,
             "url": public_path(row.locale, article.slug), "published_at": row.published_at.isoformat()}
     # The same version published twice is one event, even if a retried job gets this far again.
     event_id = f"evt_article_{row.id}_{revision}_{uuid.uuid5(uuid.NAMESPACE_URL, clean).hex[:12]}"
-    ids = webhooks.emit(session, "article.published", data, event_id=event_id)
-    _after_commit_dispatch(session, ids)
+    webhooks.emit(session, "article.published", data, event_id=event_id)  # sent once the transaction commits
     audit("article.published", "article", f"{article.slug}/{row.locale}", actor=actor,
           detail={"revision": revision}, sess=session)
 

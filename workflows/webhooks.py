@@ -55,6 +55,8 @@ def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: s
     """Record the event for every configured endpoint; it is sent once the transaction commits."""
     assert event_type in EVENTS, event_type
     urls = current_app.config["WEBHOOK_URLS"]
+    if not urls:
+        return []  # nothing to record, and no flush on every reply of an installation without webhooks
     event_id = event_id or f"evt_{uuid.uuid4().hex}"
     payload = {"type": event_type, "timestamp": utcnow().isoformat(), "data": data}
     rows = []

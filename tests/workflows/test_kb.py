@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from machinery.models import EngineCall
 from tests.conftest import run_jobs
 from tolk.db import db
-from workflows import kb
+from workflows import kb, webhooks
 from workflows.models import Article, ReviewItem, WebhookDelivery
 
 XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
@@ -176,6 +176,26 @@ def test_non_critical_article_publishes_after_translation_with_one_webhook(app, 
     assert "We ship every order" not in html
     assert sorted((e["data"]["locale"], e["data"]["revision"]) for e in helpdesk.payloads) == [
         ("ca", 1), ("es", 1)]
+
+
+def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, monkeypatch):
+    enqueued: list[int] = []
+    dispatch = webhooks.dispatch
+
+    def counting(ids: list[int]) -> None:
+        enqueued.extend(ids)
+        dispatch(ids)
+
+    monkeypatch.setattr(webhooks, "dispatch", counting)
+    create(client, editor, target_locales=["es", "ca"])
+    translate(client, editor)
+    run_jobs(app)
+    with app.app_context():
+        published = db.session.scalars(select(WebhookDelivery.id).where(
+            WebhookDelivery.event_type == "article.published")).all()
+    assert len(published) == 2
+    assert sorted(i for i in enqueued if i in published) == sorted(published)  # each once, not twice
+    assert len(helpdesk.payloads) == 2
 
 
 def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
