@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
 
 from tolk.db import Base, alembic_config, upgrade
 
@@ -26,12 +27,23 @@ def test_models_match_the_migrations(database):
     assert diff == []
 
 
-def test_downgrade_to_nothing_and_up_again(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    upgrade(url)
-    command.downgrade(alembic_config(url), "base")
-    upgrade(url)
+def _state(url: str) -> tuple[str | None, set[str]]:
     engine = create_engine(url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() is not None
+        state = MigrationContext.configure(conn).get_current_revision(), set(inspect(conn).get_table_names())
     engine.dispose()
+    return state
+
+
+def test_downgrade_to_nothing_and_up_again(tmp_path):
+    """Down to base leaves no table but Alembic's; up again reaches the newest revision with every table."""
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    upgrade(url)
+    revision, tables = _state(url)
+    assert revision == head and head is not None
+    assert set(Base.metadata.tables) <= tables
+    command.downgrade(alembic_config(url), "base")
+    assert _state(url) == (None, {"alembic_version"})
+    upgrade(url)
+    assert _state(url) == (head, tables)
