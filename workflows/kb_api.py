@@ -7,6 +7,7 @@ from typing import Any, Literal, overload
 from flask import Blueprint, abort, jsonify, render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tolk.auth import current_user, require
 from tolk.db import db
@@ -78,7 +79,9 @@ def _body(body: dict[str, Any], *, required: bool) -> tuple[str | None, list[str
 @bp.get("/articles")
 @require()
 def list_articles():
-    articles = db.session.scalars(select(Article).order_by(Article.slug)).all()
+    # Revisions and locales in two more queries for the whole page, not two per article.
+    articles = db.session.scalars(select(Article).order_by(Article.slug)
+                                  .options(selectinload(Article.revisions), selectinload(Article.locales))).all()
     return jsonify({"articles": [kb.article_to_dict(db.session, a, detail=False) for a in articles]})
 
 
