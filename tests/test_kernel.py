@@ -19,10 +19,24 @@ def test_malformed_environment_value_names_the_variable():
         config.load(environ={"TOLK_ENGINE_TIMEOUT": "soon"})
 
 
-def test_every_setting_is_documented_in_the_readme():
+def test_the_readme_settings_table_is_the_generated_one():
+    """`tolk config --markdown` prints the table; the README must hold it unchanged (regenerate it)."""
     readme = (config.PROJECT_ROOT / "README.md").read_text()
+    assert config.markdown_table() in readme
     for setting in config.SETTINGS:
         assert f"`TOLK_{setting.name}`" in readme
+
+
+@pytest.mark.parametrize(("raw", "value"), [("1", True), ("true", True), (" Yes ", True), ("on", True),
+                                            ("0", False), ("false", False), ("NO", False), ("off", False),
+                                            ("", False)])
+def test_boolean_settings_read_the_usual_spellings(raw, value):
+    assert config._bool(raw) is value
+
+
+def test_a_boolean_setting_refuses_anything_else():
+    with pytest.raises(ValueError, match="not a boolean"):
+        config._bool("maybe")
 
 
 def test_healthz_reports_database_redis_and_engines(client):
