@@ -177,7 +177,7 @@ def test_a_refund_reply_goes_to_review_and_the_agent_sees_why_and_when(app, clie
     assert response.status_code == 303
     page = text_of(client.get(response.location))
     assert "waiting for review" in page and "native_review" in page
-    assert "content:refund" in page and "lucia" in page
+    assert "content:money" in page and "lucia" in page
     assert "Back-translation (en)" in page and "left" in page  # the SLA countdown
     recent = text_of(client.get("/agent"))
     assert "T-100" in recent and "waiting for review" in recent and "left" in recent

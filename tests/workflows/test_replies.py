@@ -53,7 +53,7 @@ def test_plain_english_to_spanish_reply_is_released_and_the_helpdesk_told(app, c
 def test_refund_reply_goes_to_a_spanish_reviewer_and_is_approved_with_edits(app, client, team, helpdesk):
     reply = draft(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
     assert reply["status"] == "in_review" and reply["decision"] == "native_review"
-    assert "content:refund" in [r["code"] for r in reply["reasons"]]
+    assert "content:money" in [r["code"] for r in reply["reasons"]]
     assert reply["assigned_reviewer"] == "lucia" and reply["sla_deadline"]
     assert reply["back_translation"]
 

@@ -1,0 +1,68 @@
+"""Routing on the project's labelled agent turns (tests/fixtures/routing): recall first, then release."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from tests.conftest import FIXTURES
+from workflows.models import Decision
+from workflows.routing import RoutingInput, Turn, decide
+
+KINDS = {"CRITICAL": {"money", "cancellation", "returns_warranty", "policy_terms", "account_security",
+                      "personal_data", "safety_medical", "dates_periods"},
+         "ROUTINE": {"greeting", "thanks", "apology", "order_number", "tracking", "troubleshooting", "howto",
+                     "closing"}}
+
+
+def load(name: str) -> list[dict]:
+    path = FIXTURES / "routing" / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def route(item: dict):
+    return decide(RoutingInput(
+        source_text=item["text"], source_lang=item["lang"], target_lang="es" if item["lang"] == "en" else "en",
+        channel=item["channel"], engine="apertium", customer_message=item.get("customer_message"),
+        thread=[Turn(**t) for t in item.get("thread", [])]))
+
+
+@pytest.fixture(scope="module")
+def evaluated():
+    return [(item, route(item)) for item in load("eval")]
+
+
+@pytest.mark.parametrize("name, at_least", [("eval", 600), ("train", 400)])
+def test_the_sets_are_labelled_by_the_rubric_in_four_languages(name, at_least):
+    items = load(name)
+    assert len(items) >= at_least
+    assert all(item["kind"] in KINDS[item["label"]] for item in items)
+    langs = Counter(item["lang"] for item in items)
+    assert set(langs) == {"en", "nl", "de", "es"} and langs["en"] > len(items) / 2
+    assert all(langs[lang] >= len(items) / 12 for lang in ("nl", "de", "es"))
+
+
+def test_the_evaluation_set_shares_no_turn_with_the_training_set():
+    def key(item):
+        return item["text"].casefold(), (item.get("customer_message") or "").casefold()
+
+    assert not {key(i) for i in load("eval")} & {key(i) for i in load("train")}
+
+
+def test_every_critical_turn_is_held_with_a_reason(evaluated):
+    missed = [item["text"] for item, result in evaluated
+              if item["label"] == "CRITICAL" and (result.decision == Decision.RELEASED or not result.reasons)]
+    assert missed == []
+
+
+def test_at_least_four_in_five_routine_turns_are_released(evaluated):
+    routine = [result.decision for item, result in evaluated if item["label"] == "ROUTINE"]
+    assert sum(d == Decision.RELEASED for d in routine) / len(routine) >= 0.80
+
+
+def test_turns_that_only_the_customers_message_makes_critical_are_held(evaluated):
+    context = [(item, result) for item, result in evaluated if item.get("needs_context")]
+    assert len(context) >= 20
+    assert all(result.decision != Decision.RELEASED for _item, result in context)
