@@ -205,6 +205,7 @@ _CONFIRMATION = re.compile(
     r"will do|right|ja|jep|klaar|gedaan|geregeld|is gebeurd|klopt|prima|erledigt|gemacht|genau|richtig|s[ií]|"
     r"hecho|listo|ya est[áa]|vale|correcto|claro|de acuerdo|perfecto)\b", re.IGNORECASE)
 _CONFIRMATION_WORDS = 12
+_CONTEXT_TURNS = 4  # how far back a confirmation may point: "Shall I cancel it?" - "yes pls" - "Done!"
 _BARE_WORDS = 4  # "Yes, done.": nothing but the confirmation, so only its context can be judged
 
 
@@ -296,16 +297,16 @@ def content_reasons(text: str, critical_terms: Sequence[str] = (), *, target: bo
 
 
 def _critical_request(data: RoutingInput) -> tuple[str, Reason] | None:
-    """The customer's critical request this reply answers, walking back over bare confirmations."""
+    """The critical request this reply answers: the turns back to the customer's last real message."""
     turns = [(t.author, t.text) for t in data.thread]
     if data.customer_message:
         turns.append(("customer", data.customer_message))
-    for _author, text in reversed(turns[-3:]):
+    for author, text in reversed(turns[-_CONTEXT_TURNS:]):
         found = content_reasons(text)
         if found:
             return text, found[0]
-        if not is_confirmation(text):
-            return None
+        if author == "customer" and not is_confirmation(text):
+            return None  # the customer's own request, and nothing critical in it
     return None
 
 
