@@ -19,10 +19,13 @@ from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
 from workflows import review, webhooks
+from workflows.macros import pin_currency
 from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, ReviewItem
-from workflows.routing import Reason, RoutingInput, decide, sampled
+from workflows.routing import Reason, RoutingInput, Turn, decide, sampled
 
 CHANNELS = ("email", "chat", "social", "phone", "web")
+AUTHORS = ("customer", "agent")
+MAX_THREAD = 50
 
 
 @dataclass
@@ -41,6 +44,7 @@ class DraftRequest:
     escalated: bool
     idempotency_key: str | None
     glossary: str | None
+    thread: list[Turn]
 
     @classmethod
     def from_json(cls, body: dict[str, Any], max_chars: int) -> DraftRequest:
@@ -63,13 +67,20 @@ class DraftRequest:
         if customer_lang is None and not (message and message.strip()):
             raise ValidationError("give 'customer_locale' or the customer's last message ('customer_message')")
         variables = field(body, "variables", dict, default={})
+        thread = []
+        for n, turn in enumerate(field(body, "thread", list, default=[])[-MAX_THREAD:]):
+            if not isinstance(turn, dict):
+                raise ValidationError(f"'thread[{n}]' must be an object with 'author' and 'text'")
+            author = field(turn, "author", str, required=True, choices=AUTHORS)
+            thread.append(Turn(author, field(turn, "text", str, required=True, max_length=max_chars),
+                               field(turn, "lang", str, max_length=35)))
         return cls(text=text, ticket_ref=field(body, "ticket_ref", str, required=True, max_length=120),
                    channel=field(body, "channel", str, required=True, choices=CHANNELS), customer_lang=customer_lang,
                    customer_message=message, agent_lang=lang("agent_lang"), template_id=template_id,
                    variables=variables, vip=bool(field(body, "vip", bool, default=False)),
                    escalated=bool(field(body, "escalated", bool, default=False)),
                    idempotency_key=field(body, "idempotency_key", str, max_length=120),
-                   glossary=field(body, "glossary", str, max_length=80))
+                   glossary=field(body, "glossary", str, max_length=80), thread=thread)
 
 
 def _profile(session: Session, locale: str):
@@ -132,10 +143,12 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     if req.template_id:
         from workflows.macros import render
 
-        rendered = render(session, req.template_id, customer_lang, req.variables)
+        # An amount without a currency is in the agent's currency on both sides, never the customer's.
+        variables = pin_currency(req.variables, _profile(session, agent_lang).currency)
+        rendered = render(session, req.template_id, customer_lang, variables)
         if rendered.locale_used != "source":
             mt_text, engine, reviewed = rendered.text, "template", True
-        source_text = req.text or render(session, req.template_id, agent_lang, req.variables).text
+        source_text = req.text or render(session, req.template_id, agent_lang, variables).text
     if mt_text is None:
         if agent_lang == customer_lang:
             mt_text, engine, reviewed = source_text, "none", True
@@ -172,7 +185,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         findings=findings, failed_over=failed_over, vip=req.vip, escalated=req.escalated,
         detection_uncertain=False, recent_score=_recent_score(session, customer_lang, profile.quality_threshold),
         quality_threshold=profile.quality_threshold, always_review=profile.always_review,
-        critical_terms=profile.critical_terms))
+        critical_terms=profile.critical_terms, target_text=mt_text, customer_message=req.customer_message,
+        thread=req.thread))
     # Engine calls before the first write: the reply's rows are then written in one short burst.
     back_translation = None
     if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and mt_text and not reviewed:
