@@ -325,7 +325,7 @@ def context_reasons(data: RoutingInput) -> list[Reason]:
         return []
     text, found = request
     return [reason("context:confirms_request", Decision.NATIVE_REVIEW,
-                   N_("Confirms the customer's request %(request)s, which %(why)s"),
+                   N_("Confirms the customer's request %(request)s, critical because of %(why)s"),
                    request=_quote(text[:120]), why=found.params.get("words", ""))]
 
 
