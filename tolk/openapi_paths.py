@@ -489,7 +489,7 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                 "customer_locale": n_lang, "customer_message": nullable(string(max_text)), "agent_lang": n_lang,
                 "template_id": nullable(string(80)), "variables": nullable(obj()), "vip": nullable(boolean()),
                 "escalated": nullable(boolean()), "idempotency_key": nullable(string(120)),
-                "glossary": nullable(string(80)),
+                "glossary": nullable(string(80)), "customer_id": nullable(string(120)),
                 "thread": nullable(array(record({"author": enum(("customer", "agent")), "text": string(max_text)},
                                                 {"lang": n_lang}),
                                          description="Earlier turns of the conversation, oldest first (the last "

@@ -19,6 +19,7 @@ from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
 from workflows import review, webhooks
+from workflows.customer_language import choose, recall, remember
 from workflows.macros import pin_currency
 from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, ReviewItem
 from workflows.routing import Reason, RoutingInput, Turn, decide, sampled
@@ -45,6 +46,7 @@ class DraftRequest:
     idempotency_key: str | None
     glossary: str | None
     thread: list[Turn]
+    customer_id: str | None
 
     @classmethod
     def from_json(cls, body: dict[str, Any], max_chars: int) -> DraftRequest:
@@ -80,7 +82,8 @@ class DraftRequest:
                    variables=variables, vip=bool(field(body, "vip", bool, default=False)),
                    escalated=bool(field(body, "escalated", bool, default=False)),
                    idempotency_key=field(body, "idempotency_key", str, max_length=120),
-                   glossary=field(body, "glossary", str, max_length=80), thread=thread)
+                   glossary=field(body, "glossary", str, max_length=80), thread=thread,
+                   customer_id=field(body, "customer_id", str, max_length=120))
 
 
 def _profile(session: Session, locale: str):
@@ -124,13 +127,17 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
             return existing, False
     m = services()
     detection = None
-    customer_lang = req.customer_lang
-    if customer_lang is None:
+    if req.customer_lang is None:
         detection = m.detector.detect(req.customer_message or "")
-        if detection.lang is None or not detection.reliable:
-            raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
-                            code="language_uncertain", status=422, details={"detection": detection.to_dict()})
-        customer_lang = detection.lang
+    # A short or uncertain message falls back on the language remembered for the ticket or customer.
+    choice = choose(req.customer_lang, req.customer_message or "", detection,
+                    recall(session, req.ticket_ref, req.customer_id))
+    if choice.lang is None:
+        raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
+                        code="language_uncertain", status=422,
+                        details={"detection": detection.to_dict() if detection else None})
+    customer_lang = choice.lang
+    remember(session, req.ticket_ref, req.customer_id, customer_lang, choice.how)
     agent_lang = req.agent_lang or (agent.language_list[0] if agent.language_list else None)
     if agent_lang is None:
         agent_lang = m.detector.detect(req.text).lang or "en"
@@ -193,7 +200,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         back_translation = _back_translate(session, mt_text, customer_lang, agent_lang)
     reply = Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
                   idempotency_key=req.idempotency_key, agent_lang=agent_lang, customer_lang=customer_lang,
-                  detection=detection.to_dict() if detection else None, template_id=req.template_id,
+                  detection={**detection.to_dict(), "used": choice.how} if detection else None,
+                  template_id=req.template_id,
                   source_text=source_text, mt_text=mt_text, engine=engine, decision=routing.decision,
                   reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
                   escalated=req.escalated, back_translation=back_translation)
