@@ -144,8 +144,7 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         r"toegang|\w*passwort\w*|\w*kennwort\w*|gesperrt|sperr\w*|entsperr\w*|zwei-faktor\w*|betrug\w*|verdächtig\w*|"
         r"zugang\w*|zugriff\w*|contraseña|clave|bloque\w*|desbloque\w*|verificaci[óo]n|c[óo]digo de|sospechos\w*|"
         r"acceso|account pin|(?:port-out|transfer|account|sim) pin|(?:request|share|shared|sharing|send)\w* (?:this|the|that|a|your) "
-        r"code|don'?t share|never share|port(?:ing|-out| out| your number)|factory reset|reset to factory|erase all|"
-        r"restore (?:it )?(?:as new|from (?:a |your )?backup)|back ?up (?:your|ur|all)|backups?\b|"
+        r"code|don'?t share|never share|port(?:ing|-out| out| your number)|"
         r"for (?:your|ur) security|security reasons|sicherheitsgründen|por seguridad|"
         r"veiligheidsredenen|(?:new|old|unknown) device|(?:new|replacement) card|log-?in (?:is|was) you|"
         r"(?:log|sign)-?in (?:attempt|request)s?)\b"
@@ -170,6 +169,13 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         r"account e-?mail|account details|e-?mail address|e-?mail on (?:your|ur|the) account|e-mailadres|e-mail-adresse|"
         r"correo(?: electr[óo]nico)? (?:con|de|del)|username|user name|zip ?code|zip)\b(?! (?:gets?|is|was) stuck)"
     )),
+    ("data_loss", ContentRule(
+        "personal_data", Decision.NATIVE_REVIEW, N_("Could make the customer lose data (%(words)s)"),
+        r"\b(?:factory reset|reset to factory|erase all|wip(?:e|ing) (?:your|the|ur|all)|restore\w*(?:\W+\w+){0,4}?"
+        r"\W+(?:as new|backup)|back ?up (?:your|ur|all)|backups?|(?:lose|lost|losing) (?:all|your|ur|the) (?:data|"
+        r"files|photos|contacts|messages|progress|history)|can(?:no|')t be (?:recovered|restored|undone)|"
+        r"permanently|irreversibl\w*|gegevens (?:kwijt|verloren)|daten (?:gehen )?verloren|datos perdidos|"
+        r"perder(?:ás|á)? (?:tus|los) datos)\b")),
     ("safety_medical", ContentRule(
         "safety_medical", Decision.NATIVE_REVIEW, N_("Concerns safety or health (%(words)s)"),
         r"\b(?:injur\w*|medical|medicine|medication|doctor|hospital|allerg\w*|recall\w*|hazard\w*|danger\w*|unsafe|"
