@@ -107,7 +107,7 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
     )),
     ("cancellation", ContentRule(
         "cancellation", Decision.NATIVE_REVIEW, N_("Cancels or ends something the customer has (%(words)s)"),
-        r"\b(?:cancel\w*|terminat\w*|(?:close|closed|closing) (?:your|ur|the) account|account (?:will be )?closed|"
+        r"\b(?:cancel\w*|terminat\w*|(?:close|closed|closing|shut down) (?:your|ur|the|my|this) account|account (?:will be )?closed|"
         r"won'?t (?:renew|convert)|(?:auto-?)?renew\w*|downgrad\w*|deactivat\w*|unsubscrib\w*|(?:contract|"
         r"subscription|plan|sub) (?:ends?|will end|is cancelled)|(?:end|leave) (?:your|ur|the) contract|"
         r"opzeg\w*|opgezegd|annuleer\w*|geannuleerd|stopzet\w*|beëindig\w*|stopt? (?:na|per)|"
@@ -215,6 +215,12 @@ _CONFIRMATION = re.compile(
     r"that'?s (?:right|correct|done|it)|exactly|no problem|consider it done|it'?s done|i'?ve done|i have done|"
     r"will do|right|ja|jep|klaar|gedaan|geregeld|is gebeurd|klopt|prima|erledigt|gemacht|genau|richtig|s[ií]|"
     r"hecho|listo|ya est[áa]|vale|correcto|claro|de acuerdo|perfecto)\b", re.IGNORECASE)
+#: ... or that says it was done, anywhere in a short reply ("I've gone ahead and processed that for you").
+_COMPLETION = re.compile(
+    r"\b(?:done|sorted|taken care of|gone ahead|processed|completed|submitted|actioned|as (?:you )?requested|"
+    r"as you asked|like you asked|(?:i|we)(?:'ve| have) (?:now |just )?(?:done|processed|completed|submitted|"
+    r"updated|changed|removed|cancell?ed|sent|raised|issued|applied|set up|arranged|made|put through)|"
+    r"verwerkt|bearbeitet|tramitad[oa]|procesad[oa])\b", re.IGNORECASE)
 _CONFIRMATION_WORDS = 12
 _CONTEXT_TURNS = 4  # how far back a confirmation may point: "Shall I cancel it?" - "yes pls" - "Done!"
 _BARE_WORDS = 4  # "Yes, done.": nothing but the confirmation, so only its context can be judged
@@ -322,9 +328,9 @@ def _critical_request(data: RoutingInput) -> tuple[str, Reason] | None:
 
 
 def is_confirmation(text: str, max_words: int = _CONFIRMATION_WORDS) -> bool:
-    """A short reply that starts by saying yes or done, without a question."""
+    """A short reply that says yes or done, without a question."""
     return ("?" not in text and len(text.split()) <= max_words
-            and _CONFIRMATION.search(text) is not None)
+            and (_CONFIRMATION.search(text) is not None or _COMPLETION.search(text) is not None))
 
 
 def context_reasons(data: RoutingInput) -> list[Reason]:

@@ -100,6 +100,8 @@ def test_amounts_percentages_dates_and_periods_in_the_translation_hold_it(transl
     ("Sure, it's done.", "please stop the auto renewal, I don't want to be charged again", True),
     ("Ja, erledigt.", "Bitte kündigen Sie mein Abo zum Monatsende.", True),
     ("Sí, hecho.", "Por favor borrad todos mis datos", True),
+    ("I've gone ahead and processed that for you.", "I want a refund for the broken lamp", True),
+    ("All taken care of, anything else I can help with today", "please close my account", True),
     ("Yes, done.", "can you change my newsletter to weekly?", False),
     ("Sure, could you give me the order number?", "I want to return the jacket", False),
 ])
