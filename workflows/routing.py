@@ -303,7 +303,9 @@ def content_reasons(text: str, critical_terms: Sequence[str] = (), *, target: bo
         m = _COMPILED[name].search(text)
         if m:
             code = f"content:{'target_' if target else ''}{name}"
-            reasons.append(reason(code, rule.decision, rule.message, words=_quote(m.group(0))))
+            message = (N_("The translation gives an amount, percentage, date or period (%(words)s)") if target
+                       else rule.message)
+            reasons.append(reason(code, rule.decision, message, words=_quote(m.group(0))))
     for term in critical_terms:
         if term and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
             reasons.append(reason("content:target_locale_term" if target else "content:locale_term",

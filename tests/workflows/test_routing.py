@@ -93,6 +93,8 @@ def test_locale_critical_terms_are_read_in_the_translation(target, text, term):
 def test_amounts_percentages_dates_and_periods_in_the_translation_hold_it(translation, code):
     result = route("See the details below.", target_text=translation, classifier=RULES_ONLY)
     assert result.decision == Decision.NATIVE_REVIEW and code in codes(result)
+    (held,) = [r for r in result.reasons if r.code == code]
+    assert held.message.startswith("The translation gives") and "'" in held.message
 
 
 @pytest.mark.parametrize("reply, customer, held", [
