@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from machinery.detection import Detection
@@ -62,6 +63,10 @@ def remember(session: Session, ticket_ref: str, customer_id: str | None, lang: s
     for scope, key in _keys(ticket_ref, customer_id):
         row = session.get(CustomerLanguage, (scope, key))
         if row is None:
-            session.add(CustomerLanguage(scope=scope, key=key, lang=lang, source=source))
+            try:
+                with session.begin_nested():  # another worker may remember the same ticket at once
+                    session.add(CustomerLanguage(scope=scope, key=key, lang=lang, source=source))
+            except IntegrityError:
+                continue
         elif row.lang != lang:
             row.lang, row.source = lang, source

@@ -74,8 +74,12 @@ class DraftRequest:
             if not isinstance(turn, dict):
                 raise ValidationError(f"'thread[{n}]' must be an object with 'author' and 'text'")
             author = field(turn, "author", str, required=True, choices=AUTHORS)
-            thread.append(Turn(author, field(turn, "text", str, required=True, max_length=max_chars),
-                               field(turn, "lang", str, max_length=35)))
+            turn_lang = field(turn, "lang", str, max_length=35)
+            try:
+                turn_lang = canonical(turn_lang) if turn_lang else None
+            except UnknownLanguage as exc:
+                raise ValidationError(f"'thread[{n}].lang': {exc}", code="unknown_language") from exc
+            thread.append(Turn(author, field(turn, "text", str, required=True, max_length=max_chars), turn_lang))
         return cls(text=text, ticket_ref=field(body, "ticket_ref", str, required=True, max_length=120),
                    channel=field(body, "channel", str, required=True, choices=CHANNELS), customer_lang=customer_lang,
                    customer_message=message, agent_lang=lang("agent_lang"), template_id=template_id,
@@ -130,8 +134,9 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     if req.customer_lang is None:
         detection = m.detector.detect(req.customer_message or "")
     # A short or uncertain message falls back on the language remembered for the ticket or customer.
-    choice = choose(req.customer_lang, req.customer_message or "", detection,
-                    recall(session, req.ticket_ref, req.customer_id))
+    known = recall(session, req.ticket_ref, req.customer_id) or next(
+        (t.lang for t in reversed(req.thread) if t.author == "customer" and t.lang), None)
+    choice = choose(req.customer_lang, req.customer_message or "", detection, known)
     if choice.lang is None:
         raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
                         code="language_uncertain", status=422,

@@ -57,3 +57,11 @@ def test_a_customers_language_carries_over_to_their_next_ticket(client, agent):
     assert reply["customer_lang"] == "fr"
     other = draft(client, agent, customer_message="Non", ticket_ref="T-11", customer_id="C-43")
     assert other.status_code == 422 or other.get_json()["customer_lang"] != "fr"
+
+
+def test_the_threads_language_is_used_for_a_short_message_on_a_new_ticket(client, agent):
+    thread = [{"author": "customer", "text": "Bonjour, ma commande n'est jamais arrivée.", "lang": "fr"}]
+    reply = draft(client, agent, customer_message="Non", ticket_ref="T-12", thread=thread).get_json()
+    assert reply["customer_lang"] == "fr"
+    bad = draft(client, agent, customer_message="Non", ticket_ref="T-13", thread=[{**thread[0], "lang": "xx-?"}])
+    assert bad.status_code == 400
