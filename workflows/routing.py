@@ -202,7 +202,9 @@ _RULES: tuple[tuple[str, ContentRule], ...] = (
         target_side=True)),
     ("period", ContentRule(
         "dates_periods", Decision.NATIVE_REVIEW, N_("Gives a period the customer will rely on (%(words)s)"),
-        rf"\b(?:\d+(?:[.,]\d+)?(?:\s?(?:-|–|to|tot|bis|a|y)\s?\d+)?|{_NUM_WORDS}|an?)\s?{_UNITS}(?! ago)",
+        rf"(?:\b\d+(?:[.,]\d+)?(?:\s?(?:-|–|to|tot|bis|a|y)\s?\d+)?\s?{_UNITS}|\b{_NUM_WORDS}\s{_UNITS}|"
+        r"\b(?:within|after|for|binnen|innerhalb|dentro de) (?:an?|één|een|einer?|un[ao]?) "
+        r"(?:day|week|month|year|dag|week|maand|jaar|tag|woche|monat|jahr|d[íi]a|semana|mes|año))(?! ago)",
         target_side=True)),
 )
 #: Critical content by signal name, in the agent languages Tolk ships (English, Dutch, German, Spanish).

@@ -67,3 +67,21 @@ def test_turns_that_only_the_customers_message_makes_critical_are_held(evaluated
     context = [(item, result) for item, result in evaluated if item.get("needs_context")]
     assert context
     assert all(result.decision != Decision.RELEASED for _item, result in context)
+
+
+def test_through_the_app_with_apertium_to_spanish_critical_turns_are_held_and_routine_ones_released(
+        client, make_user):
+    # Every 8th English turn of the eval set, drafted as a chat reply to Spanish: the translation is read too.
+    agent = make_user("agent", name="alex", languages="en")[1]
+    make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", shift="00:00-24:00",
+              days="mon,tue,wed,thu,fri,sat,sun")
+    sample = [item for item in load("eval") if item["lang"] == "en"][::8]
+    released: dict[str, list[bool]] = {"CRITICAL": [], "ROUTINE": []}
+    for n, item in enumerate(sample):
+        body = {"text": item["text"], "ticket_ref": f"T-{n}", "channel": "chat", "customer_locale": "es",
+                "customer_message": item.get("customer_message")}
+        reply = client.post("/api/v1/replies", json=body, headers=agent).get_json()
+        assert reply["engine"] == "apertium", reply
+        released[item["label"]].append(reply["decision"] == "released")
+    assert len(released["CRITICAL"]) >= 20 and not any(released["CRITICAL"])
+    assert sum(released["ROUTINE"]) / len(released["ROUTINE"]) >= 0.80
