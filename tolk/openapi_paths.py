@@ -481,13 +481,20 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             {"200": ok(ref("Reply"), "The reply drafted earlier under this idempotency key"),
              "201": ok(ref("Reply"), "Drafted"), **errors(400, 404, 422)},
             description="Give `text` (or a `template_id`) and `customer_locale` or the customer's last "
-                        "message (`customer_message`) to detect it from.",
+                        "message (`customer_message`) to detect it from. Routing reads the reply with the "
+                        "customer's message and the optional `thread`: \"Yes, done.\" after a request to cancel "
+                        "is held for review.",
             body=json_body(obj({
                 "text": nullable(string(max_text)), "ticket_ref": string(120), "channel": enum(CHANNELS),
                 "customer_locale": n_lang, "customer_message": nullable(string(max_text)), "agent_lang": n_lang,
                 "template_id": nullable(string(80)), "variables": nullable(obj()), "vip": nullable(boolean()),
                 "escalated": nullable(boolean()), "idempotency_key": nullable(string(120)),
-                "glossary": nullable(string(80))}, required=["ticket_ref", "channel"]),
+                "glossary": nullable(string(80)), "customer_id": nullable(string(120)),
+                "thread": nullable(array(record({"author": enum(("customer", "agent")), "text": string(max_text)},
+                                                {"lang": n_lang}),
+                                         description="Earlier turns of the conversation, oldest first (the last "
+                                                     "50 count): a reply is judged with them"))},
+                required=["ticket_ref", "channel"]),
                 {"text": "Thanks for waiting.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es"})),
         ("GET", "/api/v1/replies"): op("The agent's recent replies (admins: everyone's), newest first", {
             "200": ok(record({"replies": array(ref("Reply"))})), **errors(400)},

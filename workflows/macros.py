@@ -364,6 +364,13 @@ def _money_name(name: str) -> bool:
     return name in {"amount", "price", "total"} or name.endswith(("_amount", "_price", "_total"))
 
 
+def pin_currency(variables: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """``variables`` with each bare amount in ``currency``: a template keeps the currency the agent gave."""
+    return {name: {"amount": value, "currency": currency}
+            if _money_name(name) and isinstance(value, int | float | str) and not isinstance(value, bool) else value
+            for name, value in variables.items()}
+
+
 def format_variable(name: str, value: Any, locale: str, currency: str) -> str:
     """One variable formatted for ``locale``: money (``{"amount", "currency"}``, or a number named
     ``*_amount``/``price``/``total`` in the profile's currency), dates (ISO strings named ``*_date``

@@ -356,3 +356,18 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- the customer's language ------------------------------------------------------------------------
+
+
+class CustomerLanguage(Base):
+    """The language a customer writes in, remembered per ticket and per customer (regional tag kept)."""
+
+    __tablename__ = "customer_languages"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # ticket | customer
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(35))
+    source: Mapped[str] = mapped_column(String(16))  # given (picked by the agent) | detected
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -656,6 +656,14 @@ def reply_statuses() -> dict[str, str]:
             ReplyStatus.RELEASED: _("released"), ReplyStatus.REJECTED: _("rejected")}
 
 
+def reason_text(reason: dict[str, Any]) -> str:
+    """A routing reason in the UI language, still quoting the words that held the reply as written."""
+    template = reason.get("template")
+    if not template:
+        return str(reason.get("message", ""))
+    return _(template, **reason.get("params", {}))
+
+
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {"reply_statuses": reply_statuses}
+    return {"reply_statuses": reply_statuses, "reason_text": reason_text}

@@ -19,10 +19,14 @@ from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
 from workflows import review, webhooks
+from workflows.customer_language import choose, recall, remember
+from workflows.macros import pin_currency
 from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, ReviewItem
-from workflows.routing import Reason, RoutingInput, decide, sampled
+from workflows.routing import Reason, RoutingInput, Turn, decide, sampled
 
 CHANNELS = ("email", "chat", "social", "phone", "web")
+AUTHORS = ("customer", "agent")
+MAX_THREAD = 50
 
 
 @dataclass
@@ -41,6 +45,8 @@ class DraftRequest:
     escalated: bool
     idempotency_key: str | None
     glossary: str | None
+    thread: list[Turn]
+    customer_id: str | None
 
     @classmethod
     def from_json(cls, body: dict[str, Any], max_chars: int) -> DraftRequest:
@@ -63,13 +69,25 @@ class DraftRequest:
         if customer_lang is None and not (message and message.strip()):
             raise ValidationError("give 'customer_locale' or the customer's last message ('customer_message')")
         variables = field(body, "variables", dict, default={})
+        thread = []
+        for n, turn in enumerate(field(body, "thread", list, default=[])[-MAX_THREAD:]):
+            if not isinstance(turn, dict):
+                raise ValidationError(f"'thread[{n}]' must be an object with 'author' and 'text'")
+            author = field(turn, "author", str, required=True, choices=AUTHORS)
+            turn_lang = field(turn, "lang", str, max_length=35)
+            try:
+                turn_lang = canonical(turn_lang) if turn_lang else None
+            except UnknownLanguage as exc:
+                raise ValidationError(f"'thread[{n}].lang': {exc}", code="unknown_language") from exc
+            thread.append(Turn(author, field(turn, "text", str, required=True, max_length=max_chars), turn_lang))
         return cls(text=text, ticket_ref=field(body, "ticket_ref", str, required=True, max_length=120),
                    channel=field(body, "channel", str, required=True, choices=CHANNELS), customer_lang=customer_lang,
                    customer_message=message, agent_lang=lang("agent_lang"), template_id=template_id,
                    variables=variables, vip=bool(field(body, "vip", bool, default=False)),
                    escalated=bool(field(body, "escalated", bool, default=False)),
                    idempotency_key=field(body, "idempotency_key", str, max_length=120),
-                   glossary=field(body, "glossary", str, max_length=80))
+                   glossary=field(body, "glossary", str, max_length=80), thread=thread,
+                   customer_id=field(body, "customer_id", str, max_length=120))
 
 
 def _profile(session: Session, locale: str):
@@ -113,13 +131,18 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
             return existing, False
     m = services()
     detection = None
-    customer_lang = req.customer_lang
-    if customer_lang is None:
+    if req.customer_lang is None:
         detection = m.detector.detect(req.customer_message or "")
-        if detection.lang is None or not detection.reliable:
-            raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
-                            code="language_uncertain", status=422, details={"detection": detection.to_dict()})
-        customer_lang = detection.lang
+    # A short or uncertain message falls back on the language remembered for the ticket or customer.
+    known = recall(session, req.ticket_ref, req.customer_id) or next(
+        (t.lang for t in reversed(req.thread) if t.author == "customer" and t.lang), None)
+    choice = choose(req.customer_lang, req.customer_message or "", detection, known)
+    if choice.lang is None:
+        raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
+                        code="language_uncertain", status=422,
+                        details={"detection": detection.to_dict() if detection else None})
+    customer_lang = choice.lang
+    remember(session, req.ticket_ref, req.customer_id, customer_lang, choice.how)
     agent_lang = req.agent_lang or (agent.language_list[0] if agent.language_list else None)
     if agent_lang is None:
         agent_lang = m.detector.detect(req.text).lang or "en"
@@ -132,10 +155,12 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     if req.template_id:
         from workflows.macros import render
 
-        rendered = render(session, req.template_id, customer_lang, req.variables)
+        # An amount without a currency is in the agent's currency on both sides, never the customer's.
+        variables = pin_currency(req.variables, _profile(session, agent_lang).currency)
+        rendered = render(session, req.template_id, customer_lang, variables)
         if rendered.locale_used != "source":
             mt_text, engine, reviewed = rendered.text, "template", True
-        source_text = req.text or render(session, req.template_id, agent_lang, req.variables).text
+        source_text = req.text or render(session, req.template_id, agent_lang, variables).text
     if mt_text is None:
         if agent_lang == customer_lang:
             mt_text, engine, reviewed = source_text, "none", True
@@ -172,14 +197,16 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         findings=findings, failed_over=failed_over, vip=req.vip, escalated=req.escalated,
         detection_uncertain=False, recent_score=_recent_score(session, customer_lang, profile.quality_threshold),
         quality_threshold=profile.quality_threshold, always_review=profile.always_review,
-        critical_terms=profile.critical_terms))
+        critical_terms=profile.critical_terms, target_text=mt_text, customer_message=req.customer_message,
+        thread=req.thread))
     # Engine calls before the first write: the reply's rows are then written in one short burst.
     back_translation = None
     if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and mt_text and not reviewed:
         back_translation = _back_translate(session, mt_text, customer_lang, agent_lang)
     reply = Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
                   idempotency_key=req.idempotency_key, agent_lang=agent_lang, customer_lang=customer_lang,
-                  detection=detection.to_dict() if detection else None, template_id=req.template_id,
+                  detection={**detection.to_dict(), "used": choice.how} if detection else None,
+                  template_id=req.template_id,
                   source_text=source_text, mt_text=mt_text, engine=engine, decision=routing.decision,
                   reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
                   escalated=req.escalated, back_translation=back_translation)

@@ -177,10 +177,20 @@ def test_a_refund_reply_goes_to_review_and_the_agent_sees_why_and_when(app, clie
     assert response.status_code == 303
     page = text_of(client.get(response.location))
     assert "waiting for review" in page and "native_review" in page
-    assert "content:refund" in page and "lucia" in page
+    assert "content:money" in page and "lucia" in page
     assert "Back-translation (en)" in page and "left" in page  # the SLA countdown
     recent = text_of(client.get("/agent"))
     assert "T-100" in recent and "waiting for review" in recent and "left" in recent
+
+
+def test_the_agent_reads_why_a_reply_is_held_in_the_ui_language_with_the_words_that_held_it(client, team):
+    sign_in(client, "alex")
+    location = draft(client, "We will charge your card again tomorrow.").location
+    assert ("Talks about money: a payment, charge, price, fee, refund or invoice (&#39;charge your card&#39;)"
+            in text_of(client.get(location)))
+    post(client, "/ui-language", {"locale": "es", "next": "/agent"})
+    assert ("Habla de dinero: un pago, cargo, precio, comisión, reembolso o factura (&#39;charge your card&#39;)"
+            in text_of(client.get(location)))
 
 
 def test_a_plain_reply_is_released_at_once(client, team):
@@ -431,7 +441,8 @@ def test_every_ui_string_has_a_spanish_translation():
     with (TRANSLATIONS / "es/LC_MESSAGES/messages.po").open("rb") as fh:
         catalog = read_po(fh)
     translated = {m.id for m in catalog if m.id and m.string}
-    method_map = [("tolk/web.py", "python"), ("workflows/pages.py", "python"), ("lqa/pages.py", "python"),
+    method_map = [("tolk/web.py", "python"), ("workflows/pages.py", "python"), ("workflows/routing.py", "python"),
+                  ("lqa/pages.py", "python"),
                   ("templates/base.html", "jinja2"), ("templates/auth/**.html", "jinja2"),
                   ("templates/agent/**.html", "jinja2"), ("templates/review/**.html", "jinja2"),
                   ("templates/kb/editor*.html", "jinja2"), ("templates/kb/_state.html", "jinja2"),

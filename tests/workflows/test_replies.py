@@ -53,7 +53,7 @@ def test_plain_english_to_spanish_reply_is_released_and_the_helpdesk_told(app, c
 def test_refund_reply_goes_to_a_spanish_reviewer_and_is_approved_with_edits(app, client, team, helpdesk):
     reply = draft(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
     assert reply["status"] == "in_review" and reply["decision"] == "native_review"
-    assert "content:refund" in [r["code"] for r in reply["reasons"]]
+    assert "content:money" in [r["code"] for r in reply["reasons"]]
     assert reply["assigned_reviewer"] == "lucia" and reply["sla_deadline"]
     assert reply["back_translation"]
 
@@ -121,8 +121,8 @@ def test_rejection_goes_back_to_the_agent_with_the_reason(client, team):
     assert final["status"] == "rejected" and final["rejection_reason"] == "Wrong tone for this customer"
 
 
-def test_dated_reply_waits_for_the_agent_with_a_back_translation(client, team):
-    reply = draft(client, team["agent"][1], "Your parcel arrives on 2026-12-03.").get_json()
+def test_a_bare_confirmation_without_context_waits_for_the_agent_with_a_back_translation(client, team):
+    reply = draft(client, team["agent"][1], "Yes, done.").get_json()
     assert reply["status"] == "awaiting_agent" and reply["back_translation"]
     confirmed = client.post(f"/api/v1/replies/{reply['id']}/confirm", headers=team["agent"][1])
     assert confirmed.get_json()["status"] == "released"
@@ -266,3 +266,46 @@ def test_a_language_whose_recent_quality_drops_below_its_threshold_goes_to_revie
     assert reply["decision"] == "native_review"
     (reason,) = [r for r in reply["reasons"] if r["code"] == "quality:language_below_threshold"]
     assert "80.0" in reason["message"]
+
+
+def test_a_template_keeps_the_currency_the_agent_gave(app, client, team):
+    # Issue #12: "amount €49.90 became 49,90 zł" — a bare amount took the customer locale's currency.
+    from workflows.locales import LocaleProfile
+    from workflows.macros import create_template, save_translation
+    from workflows.models import TemplateState
+
+    with app.app_context():
+        db.session.merge(LocaleProfile(locale="en", currency="EUR"))
+        template = create_template(db.session, {"id": "credit-note", "source_locale": "en",
+                                                "source_text": "We have credited {credit_amount} to your account."})
+        save_translation(db.session, template, "pl", ["Przelaliśmy {credit_amount} na Twoje konto."],
+                         state=TemplateState.REVIEWED, reviewed_by="piotr")
+        db.session.commit()
+    reply = draft(client, team["agent"][1], "", template_id="credit-note", customer_locale="pl",
+                  variables={"credit_amount": 49.9}).get_json()
+    assert reply["engine"] == "template", reply
+    assert "€49.90" in reply["source_text"] and "49,90\u00a0€" in reply["translated_text"]
+    assert "zł" not in reply["translated_text"]
+    assert not [f for f in reply["findings"] if f["severity"] == "critical"]
+
+
+def test_a_confirmation_is_judged_with_the_thread(client, team):
+    thread = [{"author": "customer", "text": "Please cancel my subscription and delete my data", "lang": "en"},
+              {"author": "agent", "text": "Let me check that for you."}]
+    reply = draft(client, team["agent"][1], "Yes, done.", customer_locale="es", thread=thread).get_json()
+    assert reply["decision"] == "native_review"
+    (reason,) = [r for r in reply["reasons"] if r["code"] == "context:confirms_request"]
+    assert "cancel my subscription" in reason["message"]
+    bad = draft(client, team["agent"][1], "Yes, done.", thread=[{"author": "bot", "text": "hi"}])
+    assert bad.status_code == 400 and "author" in bad.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("text", [
+    "We have credited 20 euros to your account", "We will charge your card again tomorrow",
+    "We have deleted your account and all personal data", "You can return it within 14 days",
+    "Please send us a copy of your ID card", "Your payment failed, please update your billing details",
+    "The price will go up by ten percent"])
+def test_the_issues_examples_are_held_through_apertium_to_spanish(client, team, text):
+    reply = draft(client, team["agent"][1], text, ticket_ref="T-12").get_json()
+    assert reply["engine"] == "apertium" and reply["decision"] == "native_review", reply
+    assert reply["status"] == "in_review" and reply["reasons"][0]["message"]

@@ -1,0 +1,72 @@
+"""The customer's language, reliably: what the agent picked, what was detected, or what we remember.
+
+Short messages are detected badly ("Non" read as Italian, "ok danke" as Dutch), and detection only
+knows base languages and scripts (``pt``, not ``pt-BR``). So the language is remembered per ticket and
+per customer, and ``choose`` prefers the remembered tag when the message is short or uncertain, or
+when it is the same language (keeping the regional variant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from machinery.detection import Detection
+from tolk.languages import base
+from workflows.models import CustomerLanguage
+
+#: A message of at most this many words is too short to overrule what we remember.
+SHORT_WORDS = 3
+
+
+@dataclass(frozen=True)
+class LanguageChoice:
+    """The customer's language and how it was known: given, detected, remembered, or uncertain (None)."""
+
+    lang: str | None
+    how: str
+
+
+def choose(given: str | None, message: str, detection: Detection | None, remembered: str | None) -> LanguageChoice:
+    """The customer's language from what the agent gave, the detection and the remembered tag."""
+    if given:
+        return LanguageChoice(given, "given")
+    if remembered:
+        short = len(message.split()) <= SHORT_WORDS
+        if detection is None or detection.lang is None or not detection.reliable or short:
+            return LanguageChoice(remembered, "remembered")
+        if base(detection.lang) == base(remembered):
+            return LanguageChoice(remembered, "remembered")  # keeps pt-BR, zh-Hant, es-MX
+        return LanguageChoice(detection.lang, "detected")  # a clear message in another language: they switched
+    if detection is not None and detection.lang is not None and detection.reliable:
+        return LanguageChoice(detection.lang, "detected")
+    return LanguageChoice(None, "uncertain")
+
+
+def _keys(ticket_ref: str, customer_id: str | None) -> list[tuple[str, str]]:
+    return [("ticket", ticket_ref)] + ([("customer", customer_id)] if customer_id else [])
+
+
+def recall(session: Session, ticket_ref: str, customer_id: str | None) -> str | None:
+    """The remembered language of this ticket, else of this customer."""
+    for scope, key in _keys(ticket_ref, customer_id):
+        row = session.get(CustomerLanguage, (scope, key))
+        if row is not None:
+            return row.lang
+    return None
+
+
+def remember(session: Session, ticket_ref: str, customer_id: str | None, lang: str, source: str) -> None:
+    """Remember ``lang`` for the ticket and the customer; ``source`` is how it was known (``choose``)."""
+    for scope, key in _keys(ticket_ref, customer_id):
+        row = session.get(CustomerLanguage, (scope, key))
+        if row is None:
+            try:
+                with session.begin_nested():  # another worker may remember the same ticket at once
+                    session.add(CustomerLanguage(scope=scope, key=key, lang=lang, source=source))
+            except IntegrityError:
+                continue
+        elif row.lang != lang:
+            row.lang, row.source = lang, source
