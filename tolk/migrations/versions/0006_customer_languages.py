@@ -1,7 +1,7 @@
 """the customer's language, remembered per ticket and customer
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-28 17:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tolk.db
 
 revision = '0006'
-down_revision = '0004'  # 0005 is on another branch: re-chained at merge
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
