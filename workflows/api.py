@@ -90,7 +90,9 @@ def translate_message():
     user = current_user()
     target = language(body, "target_lang") or (user.language_list[0] if user.language_list else "en")
     try:
-        result = replies.translate_message(db.session, text, target, language(body, "source_lang"))
+        result = replies.translate_message(db.session, text, target, language(body, "source_lang"),
+                                           customer=replies.parse_customer(body),
+                                           ticket_ref=field(body, "ticket_ref", str, max_length=120))
     except NoEngineAvailable as exc:
         db.session.commit()
         raise no_engine_error(exc) from exc

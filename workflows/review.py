@@ -1,6 +1,7 @@
 """Review queues: items wait for a native reviewer on shift, ordered by SLA deadline.
 
-Approving writes the final text to the translation memory as human-approved, records MT and final
+Approving writes the final text to the translation memory as human-approved (customer data as tokens,
+see machinery.memory), records MT and final
 text (and MQM annotations) for LQA, and tells the owner of the item (a reply, a KB article locale)
 through the ``ON_DECIDED`` table, so this module knows nothing of replies or articles.
 """
@@ -20,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lqa.models import MqmAnnotationRow, QualityRecord
 from lqa.mqm import count_words, validate_category, validate_severity
 from machinery.models import TmOrigin
+from machinery.pii import Customer
 from tolk.auth import audit, require_language
 from tolk.db import db, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 ON_DECIDED: dict[str, Callable[[Session, ReviewItem, bool, User], None]] = {}
 #: kind -> callback(session, item) when an item's deadline passed with nobody to take it.
 ON_OVERDUE: dict[str, Callable[[Session, ReviewItem], None]] = {}
+#: kind -> callback(session, item) -> the customer whose known values are masked in the memory.
+CUSTOMER_OF: dict[str, Callable[[Session, ReviewItem], Customer | None]] = {}
 
 
 def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
@@ -186,9 +190,11 @@ def approve(session: Session, item: ReviewItem, reviewer: User, *, text: str | N
     _flush_or_conflict(session, item)
     outcome = "approved" if final == item.mt_text else "approved_edited"
     session.add(_quality_record(item, outcome, final, reviewer, rows))
+    # The memory stores the pair in memory form: customer data as tokens, so no other ticket sees it.
+    customer = CUSTOMER_OF[item.kind](session, item) if item.kind in CUSTOMER_OF else None
     services().memory.add(session, item.source_lang, item.target_lang, item.source_text, final, TmOrigin.HUMAN,
                           context=f"{item.kind}:{item.object_id}", engine=item.engine,
-                          approved_by=reviewer.name)
+                          approved_by=reviewer.name, customer=customer)
     if not item.spot_check and item.kind in ON_DECIDED:
         ON_DECIDED[item.kind](session, item, True, reviewer)
     audit("review.approved", item.kind, item.object_id, actor=reviewer.name,
