@@ -119,16 +119,17 @@ def _ip_valid(value: str) -> bool:
 
 
 NATIONAL_ID_PATTERN = re.compile(
-    r"(?<![\w-])(?:\d{11}|\d{9}|[A-Z][1289]\d{8}|\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z])(?![\w-])")
-IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)")
-IPV6_PATTERN = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:)(?::|[0-9A-Fa-f]{1,4}:){1,7}(?::|[0-9A-Fa-f]{1,4})"
-                          r"(?:%\w+)?(?![\w:])")
+    r"(?<![A-Za-z0-9-])(?:\d{11}|\d{9}|[A-Z][1289]\d{8}|\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z])(?![A-Za-z0-9-])")
+IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
+IPV6_PATTERN = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:)(?::|[0-9A-Fa-f]{1,4}:){1,7}"
+                          r"(?:\d{1,3}(?:\.\d{1,3}){3}|:|[0-9A-Fa-f]{1,4})(?![\w:]|\.\d)")
 
 # Passport numbers: only after the word "passport" in a seed language (a bare letter-digit code is a
 # product or an order reference far more often).
 PASSPORT_PATTERN = re.compile(
     r"(?i:passport|pasaporte|paspoort|paszport|paszportu|passi|護照)"
     r"(?:\s*(?i:number|no\.?|nr\.?|nummer|número|núm\.?|numer|numbrit?|號碼|号码|號))?\s*[:#]?\s*"
+    r"(?:(?i:is|es|to|on|ist|jest)\s+)?"
     r"(?P<value>(?=[A-Z0-9]*\d)[A-Z0-9]{6,10})(?![\w])")
 
 _MONTHS = (
@@ -175,7 +176,8 @@ ADDRESS_PATTERNS = (
     # a five-digit postcode then a city (es, et; also de/fr): the city is capitalised
     rf"\b\d{{5}}\s+{_CAP}(?:\s+(?:de\s+)?{_CAP})?",
     # zh-Hant (Taiwan): "臺北市信義區信義路五段7號89樓"
-    r"(?:\d{3,6}\s*)?(?:[\u4e00-\u9fff]{2}[市縣])?(?:[\u4e00-\u9fff]{1,3}[區鄉鎮市])?[\u4e00-\u9fff]{1,6}[路街道]"
+    r"(?:\d{3,6}\s*)?(?:[臺台新][北中南東]市|桃園市|高雄市|基隆市|新竹[市縣]|嘉義[市縣]|苗栗縣|彰化縣|南投縣|雲林縣"
+    r"|屏東縣|宜蘭縣|花蓮縣|臺東縣|澎湖縣|金門縣|連江縣)?(?:[\u4e00-\u9fff]{2}[區鄉鎮市])?[\u4e00-\u9fff]{1,6}[路街道]"
     r"(?:[一二三四五六七八九十\d]+段)?(?:\d+巷)?(?:\d+弄)?\d+(?:之\d+)?號(?:\d+樓)?(?:之\d+)?",
 )
 ADDRESS_PATTERN = re.compile("|".join(f"(?:{p})" for p in ADDRESS_PATTERNS))
@@ -205,6 +207,12 @@ _NOT_NAMES = {
     "good", "morning", "afternoon", "evening", "again", "thanks", "thank", "welcome", "hello", "hi", "dear",
     "buenos", "buenas", "días", "tardes", "noches", "goedemorgen", "goedemiddag", "goedenavond", "dzień", "dobry",
     "tere", "hommikust", "päevast", "õhtust", "acme", "tolk", "the", "our", "your", "mr", "mrs", "ms",
+}
+# A sign-off line naming a team or a department is not a person.
+_TEAM_WORDS = {
+    "support", "team", "service", "services", "care", "helpdesk", "desk", "department", "customer", "customers",
+    "klantenservice", "klantendienst", "zespół", "zespołu", "obsługa", "obsługi", "dział", "klienditugi",
+    "meeskond", "tugi", "soporte", "equipo", "atención", "servicio", "departamento", "cliente", "clientes",
 }
 _GREETING = (
     r"(?:Dear|Hi|Hello|Hey|Good\s+(?:morning|afternoon|evening)|"
@@ -298,8 +306,9 @@ class NameDetector:
                 yield found
         for m in SIGN_OFF_PATTERN.finditer(text):
             found = _name_run(text, m.end())
-            # The sign-off name is the whole line.
-            if found and re.match(r"[ \t]*(?:\n|$)", text[found[1]:]):
+            # The sign-off name is the whole line, and not a team's ("Zespół Obsługi Klienta").
+            if (found and re.match(r"[ \t]*(?:\n|$)", text[found[1]:])
+                    and not {w.lower() for w in _WORD.findall(text[found[0]:found[1]])} & _TEAM_WORDS):
                 yield found
         for m in HAN_NAME_PATTERN.finditer(text):
             group = "intro" if m.group("intro") else "titled"
@@ -310,9 +319,10 @@ class NameDetector:
 
 # Endings of inflected forms of a name (Polish cases, Estonian cases, Dutch/English genitives): "Maria" ->
 # "Marii", "Marię", "Marią"; "Kowalska" -> "Kowalskiej"; "Nowak" -> "Nowakowi"; "Tamm" -> "Tammele".
-_INFLECTIONS = ("", "a", "e", "i", "o", "u", "y", "ę", "ą", "ie", "ii", "ią", "iej", "ej", "em", "om", "owi",
+_INFLECTIONS = ("", "a", "e", "i", "o", "u", "y", "ę", "ą", "ie", "ii", "ią", "ię", "iu", "io", "ji", "ję", "ją", "iej", "ej", "em", "om", "owi",
                 "ami", "ach", "ego", "emu", "ym", "im", "ą", "'s", "’s", "s", "'", "’", "le", "lt", "ga", "ks",
-                "st", "sse", "l", "d", "t", "de", "te", "ni", "na", "ta", "iga", "ile", "ilt", "ist", "isse")
+                "st", "sse", "l", "d", "t", "de", "te", "ni", "na", "ta", "iga", "ile", "ilt", "ist", "isse", "ele", "elt",
+                "es", "est", "esse", "ega", "eni", "ena")
 
 
 def _stem(word: str) -> str:
@@ -406,8 +416,8 @@ def default_detectors() -> tuple[PatternDetector | NameDetector, ...]:
     """The shipped detectors beyond e-mail, phone, IBAN and card numbers, in order of precedence."""
     return (
         PatternDetector("pii:national_id", NATIONAL_ID_PATTERN, national_id_valid),
+        PatternDetector("pii:ip", IPV6_PATTERN, _ip_valid),  # first: "::ffff:192.0.2.128" holds an IPv4
         PatternDetector("pii:ip", IPV4_PATTERN, _ip_valid),
-        PatternDetector("pii:ip", IPV6_PATTERN, _ip_valid),
         PatternDetector("pii:passport", PASSPORT_PATTERN, group="value"),
         PatternDetector("pii:birth_date", BIRTH_DATE_PATTERN, group="value"),
         PatternDetector("pii:address", ADDRESS_PATTERN, _address_valid),
