@@ -112,14 +112,16 @@ def list_reviews():
     user = current_user()
     items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status)
     users = {u.id: u for u in db.session.scalars(select(User))}
-    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id)) for i in items]})
+    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id), viewer=user) for i in items]})
 
 
 @bp.get("/reviews/<int:item_id>")
 @require(Role.REVIEWER)
 def show_review(item_id: int):
-    item = review.get_item(db.session, current_user(), item_id)
-    return jsonify(review.item_to_dict(item, db.session.get(User, item.assignee_id) if item.assignee_id else None))
+    user = current_user()
+    item = review.get_item(db.session, user, item_id)
+    return jsonify(review.item_to_dict(item, db.session.get(User, item.assignee_id) if item.assignee_id else None,
+                                       viewer=user))
 
 
 def _reviewer() -> User:
@@ -141,7 +143,7 @@ def approve_review(item_id: int):
     review.approve(db.session, item, user, text=text, annotations=body.get("annotations"),
                    version=field(body, "version", int))
     db.session.commit()
-    return jsonify(review.item_to_dict(item))
+    return jsonify(review.item_to_dict(item, viewer=user))
 
 
 @bp.post("/reviews/<int:item_id>/reject")
@@ -153,4 +155,4 @@ def reject_review(item_id: int):
     review.reject(db.session, item, user, reason=field(body, "reason", str, required=True, max_length=2000),
                   annotations=body.get("annotations"), version=field(body, "version", int))
     db.session.commit()
-    return jsonify(review.item_to_dict(item))
+    return jsonify(review.item_to_dict(item, viewer=user))
