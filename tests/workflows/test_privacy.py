@@ -3,9 +3,21 @@ and retention, erasure, access and the egress audit work from the API and the CL
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import json
 
+import pytest
+from sqlalchemy import func, select, update
+
+from lqa.models import CustomerFeedback, MqmAnnotationRow, QualityRecord
+from machinery.models import EngineCall, TmOrigin, TmSegment
+from machinery.protection import memory_form
+from machinery.service import services
 from tolk.db import db
+from tolk.models import AuditEvent
+from tolk.queue import queue
+from workflows import privacy
+from workflows.models import Reply, ReviewItem, WebhookDelivery
 
 CARD, EMAIL = "4111 1111 1111 1111", "maria.garcia@example.com"
 OTHER_CARD, OTHER_EMAIL = "5555 5555 5555 4444", "jan.jansen@example.nl"
@@ -116,14 +128,6 @@ def _two_customers(client, team):
 
 def _stored_texts(app) -> str:
     """Every text column a customer's data could sit in, as one string."""
-    import json
-
-    from sqlalchemy import select
-
-    from lqa.models import CustomerFeedback, MqmAnnotationRow, QualityRecord
-    from machinery.models import EngineCall, TmSegment
-    from workflows.models import Reply, ReviewItem, WebhookDelivery
-
     with app.app_context():
         parts: list[str] = []
         for model in (Reply, ReviewItem, QualityRecord, MqmAnnotationRow, CustomerFeedback, EngineCall, TmSegment,
@@ -135,12 +139,6 @@ def _stored_texts(app) -> str:
 
 
 def test_erasing_a_customer_removes_their_data_everywhere_and_keeps_the_figures(app, client, team):
-    from sqlalchemy import func, select
-
-    from lqa.models import QualityRecord
-    from machinery.models import EngineCall
-    from tolk.models import AuditEvent
-
     refund, released, other = _two_customers(client, team)
     before = _stored_texts(app)
     assert CARD in before and "Maria" in before and EMAIL in before
@@ -171,8 +169,6 @@ def test_erasing_a_customer_removes_their_data_everywhere_and_keeps_the_figures(
 
 
 def test_erasing_a_ticket_and_exporting_a_customer_from_the_cli(app, client, team, runner, tmp_path):
-    import json
-
     refund, released, other = _two_customers(client, team)
     out = tmp_path / "maria.json"
     result = runner.invoke(args=["privacy", "export", "--customer", EMAIL, "-o", str(out)])
@@ -196,13 +192,8 @@ def test_erasing_a_ticket_and_exporting_a_customer_from_the_cli(app, client, tea
 
 
 def test_retention_purges_old_texts_and_keeps_quality_and_cost_figures(app, client, team, runner):
-    import datetime as dt
 
-    from sqlalchemy import select, update
 
-    from lqa.models import QualityRecord
-    from machinery.models import EngineCall
-    from workflows.models import Reply, ReviewItem
 
     refund, released, other = _two_customers(client, team)
     old = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
@@ -232,9 +223,6 @@ def test_retention_purges_old_texts_and_keeps_quality_and_cost_figures(app, clie
 
 
 def test_the_worker_purges_on_a_schedule(app):
-    from tolk.queue import queue
-    from workflows import privacy
-
     with app.app_context():
         assert privacy.schedule_purge()
         assert privacy.PURGE_JOB_ID in queue().scheduled_job_registry.get_job_ids()
@@ -281,3 +269,23 @@ def test_only_the_assignee_and_reviewers_of_the_language_see_the_customers_data(
     assert client.post(f"/api/v1/reviews/{item_id}/approve", headers=admin, json={"text": edited}).status_code == 200
     final = client.get(f"/api/v1/replies/{reply['id']}", headers=team["a"][1]).get_json()["final_text"]
     assert CARD in final and "Maria" in final and "[[" not in final
+
+
+def test_protect_tm_puts_segments_stored_in_clear_in_token_form(app, runner):
+    with app.app_context():
+        for source, target in ((f"We charged {CARD} and wrote to {EMAIL}.", f"Cargamos {CARD} y escribimos a {EMAIL}."),
+                               ("Thank you for waiting.", "Gracias por esperar."),
+                               ("Call us.", f"Llame al +34 612 345 678 o escriba a {EMAIL}.")):
+            # As versions before 0007 stored them: straight into the table, in clear.
+            db.session.add(TmSegment(source_lang="en", target_lang="es", source_text=source, target_text=target,
+                                     source_hash="x" * 40 if "Call" in source else source[:40],
+                                     origin=TmOrigin.HUMAN))
+        db.session.commit()
+    result = runner.invoke(args=["privacy", "protect-tm"])
+    assert result.exit_code == 0 and "1 segment(s) put in memory form, 1 deleted" in result.output
+    with app.app_context():
+        rows = {s.source_text: s.target_text for s in db.session.scalars(select(TmSegment))}
+        protected = memory_form(services(app).memory.protector, f"We charged {CARD} and wrote to {EMAIL}.")[0]
+    assert rows == {protected: "Cargamos [[card:1]] y escribimos a [[email:2]].",
+                    "Thank you for waiting.": "Gracias por esperar."}
+
