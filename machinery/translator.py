@@ -117,8 +117,7 @@ class MachineTranslator:
                                                   for s in tr.lost_spans if s.is_pii)
                 if use_tm and remember and not tr.lost_spans:
                     defer_write(session, functools.partial(
-                        self.memory.add, session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
-                        context=tm_context, engine=tr.engine, customer=customer))
+                        self._remember, session, source, target, texts[i], tr.text, tm_context, tr.engine, customer))
                 if use_tm and suggest:
                     results[i].suggestion = self._suggestion(source, target, texts[i], customer)
         done = [r for r in results if r is not None]
@@ -128,6 +127,11 @@ class MachineTranslator:
             for r in done:
                 r.term_findings = [f.to_dict() for f in verify_terms(r.source, r.text, glossary, source, target)]
         return done
+
+    def _remember(self, session: Session, source: str, target: str, text: str, translation: str,
+                  context: str | None, engine: str, customer: Customer | None) -> None:
+        self.memory.add(session, source, target, text, translation, TmOrigin.MACHINE, context=context, engine=engine,
+                        customer=customer)
 
     def _suggestion(self, source: str, target: str, text: str, customer: Customer | None) -> dict[str, Any] | None:
         matches = self.memory.lookup_fuzzy(source, target, text, limit=1, threshold=self.fuzzy_threshold,

@@ -14,10 +14,11 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Delete, Update, delete, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from lqa.models import CustomerFeedback, QualityRecord
@@ -55,6 +56,11 @@ class Redacted:
 
     def to_dict(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if k != "reply_ids"}
+
+
+def _rows(session: Session, statement: Update | Delete) -> int:
+    """How many rows an UPDATE or DELETE touched."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _findings_without_text(findings: Sequence[Any]) -> list[dict[str, Any]]:
@@ -116,8 +122,8 @@ def _redact_replies(session: Session, replies: Sequence[Reply], now: dt.datetime
     refs = [f"reply:{i}" for i in ids]
     done.quality_records = _redact_quality_records(
         session, session.scalars(select(QualityRecord).where(QualityRecord.object_ref.in_(refs))))
-    done.feedback = session.execute(update(CustomerFeedback).where(
-        CustomerFeedback.object_ref.in_(refs), CustomerFeedback.comment.is_not(None)).values(comment=None)).rowcount
+    done.feedback = _rows(session, update(CustomerFeedback).where(
+        CustomerFeedback.object_ref.in_(refs), CustomerFeedback.comment.is_not(None)).values(comment=None))
     for delivery in _deliveries_of(session, ids):
         if erase and delivery.status != "delivered":
             session.delete(delivery)  # the job finds no row and sends nothing
@@ -129,11 +135,11 @@ def _redact_replies(session: Session, replies: Sequence[Reply], now: dt.datetime
         delivery.payload = {**delivery.payload, "data": data}
         done.webhook_deliveries += 1
     if erase:
-        done.tm_segments = session.execute(delete(TmSegment).where(TmSegment.context.in_(refs))).rowcount
+        done.tm_segments = _rows(session, delete(TmSegment).where(TmSegment.context.in_(refs)))
         if tickets:
-            done.engine_calls = session.execute(update(EngineCall).where(
+            done.engine_calls = _rows(session, update(EngineCall).where(
                 EngineCall.ticket_key.in_([ticket_key(t) for t in tickets]))
-                .values(egress=None, ticket_key=None)).rowcount
+                .values(egress=None, ticket_key=None))
         # A rejection reason in the audit log may quote the reply: the event stays, the reason goes.
         for event in session.scalars(select(AuditEvent).where(AuditEvent.object_type == "reply",
                                                               AuditEvent.object_id.in_([str(i) for i in ids]))):
@@ -173,9 +179,9 @@ def purge(session: Session, days: dict[str, int], now: dt.datetime | None = None
             QualityRecord.source_text != "")))
     if days.get("egress"):
         cutoff = now - dt.timedelta(days=days["egress"])
-        done.engine_calls += session.execute(update(EngineCall).where(
+        done.engine_calls += _rows(session, update(EngineCall).where(
             EngineCall.created_at < cutoff, or_(EngineCall.egress.is_not(None), EngineCall.ticket_key.is_not(None)))
-            .values(egress=None, ticket_key=None)).rowcount
+            .values(egress=None, ticket_key=None))
     return done
 
 
@@ -238,8 +244,8 @@ def erase(session: Session, *, customer: str | None = None, ticket: str | None =
     done = _redact_replies(session, replies, utcnow(), erase=True)
     if ticket is not None:
         # Inbound messages of the ticket were never stored, but their engine calls name the ticket.
-        done.engine_calls += session.execute(update(EngineCall).where(EngineCall.ticket_key == ticket_key(ticket))
-                                             .values(egress=None, ticket_key=None)).rowcount
+        done.engine_calls += _rows(session, update(EngineCall).where(EngineCall.ticket_key == ticket_key(ticket))
+                                             .values(egress=None, ticket_key=None))
     audit("privacy.erased", "customer" if customer is not None else "ticket", None, actor=actor,
           detail=done.to_dict(), sess=session)
     return done

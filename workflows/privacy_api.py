@@ -27,7 +27,8 @@ def _subject(body: dict) -> dict[str, str | None]:
 @require(Role.ADMIN)
 def erase():
     """Erase what is stored of a customer (``customer``: e-mail) or a ticket (``ticket``)."""
-    done = privacy.erase(db.session, **_subject(json_object()), actor=current_user().name)
+    user = current_user()
+    done = privacy.erase(db.session, **_subject(json_object()), actor=user.name if user else "system")
     db.session.commit()
     return jsonify({"erased": done.to_dict()}), 201
 
