@@ -333,6 +333,26 @@ def _stem(word: str) -> str:
     return stem
 
 
+def _inflected(word: str) -> str:
+    """A regular expression for ``word`` and its inflected forms, as a whole word (a Han name: the characters
+    as written, wherever they stand, since Chinese has no spaces between words)."""
+    if all("\u4e00" <= c <= "\u9fff" for c in word):
+        return re.escape(word)
+    stem = _stem(word)
+    rest = re.escape(word[len(stem):])
+    endings = "|".join(sorted({re.escape(e) for e in _INFLECTIONS}, key=len, reverse=True))
+    forms = rf"(?i:{re.escape(stem)})(?:{rest}|{endings})?" if rest else rf"(?i:{re.escape(stem)})(?:{endings})?"
+    return rf"(?<![\w]){forms}(?![\w])"
+
+
+def whole_name_pattern(name: str) -> re.Pattern[str] | None:
+    """The whole name, each word possibly inflected ("Marii Kowalskiej" for "Maria Kowalska"), or None."""
+    words = [w for w in _WORD.findall(name) if len(w) >= 2 or not w.isascii()]
+    if not words:
+        return None
+    return re.compile(r"\s*".join(_inflected(w) for w in words))
+
+
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
@@ -392,17 +412,8 @@ class CustomerDetector:
                     r"(?<!\w)" + r"[\s,]+".join(words) + r"(?!\w)", re.IGNORECASE)))
         if customer.name:
             for word in _WORD.findall(customer.name):
-                if len(word) < 2 or word.lower() in _PARTICLES:
-                    continue
-                if all("\u4e00" <= c <= "\u9fff" for c in word):
-                    self.patterns.append(("pii:name", re.compile(re.escape(word))))
-                    continue
-                stem = re.escape(_stem(word))
-                rest = re.escape(word[len(_stem(word)):])
-                endings = "|".join(sorted({re.escape(e) for e in _INFLECTIONS}, key=len, reverse=True))
-                self.patterns.append(("pii:name", re.compile(
-                    rf"(?<![\w])(?i:{stem})(?:{rest}|{endings})?(?![\w])" if rest else
-                    rf"(?<![\w])(?i:{stem})(?:{endings})?(?![\w])")))
+                if len(word) >= 2 and word.lower() not in _PARTICLES:
+                    self.patterns.append(("pii:name", re.compile(_inflected(word))))
 
     def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(kind, start, end) of every known value in ``text``."""

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from machinery.pii import Customer, CustomerDetector, default_detectors
+from machinery.pii import Customer, CustomerDetector, default_detectors, whole_name_pattern
 
 PLACEHOLDER_PATTERNS = (
     r"\{\{\s*[\w.\[\]]+\s*\}\}",                                     # {{var}}
@@ -452,10 +452,9 @@ def memory_translation(protector: Protector, target: str, spans: list[Span],
     out = target
     for n, span in enumerate(spans, start=1):
         token = memory_token(span, n)
-        if span.kind == "pii:name":
-            for _kind, start, end in sorted(CustomerDetector(Customer(name=span.original)).spans(out),
-                                            key=lambda s: s[1], reverse=True):
-                out = out[:start] + token + out[end:]
+        pattern = whole_name_pattern(span.original) if span.kind == "pii:name" else None
+        if pattern is not None:
+            out = pattern.sub(lambda _m, token=token: token, out)  # "Marii Kowalskiej" for "Maria Kowalska"
         out = out.replace(span.original, token)
     # Other occurrences of the same values are tokens already; anything still found is data without a token.
     if protector.find_pii(out, customer=customer):

@@ -13,7 +13,7 @@ import pytest
 
 from machinery.apertium import DEFAULT_MODES_DIR, ApertiumEngine
 from machinery.pii import Customer, bsn_valid, dni_valid, isikukood_valid, pesel_valid, taiwan_id_valid
-from machinery.protection import Protector
+from machinery.protection import Protector, memory_form, memory_translation, restore_memory_tokens
 from tests.machinery.pii_corpus import HARD_PII_FREE, KNOWN_FALSE_POSITIVES, PII_FREE, WITH_DATA
 from workflows.kb import DEMO_ARTICLES
 from workflows.macros import DEMO_TEMPLATES
@@ -170,3 +170,32 @@ def test_no_customer_data_reaches_apertium_and_all_of_it_comes_back(tmp_path):
     recorded = received.read_text(encoding="utf-8")
     assert "tolk1" in recorded
     _assert_never_sent(recorded, [v for _t, e in english for v in _values(e)])
+
+
+# --- the memory form: what the translation memory stores -------------------------------------------------
+
+
+@pytest.mark.parametrize(("source", "target", "customer", "stored_source", "stored_target"), [
+    ("Dear Maria Garcia, your refund was sent.", "Estimada Maria Garcia, su reembolso se envió.", None,
+     "Dear [[name:1]], your refund was sent.", "Estimada [[name:1]], su reembolso se envió."),
+    ("Dear Mrs Maria Kowalska, thank you.", "Szanowna Pani Marii Kowalskiej, dziękujemy.",
+     Customer(name="Maria Kowalska"), "Dear Mrs [[name:1]] [[name:2]], thank you.",
+     "Szanowna Pani [[name:1]] [[name:2]], dziękujemy."),
+    (f"We charged {'4111 1111 1111 1111'} and wrote to a@example.com.",
+     "Cargamos 4111 1111 1111 1111 y escribimos a a@example.com.", None,
+     "We charged [[card:1]] and wrote to [[email:2]].", "Cargamos [[card:1]] y escribimos a [[email:2]]."),
+    ("我叫林美玲。", "My name is 林美玲.", None, "我叫[[name:1]]。", "My name is [[name:1]]."),
+])
+def test_the_memory_stores_tokens_and_gives_back_the_askers_values(source, target, customer, stored_source,
+                                                                   stored_target):
+    protector = Protector()
+    protected, spans = memory_form(protector, source, customer)
+    assert (protected, memory_translation(protector, target, spans, customer)) == (stored_source, stored_target)
+    restored, complete = restore_memory_tokens(stored_target, spans)
+    assert complete and restored == target.replace("Marii Kowalskiej", "Maria Kowalska")
+
+
+def test_a_translation_with_data_its_source_lacks_is_not_stored():
+    protector = Protector()
+    _protected, spans = memory_form(protector, "Call us.")
+    assert memory_translation(protector, "Llame al +34 612 345 678.", spans) is None
