@@ -196,15 +196,17 @@ def purge_job() -> dict[str, int]:
 
 
 def schedule_purge(at: dt.datetime | None = None) -> bool:
-    """Schedule the purge job (at ``at``, or now) unless one is scheduled already; False if Redis is down."""
+    """Schedule the purge job (at ``at``, or now unless one is scheduled already); False if Redis is down.
+
+    Each run has its own job id: the running job schedules the next, which must not overwrite itself.
+    """
     try:
         q = queue()
-        scheduled = q.scheduled_job_registry.get_job_ids()
-        if PURGE_JOB_ID in scheduled and at is None:
+        pending = [j for j in q.scheduled_job_registry.get_job_ids() if j.startswith(PURGE_JOB_ID)]
+        if pending and at is None:
             return True
-        if PURGE_JOB_ID in scheduled:
-            q.scheduled_job_registry.remove(PURGE_JOB_ID)
-        q.enqueue_at(at or utcnow(), purge_job, job_id=PURGE_JOB_ID)
+        when = at or utcnow()
+        q.enqueue_at(when, purge_job, job_id=f"{PURGE_JOB_ID}-{when:%Y%m%dT%H%M%S}")
         return True
     except Exception as exc:  # noqa: BLE001 - Redis down: `tolk privacy purge` (cron) still works
         log.warning("retention purge not scheduled: %s", exc)

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from rq import SimpleWorker
 from sqlalchemy import func, select, update
 
 from lqa.models import CustomerFeedback, MqmAnnotationRow, QualityRecord
@@ -15,7 +16,7 @@ from machinery.protection import memory_form
 from machinery.service import services
 from tolk.db import db
 from tolk.models import AuditEvent
-from tolk.queue import queue
+from tolk.queue import queue, redis_connection
 from workflows import privacy
 from workflows.models import Reply, ReviewItem, WebhookDelivery
 
@@ -223,11 +224,26 @@ def test_retention_purges_old_texts_and_keeps_quality_and_cost_figures(app, clie
 
 
 def test_the_worker_purges_on_a_schedule(app):
+    def scheduled() -> list[str]:
+        return [j for j in queue().scheduled_job_registry.get_job_ids() if j.startswith(privacy.PURGE_JOB_ID)]
+
     with app.app_context():
-        assert privacy.schedule_purge()
-        assert privacy.PURGE_JOB_ID in queue().scheduled_job_registry.get_job_ids()
-        privacy.purge_job()  # what the worker runs: it schedules its next run
-        assert privacy.PURGE_JOB_ID in queue().scheduled_job_registry.get_job_ids()
+        assert privacy.schedule_purge() and len(scheduled()) == 1
+        assert privacy.schedule_purge() and len(scheduled()) == 1  # a worker restart adds none
+        privacy.purge_job()  # what the worker runs: it schedules its next run, a day later
+        (first, following) = sorted(scheduled())
+        assert following > first
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "privacy.purged")).actor == "system"
+
+
+def test_a_worker_runs_the_scheduled_purge(app):
+    with app.app_context():
+        privacy.schedule_purge()
+        SimpleWorker([queue(app)], connection=redis_connection(app)).work(burst=True, with_scheduler=True)
+        runs = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.purged")).all()
+        assert len(runs) == 1
+        assert len([j for j in queue().scheduled_job_registry.get_job_ids()
+                    if j.startswith(privacy.PURGE_JOB_ID)]) == 1  # the next run
 
 
 def test_admins_read_the_egress_audit_page_by_page(app, client, team, runner):
