@@ -224,7 +224,7 @@ _GREETING = (
 _TITLE = (
     r"(?:Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|Mx\.?|"
     r"heer|mevrouw|meneer|mevr\.|dhr\.|"
-    r"Pan(?:i|ie|u|a|em|ią|o)?|"
+    r"Pan(?:i|ie|u|a|em|ią|o)?|pan(?:i|ie|u|a|em|ią)|"  # lowercase mid-sentence; not "pan" (Spanish: bread)
     r"härra|proua|pr\.|"
     r"señor(?:a|ita)?|Sr\.|Sra\.|Srta\.|don|doña|D\.ª?)"
 )

@@ -35,6 +35,8 @@ WITH_DATA: list[tuple[str, str, dict[str, list[str]]]] = [
            "44051401359, data urodzenia 14.05.1944.\n\nZ poważaniem,\nAnna Kowalska",
      {"name": ["Marii", "Anna Kowalska"], "address": ["ul. Marszałkowska 10/12", "00-590 Warszawa"],
       "national_id": ["44051401359"], "birth_date": ["14.05.1944"]}),
+    ("pl", "Dziękujemy pani Annie Nowak za cierpliwość; kurier zadzwoni do pana Piotra jutro.",
+     {"name": ["Annie Nowak", "Piotra"]}),
     ("pl", "Dzień dobry, nazywam się Tomasz Nowak, mój numer paszportu to AB1234567.",
      {"name": ["Tomasz Nowak"], "passport": ["AB1234567"]}),
     ("et", "Tere Mari,\nteie isikukood 37605030299 ja aadress Narva mnt 7, 10117 Tallinn on kontrollitud. "
