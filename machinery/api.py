@@ -141,13 +141,19 @@ def tm_lookup():
         raise ValidationError("'text' is required", details={"field": "text"})
     if len(text) > current_app.config["MAX_TEXT_CHARS"]:
         raise PayloadTooLarge(f"'text' is longer than {current_app.config['MAX_TEXT_CHARS']} characters")
+    lowest, most = current_app.config["TM_FUZZY_THRESHOLD"], current_app.config["TM_LOOKUP_MAX_RESULTS"]
     try:
-        threshold = int(request.args.get("threshold", current_app.config["TM_FUZZY_THRESHOLD"]))
-        limit = int(request.args.get("limit", 5))
+        threshold = int(request.args.get("threshold", lowest))
+        limit = int(request.args.get("limit", min(5, most)))
     except ValueError as exc:
         raise ValidationError("'threshold' and 'limit' must be whole numbers") from exc
-    if not (0 <= threshold <= 100 and 1 <= limit <= 50):
-        raise ValidationError("'threshold' must be 0-100 and 'limit' 1-50")
+    # A low threshold turns a lookup into a listing of the memory: the configured minimum is enforced.
+    if not lowest <= threshold <= 100:
+        raise ValidationError(f"'threshold' must be between {lowest} (TOLK_TM_FUZZY_THRESHOLD) and 100",
+                              code="threshold_out_of_range", details={"field": "threshold"})
+    if not 1 <= limit <= most:
+        raise ValidationError(f"'limit' must be between 1 and {most} (TOLK_TM_LOOKUP_MAX_RESULTS)",
+                              code="limit_out_of_range", details={"field": "limit"})
     memory = services().memory
     exact = memory.lookup_exact(db.session, source, target, text)
     fuzzy = memory.lookup_fuzzy(source, target, text, limit=limit, threshold=threshold, session=db.session)

@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from machinery.pii import Customer
 from machinery.protection import STYLES, Masked, Protector, Span
 
 #: Payloads sent to engines in this context, after masking: the router reads it for the egress record.
@@ -159,8 +160,10 @@ class Engine:
 
     def translate_batch(self, texts: Sequence[str], source: str, target: str, *,
                         glossary: EngineGlossary | None = None, formality: str | None = None,
-                        fmt: str = "text", context: str | None = None) -> list[Translation]:
-        """Translate ``texts``; protected spans survive and terms follow ``glossary``."""
+                        fmt: str = "text", context: str | None = None,
+                        customer: Customer | None = None) -> list[Translation]:
+        """Translate ``texts``; protected spans (and ``customer``'s known values) survive, terms follow
+        ``glossary``."""
         if not self.is_configured():
             raise NotConfigured(f"{self.name} is not configured", engine=self.name)
         if not self.supports(source, target):
@@ -171,7 +174,8 @@ class Engine:
         keep = glossary.do_not_translate if glossary else ()
         style = STYLES[self.token_style]
         masked: list[Masked] = [
-            style.mask(text, self.protector.find(text, fmt, terms=terms, keep=keep), fmt) for text in texts
+            style.mask(text, self.protector.find(text, fmt, terms=terms, keep=keep, customer=customer), fmt)
+            for text in texts
         ]
         results: list[Translation] = []
         for start in range(0, len(masked), self.max_batch):

@@ -1,5 +1,9 @@
 """Translation memory: exact and fuzzy matches of source segments, stored in ``tm_segments``.
 
+Segments are stored in memory form: customer data (e-mail addresses, names, card numbers...) is replaced
+by numbered tokens (``[[email:1]]``) in source and target, so no lookup, suggestion or TMX export shows
+one ticket's data to another. Lookups put the asker's own values back into the tokens.
+
 Exact matches are one probe of the hash index in the database, so every worker sees every commit at
 once. Fuzzy matches come from an in-memory ``FuzzyIndex`` per language pair, built lazily from the
 database and refreshed incrementally, so each gunicorn worker keeps its own copy current.
@@ -22,6 +26,8 @@ from sqlalchemy import Engine, case, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from machinery.models import TmOrigin, TmSegment
+from machinery.pii import Customer
+from machinery.protection import Protector, Span, memory_form, memory_translation, restore_memory_tokens
 from tolk.db import utcnow
 
 _SPACE = re.compile(r"\s+")
@@ -402,9 +408,12 @@ def _origin_rank():
     return case({o: o.rank for o in TmOrigin}, value=TmSegment.origin, else_=0)
 
 
-def _as_match(segment: TmSegment, score: float) -> TmMatch:
-    return TmMatch(segment.id, segment.source_text, segment.target_text, score, TmOrigin(segment.origin),
-                   segment.context, segment.engine)
+def _as_match(segment: TmSegment, score: float, spans: list[Span] | None = None) -> TmMatch:
+    """A match with the asker's values (``spans``) in the segment's tokens, where they fit."""
+    source, target = segment.source_text, segment.target_text
+    if spans is not None:
+        source, target = restore_memory_tokens(source, spans)[0], restore_memory_tokens(target, spans)[0]
+    return TmMatch(segment.id, source, target, score, TmOrigin(segment.origin), segment.context, segment.engine)
 
 
 def _insert_unless_present(session: Session, values: dict) -> int | None:
@@ -438,7 +447,8 @@ class TranslationMemory:
     REFRESH_OVERLAP = 1000
 
     def __init__(self, bind: Engine | sessionmaker, *, refresh_interval: float = 5.0,
-                 index_options: dict | None = None) -> None:
+                 index_options: dict | None = None, protector: Protector | None = None) -> None:
+        self.protector = protector or Protector()
         self.sessionmaker = bind if isinstance(bind, sessionmaker) else sessionmaker(bind, expire_on_commit=False)
         self.refresh_interval = refresh_interval
         self.index_options = dict(index_options or {})
@@ -450,13 +460,23 @@ class TranslationMemory:
 
     def add(self, session: Session, source_lang: str, target_lang: str, source: str, target: str,
             origin: TmOrigin | str, *, context: str | None = None, engine: str | None = None,
-            approved_by: str | None = None) -> int:
-        """Store a segment, or update the one with the same pair, normalized source and origin; its id."""
-        src, tgt, origin = language_tag(source_lang), language_tag(target_lang), TmOrigin(origin)
+            approved_by: str | None = None, customer: Customer | None = None) -> int | None:
+        """Store a segment in memory form, or update the one with the same pair, normalized source and origin;
+        its id. None (nothing stored) when the translation holds customer data its source does not."""
         if not normalize(source):
             raise ValueError("a translation-memory segment needs a non-empty source")
         if not target.strip():
             raise ValueError("a translation-memory segment needs a non-empty target")
+        source, spans = memory_form(self.protector, source, customer)
+        protected = memory_translation(self.protector, target, spans, customer)
+        if protected is None:
+            return None
+        return self._add(session, source_lang, target_lang, source, protected, origin, context=context,
+                         engine=engine, approved_by=approved_by)
+
+    def _add(self, session: Session, source_lang: str, target_lang: str, source: str, target: str,
+             origin: TmOrigin | str, *, context: str | None, engine: str | None, approved_by: str | None) -> int:
+        src, tgt, origin = language_tag(source_lang), language_tag(target_lang), TmOrigin(origin)
         key = source_hash(source)
         segment = session.scalars(
             select(TmSegment)
@@ -470,8 +490,8 @@ class TranslationMemory:
                 origin=origin, engine=engine, context=context, approved_by=approved_by))
             if new_id is None:
                 # Another worker stored the same segment meanwhile: update theirs instead.
-                return self.add(session, source_lang, target_lang, source, target, origin, context=context,
-                                engine=engine, approved_by=approved_by)
+                return self._add(session, source_lang, target_lang, source, target, origin, context=context,
+                                 engine=engine, approved_by=approved_by)
             self._on_commit(session, (src, tgt), new_id, normalize(source), origin.rank)
             return new_id
         elif (segment.target_text, segment.source_text, segment.context, segment.engine,
@@ -507,12 +527,14 @@ class TranslationMemory:
 
     # -- reading --
 
-    def lookup_exact(self, session: Session, source_lang: str, target_lang: str, text: str) -> TmMatch | None:
-        """The best stored segment whose normalized source equals ``text``'s (human > imported > machine,
-        then the newest), or None."""
-        norm = normalize(text)
-        if not norm:
+    def lookup_exact(self, session: Session, source_lang: str, target_lang: str, text: str, *,
+                     customer: Customer | None = None) -> TmMatch | None:
+        """The best stored segment whose normalized source equals ``text``'s in memory form (human > imported
+        > machine, then the newest), with ``text``'s own values in its tokens; or None."""
+        if not normalize(text):
             return None
+        protected, spans = memory_form(self.protector, text, customer)
+        norm = normalize(protected)
         stmt = (
             select(TmSegment)
             .where(TmSegment.source_lang == language_tag(source_lang),
@@ -522,16 +544,21 @@ class TranslationMemory:
         )
         for segment in session.scalars(stmt):
             if normalize(segment.source_text) == norm:
-                return _as_match(segment, 100.0)
+                match = _as_match(segment, 100.0, spans)
+                if restore_memory_tokens(segment.target_text, spans)[1]:
+                    return match
         return None
 
     def lookup_fuzzy(self, source_lang: str, target_lang: str, text: str, *, limit: int = 5,
-                     threshold: float = 75.0, session: Session | None = None) -> list[TmMatch]:
+                     threshold: float = 75.0, session: Session | None = None,
+                     customer: Customer | None = None) -> list[TmMatch]:
         """Up to ``limit`` segments whose source scores ``fuzz.ratio >= threshold`` against ``text``
-        (both normalized), best first; at equal score human beats imported beats machine."""
-        norm = normalize(text)
-        if not norm or limit <= 0:
+        (both normalized, in memory form), best first; at equal score human beats imported beats machine.
+        Tokens get ``text``'s own values where it has them; the others stay tokens."""
+        if not normalize(text) or limit <= 0:
             return []
+        protected, spans = memory_form(self.protector, text, customer)
+        norm = normalize(protected)
         pair = (language_tag(source_lang), language_tag(target_lang))
         with self._lock:
             state = self._current(pair)
@@ -553,7 +580,7 @@ class TranslationMemory:
                 if source in sources:
                     continue  # a better-ranked origin of the same source is already in
                 sources.add(source)
-                matches.append(_as_match(segment, score))
+                matches.append(_as_match(segment, score, spans))
                 if len(matches) == limit:
                     break
             return matches

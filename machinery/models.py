@@ -39,6 +39,8 @@ class EngineCall(Base):
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
     error_code: Mapped[str | None] = mapped_column(String(32))
     egress: Mapped[str | None] = mapped_column(Text)
+    # SHA-256 of the ticket the call translated for (replies, messages): erasure finds its egress records.
+    ticket_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 

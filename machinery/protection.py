@@ -16,7 +16,9 @@ import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+from machinery.pii import Customer, CustomerDetector, default_detectors, whole_name_pattern
 
 PLACEHOLDER_PATTERNS = (
     r"\{\{\s*[\w.\[\]]+\s*\}\}",                                     # {{var}}
@@ -32,7 +34,7 @@ CARD_PATTERN = r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"
 PHONE_PATTERN = r"(?<![\w+])(?:\+|00)?\(?\d[\d ().-]{6,}\d(?![\w])"
 TAG_PATTERN = re.compile(r"<[^<>]+>")
 #: Any token style's token, for checks that no token was left in a translation.
-TOKEN_PATTERN = r"\[\[\d+\]\]|<x id=\"\d+\"\s*/?>|<span translate=\"no\" class=\"tolk-\d+\">|\btolk\d+\b"
+TOKEN_PATTERN = r"\[\[\d+\]\]|\[\[[a-z0-9_]+:\d+\]\]|<x id=\"\d+\"\s*/?>|<span translate=\"no\" class=\"tolk-\d+\">|\btolk\d+\b"
 
 
 def luhn_valid(number: str) -> bool:
@@ -102,14 +104,39 @@ class Rule:
     # Try shorter prefixes when the greedy match fails ``valid``: a card number followed by its expiry.
     shrink: bool = False
 
+    def spans(self, text: str) -> Iterable[tuple[int, int]]:
+        """(start, end) of each match that passes ``valid`` (shrunk to its longest valid prefix if asked)."""
+        valid: Any = self.valid
+        for m in self.pattern.finditer(text):
+            value: str | None = m.group(0)
+            if value and valid and self.shrink:
+                value = _longest_valid(value, valid)
+            elif value and valid and not valid(value):
+                value = None
+            if value:
+                yield m.start(), m.start() + len(value)
 
-DEFAULT_RULES: tuple[Rule, ...] = (
+
+class Detector(Protocol):
+    """Finds one kind of protected span: ``kind`` ("pii:name", "url"...) and ``spans(text)``."""
+
+    @property
+    def kind(self) -> str: ...
+
+    def spans(self, text: str) -> Iterable[tuple[int, int]]: ...
+
+
+#: Where the helpdesk's known customer values rank among the default detectors (after placeholders).
+_KNOWN_PRIORITY = 2 + len(PLACEHOLDER_PATTERNS)
+DEFAULT_RULES: tuple[Detector, ...] = (
     Rule("url", re.compile(URL_PATTERN)),
     Rule("pii:email", re.compile(EMAIL_PATTERN)),
     *(Rule("placeholder", re.compile(p)) for p in PLACEHOLDER_PATTERNS),
     Rule("pii:iban", re.compile(IBAN_PATTERN), iban_valid, shrink=True),
     Rule("pii:card", re.compile(CARD_PATTERN), luhn_valid, shrink=True),
+    *default_detectors()[:4],  # national IDs, IPv4, IPv6, passports: before phones, which look alike
     Rule("pii:phone", re.compile(PHONE_PATTERN), _phone_valid),
+    *default_detectors()[4:],  # dates of birth, addresses, names
 )
 
 
@@ -151,29 +178,32 @@ def _term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 class Protector:
     """Finds the spans of a text that must survive translation unchanged (or as a glossary term)."""
 
-    def __init__(self, extra_rules: Iterable[Rule] = ()):
-        self.rules = (*DEFAULT_RULES, *extra_rules)
+    def __init__(self, extra_rules: Iterable[Detector] = ()):
+        self.rules: tuple[Detector, ...] = (*DEFAULT_RULES, *extra_rules)
 
     def find(self, text: str, fmt: str = "text", *, terms: Mapping[str, str] | None = None,
-             keep: Iterable[str] = ()) -> list[Span]:
-        """Non-overlapping spans, earliest first; data rules win over terms, longer over shorter."""
+             keep: Iterable[str] = (), customer: Customer | None = None) -> list[Span]:
+        """Non-overlapping spans, earliest first; data rules win over terms, longer over shorter.
+
+        ``customer`` adds the values the helpdesk knows (name, e-mail, phone, address), masked exactly.
+        """
         candidates: list[tuple[int, int, int, Span]] = []
+        known = CustomerDetector(customer) if customer else None
+        lowered = {k.lower(): v for k, v in (terms or {}).items()}
+        kept = {k.lower() for k in keep}
+        pattern = _term_pattern([*lowered, *kept])
         for lo, hi in _text_ranges(text, fmt):
             chunk = text[lo:hi]
             for priority, rule in enumerate(self.rules):
-                for m in rule.pattern.finditer(chunk):
-                    value: str | None = m.group(0)
-                    if value and rule.valid and rule.shrink:
-                        value = _longest_valid(value, rule.valid)
-                    elif value and rule.valid and not rule.valid(value):
-                        value = None
-                    if not value:
-                        continue
-                    span = Span(lo + m.start(), lo + m.start() + len(value), rule.kind, value, value)
+                for start, end in rule.spans(chunk):
+                    value = chunk[start:end]
+                    span = Span(lo + start, lo + end, rule.kind, value, value)
                     candidates.append((priority, -len(value), span.start, span))
-            lowered = {k.lower(): v for k, v in (terms or {}).items()}
-            kept = {k.lower() for k in keep}
-            pattern = _term_pattern([*lowered, *kept])
+            if known is not None:
+                for kind, start, end in known.spans(chunk):
+                    value = chunk[start:end]
+                    span = Span(lo + start, lo + end, kind, value, value)
+                    candidates.append((_KNOWN_PRIORITY, -len(value), span.start, span))
             if pattern:
                 for m in pattern.finditer(chunk):
                     key = m.group(0).lower()
@@ -186,6 +216,10 @@ class Protector:
             if all(span.end <= t.start or span.start >= t.end for t in taken):
                 taken.append(span)
         return sorted(taken, key=lambda s: s.start)
+
+    def find_pii(self, text: str, fmt: str = "text", *, customer: Customer | None = None) -> list[Span]:
+        """Only the customer-data spans of ``text``."""
+        return [s for s in self.find(text, fmt, customer=customer) if s.is_pii]
 
 
 @dataclass
@@ -389,3 +423,60 @@ STYLES: dict[str, TokenStyle] = {
     "apertium": ApertiumStyle(),
     "plain": PlainStyle(),
 }
+
+
+# --- the translation memory's form of a text: customer data as numbered tokens ---------------------------
+
+#: A customer-data token in a translation-memory segment: ``[[email:1]]``, ``[[name:2]]``.
+MEMORY_TOKEN = re.compile(r"\[\[([a-z0-9_]+):(\d+)\]\]")
+
+
+def memory_token(span: Span, n: int) -> str:
+    """The token that stands for the ``n``-th customer-data span of a segment in the memory."""
+    return f"[[{span.kind.removeprefix('pii:')}:{n}]]"
+
+
+def memory_form(protector: Protector, text: str, customer: Customer | None = None) -> tuple[str, list[Span]]:
+    """``text`` with each customer-data span replaced by its token, and the spans in token order."""
+    spans = protector.find_pii(text, customer=customer)
+    out, pos = [], 0
+    for n, span in enumerate(spans, start=1):
+        out.append(text[pos:span.start])
+        out.append(memory_token(span, n))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out), spans
+
+
+def memory_translation(protector: Protector, target: str, spans: list[Span],
+                       customer: Customer | None = None) -> str | None:
+    """The translation of a segment in memory form: the source's values (a name also inflected) become the
+    source's tokens. None when customer data the source does not have is left in it: such a pair is not
+    stored."""
+    out = target
+    for n, span in enumerate(spans, start=1):
+        token = memory_token(span, n)
+        pattern = whole_name_pattern(span.original) if span.kind == "pii:name" else None
+        if pattern is not None:
+            # "Marii Kowalskiej" for "Maria Kowalska"; the token as a literal replacement string.
+            out = pattern.sub(token.replace("\\", "\\\\"), out)
+        out = out.replace(span.original, token)
+    # Other occurrences of the same values are tokens already; anything still found is data without a token.
+    if protector.find_pii(out, customer=customer):
+        return None
+    return out
+
+
+def restore_memory_tokens(text: str, spans: list[Span]) -> tuple[str, bool]:
+    """Tokens replaced by the values of ``spans`` (a later segment's own data); False if one had no value."""
+    complete = True
+
+    def value(m: re.Match[str]) -> str:
+        nonlocal complete
+        n = int(m.group(2))
+        if 1 <= n <= len(spans) and spans[n - 1].kind.removeprefix("pii:") == m.group(1):
+            return spans[n - 1].original
+        complete = False
+        return m.group(0)
+
+    return MEMORY_TOKEN.sub(value, text), complete

@@ -43,15 +43,16 @@ def _detector(languages: tuple[str, ...], min_margin: float) -> LanguageDetector
 
 def build(app: Flask) -> Machinery:
     """Construct engines, router, memory and detector from the app's settings."""
-    from machinery.registry import ENGINES, build_engines
+    from machinery.registry import ENGINES, build_engines, protector_from
     from tolk.db import db
 
     cfg = app.config
-    engines = build_engines(cfg)
+    protector = protector_from(cfg)
+    engines = build_engines(cfg, protector)
     routes = parse_routes(cfg["ENGINE_ROUTES"], list(ENGINES))
     router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"],
                     meter=database_meter(lambda: db.session, cfg["EGRESS_LOG"]))
-    memory = TranslationMemory(app.extensions["tolk.db"][1])
+    memory = TranslationMemory(app.extensions["tolk.db"][1], protector=protector)
     detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
     translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"])
     return Machinery(engines, router, memory, detector, translator)

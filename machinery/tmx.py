@@ -230,17 +230,20 @@ def write_tmx(units: Iterable[TmxUnit], srclang: str) -> bytes:
 
 
 def import_tmx(session: Session, tm: TranslationMemory, data: bytes, *, origin: TmOrigin = TmOrigin.IMPORTED) -> int:
-    """Add every unit of a TMX document to ``tm`` ; returns how many.
+    """Add every unit of a TMX document to ``tm`` ; returns how many were stored.
 
     The whole document is validated before anything is added, so a bad file stores nothing; the
-    caller commits (or rolls back if the database fails midway).
+    caller commits (or rolls back if the database fails midway). A unit whose translation holds
+    customer data its source does not is left out (see ``TranslationMemory.add``).
     """
     units = read_tmx(data)
+    stored = 0
     for unit in units:
-        tm.add(session, unit.source_lang, unit.target_lang, unit.source, unit.target, origin,
-               context=unit.context[:255] if unit.context else None,
-               approved_by=unit.creationid[:80] if unit.creationid else None)
-    return len(units)
+        found = tm.add(session, unit.source_lang, unit.target_lang, unit.source, unit.target, origin,
+                       context=unit.context[:255] if unit.context else None,
+                       approved_by=unit.creationid[:80] if unit.creationid else None)
+        stored += found is not None
+    return stored
 
 
 def export_tmx(session: Session, *, source_lang: str | None = None, target_lang: str | None = None,

@@ -2,15 +2,18 @@
 
 For each segment: an exact translation-memory match is reused at no cost; the rest go, protected,
 to the routed engines in one batch; results are written back to the TM as machine segments (so the
-same sentence is never paid for twice) and checked against the glossary.
+same sentence is never paid for twice) unless the caller says not to (replies: their translations reach
+the memory only once a reviewer approved them), and checked against the glossary.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +22,7 @@ from sqlalchemy.orm import Session
 from machinery.base import Engine, EngineGlossary
 from machinery.memory import TranslationMemory
 from machinery.models import EngineCall, TmOrigin
+from machinery.pii import Customer
 from machinery.routing import Attempt, Router
 from tolk.db import defer_write
 
@@ -79,10 +83,12 @@ class MachineTranslator:
 
     def translate(self, session: Session, texts: Sequence[str], source: str, target: str, *, fmt: str = "text",
                   glossary: Termbase | None = None, formality: str | None = None, context: str | None = None,
-                  tm_context: str | None = None, use_tm: bool = True, suggest: bool = False) -> list[SegmentResult]:
+                  tm_context: str | None = None, use_tm: bool = True, suggest: bool = False,
+                  remember: bool = True, customer: Customer | None = None) -> list[SegmentResult]:
         """Translate ``texts``; raise routing.NoEngineAvailable when segments need an engine and none can.
 
-        ``suggest`` adds the best fuzzy translation-memory match to each machine-translated segment.
+        ``suggest`` adds the best fuzzy translation-memory match to each machine-translated segment;
+        ``remember=False`` keeps machine output out of the memory; ``customer`` is masked like other data.
         """
         results: list[SegmentResult | None] = [None] * len(texts)
         pending: list[int] = []
@@ -90,7 +96,7 @@ class MachineTranslator:
             if not text.strip():
                 results[i] = SegmentResult(text, text, "tm", source, target, tm_score=100)
                 continue
-            match = self.memory.lookup_exact(session, source, target, text) if use_tm else None
+            match = self.memory.lookup_exact(session, source, target, text, customer=customer) if use_tm else None
             if match is not None:
                 results[i] = SegmentResult(text, match.target_text, "tm", source, target, tm_score=100,
                                            tm_origin=str(match.origin))
@@ -99,7 +105,7 @@ class MachineTranslator:
         if pending:
             eg = engine_glossary(glossary, source, target) if glossary else None
             routed = self.router.translate([texts[i] for i in pending], source, target, glossary=eg,
-                                           formality=formality, fmt=fmt, context=context)
+                                           formality=formality, fmt=fmt, context=context, customer=customer)
             for i, tr in zip(pending, routed.translations, strict=True):
                 result = SegmentResult(
                     texts[i], tr.text, tr.engine, source, target, billed_characters=tr.billed_characters,
@@ -109,12 +115,11 @@ class MachineTranslator:
                 if tr.lost_spans:
                     result.lost_tokens.extend({"kind": s.kind, "text": "[customer data]"}
                                               for s in tr.lost_spans if s.is_pii)
-                if use_tm and not tr.lost_spans:
+                if use_tm and remember and not tr.lost_spans:
                     defer_write(session, functools.partial(
-                        self.memory.add, session, source, target, texts[i], tr.text, TmOrigin.MACHINE,
-                        context=tm_context, engine=tr.engine))
+                        self._remember, session, source, target, texts[i], tr.text, tm_context, tr.engine, customer))
                 if use_tm and suggest:
-                    result.suggestion = self._suggestion(source, target, texts[i])
+                    result.suggestion = self._suggestion(source, target, texts[i], customer)
                 results[i] = result
         done = [r for r in results if r is not None]
         if glossary is not None:
@@ -124,12 +129,37 @@ class MachineTranslator:
                 r.term_findings = [f.to_dict() for f in verify_terms(r.source, r.text, glossary, source, target)]
         return done
 
-    def _suggestion(self, source: str, target: str, text: str) -> dict[str, Any] | None:
-        matches = self.memory.lookup_fuzzy(source, target, text, limit=1, threshold=self.fuzzy_threshold)
+    def _remember(self, session: Session, source: str, target: str, text: str, translation: str,
+                  context: str | None, engine: str, customer: Customer | None) -> None:
+        self.memory.add(session, source, target, text, translation, TmOrigin.MACHINE, context=context, engine=engine,
+                        customer=customer)
+
+    def _suggestion(self, source: str, target: str, text: str, customer: Customer | None) -> dict[str, Any] | None:
+        matches = self.memory.lookup_fuzzy(source, target, text, limit=1, threshold=self.fuzzy_threshold,
+                                           customer=customer)
         if not matches:
             return None
         m = matches[0]
         return {"source": m.source_text, "text": m.target_text, "score": m.score, "origin": str(m.origin)}
+
+
+#: The ticket (SHA-256 of its reference) the engine calls in this context translate for.
+EGRESS_TICKET: ContextVar[str | None] = ContextVar("EGRESS_TICKET", default=None)
+
+
+def ticket_key(ticket_ref: str) -> str:
+    """How engine-call records name a ticket: SHA-256 of its reference, so erasure can find them."""
+    return hashlib.sha256(ticket_ref.strip().encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def egress_for_ticket(ticket_ref: str | None) -> Iterator[None]:
+    """Engine calls made inside are recorded against ``ticket_ref``."""
+    token = EGRESS_TICKET.set(ticket_key(ticket_ref) if ticket_ref else None)
+    try:
+        yield
+    finally:
+        EGRESS_TICKET.reset(token)
 
 
 def egress_record(mode: str, payloads: Sequence[str]) -> str | None:
@@ -146,7 +176,7 @@ def database_meter(session_for: Callable[[], Session], egress_mode: str) -> Call
 
     def meter(*, sent: Sequence[str], **call: Any) -> None:
         session = session_for()
-        row = EngineCall(egress=egress_record(egress_mode, sent), **call)
+        row = EngineCall(egress=egress_record(egress_mode, sent), ticket_key=EGRESS_TICKET.get(), **call)
         defer_write(session, lambda: session.add(row))
 
     return meter

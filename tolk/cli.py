@@ -101,6 +101,9 @@ def worker(burst: bool) -> None:
     from tolk.queue import queue, redis_connection
 
     w = Worker([queue()], connection=redis_connection())
+    # Packages schedule their recurring jobs here (the retention purge), so a bare worker runs them.
+    for started in current_app.extensions.get("tolk.worker_started", []):
+        started()
     click.echo(f"worker listening on queue {current_app.config['QUEUE_NAME']}")
     w.work(burst=burst, with_scheduler=True)
 

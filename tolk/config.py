@@ -75,9 +75,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEFAULT_GLOSSARY", "brand", "Glossary enforced on replies when the request names none (skipped "
             "when it does not exist)."),
     Setting("QUALITY_MIN_WORDS", 1000, "Evaluated words below which an MQM figure is marked inconclusive.", int),
-    Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports.", int),
+    Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports; "
+            "`/api/v1/tm/lookup` refuses a lower `threshold`.", int),
+    Setting("TM_LOOKUP_MAX_RESULTS", 10, "Most fuzzy matches one `/api/v1/tm/lookup` call returns (`limit`).", int),
     Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles and a language's recent quality "
             "score before reading them again (changes made in the same process apply at once).", float),
+    Setting("RETENTION_DAYS_REPLIES", 365, "Days a reply's texts are kept (agent text, translation, final text, "
+            "customer details, webhook payloads, feedback comments); then they are removed and the reply's "
+            "routing, engine and figures stay. 0 keeps them forever.", int),
+    Setting("RETENTION_DAYS_REVIEWS", 365, "Days the texts of reply review items and their quality records are "
+            "kept; outcomes, MQM annotations, words and SLA times stay. 0 keeps them forever.", int),
+    Setting("RETENTION_DAYS_EGRESS", 90, "Days the egress record of an engine call (hashes or masked text, and "
+            "its ticket) is kept; the call's engine, characters and cost stay. 0 keeps it forever.", int),
+    Setting("RETENTION_PURGE_HOURS", 24, "Hours between two runs of the retention purge by the worker "
+            "(`tolk privacy purge` runs it at once).", int),
     Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
     Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
             "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),

@@ -211,7 +211,9 @@ def components() -> dict[str, Schema]:
         "target_lang": s, "channel": n, "content_type": s, "status": enum(ReviewStatus), "reasons": any_list,
         "source_text": s, "mt_text": n, "engine": n, "findings": any_list, "final_text": n, "assignee": n,
         "escalation": n, "queued_at": timestamp(), "due_at": timestamp(), "decided_at": nullable(timestamp()),
-        "decided_by": n, "version": integer()})
+        "decided_by": n, "version": integer(),
+        # "tokens": the viewer is neither the assignee nor a reviewer of the language: [[card:1]] for data.
+        "customer_data": enum(("shown", "tokens"))})
     profile = record({
         "locale": s, "name": s, "formality": s, "greeting": s, "sign_off": s, "upsell_allowed": boolean(),
         "sla_minutes": obj(additionalProperties=integer()), "preferred_channels": array(s),
@@ -374,6 +376,14 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         *(query(name, string(80)) for name in ("engine", "content_type", "channel", "reviewer")),
         query("group_by", enum(GROUP_BY)), query("profile", enum(PROFILE_NAMES), "MQM scoring profile")]
     review_decision = {"annotations": _annotations(), "version": nullable(integer())}
+    any_list = array({})
+    # What the helpdesk knows of the customer: each value is masked wherever it appears (names also inflected).
+    customer = obj({"name": nullable(string(200)), "email": nullable(string(254)), "phone": nullable(string(40)),
+                    "address": nullable(string(500))}, closed=True)
+    one_subject: dict[str, Any] = {"oneOf": [{"required": ["customer"]}, {"required": ["ticket"]}],
+                                   "x-error-reason": "give exactly one of 'customer' (an e-mail) or 'ticket'"}
+    privacy_subject = obj({"customer": string(254, examples=["maria@example.com"]), "ticket": string(120)},
+                          **one_subject)
     po = "text/x-gettext-translation"
 
     return {
@@ -408,8 +418,12 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             **errors(400, 413)},
             params=[query("source_lang", lang, required=True), query("target_lang", lang, required=True),
                     query("text", string(), f"at most {max_text} characters (413 beyond)", required=True),
-                    query("threshold", integer(minimum=0, maximum=100), "lowest fuzzy score (default: the setting)"),
-                    query("limit", integer(minimum=1, maximum=50), "default 5")]),
+                    query("threshold", integer(minimum=config["TM_FUZZY_THRESHOLD"], maximum=100),
+                          "lowest fuzzy score, at least TOLK_TM_FUZZY_THRESHOLD (the default)"),
+                    query("limit", integer(minimum=1, maximum=config["TM_LOOKUP_MAX_RESULTS"]),
+                          "default 5, at most TOLK_TM_LOOKUP_MAX_RESULTS")],
+            description="Segments hold customer data as tokens (`[[email:1]]`); the matches carry the values "
+                        "of the asked text in them where it has them."),
         ("POST", "/api/v1/tm/import"): op("Import a TMX 1.4 file; a malformed file stores nothing", {
             "201": ok(record({"imported": integer()}), "Imported"), **errors(400, 413)},
             body=upload_body({}, "The TMX file as multipart `file` (or the raw body)")),
@@ -489,13 +503,14 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                 "customer_locale": n_lang, "customer_message": nullable(string(max_text)), "agent_lang": n_lang,
                 "template_id": nullable(string(80)), "variables": nullable(obj()), "vip": nullable(boolean()),
                 "escalated": nullable(boolean()), "idempotency_key": nullable(string(120)),
-                "glossary": nullable(string(80)), "customer_id": nullable(string(120)),
+                "glossary": nullable(string(80)), "customer_id": nullable(string(120)), "customer": nullable(customer),
                 "thread": nullable(array(record({"author": enum(("customer", "agent")), "text": string(max_text)},
                                                 {"lang": n_lang}),
                                          description="Earlier turns of the conversation, oldest first (the last "
                                                      "50 count): a reply is judged with them"))},
                 required=["ticket_ref", "channel"]),
-                {"text": "Thanks for waiting.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es"})),
+                {"text": "Thanks for waiting, Maria.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es",
+                 "customer": {"name": "Maria Garcia", "email": "maria@example.com"}})),
         ("GET", "/api/v1/replies"): op("The agent's recent replies (admins: everyone's), newest first", {
             "200": ok(record({"replies": array(ref("Reply"))})), **errors(400)},
             params=[query("status", enum(ReplyStatus)),
@@ -513,8 +528,39 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             "200": ok(record({"text": string(), "source_lang": string(), "engine": string(),
                              "detection": nullable(ref("Detection"))})),
             **errors(400, 422, 503)},
-            body=json_body(obj({"text": string(max_text), "target_lang": n_lang, "source_lang": n_lang},
-                               required=["text"]), {"text": "Gracias por su ayuda.", "target_lang": "en"})),
+            body=json_body(obj({"text": string(max_text), "target_lang": n_lang, "source_lang": n_lang,
+                                "ticket_ref": nullable(string(120)), "customer": nullable(customer)},
+                               required=["text"]), {"text": "Gracias por su ayuda.", "target_lang": "en"}),
+            description="Nothing of the message is stored; `customer` values are masked before any engine sees "
+                        "them, and `ticket_ref` names the engine call's egress record for erasure."),
+
+        # -- privacy (admins) --
+        ("POST", "/api/v1/privacy/erasures"): op(
+            "Erase what is stored of a customer (e-mail) or a ticket: texts, details, memory segments, pending "
+            "webhooks, egress records; audited without the values", {
+                "201": ok(record({"erased": obj(additionalProperties=integer())}), "Erased"), **errors(400)},
+            body=json_body(privacy_subject, {"customer": "maria@example.com"})),
+        ("POST", "/api/v1/privacy/exports"): op(
+            "Everything stored about a customer (e-mail) or a ticket, as JSON (an access request)", {
+                "200": ok(record({"subject": obj(), "exported_at": timestamp(), "replies": any_list,
+                                  "review_items": any_list, "quality_records": any_list, "feedback": any_list,
+                                  "webhook_deliveries": any_list, "translation_memory": any_list,
+                                  "engine_calls": any_list})), **errors(400, 404)},
+            body=json_body(privacy_subject, {"customer": "maria@example.com"})),
+        ("POST", "/api/v1/privacy/purges"): op("Run the retention purge now (TOLK_RETENTION_DAYS_*)", {
+            "200": ok(record({"purged": obj(additionalProperties=integer()),
+                              "retention_days": obj(additionalProperties=integer())}))}),
+        ("GET", "/api/v1/egress"): op("The egress audit: per engine call, which engine, when, and what left", {
+            "200": ok(record({"calls": array(record({
+                "id": integer(), "engine": string(), "at": timestamp(), "source_lang": string(),
+                "target_lang": string(), "segments": integer(), "characters": integer(),
+                "billed_characters": integer(), "ok": boolean(), "error_code": n, "sent": {}})),
+                "next_before": nullable(integer()), "egress_log": enum(("off", "hash", "full"))})), **errors(400)},
+            params=[query("limit", integer(minimum=1, maximum=200), "default 50"),
+                    query("before", integer(minimum=1, maximum=MAX_ID), "the `next_before` of the previous page"),
+                    query("engine", string(32)), query("since", string(format="date-time"), "ISO date or time")],
+            description="`sent` is what TOLK_EGRESS_LOG kept: SHA-256 hashes of the payloads (`hash`), the masked "
+                        "payloads (`full`), or null (`off`, or removed by retention or erasure)."),
 
         # -- reviews --
         ("GET", "/api/v1/reviews"): op("The review queue by SLA deadline (reviewers: their languages only)", {

@@ -7,15 +7,32 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the replies/reviews API, the KB and locale parts, their commands and demo seeders."""
-    from workflows import api, cli, kb, kb_api, locales, locales_api, locales_cli, macros, replies, review
+    from workflows import (
+        api,
+        cli,
+        kb,
+        kb_api,
+        locales,
+        locales_api,
+        locales_cli,
+        macros,
+        privacy,
+        privacy_api,
+        privacy_cli,
+        replies,
+        review,
+    )
 
     app.register_blueprint(api.bp)
     review.ON_DECIDED["reply"] = replies.on_review_decided
     review.ON_OVERDUE["reply"] = replies.on_review_overdue
+    review.CUSTOMER_OF["reply"] = replies.customer_of
     review.ON_DECIDED["article"] = kb.on_review_decided
     app.register_blueprint(locales_api.bp)
     app.register_blueprint(kb_api.bp)
     app.register_blueprint(kb_api.public)
-    for command in (*cli.commands, *locales_cli.commands):
+    app.register_blueprint(privacy_api.bp)
+    for command in (*cli.commands, *locales_cli.commands, *privacy_cli.commands):
         app.cli.add_command(command)
+    app.extensions.setdefault("tolk.worker_started", []).append(privacy.schedule_purge)
     app.extensions["tolk.seeders"] += [locales.seed_demo_locales, macros.seed_demo_templates, kb.seed_demo_articles]

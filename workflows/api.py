@@ -90,7 +90,9 @@ def translate_message():
     user = signed_in_user()
     target = language(body, "target_lang") or (user.language_list[0] if user.language_list else "en")
     try:
-        result = replies.translate_message(db.session, text, target, language(body, "source_lang"))
+        result = replies.translate_message(db.session, text, target, language(body, "source_lang"),
+                                           customer=replies.parse_customer(body),
+                                           ticket_ref=field(body, "ticket_ref", str, max_length=120))
     except NoEngineAvailable as exc:
         db.session.commit()
         raise no_engine_error(exc) from exc
@@ -110,15 +112,17 @@ def list_reviews():
     user = signed_in_user()
     items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status)
     users = {u.id: u for u in db.session.scalars(select(User))}
-    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None else None)
-                                for i in items]})
+    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None else None,
+                                                    viewer=user) for i in items]})
 
 
 @bp.get("/reviews/<int:item_id>")
 @require(Role.REVIEWER)
 def show_review(item_id: int):
-    item = review.get_item(db.session, signed_in_user(), item_id)
-    return jsonify(review.item_to_dict(item, db.session.get(User, item.assignee_id) if item.assignee_id else None))
+    user = signed_in_user()
+    item = review.get_item(db.session, user, item_id)
+    return jsonify(review.item_to_dict(item, db.session.get(User, item.assignee_id) if item.assignee_id else None,
+                                       viewer=user))
 
 
 def _reviewer() -> User:
@@ -140,7 +144,7 @@ def approve_review(item_id: int):
     review.approve(db.session, item, user, text=text, annotations=body.get("annotations"),
                    version=field(body, "version", int))
     db.session.commit()
-    return jsonify(review.item_to_dict(item))
+    return jsonify(review.item_to_dict(item, viewer=user))
 
 
 @bp.post("/reviews/<int:item_id>/reject")
@@ -152,4 +156,4 @@ def reject_review(item_id: int):
     review.reject(db.session, item, user, reason=field(body, "reason", str, required=True, max_length=2000),
                   annotations=body.get("annotations"), version=field(body, "version", int))
     db.session.commit()
-    return jsonify(review.item_to_dict(item))
+    return jsonify(review.item_to_dict(item, viewer=user))

@@ -171,6 +171,12 @@ class Reply(Base):
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # What the helpdesk told us of the customer (name, email, phone, address): masked in every engine call.
+    customer: Mapped[dict | None] = mapped_column(JSON)
+    # SHA-256 of the customer's normalized e-mail: finds their replies for erasure and access requests.
+    customer_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # When retention or an erasure removed the texts (the routing, engine and figures stay).
+    redacted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -230,6 +236,7 @@ class ReviewItem(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(80))
     final_text: Mapped[str | None] = mapped_column(Text)
+    redacted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Optimistic locking: two reviewers approving at once, one wins and the other gets 409.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -210,14 +210,21 @@ def _glossary_terms(item: ReviewItem) -> tuple[list[tuple[int, int, str]], list[
 @bp.get("/review/<int:item_id>")
 @require(Role.REVIEWER)
 def review_item(item_id: int):
-    item = review.get_item(db.session, signed_in_user(), item_id)
+    user = signed_in_user()
+    item = review.get_item(db.session, user, item_id)
     from lqa.mqm import CATEGORIES, SEVERITIES
 
     term_spans, terms = _glossary_terms(item)
+    texts: dict[str, Any] = {"mt_text": item.mt_text, "final_text": item.final_text}
+    if review.sees_customer_data(user, item):
+        source = marked(item.source_text, term_spans, css="term")
+        machine = marked(item.mt_text, finding_spans(item.findings))
+    else:  # customer data as tokens; the highlights' offsets belong to the real text
+        texts = review.protected_texts(db.session, item)
+        source, machine = marked(texts["source_text"], []), marked(texts["mt_text"], [])
     return render_template(
-        "review/item.html", item=item, title=_item_title(item),
-        source=marked(item.source_text, term_spans, css="term"),
-        machine=marked(item.mt_text, finding_spans(item.findings)), terms=terms,
+        "review/item.html", item=item, title=_item_title(item), source=source, machine=machine, terms=terms,
+        texts=texts,
         decidable=item.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED),
         categories=sorted(CATEGORIES), severities=[s.value for s in SEVERITIES])
 

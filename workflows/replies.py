@@ -10,14 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lqa.checks import CheckConfig, Segment, run_checks
+from machinery.pii import Customer
 from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
+from machinery.translator import egress_for_ticket
 from tolk.auth import audit
 from tolk.cache import app_cache
 from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
+from tolk.validation import field
 from workflows import review, webhooks
 from workflows.customer_language import choose, recall, remember
 from workflows.macros import pin_currency
@@ -27,6 +30,25 @@ from workflows.routing import Reason, RoutingInput, Turn, decide, sampled
 CHANNELS = ("email", "chat", "social", "phone", "web")
 AUTHORS = ("customer", "agent")
 MAX_THREAD = 50
+CUSTOMER_FIELDS = {"name": 200, "email": 254, "phone": 40, "address": 500}
+
+
+def parse_customer(body: dict[str, Any]) -> Customer | None:
+    """The optional ``customer`` object of a request: what the helpdesk knows, masked wherever it appears."""
+    raw = field(body, "customer", dict)
+    if raw is None:
+        return None
+    unknown = sorted(set(raw) - set(CUSTOMER_FIELDS))
+    if unknown:
+        raise ValidationError(f"'customer' has unknown field(s): {', '.join(unknown)}", details={"field": "customer"})
+    for name, limit in CUSTOMER_FIELDS.items():
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(f"'customer.{name}' must be a string", details={"field": f"customer.{name}"})
+        if value is not None and len(value) > limit:
+            raise ValidationError(f"'customer.{name}' is longer than {limit} characters",
+                                  details={"field": f"customer.{name}"})
+    return Customer.from_dict(raw)
 
 
 @dataclass
@@ -47,6 +69,7 @@ class DraftRequest:
     glossary: str | None
     thread: list[Turn]
     customer_id: str | None
+    customer: Customer | None = None
 
     @classmethod
     def from_json(cls, body: dict[str, Any], max_chars: int) -> DraftRequest:
@@ -87,7 +110,7 @@ class DraftRequest:
                    escalated=bool(field(body, "escalated", bool, default=False)),
                    idempotency_key=field(body, "idempotency_key", str, max_length=120),
                    glossary=field(body, "glossary", str, max_length=80), thread=thread,
-                   customer_id=field(body, "customer_id", str, max_length=120))
+                   customer_id=field(body, "customer_id", str, max_length=120), customer=parse_customer(body))
 
 
 def _profile(session: Session, locale: str):
@@ -166,9 +189,12 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
             mt_text, engine, reviewed = source_text, "none", True
         else:
             try:
-                (result,) = m.translator.translate(session, [source_text], agent_lang, customer_lang,
-                                                   glossary=termbase, formality=profile.formality,
-                                                   context="customer support reply", tm_context=None)
+                # Machine output of a reply is not remembered: the memory learns it once a reviewer approved it.
+                with egress_for_ticket(req.ticket_ref):
+                    (result,) = m.translator.translate(session, [source_text], agent_lang, customer_lang,
+                                                       glossary=termbase, formality=profile.formality,
+                                                       context="customer support reply", tm_context=None,
+                                                       remember=False, customer=req.customer)
                 mt_text, engine, failed_over = result.text, result.engine, result.failed_over
                 reviewed = result.engine == "tm" and result.tm_origin == "human"
                 term_findings = result.term_findings
@@ -202,14 +228,17 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     # Engine calls before the first write: the reply's rows are then written in one short burst.
     back_translation = None
     if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and mt_text and not reviewed:
-        back_translation = _back_translate(session, mt_text, customer_lang, agent_lang)
+        back_translation = _back_translate(session, mt_text, customer_lang, agent_lang, req.customer,
+                                           req.ticket_ref)
     reply = Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
                   idempotency_key=req.idempotency_key, agent_lang=agent_lang, customer_lang=customer_lang,
                   detection={**detection.to_dict(), "used": choice.how} if detection else None,
                   template_id=req.template_id,
                   source_text=source_text, mt_text=mt_text, engine=engine, decision=routing.decision,
                   reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
-                  escalated=req.escalated, back_translation=back_translation)
+                  escalated=req.escalated, back_translation=back_translation,
+                  customer=req.customer.to_dict() if req.customer else None,
+                  customer_key=req.customer.key if req.customer else None)
     session.add(reply)
     _transition(reply, ReplyStatus.DRAFTED, agent.name)
     session.flush()
@@ -227,8 +256,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
             reply.decision = Decision.AGENT_CONFIRM
             reply.reasons = [*reply.reasons, Reason("review:no_reviewer", Decision.AGENT_CONFIRM,
                                                     f"{item.escalation}; the agent must confirm").to_dict()]
-            reply.back_translation = reply.back_translation or _back_translate(session, mt_text, customer_lang,
-                                                                                agent_lang)
+            reply.back_translation = reply.back_translation or _back_translate(
+                session, mt_text, customer_lang, agent_lang, req.customer, req.ticket_ref)
             _transition(reply, ReplyStatus.AWAITING_AGENT, "system", item.escalation)
         else:
             _transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
@@ -253,17 +282,22 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     return reply, True
 
 
-def _back_translate(session: Session, text: str, source: str, target: str) -> str | None:
+def _back_translate(session: Session, text: str, source: str, target: str, customer: Customer | None,
+                    ticket_ref: str | None) -> str | None:
     """The customer-language text in the agent's language, so the agent can judge it (not stored in TM)."""
     try:
-        (result,) = services().translator.translate(session, [text], source, target, use_tm=False)
+        with egress_for_ticket(ticket_ref):
+            (result,) = services().translator.translate(session, [text], source, target, use_tm=False,
+                                                        customer=customer)
     except NoEngineAvailable:
         return None
     return result.text
 
 
-def translate_message(session: Session, text: str, target: str, source: str | None) -> dict[str, Any]:
-    """A customer's message in the agent's language (inbound), with the detected language."""
+def translate_message(session: Session, text: str, target: str, source: str | None, *,
+                      customer: Customer | None = None, ticket_ref: str | None = None) -> dict[str, Any]:
+    """A customer's message in the agent's language (inbound), with the detected language; nothing of the
+    message is stored (the engine call's record names the ticket, for erasure)."""
     m = services()
     detection = None
     if source is None:
@@ -275,7 +309,8 @@ def translate_message(session: Session, text: str, target: str, source: str | No
     if source == target:
         return {"text": text, "source_lang": source, "engine": "none",
                 "detection": detection.to_dict() if detection else None}
-    (result,) = m.translator.translate(session, [text], source, target, use_tm=False)
+    with egress_for_ticket(ticket_ref):
+        (result,) = m.translator.translate(session, [text], source, target, use_tm=False, customer=customer)
     return {"text": result.text, "source_lang": source, "engine": result.engine,
             "detection": detection.to_dict() if detection else None}
 
@@ -338,8 +373,15 @@ def on_review_overdue(session: Session, item: ReviewItem) -> None:
                                             f"no native review before {item.due_at:%Y-%m-%d %H:%M} UTC; "
                                             "the agent must confirm").to_dict()]
     if reply.back_translation is None:
-        reply.back_translation = _back_translate(session, reply.mt_text, reply.customer_lang, reply.agent_lang)
+        reply.back_translation = _back_translate(session, reply.mt_text, reply.customer_lang, reply.agent_lang,
+                                                 Customer.from_dict(reply.customer), reply.ticket_ref)
     _transition(reply, ReplyStatus.AWAITING_AGENT, "system", "review SLA missed")
+
+
+def customer_of(session: Session, item: ReviewItem) -> Customer | None:
+    """The customer of a reply's review item (its known values are masked in the memory too)."""
+    reply = session.get(Reply, item.object_id)
+    return Customer.from_dict(reply.customer) if reply is not None else None
 
 
 def reply_event(reply: Reply) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Review queues: items wait for a native reviewer on shift, ordered by SLA deadline.
 
-Approving writes the final text to the translation memory as human-approved, records MT and final
+Approving writes the final text to the translation memory as human-approved (customer data as tokens,
+see machinery.memory), records MT and final
 text (and MQM annotations) for LQA, and tells the owner of the item (a reply, a KB article locale)
 through the ``ON_DECIDED`` table, so this module knows nothing of replies or articles.
 """
@@ -20,6 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from lqa.models import MqmAnnotationRow, QualityRecord
 from lqa.mqm import count_words, validate_category, validate_severity
 from machinery.models import TmOrigin
+from machinery.pii import Customer
+from machinery.protection import MEMORY_TOKEN, memory_form, memory_translation, restore_memory_tokens
+from machinery.service import services
 from tolk.auth import audit, require_language
 from tolk.db import db, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
@@ -36,6 +40,8 @@ log = logging.getLogger(__name__)
 ON_DECIDED: dict[str, Callable[[Session, ReviewItem, bool, User], None]] = {}
 #: kind -> callback(session, item) when an item's deadline passed with nobody to take it.
 ON_OVERDUE: dict[str, Callable[[Session, ReviewItem], None]] = {}
+#: kind -> callback(session, item) -> the customer whose known values are masked in the memory.
+CUSTOMER_OF: dict[str, Callable[[Session, ReviewItem], Customer | None]] = {}
 
 
 def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
@@ -126,6 +132,41 @@ def get_item(session: Session, user: User, item_id: int) -> ReviewItem:
     return item
 
 
+def sees_customer_data(user: User | None, item: ReviewItem) -> bool:
+    """Whether ``user`` sees the customer's real values in ``item``: its assignee and reviewers of its
+    language do; anyone else (an admin, a reviewer reading across languages) sees tokens."""
+    if user is None or item.kind != "reply":
+        return True
+    if user.id == item.assignee_id:
+        return True
+    mine = {lang.split("-")[0] for lang in user.language_list}
+    return user.role == Role.REVIEWER and (item.target_lang in user.language_list
+                                          or item.target_lang.split("-")[0] in mine)
+
+
+def protected_texts(session: Session, item: ReviewItem) -> dict[str, str | None]:
+    """The item's texts with customer data as tokens (``[[card:1]]``), the way the memory stores them."""
+    protector = services().memory.protector
+    customer = CUSTOMER_OF[item.kind](session, item) if item.kind in CUSTOMER_OF else None
+    source, spans = memory_form(protector, item.source_text, customer)
+
+    def target(text: str | None) -> str | None:
+        if text is None:
+            return None
+        return memory_translation(protector, text, spans, customer) or memory_form(protector, text, customer)[0]
+
+    return {"source_text": source, "mt_text": target(item.mt_text), "final_text": target(item.final_text)}
+
+
+def restore_tokens(session: Session, item: ReviewItem, text: str) -> str:
+    """An approved text written over the token view: the tokens become the customer's values again."""
+    if not MEMORY_TOKEN.search(text):
+        return text
+    customer = CUSTOMER_OF[item.kind](session, item) if item.kind in CUSTOMER_OF else None
+    _source, spans = memory_form(services().memory.protector, item.source_text, customer)
+    return restore_memory_tokens(text, spans)[0]
+
+
 def parse_annotations(raw: Any, text: str, rater: str) -> list[MqmAnnotationRow]:
     """MQM annotations from an approval: [{category, severity, start, end, note}], spans within ``text``."""
     if raw is None:
@@ -176,10 +217,8 @@ def _decide(session: Session, item: ReviewItem, version: int | None) -> None:
 def approve(session: Session, item: ReviewItem, reviewer: User, *, text: str | None = None,
             annotations: Any = None, version: int | None = None) -> ReviewItem:
     """Approve (optionally with an edited text and MQM annotations); TM, LQA and the owner learn of it."""
-    from machinery.service import services
-
     _decide(session, item, version)
-    final = text if text is not None else item.mt_text
+    final = restore_tokens(session, item, text) if text is not None else item.mt_text
     if not final or not final.strip():
         raise ValidationError("the approved text is empty: write the translation", code="empty_text")
     rows = parse_annotations(annotations, final, reviewer.name)
@@ -189,9 +228,11 @@ def approve(session: Session, item: ReviewItem, reviewer: User, *, text: str | N
     _flush_or_conflict(session, item)
     outcome = "approved" if final == item.mt_text else "approved_edited"
     session.add(_quality_record(item, outcome, final, reviewer, rows))
+    # The memory stores the pair in memory form: customer data as tokens, so no other ticket sees it.
+    customer = CUSTOMER_OF[item.kind](session, item) if item.kind in CUSTOMER_OF else None
     services().memory.add(session, item.source_lang, item.target_lang, item.source_text, final, TmOrigin.HUMAN,
                           context=f"{item.kind}:{item.object_id}", engine=item.engine,
-                          approved_by=reviewer.name)
+                          approved_by=reviewer.name, customer=customer)
     if not item.spot_check and item.kind in ON_DECIDED:
         ON_DECIDED[item.kind](session, item, True, reviewer)
     audit("review.approved", item.kind, item.object_id, actor=reviewer.name,
@@ -229,13 +270,19 @@ def _flush_or_conflict(session: Session, item: ReviewItem) -> None:
         raise Conflict(f"review item {item.id} was decided by someone else just now") from exc
 
 
-def item_to_dict(item: ReviewItem, assignee: User | None = None) -> dict[str, Any]:
+def item_to_dict(item: ReviewItem, assignee: User | None = None, *, viewer: User | None = None,
+                 session: Session | None = None) -> dict[str, Any]:
+    """The item as JSON; for a ``viewer`` who is not its assignee nor a reviewer of its language, the texts
+    carry tokens instead of the customer's data."""
+    texts: dict[str, Any] = {"source_text": item.source_text, "mt_text": item.mt_text, "final_text": item.final_text}
+    if not sees_customer_data(viewer, item):
+        texts = protected_texts(session or db.session, item)
     return {
         "id": item.id, "kind": item.kind, "object_id": item.object_id, "task": item.task,
         "spot_check": item.spot_check, "source_lang": item.source_lang, "target_lang": item.target_lang,
         "channel": item.channel, "content_type": item.content_type, "status": item.status.value,
-        "reasons": item.reasons, "source_text": item.source_text, "mt_text": item.mt_text,
-        "engine": item.engine, "findings": item.findings, "final_text": item.final_text,
+        "reasons": item.reasons, **texts, "customer_data": "shown" if texts["source_text"] == item.source_text
+        else "tokens", "engine": item.engine, "findings": item.findings,
         "assignee": assignee.name if assignee else None, "escalation": item.escalation,
         "queued_at": item.queued_at.isoformat(), "due_at": item.due_at.isoformat(),
         "decided_at": item.decided_at.isoformat() if item.decided_at else None, "decided_by": item.decided_by,

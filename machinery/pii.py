@@ -1,0 +1,441 @@
+"""Customer-data detectors beyond the simple patterns: names, postal addresses, dates of birth, national
+ID numbers (with their check digits), passport numbers in context, IP addresses, and the values the
+helpdesk already knows about the customer (``Customer``).
+
+Each detector has a ``kind`` (``pii:...``) and ``spans(text)`` yielding ``(start, end)`` of what must not
+leave the process. Detectors for words (names) are deliberately narrow: they fire only in a context that
+says "this is a name" (a greeting line, a sign-off, "my name is", a title such as "Pani" or "señora"),
+because a masked product name is a broken translation. Detectors for numbers may be generous: a masked
+number comes back byte-identical, so a false positive costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# --- national identification numbers, each with its check digit -------------------------------------
+
+
+def pesel_valid(value: str) -> bool:
+    """Polish PESEL: 11 digits, a real birth date (month carries the century) and the weighted check digit."""
+    if not re.fullmatch(r"\d{11}", value):
+        return False
+    d = [int(c) for c in value]
+    check = (10 - sum(w * x for w, x in zip((1, 3, 7, 9, 1, 3, 7, 9, 1, 3), d, strict=False)) % 10) % 10
+    month = int(value[2:4]) % 20
+    return check == d[10] and 1 <= month <= 12 and 1 <= int(value[4:6]) <= 31
+
+
+def bsn_valid(value: str) -> bool:
+    """Dutch BSN: 9 digits passing the "elfproef" (weights 9..2, the last digit weighted -1)."""
+    if not re.fullmatch(r"\d{9}", value) or value == "000000000":
+        return False
+    d = [int(c) for c in value]
+    return (sum((9 - i) * x for i, x in enumerate(d[:8])) - d[8]) % 11 == 0
+
+
+def isikukood_valid(value: str) -> bool:
+    """Estonian isikukood: sex/century digit 1-6, a birth date, and the two-stage mod-11 check digit."""
+    if not re.fullmatch(r"[1-6]\d{10}", value):
+        return False
+    if not (1 <= int(value[3:5]) <= 12 and 1 <= int(value[5:7]) <= 31):
+        return False
+    d = [int(c) for c in value]
+    for weights in ((1, 2, 3, 4, 5, 6, 7, 8, 9, 1), (3, 4, 5, 6, 7, 8, 9, 1, 2, 3)):
+        check = sum(w * x for w, x in zip(weights, d, strict=False)) % 11
+        if check != 10:
+            return check == d[10]
+    return d[10] == 0
+
+
+_TW_LETTERS = {c: n for n, c in enumerate("ABCDEFGHJKLMNPQRSTUVXYWZIO", start=10)}
+
+
+def taiwan_id_valid(value: str) -> bool:
+    """Taiwanese national ID (and the new resident certificate): a letter, 1/2 (8/9), 8 digits, mod-10 check."""
+    if not re.fullmatch(r"[A-Z][1289]\d{8}", value):
+        return False
+    code = _TW_LETTERS[value[0]]
+    digits = [code // 10, code % 10, *(int(c) for c in value[1:])]
+    weights = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
+    return sum(w * x for w, x in zip(weights, digits, strict=True)) % 10 == 0
+
+
+_DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
+
+
+def dni_valid(value: str) -> bool:
+    """Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter): the letter is the number mod 23."""
+    s = value.replace("-", "").replace(" ", "").upper()
+    m = re.fullmatch(r"([XYZ]?)(\d{7,8})([A-Z])", s)
+    if not m or (m.group(1) and len(m.group(2)) != 7) or (not m.group(1) and len(m.group(2)) != 8):
+        return False
+    number = int(str("XYZ".index(m.group(1))) + m.group(2)) if m.group(1) else int(m.group(2))
+    return _DNI_LETTERS[number % 23] == m.group(3)
+
+
+NATIONAL_ID_CHECKS = (pesel_valid, bsn_valid, isikukood_valid, taiwan_id_valid, dni_valid)
+
+
+def national_id_valid(value: str) -> bool:
+    """Whether ``value`` is a PESEL, BSN, isikukood, Taiwanese ID or DNI/NIE with a correct check digit."""
+    return any(check(value) for check in NATIONAL_ID_CHECKS)
+
+
+# --- the detectors --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatternDetector:
+    """A regular expression whose match (or ``group``) is kept when ``valid`` accepts it."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    valid: Any = None  # optional callable(str) -> bool
+    group: int | str = 0
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        for m in self.pattern.finditer(text):
+            start, end = m.span(self.group)
+            if start < 0 or end <= start:
+                continue
+            if self.valid is None or self.valid(text[start:end]):
+                yield start, end
+
+
+def _ip_valid(value: str) -> bool:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    # "1.0.0.1" could be a version number; still masked, since it comes back unchanged.
+    return not (isinstance(address, ipaddress.IPv6Address) and value.count(":") < 2)
+
+
+NATIONAL_ID_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9-])(?:\d{11}|\d{9}|[A-Z][1289]\d{8}|\d{8}-?[A-Z]|[XYZ]-?\d{7}-?[A-Z])(?![A-Za-z0-9-])")
+IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\w|\.\d)")
+IPV6_PATTERN = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:)(?::|[0-9A-Fa-f]{1,4}:){1,7}"
+                          r"(?:\d{1,3}(?:\.\d{1,3}){3}|:|[0-9A-Fa-f]{1,4})(?![\w:]|\.\d)")
+
+# Passport numbers: only after the word "passport" in a seed language (a bare letter-digit code is a
+# product or an order reference far more often).
+PASSPORT_PATTERN = re.compile(
+    r"(?i:passport|pasaporte|paspoort|paszport|paszportu|passi|護照)"
+    r"(?:\s*(?i:number|no\.?|nr\.?|nummer|número|núm\.?|numer|numbrit?|號碼|号码|號))?\s*[:#]?\s*"
+    r"(?:(?i:is|es|to|on|ist|jest)\s+)?"
+    r"(?P<value>(?=[A-Z0-9]*\d)[A-Z0-9]{6,10})(?![\w])")
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr"
+    "|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre"
+    "|octubre|noviembre|diciembre|januari|februari|maart|april|mei|juni|juli|augustus|oktober"
+    "|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia"
+    "|jaanuar|veebruar|märts|aprill|mai|juuni|juuli|august|oktoober|detsember")
+_DATE = (rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?(?i:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}"
+         rf"|(?i:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+         rf"|(?:民國)?\d{{2,4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
+# A date of birth is a date in the context of birth: the words, then at most a short link (": ", "is ").
+BIRTH_DATE_PATTERN = re.compile(
+    r"(?i:date\s+of\s+birth|birth\s*date|birthday|\bDOB|born\s+on|born|fecha\s+de\s+nacimiento|nacid[oa]\s+el"
+    r"|geboortedatum|geboren\s+op|geboren|data\s+urodzenia|urodzon[ya]|\bur\.|sünniaeg|sünnikuupäev|sündinud"
+    r"|出生日期|生日|出生於|出生)"
+    r"[\s:,]*(?:(?i:is|was|es|el|de|on|op|dnia|on)\s+)?(?:(?i:the)\s+)?"
+    rf"(?P<value>{_DATE})")
+
+# Postal addresses of the shipped locales: the street with its number, and the postcode with its city.
+_CAP = r"[A-ZÁÉÍÓÚÑÀÈÌÒÙÇÄÖÜÕŁŚŻŹĆŃ][\wÀ-ž'’-]+"
+_STREET_NUMBER = r"\d{1,5}(?:\s?[a-zA-Z])?(?:[/-]\d{1,4}[a-zA-Z]?)?"
+ADDRESS_PATTERNS = (
+    # en: "221B Baker Street", "10 Downing St"; postcodes "SW1A 2AA", US "CA 94103" left to context.
+    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:{_CAP}\s+){{1,3}}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Dr\.?"
+    rf"|Way|Close|Court|Ct\.?|Place|Pl\.?|Square|Boulevard|Blvd\.?|Terrace|Gardens|Crescent|Row)\b",
+    r"\b(?:GIR 0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b",
+    # es: "Calle Mayor 5", "C/ de Alcalá, 42, 3º B", "Avda. de la Constitución 12"; "28013 Madrid"
+    rf"(?:\b(?:Calle|Avenida|Avda\.|Av\.|Plaza|Pza\.|Paseo|Pº|Camino|Carretera|Ronda|Travesía|Rambla|Glorieta)"
+    rf"|C/)\s*(?:(?:de|del|de\s+la|de\s+los|de\s+las)\s+)?{_CAP}(?:\s+(?:de\s+|del\s+)?{_CAP}){{0,3}},?\s+"
+    rf"(?:n\.?º\s*)?\d{{1,4}}(?:,?\s*\d{{1,2}}\s*º\s*[A-Z]?)?",
+    # nl: "Kalverstraat 92", "Laan van Meerdervoort 12a"; "1012 PH Amsterdam"
+    rf"\b[A-Z][a-z]+(?:straat|laan|weg|plein|gracht|kade|singel|dijk|hof|pad|steeg|dreef|markt|plantsoen)"
+    rf"\s+{_STREET_NUMBER}\b",
+    rf"\b(?:Laan|Plein|Burgemeester|Koningin|Prins)\s+(?:{_CAP}|van|der|de)(?:\s+(?:{_CAP}|van|der|de)){{0,3}}"
+    rf"\s+{_STREET_NUMBER}\b",
+    rf"\b[1-9]\d{{3}}\s?[A-Z]{{2}}\s+{_CAP}",
+    # pl: "ul. Marszałkowska 10/12", "al. Jerozolimskie 44"; "00-950 Warszawa"
+    rf"\b(?:ul\.|ulica|al\.|aleja|pl\.|plac|os\.|osiedle)\s+{_CAP}(?:\s+{_CAP}){{0,2}}\s+{_STREET_NUMBER}\b",
+    rf"\b\d{{2}}-\d{{3}}\s+{_CAP}",
+    # et: "Narva mnt 7", "Pikk tn 12-3", "Tartu maantee 2"; "10115 Tallinn"
+    rf"\b{_CAP}(?:\s+{_CAP})?\s+(?:tn|tänav|mnt|maantee|pst|puiestee|põik|tee|väljak|allee)\.?\s+{_STREET_NUMBER}\b",
+    # a five-digit postcode then a city (es, et; also de/fr): the city is capitalised
+    rf"\b\d{{5}}\s+{_CAP}(?:\s+(?:de\s+)?{_CAP})?",
+    # zh-Hant (Taiwan): "臺北市信義區信義路五段7號89樓"
+    r"(?:\d{3,6}\s*)?(?:[臺台新][北中南東]市|桃園市|高雄市|基隆市|新竹[市縣]|嘉義[市縣]|苗栗縣|彰化縣|南投縣|雲林縣"
+    r"|屏東縣|宜蘭縣|花蓮縣|臺東縣|澎湖縣|金門縣|連江縣)?(?:[\u4e00-\u9fff]{2}[區鄉鎮市])?[\u4e00-\u9fff]{1,6}[路街道]"
+    r"(?:[一二三四五六七八九十\d]+段)?(?:\d+巷)?(?:\d+弄)?\d+(?:之\d+)?號(?:\d+樓)?(?:之\d+)?",
+)
+ADDRESS_PATTERN = re.compile("|".join(f"(?:{p})" for p in ADDRESS_PATTERNS))
+# A five-digit number followed by a capitalised word is also "12345 Items" in a product text: a city
+# is not one of these.
+_NOT_CITY = {"Items", "Euro", "Euros", "EUR", "USD", "Users", "Orders", "Points", "Punkte", "Punkten", "Words",
+             "Characters", "Customers", "Klanten", "Klientów", "Kliendid", "Clientes", "Pedidos", "Bestellingen"}
+
+
+def _address_valid(value: str) -> bool:
+    last = value.split()[-1] if value.split() else ""
+    if re.fullmatch(r"\d{5}\s+\S+", value) and last in _NOT_CITY:
+        return False
+    return last not in _NOT_CITY
+
+
+# --- person names ---------------------------------------------------------------------------------------
+
+_PARTICLES = {"van", "de", "der", "den", "del", "la", "las", "los", "da", "di", "von", "ter", "ten", "y", "i"}
+# Words that follow "Dear"/"Hi" and are not names.
+_NOT_NAMES = {
+    "customer", "customers", "client", "sir", "madam", "team", "all", "everyone", "there", "support", "friend",
+    "friends", "colleague", "colleagues", "user", "users", "member", "members", "valued", "partner", "partners",
+    "klant", "klanten", "heer", "mevrouw", "collega", "allemaal", "iedereen", "klient", "klientko", "kliencie",
+    "państwo", "panie", "pani", "pan", "wszystkim", "klienditugi", "klientkonna", "kõigile",
+    "cliente", "clientes", "señor", "señora", "equipo", "todos", "amigo", "amiga", "usuario", "usuaria",
+    "good", "morning", "afternoon", "evening", "again", "thanks", "thank", "welcome", "hello", "hi", "dear",
+    "buenos", "buenas", "días", "tardes", "noches", "goedemorgen", "goedemiddag", "goedenavond", "dzień", "dobry",
+    "tere", "hommikust", "päevast", "õhtust", "acme", "tolk", "the", "our", "your", "mr", "mrs", "ms",
+}
+# A sign-off line naming a team or a department is not a person.
+_TEAM_WORDS = {
+    "support", "team", "service", "services", "care", "helpdesk", "desk", "department", "customer", "customers",
+    "klantenservice", "klantendienst", "zespół", "zespołu", "obsługa", "obsługi", "dział", "klienditugi",
+    "meeskond", "tugi", "soporte", "equipo", "atención", "servicio", "departamento", "cliente", "clientes",
+}
+_GREETING = (
+    r"(?:Dear|Hi|Hello|Hey|Good\s+(?:morning|afternoon|evening)|"
+    r"Beste|Geachte|Hallo|Hoi|Dag|Goedemorgen|Goedemiddag|"
+    r"Szanown[ya]|Drog[ia]|Witaj|Witam|Cześć|Dzień\s+dobry|"
+    r"Tere|Hea|Lugupeetud|Armas|"
+    r"Estimad[oa]s?|Querid[oa]s?|Hola|Buenos\s+días|Buenas\s+tardes|Apreciad[oa])"
+)
+_TITLE = (
+    r"(?:Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|Mx\.?|"
+    r"heer|mevrouw|meneer|mevr\.|dhr\.|"
+    r"Pan(?:i|ie|u|a|em|ią|o)?|pan(?:i|ie|u|a|em|ią)|"  # lowercase mid-sentence; not "pan" (Spanish: bread)
+    r"härra|proua|pr\.|"
+    r"señor(?:a|ita)?|Sr\.|Sra\.|Srta\.|don|doña|D\.ª?)"
+)
+_SIGN_OFF = (
+    r"(?:(?:Kind|Best|Warm|Many\s+thanks\s+and\s+kind)\s+regards|Regards|Best\s+wishes|Sincerely|Yours\s+sincerely"
+    r"|Thanks|Thank\s+you|Cheers|Best"
+    r"|Met\s+vriendelijke\s+groet(?:en)?|Vriendelijke\s+groet(?:en)?|Groet(?:en|jes)?|Hartelijke\s+groet(?:en)?"
+    r"|Pozdrawiam(?:\s+serdecznie)?|Z\s+poważaniem|Z\s+wyrazami\s+szacunku|Serdecznie\s+pozdrawiam"
+    r"|Lugupidamisega|Parimate\s+soovidega|Tervitades|Tervitustega|Heade\s+soovidega"
+    r"|Saludos(?:\s+cordiales)?|Un\s+saludo|Atentamente|Cordialmente|Gracias"
+    r"|此致(?:敬禮)?|敬上|謝謝)"
+)
+_INTRODUCTION = (
+    r"(?:my\s+name\s+is|my\s+name's|I\s+am\s+called|me\s+llamo|mi\s+nombre\s+es|nazywam\s+się|mam\s+na\s+imię"
+    r"|mijn\s+naam\s+is|ik\s+heet|minu\s+nimi\s+on|mina\s+olen|mu\s+nimi\s+on)"
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+GREETING_PATTERN = re.compile(rf"(?:^|(?<=\n)|(?<=[.!?]\s))[ \t]*{_GREETING}\b[ \t]*(?:{_TITLE}[ \t]+)?", re.IGNORECASE)
+TITLE_PATTERN = re.compile(rf"(?<![\w])(?-i:{_TITLE})[ \t]+(?=[A-ZÀ-ÞĀ-ž])")
+INTRODUCTION_PATTERN = re.compile(rf"(?<![\w]){_INTRODUCTION}[ \t]+", re.IGNORECASE)
+SIGN_OFF_PATTERN = re.compile(rf"(?:^|(?<=\n))[ \t]*{_SIGN_OFF}[ \t]*[,.!]?[ \t]*\n[ \t]*", re.IGNORECASE)
+# zh-Hant: "我叫王小明", "我的名字是林美玲", "親愛的陳先生", "林小姐您好"
+_SURNAMES = ("陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾彭游詹胡施沈余盧梁趙顏柯翁魏孫戴范方宋"
+             "鄧杜傅侯曹薛丁卓馬阮董唐溫藍蔣石古紀姚連馮歐程湯田康姜汪白鄒尤巫鐘龔嚴韓袁黎金")
+HAN_NAME_PATTERN = re.compile(
+    rf"(?:(?:我叫|我的名字是|我是|本人)(?P<intro>[{_SURNAMES}][\u4e00-\u9fff]{{1,2}})(?=[，。,.!！\s]|$))"
+    rf"|(?P<titled>[{_SURNAMES}][\u4e00-\u9fff]{{0,2}}?)(?=(?:先生|小姐|女士|太太)(?:您好|你好|，|,|\s|$))")
+
+
+def _name_run(text: str, pos: int, *, first_lower_ok: bool = False, max_words: int = 3) -> tuple[int, int] | None:
+    """The capitalised words (with particles such as "van der") starting at ``pos``: a person's name."""
+    end, words, cursor = None, 0, pos
+    start = None
+    while words < max_words + 2:
+        m = _WORD.match(text, cursor)
+        if not m:
+            break
+        word = m.group(0)
+        if word.lower() in _PARTICLES and words:
+            nxt = re.match(r"[ \t]+", text[m.end():])
+            cursor = m.end() + (nxt.end() if nxt else 0)
+            continue
+        if not (word[0].isupper() or (first_lower_ok and not words)) or word.lower() in _NOT_NAMES:
+            break
+        if word.isupper() and len(word) > 1 and words == 0 and len(word) > 3:
+            break  # an acronym ("FAQ", "ACME") is not a name
+        if start is None:
+            start = m.start()
+        end, words = m.end(), words + 1
+        if words == max_words:
+            break
+        gap = re.match(r"[ \t]+", text[m.end():])
+        if not gap:
+            break
+        cursor = m.end() + gap.end()
+    if start is None or end is None:
+        return None
+    return start, end
+
+
+class NameDetector:
+    """Person names where the text says a name comes: greetings, titles, introductions and sign-offs."""
+
+    kind = "pii:name"
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        for m in GREETING_PATTERN.finditer(text):
+            found = _name_run(text, m.end())
+            # A greeting is followed by the name and then a comma, "!" or the end of the line.
+            if found and re.match(r"[ \t]*(?:[,!:;]|\n|$)", text[found[1]:]):
+                yield found
+        for m in TITLE_PATTERN.finditer(text):
+            found = _name_run(text, m.end(), max_words=2)
+            if found:
+                yield found
+        for m in INTRODUCTION_PATTERN.finditer(text):
+            found = _name_run(text, m.end())
+            if found:
+                yield found
+        for m in SIGN_OFF_PATTERN.finditer(text):
+            found = _name_run(text, m.end())
+            # The sign-off name is the whole line, and not a team's ("Zespół Obsługi Klienta").
+            if (found and re.match(r"[ \t]*(?:\n|$)", text[found[1]:])
+                    and not {w.lower() for w in _WORD.findall(text[found[0]:found[1]])} & _TEAM_WORDS):
+                yield found
+        for m in HAN_NAME_PATTERN.finditer(text):
+            group = "intro" if m.group("intro") else "titled"
+            yield m.span(group)
+
+
+# --- the customer the helpdesk knows ------------------------------------------------------------------
+
+# Endings of inflected forms of a name (Polish cases, Estonian cases, Dutch/English genitives): "Maria" ->
+# "Marii", "Marię", "Marią"; "Kowalska" -> "Kowalskiej"; "Nowak" -> "Nowakowi"; "Tamm" -> "Tammele".
+_INFLECTIONS = ("", "a", "e", "i", "o", "u", "y", "ę", "ą", "ie", "ii", "ią", "ię", "iu", "io", "ji", "ję", "ją", "iej", "ej", "em", "om", "owi",
+                "ami", "ach", "ego", "emu", "ym", "im", "ą", "'s", "’s", "s", "'", "’", "le", "lt", "ga", "ks",
+                "st", "sse", "l", "d", "t", "de", "te", "ni", "na", "ta", "iga", "ile", "ilt", "ist", "isse", "ele", "elt",
+                "es", "est", "esse", "ega", "eni", "ena")
+
+
+def _stem(word: str) -> str:
+    """A name without its final vowel(s), so the inflected forms share it ("Maria" -> "Mar")."""
+    stem = word
+    while len(stem) > 3 and stem[-1].lower() in "aeiouyąęó":
+        stem = stem[:-1]
+    return stem
+
+
+def _inflected(word: str) -> str:
+    """A regular expression for ``word`` and its inflected forms, as a whole word (a Han name: the characters
+    as written, wherever they stand, since Chinese has no spaces between words)."""
+    if all("\u4e00" <= c <= "\u9fff" for c in word):
+        return re.escape(word)
+    stem = _stem(word)
+    rest = re.escape(word[len(stem):])
+    endings = "|".join(sorted({re.escape(e) for e in _INFLECTIONS}, key=len, reverse=True))
+    forms = rf"(?i:{re.escape(stem)})(?:{rest}|{endings})?" if rest else rf"(?i:{re.escape(stem)})(?:{endings})?"
+    return rf"(?<![\w]){forms}(?![\w])"
+
+
+def whole_name_pattern(name: str) -> re.Pattern[str] | None:
+    """The whole name, each word possibly inflected ("Marii Kowalskiej" for "Maria Kowalska"), or None."""
+    words = [w for w in _WORD.findall(name) if len(w) >= 2 or not w.isascii()]
+    if not words:
+        return None
+    return re.compile(r"\s*".join(_inflected(w) for w in words))
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+@dataclass(frozen=True)
+class Customer:
+    """What the helpdesk knows about the customer of a ticket; each value is masked wherever it appears."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Customer | None:
+        if not data:
+            return None
+        found = cls(**{k: (str(data[k]).strip() or None) if data.get(k) is not None else None
+                       for k in ("name", "email", "phone", "address")})
+        return found if any((found.name, found.email, found.phone, found.address)) else None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "email": self.email, "phone": self.phone, "address": self.address}
+
+    @property
+    def key(self) -> str | None:
+        """SHA-256 of the normalized e-mail: how stored records name this customer."""
+        return customer_key(self.email) if self.email else None
+
+
+def customer_key(email: str) -> str:
+    """SHA-256 of a customer's e-mail address, trimmed and case-folded."""
+    return hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+
+
+class CustomerDetector:
+    """The known customer's name (also inflected), e-mail, phone (any spacing) and address (or its lines)."""
+
+    def __init__(self, customer: Customer) -> None:
+        self.customer = customer
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        if customer.email:
+            self.patterns.append(("pii:email", re.compile(re.escape(customer.email), re.IGNORECASE)))
+        if customer.phone:
+            digits = re.sub(r"\D", "", customer.phone)
+            if len(digits) >= 6:
+                # "+34 612 345 678" is also written "612345678" or "0034 612-345-678".
+                core = digits[-9:] if len(digits) > 9 else digits
+                sep = r"[\s().-]*"
+                self.patterns.append(("pii:phone", re.compile(
+                    rf"(?<![\d])(?:(?:\+|00)\d{{1,3}}{sep})?\(?{sep.join(core)}(?!\d)")))
+        if customer.address:
+            parts = [customer.address, *re.split(r"\s*[,;\n]\s*", customer.address)]
+            for part in sorted({p.strip() for p in parts if len(p.strip()) >= 4}, key=len, reverse=True):
+                words = [re.escape(w) for w in part.split()]
+                self.patterns.append(("pii:address", re.compile(
+                    r"(?<!\w)" + r"[\s,]+".join(words) + r"(?!\w)", re.IGNORECASE)))
+        if customer.name:
+            for word in _WORD.findall(customer.name):
+                if len(word) >= 2 and word.lower() not in _PARTICLES:
+                    self.patterns.append(("pii:name", re.compile(_inflected(word))))
+
+    def spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(kind, start, end) of every known value in ``text``."""
+        for kind, pattern in self.patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    yield kind, m.start(), m.end()
+
+
+def default_detectors() -> tuple[PatternDetector | NameDetector, ...]:
+    """The shipped detectors beyond e-mail, phone, IBAN and card numbers, in order of precedence."""
+    return (
+        PatternDetector("pii:national_id", NATIONAL_ID_PATTERN, national_id_valid),
+        PatternDetector("pii:ip", IPV6_PATTERN, _ip_valid),  # first: "::ffff:192.0.2.128" holds an IPv4
+        PatternDetector("pii:ip", IPV4_PATTERN, _ip_valid),
+        PatternDetector("pii:passport", PASSPORT_PATTERN, group="value"),
+        PatternDetector("pii:birth_date", BIRTH_DATE_PATTERN, group="value"),
+        PatternDetector("pii:address", ADDRESS_PATTERN, _address_valid),
+        NameDetector(),
+    )
+
+
+def kinds(detectors: Iterable[Any]) -> list[str]:
+    """The distinct kinds of ``detectors``, in order."""
+    return list(dict.fromkeys(d.kind for d in detectors))
