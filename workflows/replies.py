@@ -159,7 +159,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         config = CheckConfig.from_dict(profile.check_config) if profile.check_config else None
         findings = [f.to_dict() for f in run_checks(Segment(source=source_text, target=mt_text,
                                                             source_lang=agent_lang, target_lang=customer_lang,
-                                                            pii_token_pattern=TOKEN_PATTERN), config=config)]
+                                                            pii_token_pattern=TOKEN_PATTERN,
+                                                            formality=profile.formality), config=config)]
         findings += term_findings
         if not profile.upsell_allowed:
             from workflows.locales import upsell_findings
