@@ -104,6 +104,14 @@ def _termbase(session: Session, name: str | None):
     return load_termbase(session, name)
 
 
+def tone_rules(profile: Any) -> tuple[str, ...]:
+    """The locale profile's writing rules, for engines that take instructions (language models)."""
+    if profile.upsell_allowed:
+        return ()
+    return ("Do not add offers, upgrades, discounts or suggestions to buy anything: upselling is not allowed "
+            "for this locale.",)
+
+
 def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
     """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key."""
     if req.idempotency_key:
@@ -143,7 +151,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
             try:
                 (result,) = m.translator.translate(session, [source_text], agent_lang, customer_lang,
                                                    glossary=termbase, formality=profile.formality,
-                                                   context="customer support reply", tm_context=None)
+                                                   context="customer support reply", tm_context=None,
+                                                   tone=tone_rules(profile), content_type="reply")
                 mt_text, engine, failed_over = result.text, result.engine, result.failed_over
                 reviewed = result.engine == "tm" and result.tm_origin == "human"
                 term_findings = result.term_findings
@@ -230,7 +239,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
 def _back_translate(session: Session, text: str, source: str, target: str) -> str | None:
     """The customer-language text in the agent's language, so the agent can judge it (not stored in TM)."""
     try:
-        (result,) = services().translator.translate(session, [text], source, target, use_tm=False)
+        (result,) = services().translator.translate(session, [text], source, target, use_tm=False,
+                                                    content_type="back_translation")
     except NoEngineAvailable:
         return None
     return result.text
@@ -249,7 +259,7 @@ def translate_message(session: Session, text: str, target: str, source: str | No
     if source == target:
         return {"text": text, "source_lang": source, "engine": "none",
                 "detection": detection.to_dict() if detection else None}
-    (result,) = m.translator.translate(session, [text], source, target, use_tm=False)
+    (result,) = m.translator.translate(session, [text], source, target, use_tm=False, content_type="inbound")
     return {"text": result.text, "source_lang": source, "engine": result.engine,
             "detection": detection.to_dict() if detection else None}
 
