@@ -179,8 +179,12 @@ def database_meter(session_for: Callable[[], Session], egress_mode: str, prices:
         if saved_for is not None or call["engine"] == TM_ENGINE:
             cost = prices.saved(saved_for, call["characters"])
         else:
-            cost = prices.cost(call["engine"], billed_characters=call["billed_characters"],
-                               input_tokens=call.get("input_tokens", 0), output_tokens=call.get("output_tokens", 0))
+            tokens_in, tokens_out = call.get("input_tokens", 0), call.get("output_tokens", 0)
+            # An engine that reports no billing (Apertium on its own server) is priced by characters sent.
+            billed = call["billed_characters"] or (call["characters"] if call["ok"] and not (tokens_in or tokens_out)
+                                                   else 0)
+            cost = prices.cost(call["engine"], billed_characters=billed, input_tokens=tokens_in,
+                               output_tokens=tokens_out)
         row = EngineCall(egress=egress_record(egress_mode, sent), cost=cost,
                          content_type=content_type or CONTENT_TYPE.get(), **call)
 

@@ -78,7 +78,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LLM_PRICE_OUTPUT", 0.0, "Price of the `llm` engine per million output (completion) tokens, in "
             "`COST_CURRENCY`.", float),
     Setting("ENGINE_PRICES", "deepl=25,google=20,apertium=0", "Price per million billed characters of each "
-            "machine-translation engine, in `COST_CURRENCY` (`engine=price,...`; an engine left out costs 0)."),
+            "machine-translation engine (characters sent, for an engine that reports no billing), in `COST_CURRENCY` (`engine=price,...`; an engine left out costs 0)."),
     Setting("COST_CURRENCY", "EUR", "Currency of engine prices, budgets and the cost figures of the quality "
             "dashboard."),
     Setting("ENGINE_BUDGETS", "", "Monthly budget per engine in `COST_CURRENCY` (`deepl=500,llm=100`): a webhook "
