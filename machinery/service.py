@@ -85,7 +85,6 @@ def health() -> dict[str, Any]:
     report: dict[str, Any] = {name: engine.health() for name, engine in m.engines.items()}
     report["ok"] = any(r.get("configured") for r in report.values())
     if m.budgets.limits:
-        # Shares only: the amounts are for admins (GET /api/v1/engines/budgets).
-        report["budgets"] = {row["engine"]: {"percent": row["percent"], "withheld": row["withheld"]}
-                             for row in m.budgets.status(db.session)}
+        # Whether routing skips an engine; the amounts are for admins (GET /api/v1/engines/budgets).
+        report["budgets"] = {row["engine"]: {"withheld": row["withheld"]} for row in m.budgets.status(db.session)}
     return report
