@@ -78,7 +78,7 @@ class NoEngineAvailable(Exception):
 
 Meter = Callable[..., None]
 #: Asked for each routed engine before it is tried: (code, reason) to skip it now, or None.
-Withhold = Callable[[str], "tuple[str, str] | None"]
+Withhold = Callable[[str], tuple[str, str] | None]
 
 
 class Router:
