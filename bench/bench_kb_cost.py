@@ -6,6 +6,9 @@ Not a test: it prints a Markdown table. A throw-away SQLite database is migrated
 (the KB job's own code, called directly, so Redis is not needed), translated again unchanged, then
 again after one sentence was edited. Characters are those recorded in ``engine_calls`` (engine != tm);
 the baseline column is what each run would send without the translation memory: the whole article.
+The last columns are what the meter records for translation-memory hits (engine ``tm`` rows): the
+characters they saved and their money value, with Apertium priced like DeepL (``--price``, per million
+characters) so the figure is not zero.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--segments", type=int, default=200)
     parser.add_argument("--target", default="es")
+    parser.add_argument("--price", type=float, default=20.0, help="price per million characters (EUR)")
     args = parser.parse_args(argv)
 
     from machinery.models import EngineCall
@@ -84,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{tmp}/bench.db"
         upgrade(url)
         app = create_app({"DATABASE_URL": url, "REDIS_URL": "redis://127.0.0.1:1/0", "INSTANCE_PATH": tmp,
-                          "SECRET_KEY": "bench", "ENGINE_ROUTES": "*=deepl,google,apertium", "WEBHOOK_URLS": []})
+                          "SECRET_KEY": "bench", "ENGINE_ROUTES": "*=deepl,google,apertium", "WEBHOOK_URLS": [],
+                          "ENGINE_PRICES": f"apertium={args.price}", "COST_CURRENCY": "EUR"})
         sentences = kb_sentences(args.segments)
         title = "Orders, returns and devices"
         with app.app_context():
@@ -107,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
                 calls = session.scalars(select(EngineCall).where(
                     EngineCall.id > before, EngineCall.engine != "tm", EngineCall.ok.is_(True))).all()
                 chars = sum(c.characters for c in calls)
+                tm = session.scalars(select(EngineCall).where(EngineCall.id > before, EngineCall.engine == "tm")).all()
                 rows.append((label, sum(c.segments for c in calls), chars, whole, seconds,
-                             session.get(type(job), job.id).status.value))
+                             session.get(type(job), job.id).status.value, sum(c.characters for c in tm),
+                             sum(c.cost for c in tm), sum(c.cost for c in calls)))
 
             run("first translation")
             run("second translation, unchanged")
@@ -127,11 +134,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"KB article: {segments} segments + title, en -> {args.target}, {rows[0][3]} source characters; "
           f"edited segment: {len(changed)} characters\n")
-    print("| run | segments sent | characters sent to engines | without TM (baseline) | saved | seconds | job |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for label, sent, chars, base, seconds, status in rows:
+    print("| run | segments sent | characters sent to engines | without TM (baseline) | saved | seconds | job | "
+          "TM saved, metered (chars) | spent (EUR) | TM saved (EUR) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    for label, sent, chars, base, seconds, status, tm_chars, tm_money, spent in rows:
         saved = 100 * (1 - chars / base)
-        print(f"| {label} | {sent} | {chars} | {base} | {saved:.1f}% | {seconds:.2f} | {status} |")
+        print(f"| {label} | {sent} | {chars} | {base} | {saved:.1f}% | {seconds:.2f} | {status} | {tm_chars} | "
+              f"{spent:.6f} | {tm_money:.6f} |")
     return 0
 
 

@@ -22,6 +22,8 @@ from typing import Any, ClassVar, Literal
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol
 
+from lqa.register import FORMAL, INFORMAL, address_forms
+
 
 class Severity(StrEnum):
     """How bad a finding or an MQM error is; ordered, so ``severity >= Severity.MAJOR`` reads naturally."""
@@ -104,6 +106,7 @@ class Segment:
     pii_token_pattern: str | None = None
     detected_target_lang: str | None = None
     length_ratio_range: tuple[float, float] | None = None
+    formality: str | None = None  # the locale profile's register: formal | informal | default (None)
 
     def __post_init__(self) -> None:
         if self.fmt not in ("text", "html"):
@@ -1049,6 +1052,28 @@ class LeftoverTokenCheck(Check):
         pattern = re.compile(segment.pii_token_pattern)
         return [self.finding(f"masking token {m.group(0)} left in the target", spans=[m.span()],
                              token=m.group(0)) for m in pattern.finditer(segment.target)]
+
+
+@register
+class RegisterCheck(Check):
+    """The target addresses the reader in the register of the locale profile (usted, not tú; Sie, not du)."""
+
+    id = "register"
+    name = "Register (formal or informal address)"
+    severity = Severity.MAJOR
+    category = "style"
+
+    def run(self, segment: Segment) -> list[Finding]:
+        if segment.formality not in (FORMAL, INFORMAL):
+            return []
+        wrong = [form for form in address_forms(prose(segment.target, segment.fmt), base_language(segment.target_lang))
+                 if form.register != segment.formality]
+        if not wrong:
+            return []
+        words = ", ".join(dict.fromkeys(f"'{segment.target[slice(*form.span)]}'" for form in wrong))
+        return [self.finding(f"{wrong[0].register} address ({words}) where the {segment.target_lang} profile "
+                             f"is {segment.formality}", spans=[form.span for form in wrong],
+                             expected=segment.formality, found=wrong[0].register)]
 
 
 # --- running ---------------------------------------------------------------------------------------

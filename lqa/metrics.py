@@ -13,7 +13,8 @@ fallback is pessimistic (hard content scores lower), which errs towards sending 
 Cost figures live in machinery's metering table, which lqa may not import: they come from the
 provider registered as ``app.extensions["tolk.cost_figures"]``, a callable
 ``(session, *, lang, start, end, engine=None) -> list[dict]`` whose dicts carry ``engine``,
-``characters``, ``billed_characters``, ``segments``, ``errors`` and ``tm_characters_saved``.
+``characters``, ``billed_characters``, ``segments``, ``errors`` and ``tm_characters_saved``, and may
+carry money (``cost``, ``tm_cost_saved``, in the ``COST_CURRENCY`` setting) split by ``content_types``.
 """
 
 from __future__ import annotations
@@ -346,16 +347,32 @@ def cost_provider() -> CostFigures | None:
     return current_app.extensions.get(COST_PROVIDER_KEY) if has_app_context() else None
 
 
+_MONEY_KEYS = ("characters", "billed_characters", "cost", "tm_characters_saved", "tm_cost_saved")
+
+
 def cost_summary(session: Session, lang: str, filters: QualityFilters,
                  provider: CostFigures | None) -> dict[str, Any]:
-    """Characters billed per engine and saved by translation memory; ``available`` false without a provider."""
+    """Characters billed and money spent per engine and content type, and what translation memory saved.
+
+    ``available`` is false without a provider; money is in the ``COST_CURRENCY`` setting.
+    """
     if provider is None:
         return {"available": False, "note": "not available: no cost provider is registered"}
     start, end = filters.period
     engines = provider(session, lang=lang, start=start, end=end, engine=filters.engine)
-    return {"available": True, "engines": engines,
+    content_types: dict[str, dict[str, Any]] = {}
+    for engine in engines:
+        for content_type, part in (engine.get("content_types") or {}).items():
+            total = content_types.setdefault(content_type, dict.fromkeys(_MONEY_KEYS, 0))
+            for key in _MONEY_KEYS:
+                total[key] += part.get(key, 0)
+    currency = current_app.config.get("COST_CURRENCY") if has_app_context() else None
+    return {"available": True, "currency": currency, "engines": engines,
             "billed_characters": sum(e["billed_characters"] for e in engines),
-            "tm_characters_saved": sum(e["tm_characters_saved"] for e in engines)}
+            "tm_characters_saved": sum(e["tm_characters_saved"] for e in engines),
+            "cost": round(sum(e.get("cost", 0.0) for e in engines), 6),
+            "tm_cost_saved": round(sum(e.get("tm_cost_saved", 0.0) for e in engines), 6),
+            "content_types": dict(sorted(content_types.items()))}
 
 
 def customer_satisfaction(session: Session, lang: str, filters: QualityFilters) -> dict[str, Any]:
@@ -551,7 +568,7 @@ CSV_COLUMNS = (
     "targeted_segments", "targeted_words", "targeted_mqm",
     "ter", "chrf", "edit_rate_mean", "first_pass_acceptance", "glossary_adherence", "check_findings_per_100",
     "turnaround_median_minutes", "turnaround_p90_minutes", "sla_met_rate",
-    "billed_characters", "tm_characters_saved",
+    "billed_characters", "tm_characters_saved", "cost", "tm_cost_saved", "currency",
     "csat_machine_mean", "csat_machine_count", "csat_reviewed_mean", "csat_reviewed_count",
     "profile",
 )
@@ -578,7 +595,8 @@ def report_rows(report: dict[str, Any]) -> Iterable[dict[str, Any]]:
             row: dict[str, Any] = dict.fromkeys(CSV_COLUMNS)
             row.update(lang=language["lang"], group_by=report["group_by"], profile=report["profile"],
                        billed_characters=cost.get("billed_characters"),
-                       tm_characters_saved=cost.get("tm_characters_saved"),
+                       tm_characters_saved=cost.get("tm_characters_saved"), cost=cost.get("cost"),
+                       tm_cost_saved=cost.get("tm_cost_saved"), currency=cost.get("currency"),
                        csat_machine_mean=csat["machine"]["csat_mean"], csat_machine_count=csat["machine"]["count"],
                        csat_reviewed_mean=csat["reviewed"]["csat_mean"],
                        csat_reviewed_count=csat["reviewed"]["count"])

@@ -309,7 +309,9 @@ class WMTSegment:
     """Freitag et al. (2021) segment scoring used for WMT MQM: mean penalty per rated segment.
 
     Major 5, minor 1, minor Fluency/Punctuation 0.1, neutral 0. A Non-translation error makes the
-    rating's penalty 25 whatever else was marked (it stands for the whole segment). Raters marked at
+    rating's penalty 25 whatever else was marked (it stands for the whole segment). "Source error"
+    annotations count at their severity like any other, as in Google's published MQM tables (their
+    zh-en scores are only reproduced that way; MQM 2.0 linear scoring leaves them out). Raters marked at
     most five errors per segment; when a rating holds more, the five heaviest are counted, so a rating
     never exceeds 25. The paper has no critical severity: a critical error counts as major. Each
     (rater, segment) rating counts once, clean ratings included, so ``segments`` is required. Lower is
@@ -317,14 +319,13 @@ class WMTSegment:
     """
 
     name = "wmt"
-    version = "freitag2021"
+    version = "freitag2021-google"
     lower_is_better = True
     max_errors = 5
     non_translation_penalty = 25.0
     weights: ClassVar[dict[str, dict[str, float]]] = {
         "*": {"neutral": 0, "minor": 1, "major": 5, "critical": 5},
         "fluency/punctuation": {"minor": 0.1},
-        "source_error": {"neutral": 0, "minor": 0, "major": 0, "critical": 0},
     }
 
     @property

@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the translate API, the engines/translate/tm commands and the engine health check."""
     from machinery import api, cli, metering
+    from machinery.pricing import PriceList, parse_amounts
     from machinery.registry import ENGINES
     from machinery.routing import parse_routes
     from machinery.service import health
@@ -15,6 +16,8 @@ def init_app(app: Flask) -> None:
 
     # Validate routes at start-up: a typo in TOLK_ENGINE_ROUTES should stop the app, not a request.
     parse_routes(app.config["ENGINE_ROUTES"], list(ENGINES))
+    PriceList.from_settings(app.config)
+    parse_amounts(app.config.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS")
     app.register_blueprint(api.bp)
     for command in cli.commands:
         app.cli.add_command(command)

@@ -26,7 +26,7 @@ import subprocess
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -472,7 +472,7 @@ class ApertiumEngine(Engine):
         raise AssertionError("unreachable")
 
     def _send(self, payloads: list[str], source: str, target: str, *, payload_fmt: str, glossary: Any,
-              formality: str | None, context: str | None) -> list[Sent]:
+              formality: str | None, context: str | None, tone: Sequence[str] = ()) -> list[Sent]:
         """Stream-format payloads through the persistent pipeline; Apertium bills nothing."""
         mode = self.mode_for(source, target)
         if mode is None:

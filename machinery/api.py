@@ -73,6 +73,14 @@ def engines():
     return jsonify({"engines": describe_engines(m.engines), "routes": m.router.routes})
 
 
+@bp.get("/engines/budgets")
+@require(Role.ADMIN)
+def engine_budgets():
+    """Each budgeted engine's spend this month, its share of the budget and the notices sent (80%, 100%)."""
+    m = services()
+    return jsonify({"currency": m.prices.currency, "budgets": m.budgets.status(db.session)})
+
+
 @bp.post("/translate")
 @require()
 def translate():
@@ -112,7 +120,7 @@ def translate():
                 continue
             results = m.translator.translate(db.session, [texts[i] for i in indexes], src, target, fmt=fmt,
                                              glossary=termbase, formality=formality, context=context,
-                                             suggest=True)
+                                             suggest=True, content_type="api")
             for i, r in zip(indexes, results, strict=True):
                 out[i] = {**r.to_dict(),
                           "findings": check_findings(texts[i], r.text, src, target, fmt) + r.term_findings}

@@ -71,6 +71,12 @@ class AuthFailed(EngineError):
     code = "auth_failed"
 
 
+class Refused(EngineError):
+    """A language model declined to translate (a refusal or a content filter)."""
+
+    code = "refused"
+
+
 @dataclass(frozen=True)
 class EngineGlossary:
     """A termbase reduced to one language pair, as an engine needs it.
@@ -85,6 +91,8 @@ class EngineGlossary:
     entries: Mapping[str, str]
     do_not_translate: tuple[str, ...] = ()
     checksum: str = ""
+    # Target-language variants the termbase forbids; engines that take instructions are told to avoid them.
+    forbidden: tuple[str, ...] = ()
 
 
 @dataclass
@@ -98,6 +106,9 @@ class Translation:
     billed_characters: int = 0
     detected_source_lang: str | None = None
     native_glossary: bool = False
+    # Language models are billed in tokens; a batch's tokens are carried by its first segment.
+    input_tokens: int = 0
+    output_tokens: int = 0
     # Protected spans whose token the engine dropped; they are re-appended and reported to LQA.
     lost_spans: list[Span] = field(default_factory=list)
 
@@ -113,6 +124,8 @@ class Sent:
     text: str
     billed_characters: int = 0
     detected_source_lang: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 class Engine:
@@ -161,9 +174,13 @@ class Engine:
     def translate_batch(self, texts: Sequence[str], source: str, target: str, *,
                         glossary: EngineGlossary | None = None, formality: str | None = None,
                         fmt: str = "text", context: str | None = None,
-                        customer: Customer | None = None) -> list[Translation]:
+                        customer: Customer | None = None, tone: Sequence[str] = ()) -> list[Translation]:
         """Translate ``texts``; protected spans (and ``customer``'s known values) survive, terms follow
-        ``glossary``."""
+        ``glossary``.
+
+        ``tone`` holds the locale's writing rules ("no upselling"); only engines that take
+        instructions (language models) can follow them.
+        """
         if not self.is_configured():
             raise NotConfigured(f"{self.name} is not configured", engine=self.name)
         if not self.supports(source, target):
@@ -184,7 +201,7 @@ class Engine:
             if sent_log is not None:
                 sent_log.extend(m.payload for m in chunk)
             sent = self._send([m.payload for m in chunk], source, target, payload_fmt=chunk[0].fmt if chunk
-                              else fmt, glossary=handle, formality=formality, context=context)
+                              else fmt, glossary=handle, formality=formality, context=context, tone=tone)
             if len(sent) != len(chunk):
                 raise BadResponse(f"{self.name} returned {len(sent)} texts for {len(chunk)}", engine=self.name)
             for item, out in zip(chunk, sent, strict=True):
@@ -192,10 +209,11 @@ class Engine:
                 results.append(Translation(
                     text=text, engine=self.name, source_lang=source, target_lang=target,
                     billed_characters=out.billed_characters, detected_source_lang=out.detected_source_lang,
-                    native_glossary=handle is not None, lost_spans=lost))
+                    native_glossary=handle is not None, lost_spans=lost, input_tokens=out.input_tokens,
+                    output_tokens=out.output_tokens))
         return results
 
     def _send(self, payloads: list[str], source: str, target: str, *, payload_fmt: str, glossary: Any,
-              formality: str | None, context: str | None) -> list[Sent]:
+              formality: str | None, context: str | None, tone: Sequence[str] = ()) -> list[Sent]:
         """Vendor transport: send already-protected payloads, return one ``Sent`` per payload in order."""
         raise NotImplementedError

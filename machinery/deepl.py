@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -363,7 +363,7 @@ class DeepLEngine(Engine):
         return FORMALITY[formality] if code in self.languages().formality else None
 
     def _send(self, payloads: list[str], source: str, target: str, *, payload_fmt: str, glossary: Any,
-              formality: str | None, context: str | None) -> list[Sent]:
+              formality: str | None, context: str | None, tone: Sequence[str] = ()) -> list[Sent]:
         """One /v2/translate request for up to 50 payloads."""
         options: dict[str, Any] = {
             "source_lang": source_code(source) if source else None,

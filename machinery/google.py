@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -220,7 +220,7 @@ class GoogleEngine(Engine):
     # --- transport ------------------------------------------------------------------------
 
     def _send(self, payloads: list[str], source: str, target: str, *, payload_fmt: str, glossary: Any,
-              formality: str | None, context: str | None) -> list[Sent]:
+              formality: str | None, context: str | None, tone: Sequence[str] = ()) -> list[Sent]:
         """translateText requests of at most ``MAX_CODEPOINTS``; Google has no formality or context input."""
         lists = self.languages()
         # A glossary lives in one region and is only usable by requests made to that region.

@@ -42,6 +42,28 @@ class EngineCall(Base):
     # SHA-256 of the ticket the call translated for (replies, messages): erasure finds its egress records.
     ticket_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # reply | kb | template | api: what the text was for, so cost can be split by content type.
+    content_type: Mapped[str | None] = mapped_column(String(32))
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Money at the prices in force when the call was made (COST_CURRENCY); for a ``tm`` row, the money
+    # the translation-memory hit saved at the price of the engine the route would have used.
+    cost: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+
+
+class BudgetNotice(Base):
+    """An engine's monthly spend crossed a share of its budget (80 or 100%): told once per month."""
+
+    __tablename__ = "budget_notices"
+    __table_args__ = (UniqueConstraint("engine", "month", "threshold", name="uq_budget_notices_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engine: Mapped[str] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, UTC
+    threshold: Mapped[int] = mapped_column(Integer)  # percent of the budget
+    spent: Mapped[float] = mapped_column(Float)
+    budget: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class TmSegment(Base):

@@ -15,6 +15,7 @@ ENGINES: dict[str, str] = {
     "apertium": "machinery.apertium:ApertiumEngine",
     "deepl": "machinery.deepl:DeepLEngine",
     "google": "machinery.google:GoogleEngine",
+    "llm": "machinery.llm:LLMEngine",
 }
 
 

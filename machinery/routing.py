@@ -77,6 +77,8 @@ class NoEngineAvailable(Exception):
 
 
 Meter = Callable[..., None]
+#: Asked for each routed engine before it is tried: (code, reason) to skip it now, or None.
+Withhold = Callable[[str], tuple[str, str] | None]
 
 
 class Router:
@@ -84,8 +86,9 @@ class Router:
 
     def __init__(self, engines: Mapping[str, Engine], routes: Mapping[str, list[str]], *, retries: int = 2,
                  backoff: float = 0.5, max_wait: float = 5.0, meter: Meter | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, withhold: Withhold | None = None):
         self.engines, self.routes = engines, routes
+        self.withhold = withhold
         self.retries, self.backoff, self.meter, self.sleep = retries, backoff, meter, sleep
         #: A vendor asking to wait longer than this (Retry-After) is skipped: the next engine is faster.
         self.max_wait = max_wait
@@ -107,6 +110,8 @@ class Router:
             elif not engine.supports(source, target):
                 skipped.append(Attempt(name, "skipped", "unsupported_pair",
                                        f"{name} does not translate {source} to {target}"))
+            elif self.withhold is not None and (held := self.withhold(name)) is not None:
+                skipped.append(Attempt(name, "skipped", held[0], held[1]))
             else:
                 usable.append(engine)
         return usable, skipped
@@ -145,5 +150,7 @@ class Router:
         self.meter(engine=engine.name, source_lang=source, target_lang=target, segments=len(texts),
                    characters=sum(len(t) for t in texts),
                    billed_characters=sum(t.billed_characters for t in result or []),
+                   input_tokens=sum(t.input_tokens for t in result or []),
+                   output_tokens=sum(t.output_tokens for t in result or []),
                    duration_ms=(time.perf_counter() - started) * 1000, ok=error is None,
                    error_code=error.code if error else None, sent=list(SENT_PAYLOADS.get() or []))

@@ -11,10 +11,13 @@ from typing import Any
 from flask import Flask, current_app
 
 from machinery.base import Engine
+from machinery.budgets import BUDGET_LISTENERS_KEY, Budgets
 from machinery.detection import LanguageDetector
 from machinery.memory import TranslationMemory
+from machinery.pricing import PriceList, parse_amounts
 from machinery.routing import Router, parse_routes
 from machinery.translator import MachineTranslator, database_meter
+from tolk.db import db
 
 
 @dataclass
@@ -26,6 +29,8 @@ class Machinery:
     memory: TranslationMemory
     detector: LanguageDetector
     translator: MachineTranslator
+    prices: PriceList
+    budgets: Budgets
 
     def close(self) -> None:
         for engine in self.engines.values():
@@ -50,12 +55,16 @@ def build(app: Flask) -> Machinery:
     protector = protector_from(cfg)
     engines = build_engines(cfg, protector)
     routes = parse_routes(cfg["ENGINE_ROUTES"], list(ENGINES))
-    router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"],
-                    meter=database_meter(lambda: db.session, cfg["EGRESS_LOG"]))
+    prices = PriceList.from_settings(cfg)
+    budgets = Budgets(parse_amounts(cfg.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS"), prices.currency,
+                      listeners=tuple(app.extensions.get(BUDGET_LISTENERS_KEY, ())))
+    meter = database_meter(lambda: db.session, cfg["EGRESS_LOG"], prices, after_write=budgets.after_write)
+    router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"], meter=meter,
+                    withhold=(lambda name: budgets.withheld(db.session, name)) if budgets.limits else None)
     memory = TranslationMemory(app.extensions["tolk.db"][1], protector=protector)
     detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
-    translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"])
-    return Machinery(engines, router, memory, detector, translator)
+    translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"], meter=meter)
+    return Machinery(engines, router, memory, detector, translator, prices, budgets)
 
 
 def services(app: Flask | None = None) -> Machinery:
@@ -77,4 +86,7 @@ def health() -> dict[str, Any]:
     m = services()
     report: dict[str, Any] = {name: engine.health() for name, engine in m.engines.items()}
     report["ok"] = any(r.get("configured") for r in report.values())
+    if m.budgets.limits:
+        # Whether routing skips an engine; the amounts are for admins (GET /api/v1/engines/budgets).
+        report["budgets"] = {row["engine"]: {"withheld": row["withheld"]} for row in m.budgets.status(db.session)}
     return report

@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 
 from machinery.base import Engine, EngineGlossary
 from machinery.memory import TranslationMemory
+from machinery.metering import CONTENT_TYPE, TM_ENGINE
 from machinery.models import EngineCall, TmOrigin
 from machinery.pii import Customer
-from machinery.routing import Attempt, Router
+from machinery.pricing import PriceList
+from machinery.routing import Attempt, Meter, Router
 from tolk.db import defer_write
 
 if TYPE_CHECKING:
@@ -71,24 +73,31 @@ def engine_glossary(termbase: Termbase, source: str, target: str) -> EngineGloss
     if not entries:
         return None
     keep = tuple(sorted(k for k, v in entries.items() if k == v))
+    forbidden = tuple(dict.fromkeys(t.text for concept in termbase.concepts for t in concept.forbidden(target)))
     return EngineGlossary(name=termbase.name, source_lang=source, target_lang=target, entries=entries,
-                          do_not_translate=keep, checksum=termbase.checksum(source, target))
+                          do_not_translate=keep, checksum=termbase.checksum(source, target), forbidden=forbidden)
 
 
 class MachineTranslator:
     """TM lookup, routed engines, TM write-back and term verification for a batch of segments."""
 
-    def __init__(self, router: Router, memory: TranslationMemory, *, fuzzy_threshold: int = 75):
+    def __init__(self, router: Router, memory: TranslationMemory, *, fuzzy_threshold: int = 75,
+                 meter: Meter | None = None):
         self.router, self.memory, self.fuzzy_threshold = router, memory, fuzzy_threshold
+        #: Records translation-memory hits as the engine calls they saved (engine ``tm``).
+        self.meter = meter
 
     def translate(self, session: Session, texts: Sequence[str], source: str, target: str, *, fmt: str = "text",
                   glossary: Termbase | None = None, formality: str | None = None, context: str | None = None,
                   tm_context: str | None = None, use_tm: bool = True, suggest: bool = False,
-                  remember: bool = True, customer: Customer | None = None) -> list[SegmentResult]:
+                  remember: bool = True, customer: Customer | None = None, tone: Sequence[str] = (),
+                  content_type: str | None = None) -> list[SegmentResult]:
         """Translate ``texts``; raise routing.NoEngineAvailable when segments need an engine and none can.
 
         ``suggest`` adds the best fuzzy translation-memory match to each machine-translated segment;
-        ``remember=False`` keeps machine output out of the memory; ``customer`` is masked like other data.
+        ``remember=False`` keeps machine output out of the memory; ``customer`` is masked like other data;
+        ``tone`` holds the locale's writing rules for engines that take instructions; ``content_type``
+        (reply, kb, template, api) is recorded with the cost of every engine call and TM hit.
         """
         results: list[SegmentResult | None] = [None] * len(texts)
         pending: list[int] = []
@@ -102,10 +111,20 @@ class MachineTranslator:
                                            tm_origin=str(match.origin))
             else:
                 pending.append(i)
+        hits = [texts[i] for i, r in enumerate(results) if r is not None and r.tm_score == 100 and r.tm_origin]
+        if hits and self.meter is not None:
+            self.meter(engine=TM_ENGINE, source_lang=source, target_lang=target, segments=len(hits),
+                       characters=sum(len(t) for t in hits), billed_characters=0, duration_ms=0.0, ok=True,
+                       error_code=None, sent=[], content_type=content_type, saved_for=self._first_engine(target))
         if pending:
             eg = engine_glossary(glossary, source, target) if glossary else None
-            routed = self.router.translate([texts[i] for i in pending], source, target, glossary=eg,
-                                           formality=formality, fmt=fmt, context=context, customer=customer)
+            token = CONTENT_TYPE.set(content_type)
+            try:
+                routed = self.router.translate([texts[i] for i in pending], source, target, glossary=eg,
+                                               formality=formality, fmt=fmt, context=context, customer=customer,
+                                               tone=tuple(tone))
+            finally:
+                CONTENT_TYPE.reset(token)
             for i, tr in zip(pending, routed.translations, strict=True):
                 result = SegmentResult(
                     texts[i], tr.text, tr.engine, source, target, billed_characters=tr.billed_characters,
@@ -133,6 +152,11 @@ class MachineTranslator:
                   context: str | None, engine: str, customer: Customer | None) -> None:
         self.memory.add(session, source, target, text, translation, TmOrigin.MACHINE, context=context, engine=engine,
                         customer=customer)
+
+    def _first_engine(self, target: str) -> str | None:
+        """The engine the route for ``target`` would try first (configured ones only; no network call)."""
+        return next((name for name in self.router.route_for(target)
+                     if name in self.router.engines and self.router.engines[name].is_configured()), None)
 
     def _suggestion(self, source: str, target: str, text: str, customer: Customer | None) -> dict[str, Any] | None:
         matches = self.memory.lookup_fuzzy(source, target, text, limit=1, threshold=self.fuzzy_threshold,
@@ -171,13 +195,36 @@ def egress_record(mode: str, payloads: Sequence[str]) -> str | None:
     return json.dumps([hashlib.sha256(p.encode()).hexdigest() for p in payloads])
 
 
-def database_meter(session_for: Callable[[], Session], egress_mode: str) -> Callable[..., None]:
-    """A routing meter that records every engine call in ``engine_calls``."""
+def database_meter(session_for: Callable[[], Session], egress_mode: str, prices: PriceList | None = None,
+                   after_write: Callable[[Session, EngineCall], None] | None = None) -> Callable[..., None]:
+    """A routing meter that records every engine call in ``engine_calls``, with its cost in money.
 
-    def meter(*, sent: Sequence[str], **call: Any) -> None:
+    ``saved_for`` (on ``tm`` rows) names the engine whose price values the characters a TM hit saved;
+    ``after_write`` runs with each row once it is added (budget notices).
+    """
+    prices = prices or PriceList()
+
+    def meter(*, sent: Sequence[str], saved_for: str | None = None, content_type: str | None = None,
+              **call: Any) -> None:
         session = session_for()
-        row = EngineCall(egress=egress_record(egress_mode, sent), ticket_key=EGRESS_TICKET.get(), **call)
-        defer_write(session, lambda: session.add(row))
+        if saved_for is not None or call["engine"] == TM_ENGINE:
+            cost = prices.saved(saved_for, call["characters"])
+        else:
+            tokens_in, tokens_out = call.get("input_tokens", 0), call.get("output_tokens", 0)
+            # An engine that reports no billing (Apertium on its own server) is priced by characters sent.
+            billed = call["billed_characters"] or (call["characters"] if call["ok"] and not (tokens_in or tokens_out)
+                                                   else 0)
+            cost = prices.cost(call["engine"], billed_characters=billed, input_tokens=tokens_in,
+                               output_tokens=tokens_out)
+        row = EngineCall(egress=egress_record(egress_mode, sent), ticket_key=EGRESS_TICKET.get(), cost=cost,
+                         content_type=content_type or CONTENT_TYPE.get(), **call)
+
+        def write() -> None:
+            session.add(row)
+            if after_write is not None:
+                after_write(session, row)
+
+        defer_write(session, write)
 
     return meter
 

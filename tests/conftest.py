@@ -198,6 +198,20 @@ def google_settings(google_fake):
             "GOOGLE_GLOSSARIES": f"brand:en-es={BRAND_GLOSSARY}", "ENGINE_TIMEOUT": 5.0}
 
 
+@pytest.fixture
+def openai_fake():
+    from tests.fakes.openai_server import OpenAIFake
+
+    with OpenAIFake() as fake:
+        yield fake
+
+
+@pytest.fixture
+def llm_settings(openai_fake):
+    return {"LLM_MODEL": "tolk-test-model", "LLM_BASE_URL": f"{openai_fake.url}/v1", "LLM_API_KEY": openai_fake.api_key,
+            "LLM_TIMEOUT": 5.0, "LANGUAGES": ["en", "es", "de", "fr", "pl", "nl", "ca", "zh-Hant"]}
+
+
 # --- the app served for real, and Debian's Chromium (browser tests) ------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -41,6 +41,7 @@ class Call:
 CALLS = [
     Call("GET", "/api/v1/openapi.json", "/api/v1/openapi.json", ANYONE),
     Call("GET", "/api/v1/engines", "/api/v1/engines", SIGNED_IN),
+    Call("GET", "/api/v1/engines/budgets", "/api/v1/engines/budgets", ADMIN),
     Call("POST", "/api/v1/translate", "/api/v1/translate", SIGNED_IN,
          json={"text": "Hello", "source_lang": "en", "target_lang": "es"}),
     Call("GET", "/api/v1/tm/lookup", "/api/v1/tm/lookup?source_lang=en&target_lang=es&text=Thank+you.", SIGNED_IN),

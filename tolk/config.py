@@ -63,6 +63,26 @@ SETTINGS: tuple[Setting, ...] = (
             "`brand:en-es=projects/p/locations/l/glossaries/g;...`."),
     Setting("APERTIUM_MODES_DIR", "/usr/share/apertium/modes", "Where installed Apertium modes live."),
     Setting("APERTIUM_BINARY", "apertium", "The apertium command (used to discover pairs)."),
+    Setting("LLM_MODEL", None, "Chat model of the `llm` engine (an OpenAI-compatible chat-completions API); "
+            "the engine is off without it."),
+    Setting("LLM_BASE_URL", None, "Chat-completions server of the `llm` engine, e.g. `http://127.0.0.1:11434/v1` "
+            "(Ollama), `http://127.0.0.1:8000/v1` (vLLM) or `http://127.0.0.1:8080/v1` (llama.cpp); default: "
+            "OpenAI's."),
+    Setting("LLM_API_KEY", None, "API key of the `llm` engine's server (local servers need none).", secret=True),
+    Setting("LLM_TIMEOUT", 30.0, "Seconds before a request to the `llm` engine is abandoned (models are slower "
+            "than machine-translation engines).", float),
+    Setting("LLM_LANGUAGES", "", "Languages the `llm` engine may translate between; empty: every one of "
+            "`LANGUAGES`.", _list),
+    Setting("LLM_PRICE_INPUT", 0.0, "Price of the `llm` engine per million input (prompt) tokens, in "
+            "`COST_CURRENCY`.", float),
+    Setting("LLM_PRICE_OUTPUT", 0.0, "Price of the `llm` engine per million output (completion) tokens, in "
+            "`COST_CURRENCY`.", float),
+    Setting("ENGINE_PRICES", "deepl=25,google=20,apertium=0", "Price per million billed characters of each "
+            "machine-translation engine (characters sent, for an engine that reports no billing), in `COST_CURRENCY` (`engine=price,...`; an engine left out costs 0)."),
+    Setting("COST_CURRENCY", "EUR", "Currency of engine prices, budgets and the cost figures of the quality "
+            "dashboard."),
+    Setting("ENGINE_BUDGETS", "", "Monthly budget per engine in `COST_CURRENCY` (`deepl=500,llm=100`): a webhook "
+            "and an admin notice at 80% and 100%; past 100% routing skips the engine until the month ends."),
     Setting("MAX_TEXT_CHARS", 20000, "Largest single text accepted by the API (413 beyond).", int),
     Setting("MAX_BATCH_TEXTS", 200, "Most texts in one translate request (413 beyond).", int),
     Setting("MAX_UPLOAD_BYTES", 5_000_000, "Largest import file (TBX, TMX, CSV, PO) accepted.", int),

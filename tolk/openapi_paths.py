@@ -413,6 +413,16 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                                                        "pairs": nullable(array(string()))})),
                               "routes": obj(additionalProperties=array(string()))}))}),
 
+        ("GET", "/api/v1/engines/budgets"): op(
+            "Monthly engine budgets: spend so far, share, notices at 80% and 100% (admins)", {
+                "200": ok(record({"currency": string(), "budgets": array(record({
+                    "engine": string(), "month": string(), "budget": number(), "spent": number(),
+                    "currency": string(), "percent": nullable(number()), "withheld": boolean(),
+                    "notices": array(record({"engine": string(), "month": string(), "threshold": integer(),
+                                             "spent": number(), "budget": number(), "currency": string(),
+                                             "at": string()}))}))})),
+                **errors(403)}),
+
         ("GET", "/api/v1/tm/lookup"): op("Exact and fuzzy translation-memory matches for a text", {
             "200": ok(record({"exact": nullable(ref("TmMatch")), "fuzzy": array(ref("TmMatch"))})),
             **errors(400, 413)},

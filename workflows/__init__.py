@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the replies/reviews API, the KB and locale parts, their commands and demo seeders."""
+    from machinery.budgets import BUDGET_LISTENERS_KEY
     from workflows import (
         api,
         cli,
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         replies,
         review,
     )
+    from workflows.webhooks import budget_notice
 
     app.register_blueprint(api.bp)
     review.ON_DECIDED["reply"] = replies.on_review_decided
@@ -35,4 +37,5 @@ def init_app(app: Flask) -> None:
     for command in (*cli.commands, *locales_cli.commands, *privacy_cli.commands):
         app.cli.add_command(command)
     app.extensions.setdefault("tolk.worker_started", []).append(privacy.schedule_purge)
+    app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(budget_notice)
     app.extensions["tolk.seeders"] += [locales.seed_demo_locales, macros.seed_demo_templates, kb.seed_demo_articles]

@@ -618,7 +618,8 @@ def run_translation(session: Session, job_id: str) -> str:
 
     profile = locale_profile(session, row.locale)
     options = {"glossary": _termbase(session), "tm_context": f"kb:{article.id}",
-               "formality": profile.formality if profile.formality in ("formal", "informal") else None}
+               "formality": profile.formality if profile.formality in ("formal", "informal") else None,
+               "content_type": "kb"}
     translator = services().translator
     source, target = article.source_locale, row.locale
     try:

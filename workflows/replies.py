@@ -145,6 +145,14 @@ def _termbase(session: Session, name: str | None):
     return load_termbase(session, name)
 
 
+def tone_rules(profile: Any) -> tuple[str, ...]:
+    """The locale profile's writing rules, for engines that take instructions (language models)."""
+    if profile.upsell_allowed:
+        return ()
+    return ("Do not add offers, upgrades, discounts or suggestions to buy anything: upselling is not allowed "
+            "for this locale.",)
+
+
 def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
     """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key."""
     if req.idempotency_key:
@@ -194,7 +202,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
                     (result,) = m.translator.translate(session, [source_text], agent_lang, customer_lang,
                                                        glossary=termbase, formality=profile.formality,
                                                        context="customer support reply", tm_context=None,
-                                                       remember=False, customer=req.customer)
+                                                       remember=False, customer=req.customer,
+                                                       tone=tone_rules(profile), content_type="reply")
                 mt_text, engine, failed_over = result.text, result.engine, result.failed_over
                 reviewed = result.engine == "tm" and result.tm_origin == "human"
                 term_findings = result.term_findings
@@ -210,7 +219,8 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         config = CheckConfig.from_dict(profile.check_config) if profile.check_config else None
         findings = [f.to_dict() for f in run_checks(Segment(source=source_text, target=mt_text,
                                                             source_lang=agent_lang, target_lang=customer_lang,
-                                                            pii_token_pattern=TOKEN_PATTERN), config=config)]
+                                                            pii_token_pattern=TOKEN_PATTERN,
+                                                            formality=profile.formality), config=config)]
         findings += term_findings
         if not profile.upsell_allowed:
             from workflows.locales import upsell_findings
@@ -288,7 +298,7 @@ def _back_translate(session: Session, text: str, source: str, target: str, custo
     try:
         with egress_for_ticket(ticket_ref):
             (result,) = services().translator.translate(session, [text], source, target, use_tm=False,
-                                                        customer=customer)
+                                                        customer=customer, content_type="back_translation")
     except NoEngineAvailable:
         return None
     return result.text
@@ -310,7 +320,8 @@ def translate_message(session: Session, text: str, target: str, source: str | No
         return {"text": text, "source_lang": source, "engine": "none",
                 "detection": detection.to_dict() if detection else None}
     with egress_for_ticket(ticket_ref):
-        (result,) = m.translator.translate(session, [text], source, target, use_tm=False, customer=customer)
+        (result,) = m.translator.translate(session, [text], source, target, use_tm=False, customer=customer,
+                                           content_type="inbound")
     return {"text": result.text, "source_lang": source, "engine": result.engine,
             "detection": detection.to_dict() if detection else None}
 

@@ -28,7 +28,8 @@ from workflows.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
 
-EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published")
+EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published", "engine.budget_warning",
+          "engine.budget_exhausted")
 _PENDING = "tolk.webhooks.pending"
 
 
@@ -71,6 +72,12 @@ def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: s
     ids = [r.id for r in rows]
     session.info.setdefault(_PENDING, []).extend(ids)
     return ids
+
+
+def budget_notice(session: Session, notice: dict[str, Any]) -> None:
+    """Tell the helpdesk an engine crossed 80% (warning) or 100% (exhausted) of its monthly budget."""
+    kind = "engine.budget_exhausted" if notice["threshold"] >= 100 else "engine.budget_warning"
+    emit(session, kind, notice, event_id=f"evt_budget_{notice['engine']}_{notice['month']}_{notice['threshold']}")
 
 
 @event.listens_for(Session, "after_commit")

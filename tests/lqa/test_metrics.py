@@ -302,26 +302,33 @@ def test_record_feedback_accepts_a_2000_character_comment(session) -> None:
 
 
 def add_calls(session) -> None:
-    rows = [("deepl", "es", 100, 100, True, T0), ("deepl", "es", 50, 0, False, T0),
-            ("google", "es", 30, 30, True, T0), ("tm", "es", 70, 0, True, T0),
-            ("deepl", "de", 500, 500, True, T0), ("deepl", "es", 999, 999, True, T0 - dt.timedelta(days=30))]
-    for engine, lang, chars, billed, ok, at in rows:
+    # (engine, lang, characters, billed, ok, at, content type, cost; for tm: money saved)
+    rows = [("deepl", "es", 100, 100, True, T0, "reply", 0.0025), ("deepl", "es", 50, 0, False, T0, "reply", 0.0),
+            ("google", "es", 30, 30, True, T0, "kb", 0.0006), ("tm", "es", 70, 0, True, T0, "reply", 0.00175),
+            ("deepl", "de", 500, 500, True, T0, "reply", 0.0125),
+            ("deepl", "es", 999, 999, True, T0 - dt.timedelta(days=30), "api", 0.024975)]
+    for engine, lang, chars, billed, ok, at, content_type, cost in rows:
         session.add(EngineCall(engine=engine, source_lang="en", target_lang=lang, segments=1, characters=chars,
                                billed_characters=billed, ok=ok, error_code=None if ok else "timeout",
-                               created_at=at))
+                               created_at=at, content_type=content_type, cost=cost))
     session.flush()
+
+
+def money(characters=0, billed=0, cost=0.0, saved_chars=0, saved=0.0):
+    return {"characters": characters, "billed_characters": billed, "cost": pytest.approx(cost),
+            "tm_characters_saved": saved_chars, "tm_cost_saved": pytest.approx(saved)}
 
 
 def test_cost_figures_group_engine_calls_and_count_tm_hits_as_savings(session) -> None:
     add_calls(session)
     rows = cost_figures(session, lang="es", start=T0 - dt.timedelta(days=1), end=T0 + dt.timedelta(days=1))
     assert rows == [
-        {"engine": "deepl", "characters": 150, "billed_characters": 100, "segments": 2, "errors": 1,
-         "tm_characters_saved": 0},
-        {"engine": "google", "characters": 30, "billed_characters": 30, "segments": 1, "errors": 0,
-         "tm_characters_saved": 0},
-        {"engine": "tm", "characters": 70, "billed_characters": 0, "segments": 1, "errors": 0,
-         "tm_characters_saved": 70},
+        {"engine": "deepl", **money(150, 100, 0.0025), "segments": 2, "errors": 1, "input_tokens": 0,
+         "output_tokens": 0, "content_types": {"reply": money(150, 100, 0.0025)}},
+        {"engine": "google", **money(30, 30, 0.0006), "segments": 1, "errors": 0, "input_tokens": 0,
+         "output_tokens": 0, "content_types": {"kb": money(30, 30, 0.0006)}},
+        {"engine": "tm", **money(70, 0, 0.0, 70, 0.00175), "segments": 1, "errors": 0, "input_tokens": 0,
+         "output_tokens": 0, "content_types": {"reply": money(70, 0, 0.0, 70, 0.00175)}},
     ]
     assert [r["engine"] for r in cost_figures(session, lang="es", engine="deepl")] == ["deepl"]
     assert cost_figures(session, lang="es", engine="deepl")[0]["billed_characters"] == 1099  # no period
@@ -333,6 +340,8 @@ def test_report_reads_cost_through_the_provider_or_says_not_available(session) -
     filters = QualityFilters(lang="es", start=T0.date(), end=T0.date())
     cost = quality_report(session, filters, cost_figures=cost_figures)["languages"][0]["cost"]
     assert cost["available"] and cost["billed_characters"] == 130 and cost["tm_characters_saved"] == 70
+    assert cost["cost"] == pytest.approx(0.0031) and cost["tm_cost_saved"] == pytest.approx(0.00175)
+    assert cost["content_types"] == {"kb": money(30, 30, 0.0006), "reply": money(220, 100, 0.0025, 70, 0.00175)}
     missing = quality_report(session, filters)["languages"][0]["cost"]
     assert missing == {"available": False, "note": "not available: no cost provider is registered"}
 

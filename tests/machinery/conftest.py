@@ -6,6 +6,7 @@ import pytest
 
 from machinery.deepl import DeepLEngine
 from machinery.google import GoogleEngine
+from machinery.llm import LLMEngine
 from machinery.protection import Protector, parse_pii_patterns
 
 # The shipped default of TOLK_PII_PATTERNS.
@@ -27,5 +28,12 @@ def deepl_engine(deepl_settings, pii_protector):
 @pytest.fixture
 def google_engine(google_settings, pii_protector):
     engine = GoogleEngine.from_settings(google_settings, protector=pii_protector)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def llm_engine(llm_settings, pii_protector):
+    engine = LLMEngine.from_settings(llm_settings, protector=pii_protector)
     yield engine
     engine.close()

@@ -60,6 +60,15 @@ def test_unconfigured_and_unsupported_engines_are_skipped_with_reasons():
     assert not routed.failed_over
 
 
+def test_a_withheld_engine_is_skipped_with_the_reason_and_never_called():
+    engines = {"a": ScriptedEngine("a"), "b": ScriptedEngine("b")}
+    held = {"a": ("budget_exhausted", "a has spent its budget for 2026-11")}
+    routed = Router(engines, {"*": ["a", "b"]}, withhold=held.get).translate(["hi"], "en", "pl")
+    assert routed.engine == "b" and engines["a"].calls == 0
+    assert [(a.engine, a.outcome, a.code, a.message) for a in routed.attempts] == [
+        ("a", "skipped", "budget_exhausted", "a has spent its budget for 2026-11"), ("b", "ok", None, None)]
+
+
 def test_rate_limit_is_retried_with_backoff_then_succeeds():
     sleeps = []
     engine = ScriptedEngine("a", errors=[RateLimited("slow down", retry_after=3.0), RateLimited("again")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 
 def post(client, headers, **body):
@@ -61,7 +61,10 @@ def test_second_request_comes_from_translation_memory_at_no_cost(app, client, ag
     second = post(client, agent_headers, **body).get_json()["translations"][0]
     assert second["engine"] == "tm" and second["tm_score"] == 100 and second["text"] == first["text"]
     with app.app_context():
-        assert db.session.scalar(select(func.count(EngineCall.id))) == 1
+        calls = db.session.scalars(select(EngineCall).order_by(EngineCall.id)).all()
+        # One vendor call; the TM hit is metered as characters saved, billed nothing.
+        assert [c.engine for c in calls] == [first["engine"], "tm"]
+        assert (calls[1].characters, calls[1].billed_characters) == (len(body["text"]), 0)
 
 
 def test_pair_no_engine_serves_is_422_naming_each_engine(client, agent_headers):
