@@ -24,6 +24,7 @@ ENGINES: dict[str, str] = {
 REQUIRED_SETTING: dict[str, str] = {
     "deepl": "DEEPL_AUTH_KEY",
     "google": "GOOGLE_PROJECT",
+    "llm": "LLM_MODEL",
 }
 
 

@@ -9,10 +9,11 @@ from machinery.registry import ENGINES, build_engines
 
 
 def test_unconfigured_vendors_are_listed_with_the_setting_to_set():
-    engines = build_engines({"DEEPL_AUTH_KEY": None, "GOOGLE_PROJECT": ""})
+    engines = build_engines({"DEEPL_AUTH_KEY": None, "GOOGLE_PROJECT": "", "LLM_MODEL": ""})
     assert set(engines) == set(ENGINES)
     assert engines["deepl"].health() == {"configured": False, "missing_setting": "TOLK_DEEPL_AUTH_KEY"}
     assert engines["google"].health() == {"configured": False, "missing_setting": "TOLK_GOOGLE_PROJECT"}
+    assert engines["llm"].health() == {"configured": False, "missing_setting": "TOLK_LLM_MODEL"}
     assert not engines["deepl"].supports("en", "es")
     assert engines["deepl"].name == "deepl"
 
@@ -26,6 +27,6 @@ def test_a_configured_vendor_is_built_from_its_module():
 def test_building_engines_without_vendor_keys_imports_no_vendor_client():
     # A fresh interpreter: the test process has imported the clients already.
     code = ("import sys; from machinery.registry import build_engines; build_engines({}); "
-            "print(sorted(m for m in ('deepl', 'google.cloud.translate_v3') if m in sys.modules))")
+            "print(sorted(m for m in ('deepl', 'google.cloud.translate_v3', 'openai') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
