@@ -29,6 +29,7 @@ from machinery.base import (
     RateLimited,
     Sent,
     Unsupported,
+    bounded_timeout,
 )
 from machinery.protection import Protector
 
@@ -142,7 +143,7 @@ class _Transport(deepl.http_client.HttpClient):
     def request_with_backoff(self, method: str, url: str, data: dict | None, json: dict | None,
                              headers: dict, stream: bool = False, **kwargs: Any) -> tuple[int, Any]:
         request = self._prepare_request(method, url, data, json, headers, **kwargs)
-        status, response = self._internal_request(request, stream=True, timeout=self.timeout)
+        status, response = self._internal_request(request, stream=True, timeout=bounded_timeout(self.timeout))
         if isinstance(response, str):  # the library types both answers; with stream=True it gives the Response
             self._local.retry_after = None
             return status, response

@@ -31,6 +31,7 @@ from machinery.base import (
     RateLimited,
     Sent,
     Unsupported,
+    bounded_timeout,
 )
 from machinery.protection import Protector
 
@@ -235,7 +236,8 @@ class GoogleEngine(Engine):
         for chunk in _chunks(payloads, MAX_CODEPOINTS):
             request = translate_v3.TranslateTextRequest(contents=chunk, glossary_config=glossary, **base)
             with self._mapped_errors():
-                response = self.client.translate_text(request=request, timeout=self.timeout, retry=None)
+                response = self.client.translate_text(request=request, timeout=bounded_timeout(self.timeout),
+                                                        retry=None)
             items = response.glossary_translations if glossary else response.translations
             if len(items) != len(chunk):
                 raise BadResponse(f"Google returned {len(items)} translations for {len(chunk)} texts",

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from machinery.base import Engine
 from machinery.detection import LanguageDetector
 from machinery.memory import TranslationMemory
-from machinery.routing import Router, parse_routes
+from machinery.routing import CircuitBreaker, Router, parse_routes
 from machinery.translator import MachineTranslator, database_meter
 
 
@@ -49,8 +49,9 @@ def build(app: Flask) -> Machinery:
     cfg = app.config
     engines = build_engines(cfg)
     routes = parse_routes(cfg["ENGINE_ROUTES"], list(ENGINES))
+    breaker = CircuitBreaker(cfg["ENGINE_CIRCUIT_THRESHOLD"], cfg["ENGINE_CIRCUIT_COOLDOWN"])
     router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"],
-                    meter=database_meter(lambda: db.session, cfg["EGRESS_LOG"]))
+                    meter=database_meter(lambda: db.session, cfg["EGRESS_LOG"]), breaker=breaker)
     memory = TranslationMemory(app.extensions["tolk.db"][1])
     detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
     translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"])
@@ -74,6 +75,7 @@ def services(app: Flask | None = None) -> Machinery:
 def health() -> dict[str, Any]:
     """Engine health for /healthz: each engine's own report."""
     m = services()
-    report: dict[str, Any] = {name: engine.health() for name, engine in m.engines.items()}
+    report: dict[str, Any] = {name: {**engine.health(), "circuit": m.router.breaker.state(name)}
+                              for name, engine in m.engines.items()}
     report["ok"] = any(r.get("configured") for r in report.values())
     return report

@@ -54,6 +54,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGINE_TIMEOUT", 10.0, "Seconds before an engine request is abandoned.", float),
     Setting("ENGINE_RETRIES", 2, "Retries per engine on rate limits, 5xx and timeouts before failing over.", int),
     Setting("ENGINE_BACKOFF", 0.5, "First retry delay in seconds; doubles each retry.", float),
+    Setting("ENGINE_DEADLINE", 8.0, "Seconds one request may spend on engine work in all (translation, retries, "
+            "failover and back-translation together); past it no engine is tried and a reply goes to a human "
+            "translator. 0: no deadline.", float),
+    Setting("ENGINE_CIRCUIT_THRESHOLD", 5, "Consecutive failed calls after which an engine is skipped for "
+            "`TOLK_ENGINE_CIRCUIT_COOLDOWN` seconds (shown in `/healthz`); 0 turns the circuit breaker off.", int),
+    Setting("ENGINE_CIRCUIT_COOLDOWN", 30.0, "Seconds an engine with an open circuit is skipped before one "
+            "request probes it again.", float),
     Setting("DEEPL_AUTH_KEY", None, "DeepL API key; DeepL is off without it.", secret=True),
     Setting("DEEPL_SERVER_URL", None, "DeepL server URL (default: the vendor's, chosen by the key)."),
     Setting("GOOGLE_PROJECT", None, "Google Cloud project id; Google v3 is off without it."),
