@@ -479,9 +479,11 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("POST", "/api/v1/replies"): op(
             "Draft a reply: translate, check and route it (released, agent confirms, or native review)",
             {"200": ok(ref("Reply"), "The reply drafted earlier under this idempotency key"),
-             "201": ok(ref("Reply"), "Drafted"), **errors(400, 404, 422)},
+             "201": ok(ref("Reply"), "Drafted"), **errors(400, 404, 409, 422)},
             description="Give `text` (or a `template_id`) and `customer_locale` or the customer's last "
-                        "message (`customer_message`) to detect it from.",
+                        "message (`customer_message`) to detect it from. The same `idempotency_key` sent "
+                        "again returns the first reply (200); sent while that reply is still being drafted, "
+                        "409 `idempotency_in_progress` with `Retry-After`.",
             body=json_body(obj({
                 "text": nullable(string(max_text)), "ticket_ref": string(120), "channel": enum(CHANNELS),
                 "customer_locale": n_lang, "customer_message": nullable(string(max_text)), "agent_lang": n_lang,

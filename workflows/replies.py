@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lqa.checks import CheckConfig, Segment, run_checks
@@ -15,7 +20,7 @@ from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from tolk.auth import audit
 from tolk.cache import app_cache
-from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
+from tolk.errors import Conflict, Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
 from workflows import review, webhooks
@@ -23,6 +28,9 @@ from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, Revi
 from workflows.routing import Reason, RoutingInput, decide, sampled
 
 CHANNELS = ("email", "chat", "social", "phone", "web")
+#: How long a claimed idempotency key blocks the same key (a crashed request frees it after this).
+CLAIM_SECONDS = 120
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -104,13 +112,58 @@ def _termbase(session: Session, name: str | None):
     return load_termbase(session, name)
 
 
+def _existing(session: Session, agent: User, key: str) -> Reply | None:
+    return session.scalar(select(Reply).where(Reply.agent_id == agent.id, Reply.idempotency_key == key))
+
+
+def _in_progress(key: str) -> Conflict:
+    return Conflict(f"a request with idempotency key {key!r} is still being drafted; retry it shortly to get "
+                    "its reply", code="idempotency_in_progress", retry_after=1)
+
+
+def _claim(agent: User, key: str) -> Callable[[], None] | None:
+    """Claim ``key`` for this request across processes (Redis SET NX); returns its release, or None when
+    another request holds it. With Redis down the database's unique constraint is the only guard."""
+    from tolk.queue import redis_connection
+
+    name = f"tolk:idempotency:{agent.id}:{key}"
+    try:
+        conn = redis_connection()
+        if not conn.set(name, "1", nx=True, ex=CLAIM_SECONDS):
+            return None
+    except RedisError as exc:  # a Redis outage must not stop replies (docs/reliability.md)
+        log.warning("idempotency key not claimed in Redis (%s); the unique constraint guards it", type(exc).__name__)
+        return lambda: None
+
+    def release() -> None:
+        with contextlib.suppress(RedisError):  # the claim expires on its own
+            conn.delete(name)
+
+    return release
+
+
 def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
-    """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key."""
-    if req.idempotency_key:
-        existing = session.scalar(select(Reply).where(Reply.agent_id == agent.id,
-                                                      Reply.idempotency_key == req.idempotency_key))
-        if existing is not None:
+    """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key: the same
+    key sent again returns the first reply; sent while the first is still being drafted, a 409 to retry."""
+    if not req.idempotency_key:
+        return _draft(session, agent, req)
+    existing = _existing(session, agent, req.idempotency_key)
+    if existing is not None:
+        return existing, False
+    release = _claim(agent, req.idempotency_key)
+    if release is None:
+        session.rollback()
+        existing = _existing(session, agent, req.idempotency_key)
+        if existing is not None:  # it was committed between our two looks
             return existing, False
+        raise _in_progress(req.idempotency_key)
+    try:
+        return _draft(session, agent, req)
+    finally:
+        release()
+
+
+def _draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
     m = services()
     detection = None
     customer_lang = req.customer_lang
@@ -185,7 +238,17 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
                   escalated=req.escalated, back_translation=back_translation)
     session.add(reply)
     _transition(reply, ReplyStatus.DRAFTED, agent.name)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another process drafted the same idempotency key meanwhile (its claim expired, or Redis is down).
+        session.rollback()
+        if req.idempotency_key is None:
+            raise
+        existing = _existing(session, agent, req.idempotency_key)
+        if existing is None:
+            raise _in_progress(req.idempotency_key) from None
+        return existing, False
 
     if routing.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
         item = review.enqueue(
