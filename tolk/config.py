@@ -8,6 +8,7 @@ passed to ``create_app(config=...)`` (tests). The README's configuration table i
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,6 +122,25 @@ def is_secret(name: str) -> bool:
     """Whether a setting must never be shown in logs, errors or API output."""
     setting = _BY_NAME.get(name)
     return bool(setting and setting.secret)
+
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*://)([^/@\s?#]*@)?([^\s,;]*)", re.I)
+_SECRET_PARAM = re.compile(r"([?&](?:[a-z_-]*(?:key|token|secret|password|passwd|pwd|sig|signature|auth)"
+                           r"[a-z_-]*)=)[^&#\s,;]*", re.I)
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the credentials of every URL in it masked: the password of the user information
+    (``postgresql://tolk:***@db/tolk``) and query parameters named like a key, token, secret or password."""
+
+    def one(match: re.Match[str]) -> str:
+        scheme, userinfo, rest = match.group(1), match.group(2), match.group(3)
+        if userinfo:
+            user, colon, _password = userinfo[:-1].partition(":")
+            userinfo = f"{user}:***@" if colon else "***@"
+        return scheme + (userinfo or "") + _SECRET_PARAM.sub(r"\1***", rest)
+
+    return _URL.sub(one, text)
 
 
 def markdown_table() -> str:

@@ -1,0 +1,26 @@
+"""faults and attacks (#17): the HTTP status each webhook delivery last got
+
+Revision ID: 0008
+Revises: 0004
+Create Date: 2026-11-28 17:10:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0008'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('last_status', sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_column('last_status')
