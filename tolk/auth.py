@@ -33,8 +33,14 @@ def issue_token(sess: Session, user: User) -> str:
     return token
 
 
+def end_sessions(user: User) -> None:
+    """End every page session of ``user``: cookies issued before carry an older generation."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def revoke_tokens(sess: Session, user: User) -> int:
-    """Revoke every live token of ``user``; returns how many."""
+    """Revoke every live token of ``user`` and end their page sessions; returns how many tokens."""
+    end_sessions(user)
     count = 0
     for tok in user.tokens:
         if tok.revoked_at is None:
@@ -68,8 +74,9 @@ def current_user() -> User | None:
         user = _user_from_bearer(header)
     elif session.get("user_id"):
         user = db.session.get(User, session["user_id"])
-        if user is not None and not user.active:
-            user = None
+        if user is not None and (not user.active or session.get("generation") != user.session_generation):
+            user = None  # deactivated, signed out elsewhere or tokens revoked: this cookie is dead
+            session.pop("user_id", None)
     g.tolk_user = user
     return user
 

@@ -90,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
             "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
+    Setting("SECURE_COOKIES", False, "Send the session cookie only over HTTPS (`Secure`); turn on whenever Tolk "
+            "is served over HTTPS, directly or behind a proxy.", _bool),
+    Setting("SIGN_IN_MAX_FAILURES", 5, "Failed sign-ins per account name within `TOLK_SIGN_IN_LOCKOUT_MINUTES` "
+            "after which that name is locked for the rest of the window (even with the right password).", int),
+    Setting("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20, "Failed sign-ins from one client address (any names) within "
+            "the window after which that address is locked.", int),
+    Setting("SIGN_IN_LOCKOUT_MINUTES", 15, "The window in which failed sign-ins are counted and the lockout "
+            "lasts (counted in Redis, so shared by every web process).", int),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
     Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),
 )

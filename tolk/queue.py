@@ -26,6 +26,13 @@ def redis_connection(app: Flask | None = None) -> Redis:
     return conn
 
 
+def redis_key(*parts: object, app: Flask | None = None) -> str:
+    """A Redis key of this installation (namespaced by the queue name, so installations sharing a Redis,
+    and tests, never see each other's keys)."""
+    app = app or current_app
+    return ":".join(["tolk", app.config["QUEUE_NAME"], *map(str, parts)])
+
+
 def queue(app: Flask | None = None) -> Queue:
     """The RQ queue shared by web processes and workers."""
     app = app or current_app

@@ -124,9 +124,9 @@ def _in_progress(key: str) -> Conflict:
 def _claim(agent: User, key: str) -> Callable[[], None] | None:
     """Claim ``key`` for this request across processes (Redis SET NX); returns its release, or None when
     another request holds it. With Redis down the database's unique constraint is the only guard."""
-    from tolk.queue import redis_connection
+    from tolk.queue import redis_connection, redis_key
 
-    name = f"tolk:idempotency:{agent.id}:{key}"
+    name = redis_key("idempotency", agent.id, key)
     try:
         conn = redis_connection()
         if not conn.set(name, "1", nx=True, ex=CLAIM_SECONDS):

@@ -1,4 +1,4 @@
-"""faults and attacks (#17): the HTTP status each webhook delivery last got
+"""faults and attacks (#17): the HTTP status each webhook delivery last got; page-session generations
 
 Revision ID: 0008
 Revises: 0004
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_status', sa.Integer(), nullable=True))
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_generation')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
         batch_op.drop_column('last_status')
