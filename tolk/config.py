@@ -148,7 +148,8 @@ def mask_url(text: str) -> str:
             userinfo = f"{user}:***@" if colon else "***@"
         return scheme + (userinfo or "") + _SECRET_PARAM.sub(r"\1***", rest)
 
-    return _URL.sub(one, text)
+    # Also a bare path with a query (``url: /in?token=...`` in a requests error message).
+    return _SECRET_PARAM.sub(r"\1***", _URL.sub(one, text))
 
 
 def markdown_table() -> str:

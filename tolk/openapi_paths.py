@@ -279,7 +279,7 @@ def components() -> dict[str, Schema]:
         "User": record({"id": integer(), "name": s, "role": s, "languages": array(s), "timezone": s,
                         "shift_start": s, "shift_end": s, "work_days": array(s), "active": boolean()},
                        {"token": string(description="shown once")}),
-        "Health": record({"ok": boolean(), "components": obj(additionalProperties=record({"ok": boolean()}))}),
+        "Health": record({"ok": boolean()}, {"components": obj(additionalProperties=record({"ok": boolean()}))}),
     }
 
 
@@ -378,7 +378,7 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
 
     return {
         # -- health and the contract itself --
-        ("GET", "/healthz"): op("Database, Redis and engine health", {
+        ("GET", "/healthz"): op("Database, Redis and engine health (the components to admins only)", {
             "200": ok(ref("Health")), "503": ok(ref("Health"), "The database or Redis is down")}),
         ("GET", "/livez"): op("Liveness: answers without touching dependencies", {
             "200": ok(record({"ok": boolean()}))}),
