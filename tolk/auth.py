@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tolk.db import db, utcnow
 from tolk.errors import Forbidden, Unauthorized
+from tolk.languages import covers
 from tolk.models import ApiToken, AuditEvent, Role, User
 
 TOKEN_PREFIX = "tolk_"
@@ -116,10 +117,10 @@ def require_language(user: User, languages: str | Iterable[str]) -> None:
     if user.role != Role.REVIEWER:
         return
     wanted = [languages] if isinstance(languages, str) else list(languages)
-    mine = {lang.split("-")[0] for lang in user.language_list}
     for lang in wanted:
-        if lang not in user.language_list and lang.split("-")[0] not in mine:
-            raise Forbidden(f"{user.name} does not review {lang}")
+        if not covers(user.language_list, lang):
+            raise Forbidden(f"{user.name} does not review {lang} (their languages: "
+                            f"{', '.join(user.language_list) or 'none'})")
 
 
 def audit(action: str, object_type: str, object_id: Any = None, *, actor: str | None = None,

@@ -23,6 +23,7 @@ from machinery.models import TmOrigin
 from tolk.auth import audit, require_language
 from tolk.db import db, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
+from tolk.languages import covers
 from tolk.models import Role, User
 from tolk.queue import queue, task
 from workflows.models import ReviewItem, ReviewStatus
@@ -110,8 +111,7 @@ def visible_items(session: Session, user: User, *, lang: str | None = None, stat
         query = query.where(ReviewItem.target_lang == lang)
     items = list(session.scalars(query))
     if user.role == Role.REVIEWER:
-        mine = {x.split("-")[0] for x in user.language_list}
-        items = [i for i in items if i.target_lang in user.language_list or i.target_lang.split("-")[0] in mine]
+        items = [i for i in items if covers(user.language_list, i.target_lang)]
     return items
 
 
