@@ -95,11 +95,9 @@ def _post_fork(_server, worker) -> None:
 @with_appcontext
 def worker(burst: bool) -> None:
     """Run an RQ worker for Tolk's queue."""
-    from rq import Worker
+    from tolk.queue import worker as make_worker
 
-    from tolk.queue import queue, redis_connection
-
-    w = Worker([queue()], connection=redis_connection())
+    w = make_worker()
     click.echo(f"worker listening on queue {current_app.config['QUEUE_NAME']}")
     w.work(burst=burst, with_scheduler=True)
 

@@ -98,6 +98,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the window after which that address is locked.", int),
     Setting("SIGN_IN_LOCKOUT_MINUTES", 15, "The window in which failed sign-ins are counted and the lockout "
             "lasts (counted in Redis, so shared by every web process).", int),
+    Setting("WORKER_HEARTBEAT", 5, "Seconds between a worker's heartbeats for its running job: a job whose worker "
+            "died is re-queued about 3-5 heartbeats later, and a scheduler that died (a Redis restart) is restarted "
+            "within 2.", int),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
     Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),
 )
