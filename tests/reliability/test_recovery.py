@@ -113,6 +113,18 @@ def own_redis(tmp_path):
             proc.wait(timeout=10)
 
 
+def _wait_for_scheduler(url: str, queue_name: str, worker: subprocess.Popen) -> None:
+    """Until the worker has registered and its scheduler holds the queue's lock (start-up takes seconds)."""
+    conn = redis.Redis.from_url(url)
+    ends = time.monotonic() + 60
+    try:
+        while not conn.exists(f"rq:scheduler-lock:{queue_name}"):
+            assert worker.poll() is None and time.monotonic() < ends, "the worker's scheduler never started"
+            time.sleep(0.2)
+    finally:
+        conn.close()
+
+
 def _logged_worker(app, log_path) -> subprocess.Popen:
     """``tolk worker`` like tests.workflows.test_jobs._worker, its output kept for the failure report."""
     from tests.conftest import ROOT
@@ -133,7 +145,7 @@ def test_the_scheduler_survives_a_redis_restart_and_sends_a_due_webhook_retry(ap
     app.config["REDIS_URL"] = url
     worker = _logged_worker(app, tmp_path / "worker.log")
     try:
-        time.sleep(3)  # the worker and its scheduler are up
+        _wait_for_scheduler(url, app.config["QUEUE_NAME"], worker)
         procs[-1].terminate()
         procs[-1].wait(timeout=10)
         time.sleep(3)  # the scheduler process dies on the lost connection
