@@ -78,6 +78,7 @@ run: demo
 # The gate: lint, types, then the suite on SQLite (browser tests included) and again on a throw-away
 # PostgreSQL server, with branch coverage of both runs reported at the end against the floor in pyproject.toml.
 test: venv
+	$(UV) lock --check --python $(PYTHON)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	@url=$$(scripts/postgres-dev start $(TMP)/pg-test $(PG_PORT)) && \

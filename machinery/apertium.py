@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from machinery.base import Engine, EngineTimeout, EngineUnavailable, Sent
+from machinery.base import Engine, EngineTimeout, EngineUnavailable, Sent, bounded_timeout
 from machinery.protection import Protector
 
 DEFAULT_MODES_DIR = "/usr/share/apertium/modes"
@@ -455,7 +455,7 @@ class ApertiumEngine(Engine):
         with pipeline.lock:
             for attempt in (1, 2):
                 try:
-                    answers = pipeline.translate(frames, self.timeout)
+                    answers = pipeline.translate(frames, bounded_timeout(self.timeout))
                     texts = [unframe(a) for a in answers]
                     if any(t is None for t in texts):
                         raise PipelineDied(f"{mode} pipeline answered an unframed segment")

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from machinery.detection import Detection
 from machinery.protection import TOKEN_PATTERN
-from machinery.routing import NoEngineAvailable
+from machinery.routing import NoEngineAvailable, deadline
 from machinery.service import services
 from tolk.auth import audit, require
 from tolk.db import db
@@ -113,17 +113,18 @@ def translate():
 
     out: dict[int, dict[str, Any]] = {}
     try:
-        for src, indexes in groups.items():
-            if src.split("-")[0] == target.split("-")[0] and src == target:
-                for i in indexes:
-                    out[i] = {"text": texts[i], "engine": "none", "origin": "source"}
-                continue
-            results = m.translator.translate(db.session, [texts[i] for i in indexes], src, target, fmt=fmt,
-                                             glossary=termbase, formality=formality, context=context,
-                                             suggest=True, content_type="api")
-            for i, r in zip(indexes, results, strict=True):
-                out[i] = {**r.to_dict(),
-                          "findings": check_findings(texts[i], r.text, src, target, fmt) + r.term_findings}
+        with deadline(current_app.config["ENGINE_DEADLINE"]):
+            for src, indexes in groups.items():
+                if src.split("-")[0] == target.split("-")[0] and src == target:
+                    for i in indexes:
+                        out[i] = {"text": texts[i], "engine": "none", "origin": "source"}
+                    continue
+                results = m.translator.translate(db.session, [texts[i] for i in indexes], src, target, fmt=fmt,
+                                                 glossary=termbase, formality=formality, context=context,
+                                                 suggest=True, content_type="api")
+                for i, r in zip(indexes, results, strict=True):
+                    out[i] = {**r.to_dict(),
+                              "findings": check_findings(texts[i], r.text, src, target, fmt) + r.term_findings}
     except NoEngineAvailable as exc:
         db.session.commit()  # keep the metering of failed attempts
         raise no_engine_error(exc) from exc

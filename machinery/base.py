@@ -12,6 +12,7 @@ subclasses with ``raise ... from exc``, and add the class to ``machinery.registr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,6 +23,20 @@ from machinery.protection import STYLES, Masked, Protector, Span
 
 #: Payloads sent to engines in this context, after masking: the router reads it for the egress record.
 SENT_PAYLOADS: ContextVar[list[str] | None] = ContextVar("SENT_PAYLOADS", default=None)
+#: When the current request's engine work must end (``time.monotonic()``), or None: no deadline.
+DEADLINE: ContextVar[float | None] = ContextVar("DEADLINE", default=None)
+
+
+def remaining_time() -> float | None:
+    """Seconds left before this context's deadline (never negative), or None without one."""
+    deadline = DEADLINE.get()
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+def bounded_timeout(timeout: float) -> float:
+    """An engine's request timeout cut to what is left of the deadline (at least 10 ms)."""
+    left = remaining_time()
+    return timeout if left is None else max(0.01, min(timeout, left))
 
 
 class EngineError(Exception):

@@ -29,8 +29,10 @@ from machinery.base import (
     RateLimited,
     Sent,
     Unsupported,
+    bounded_timeout,
 )
 from machinery.protection import Protector
+from tolk.config import mask_url
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +144,7 @@ class _Transport(deepl.http_client.HttpClient):
     def request_with_backoff(self, method: str, url: str, data: dict | None, json: dict | None,
                              headers: dict, stream: bool = False, **kwargs: Any) -> tuple[int, Any]:
         request = self._prepare_request(method, url, data, json, headers, **kwargs)
-        status, response = self._internal_request(request, stream=True, timeout=self.timeout)
+        status, response = self._internal_request(request, stream=True, timeout=bounded_timeout(self.timeout))
         if isinstance(response, str):  # the library types both answers; with stream=True it gives the Response
             self._local.retry_after = None
             return status, response
@@ -249,7 +251,7 @@ class DeepLEngine(Engine):
                 sources = self.client.get_source_languages()
                 targets = self.client.get_target_languages()
         except EngineError as exc:
-            log.warning("DeepL language lists unavailable, using built-in lists: %s", exc)
+            log.warning("DeepL language lists unavailable, using built-in lists: %s", mask_url(str(exc)))
             self._languages_failed_at = time.monotonic()
             return BUILT_IN
         self._languages = LanguageLists(
@@ -279,7 +281,7 @@ class DeepLEngine(Engine):
 
     def health(self) -> dict[str, Any]:
         """Configuration, server and the last known usage; makes no request."""
-        return {"configured": self.is_configured(), "server_url": self.server_url or "vendor default",
+        return {"configured": self.is_configured(), "server_url": mask_url(self.server_url or "vendor default"),
                 "languages": "account" if self._languages else "built-in", "usage": self._usage}
 
     # --- glossaries -----------------------------------------------------------------------
@@ -292,7 +294,7 @@ class DeepLEngine(Engine):
                     pairs = self.client.get_glossary_languages()
                 self._glossary_pairs = frozenset((p.source_lang.upper(), p.target_lang.upper()) for p in pairs)
             except EngineError as exc:
-                log.warning("DeepL glossary pairs unavailable, using built-in list: %s", exc)
+                log.warning("DeepL glossary pairs unavailable, using built-in list: %s", mask_url(str(exc)))
                 return frozenset((s, t) for s in GLOSSARY_LANGUAGES for t in GLOSSARY_LANGUAGES if s != t)
         return self._glossary_pairs
 
@@ -336,12 +338,12 @@ class DeepLEngine(Engine):
                 name, [MultilingualGlossaryDictionaryEntries(source, target, dict(entries))])
         except ValueError as exc:
             # A term DeepL cannot store (tab, newline, control character): masking still works.
-            log.warning("DeepL glossary %s not created, terms will be masked: %s", name, exc)
+            log.warning("DeepL glossary %s not created, terms will be masked: %s", name, mask_url(str(exc)))
             return None
         except deepl.DeepLException as exc:
             # 456: the account's glossary limit; 400: a pair or entry DeepL refuses. Both leave masking.
             if exc.http_status_code in {400, 456}:
-                log.warning("DeepL glossary %s not created, terms will be masked: %s", name, exc)
+                log.warning("DeepL glossary %s not created, terms will be masked: %s", name, mask_url(str(exc)))
                 return None
             raise
         return info.glossary_id

@@ -31,8 +31,10 @@ from machinery.base import (
     RateLimited,
     Sent,
     Unsupported,
+    bounded_timeout,
 )
 from machinery.protection import Protector
+from tolk.config import mask_url
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +186,7 @@ class GoogleEngine(Engine):
             with self._mapped_errors():
                 response = self.client.get_supported_languages(parent=self.parent, timeout=self.timeout, retry=None)
         except EngineError as exc:
-            log.warning("Google language list unavailable, using built-in list: %s", exc)
+            log.warning("Google language list unavailable, using built-in list: %s", mask_url(str(exc)))
             self._languages_failed_at = time.monotonic()
             return BUILT_IN
         self._languages = LanguageList(
@@ -204,7 +206,7 @@ class GoogleEngine(Engine):
         # /healthz is public: say that a project is set, not which one.
         return {"configured": self.is_configured(), "project": "(set)" if self.project else None,
                 "location": self.location,
-                "api_endpoint": self.api_endpoint or "vendor default",
+                "api_endpoint": mask_url(self.api_endpoint or "vendor default"),
                 "languages": "project" if self._languages else "built-in",
                 "glossaries": len(self.glossaries)}
 
@@ -235,7 +237,8 @@ class GoogleEngine(Engine):
         for chunk in _chunks(payloads, MAX_CODEPOINTS):
             request = translate_v3.TranslateTextRequest(contents=chunk, glossary_config=glossary, **base)
             with self._mapped_errors():
-                response = self.client.translate_text(request=request, timeout=self.timeout, retry=None)
+                response = self.client.translate_text(request=request, timeout=bounded_timeout(self.timeout),
+                                                        retry=None)
             items = response.glossary_translations if glossary else response.translations
             if len(items) != len(chunk):
                 raise BadResponse(f"Google returned {len(items)} translations for {len(chunk)} texts",

@@ -5,16 +5,23 @@ DeepL; for everything else DeepL, then Google. A route for ``es-MX`` wins over `
 ``*``. Engines that are not configured or do not serve the pair are skipped (with the reason kept);
 retryable errors (rate limits, 5xx, timeouts) are retried with exponential backoff, then the next
 engine is tried. Every attempt is metered.
+
+Two limits keep one slow vendor from holding every thread: ``deadline(seconds)`` bounds all the engine
+work of a request (each request's timeout and backoff is cut to what is left, and once it is spent no
+engine is tried), and a ``CircuitBreaker`` per engine skips an engine that failed ``threshold`` times
+in a row for ``cooldown`` seconds, then lets one request through to probe it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from machinery.base import SENT_PAYLOADS, Engine, EngineError, Translation
+from machinery.base import DEADLINE, SENT_PAYLOADS, Engine, EngineError, Translation, remaining_time
 from tolk.languages import fallbacks
 
 
@@ -64,12 +71,87 @@ class Routed:
         return any(a.outcome == "error" for a in self.attempts)
 
 
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Bound the engine work run inside the block to ``seconds`` (None or 0: no bound); nests to the earlier."""
+    if not seconds:
+        yield
+        return
+    ends = time.monotonic() + seconds
+    outer = DEADLINE.get()
+    token = DEADLINE.set(ends if outer is None else min(outer, ends))
+    try:
+        yield
+    finally:
+        DEADLINE.reset(token)
+
+
+#: Errors that say nothing about the engine's health: the request or the pair was at fault.
+_NOT_HEALTH = frozenset({"unsupported_pair", "not_configured", "bad_request"})
+
+
+class CircuitBreaker:
+    """Per-engine consecutive-failure counts: an engine that failed ``threshold`` times in a row is skipped
+    for ``cooldown`` seconds, then one request probes it (half open) and its outcome closes or reopens it."""
+
+    def __init__(self, threshold: int = 5, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic):
+        self.threshold, self.cooldown, self.clock = threshold, cooldown, clock
+        self._failures: dict[str, int] = {}
+        self._open_until: dict[str, float] = {}
+        self._probing: set[str] = set()
+        self._lock = threading.Lock()
+
+    def allow(self, engine: str) -> bool:
+        """Whether ``engine`` may be tried now (claims the single probe when the cool-down is over)."""
+        if self.threshold <= 0:
+            return True
+        with self._lock:
+            until = self._open_until.get(engine)
+            if until is None:
+                return True
+            if self.clock() < until or engine in self._probing:
+                return False
+            self._probing.add(engine)
+            return True
+
+    def record(self, engine: str, ok: bool | None) -> None:
+        """Count an attempt's outcome (None: says nothing of the engine's health); opens the circuit at the
+        threshold or when a probe fails."""
+        if self.threshold <= 0:
+            return
+        with self._lock:
+            probing = engine in self._probing
+            self._probing.discard(engine)
+            if ok is None:
+                return
+            if ok:
+                self._failures.pop(engine, None)
+                self._open_until.pop(engine, None)
+                return
+            count = self._failures[engine] = self._failures.get(engine, 0) + 1
+            if probing or count >= self.threshold:
+                self._open_until[engine] = self.clock() + self.cooldown
+
+    def state(self, engine: str) -> dict[str, Any]:
+        """``closed``, ``open`` (with seconds left) or ``half_open``, and the consecutive failures."""
+        with self._lock:
+            failures = self._failures.get(engine, 0)
+            until = self._open_until.get(engine)
+            if until is None:
+                return {"state": "closed", "consecutive_failures": failures}
+            left = until - self.clock()
+            if left > 0:
+                return {"state": "open", "consecutive_failures": failures, "retry_in_seconds": round(left, 1)}
+            return {"state": "half_open", "consecutive_failures": failures}
+
+
 class NoEngineAvailable(Exception):
     """No engine could translate the pair; ``attempts`` says why for each."""
 
     def __init__(self, source: str, target: str, attempts: list[Attempt]):
         self.source, self.target, self.attempts = source, target, attempts
-        tried = [a for a in attempts if a.outcome == "error"]
+        # Engines skipped for their health (open circuit, spent deadline) count as failed, not as unserved.
+        tried = [a for a in attempts if a.outcome == "error" or a.code in ("circuit_open", "deadline")]
         self.unserved = not tried
         reasons = "; ".join(f"{a.engine}: {a.message}" for a in attempts) or "no engine is routed"
         what = "no engine serves" if self.unserved else "every engine failed for"
@@ -86,9 +168,11 @@ class Router:
 
     def __init__(self, engines: Mapping[str, Engine], routes: Mapping[str, list[str]], *, retries: int = 2,
                  backoff: float = 0.5, max_wait: float = 5.0, meter: Meter | None = None,
-                 sleep: Callable[[float], None] = time.sleep, withhold: Withhold | None = None):
+                 sleep: Callable[[float], None] = time.sleep, withhold: Withhold | None = None,
+                 breaker: CircuitBreaker | None = None):
         self.engines, self.routes = engines, routes
         self.withhold = withhold
+        self.breaker = breaker or CircuitBreaker(threshold=0)
         self.retries, self.backoff, self.meter, self.sleep = retries, backoff, meter, sleep
         #: A vendor asking to wait longer than this (Retry-After) is skipped: the next engine is faster.
         self.max_wait = max_wait
@@ -122,20 +206,34 @@ class Router:
         for engine in usable:
             delay = self.backoff
             for attempt in range(self.retries + 1):
+                if remaining_time() == 0.0:
+                    attempts.append(Attempt(engine.name, "skipped", "deadline",
+                                            "the request's time for engine work is spent"))
+                    break
+                if not self.breaker.allow(engine.name):
+                    state = self.breaker.state(engine.name)
+                    attempts.append(Attempt(engine.name, "skipped", "circuit_open",
+                                            f"{engine.name} failed {state['consecutive_failures']} times in a row; "
+                                            "skipped while its circuit is open"))
+                    break
                 started = time.perf_counter()
                 sent = SENT_PAYLOADS.set([])
                 try:
                     result = engine.translate_batch(list(texts), source, target, **options)
                 except EngineError as exc:
+                    self.breaker.record(engine.name, ok=None if exc.code in _NOT_HEALTH else False)
                     self._meter(engine, source, target, texts, started, None, exc)
                     attempts.append(Attempt(engine.name, "error", exc.code, str(exc)))
                     wait = max(delay, exc.retry_after or 0.0)
-                    if not exc.retryable or attempt == self.retries or wait > self.max_wait:
+                    left = remaining_time()
+                    if not exc.retryable or attempt == self.retries or wait > self.max_wait \
+                            or (left is not None and wait >= left):
                         break
                     self.sleep(wait)
                     delay *= 2
                     continue
                 else:
+                    self.breaker.record(engine.name, ok=True)
                     self._meter(engine, source, target, texts, started, result, None)
                     attempts.append(Attempt(engine.name, "ok"))
                     return Routed(result, engine.name, attempts)

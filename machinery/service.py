@@ -15,7 +15,7 @@ from machinery.budgets import BUDGET_LISTENERS_KEY, Budgets
 from machinery.detection import LanguageDetector
 from machinery.memory import TranslationMemory
 from machinery.pricing import PriceList, parse_amounts
-from machinery.routing import Router, parse_routes
+from machinery.routing import CircuitBreaker, Router, parse_routes
 from machinery.translator import MachineTranslator, database_meter
 from tolk.db import db
 
@@ -59,8 +59,10 @@ def build(app: Flask) -> Machinery:
     budgets = Budgets(parse_amounts(cfg.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS"), prices.currency,
                       listeners=tuple(app.extensions.get(BUDGET_LISTENERS_KEY, ())))
     meter = database_meter(lambda: db.session, cfg["EGRESS_LOG"], prices, after_write=budgets.after_write)
+    breaker = CircuitBreaker(cfg["ENGINE_CIRCUIT_THRESHOLD"], cfg["ENGINE_CIRCUIT_COOLDOWN"])
     router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"], meter=meter,
-                    withhold=(lambda name: budgets.withheld(db.session, name)) if budgets.limits else None)
+                    withhold=(lambda name: budgets.withheld(db.session, name)) if budgets.limits else None,
+                    breaker=breaker)
     memory = TranslationMemory(app.extensions["tolk.db"][1], protector=protector)
     detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
     translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"], meter=meter)
@@ -84,7 +86,8 @@ def services(app: Flask | None = None) -> Machinery:
 def health() -> dict[str, Any]:
     """Engine health for /healthz: each engine's own report."""
     m = services()
-    report: dict[str, Any] = {name: engine.health() for name, engine in m.engines.items()}
+    report: dict[str, Any] = {name: {**engine.health(), "circuit": m.router.breaker.state(name)}
+                              for name, engine in m.engines.items()}
     report["ok"] = any(r.get("configured") for r in report.values())
     if m.budgets.limits:
         # Whether routing skips an engine; the amounts are for admins (GET /api/v1/engines/budgets).

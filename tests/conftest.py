@@ -260,19 +260,25 @@ class Helpdesk:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.received: list[tuple[dict[str, str], bytes]] = []
+        #: What it answers: 204 by default; a test may make it redirect (307 and a Location) or fail.
+        self.status, self.answer_headers = 204, {}
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
+                self.send_response(outer.status)
+                for name, value in outer.answer_headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()

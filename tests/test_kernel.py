@@ -39,8 +39,11 @@ def test_a_boolean_setting_refuses_anything_else():
         config._bool("maybe")
 
 
-def test_healthz_reports_database_redis_and_engines(client):
-    body = client.get("/healthz").get_json()
+def test_healthz_reports_database_redis_and_engines_to_admins_and_only_the_status_to_others(
+        client, admin_headers, agent_headers):
+    assert client.get("/healthz").get_json() == {"ok": True}
+    assert client.get("/healthz", headers=agent_headers).get_json() == {"ok": True}
+    body = client.get("/healthz", headers=admin_headers).get_json()
     assert body["ok"] is True
     assert body["components"]["database"]["ok"] and body["components"]["redis"]["ok"]
     assert body["components"]["engines"]["apertium"]["configured"] is True
@@ -48,8 +51,9 @@ def test_healthz_reports_database_redis_and_engines(client):
 
 
 @pytest.mark.parametrize("app_config", [{"REDIS_URL": "redis://127.0.0.1:1/0"}])
-def test_healthz_is_503_when_redis_is_down(client):
-    response = client.get("/healthz")
+def test_healthz_is_503_when_redis_is_down(client, admin_headers):
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz", headers=admin_headers)
     assert response.status_code == 503
     assert response.get_json()["components"]["redis"]["ok"] is False
 

@@ -274,3 +274,47 @@ def test_only_admins_change_glossaries_locales_and_users(app, client, people):
             == 403
     assert client.get("/api/v1/locales/es", headers=people["admin"]).get_json()["formality"] != "informal"
     assert "mallory" not in [u["name"] for u in ok(client.get("/api/v1/users", headers=people["admin"]))["users"]]
+
+
+# Reviewer scope by script and region (issue #17): a language alone covers every variant, a script or a
+# region only itself; Chinese without either means Simplified (tolk.languages.covers).
+SCOPE_TARGETS = ("zh-Hans", "zh-Hant", "zh-TW", "pt-BR", "pt-PT")
+SCOPE = {  # reviewer's languages -> the targets they may read and approve
+    "zh-Hans": {"zh-Hans"},
+    "zh-Hant": {"zh-Hant", "zh-TW"},
+    "zh": {"zh-Hans", "zh-Hant", "zh-TW"},
+    "pt-BR": {"pt-BR"},
+    "pt-PT": {"pt-PT"},
+    "pt": {"pt-BR", "pt-PT"},
+    "pt-BR,pt-PT": {"pt-BR", "pt-PT"},
+}
+
+
+def test_reviewer_scope_by_script_and_region(app, client, make_user, capsys):
+    always = {"shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
+    agent = make_user("agent", name="alex", languages="en")[1]
+    reviewers = {langs: make_user("reviewer", name=f"rev-{langs.replace(',', '_')}", languages=langs, **always)[1]
+                 for langs in SCOPE}
+    violations, cells = [], 0
+    for langs, headers in reviewers.items():
+        for n, target in enumerate(SCOPE_TARGETS):
+            reply = ok(client.post("/api/v1/replies", headers=agent, json={
+                "text": f"Your refund for case {langs} {n} was processed yesterday.", "ticket_ref": f"S-{langs}-{n}",
+                "channel": "email",
+                "customer_locale": target}), 201)
+            assert reply["review"] is not None, (reply["status"], reply["decision"], reply["engine"], reply["reasons"])
+            item = reply["review"]["id"]
+            allowed = target in SCOPE[langs]
+            listed = item in [i["id"] for i in ok(client.get("/api/v1/reviews", headers=headers))["reviews"]]
+            read = client.get(f"/api/v1/reviews/{item}", headers=headers).status_code
+            approve = client.post(f"/api/v1/reviews/{item}/approve", headers=headers,
+                                  json={"text": "翻譯" if target.startswith("zh") else "Reembolso processado."})
+            cells += 1
+            got = (listed, read, approve.status_code)
+            if got != ((True, 200, 200) if allowed else (False, 403, 403)):
+                violations.append(f"reviewer {langs} on {target}: listed={listed} read={read} "
+                                  f"approve={approve.status_code} ({'allowed' if allowed else 'denied'})")
+    with capsys.disabled():
+        print(f"\nreviewer scope: {len(SCOPE)} reviewers x {len(SCOPE_TARGETS)} locales = {cells} cells, "
+              f"{len(violations)} violations")
+    assert violations == []

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tolk.db import db, utcnow
 from tolk.errors import Forbidden, Unauthorized
+from tolk.languages import covers
 from tolk.models import ApiToken, AuditEvent, Role, User
 
 TOKEN_PREFIX = "tolk_"
@@ -33,8 +34,14 @@ def issue_token(sess: Session, user: User) -> str:
     return token
 
 
+def end_sessions(user: User) -> None:
+    """End every page session of ``user``: cookies issued before carry an older generation."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
 def revoke_tokens(sess: Session, user: User) -> int:
-    """Revoke every live token of ``user``; returns how many."""
+    """Revoke every live token of ``user`` and end their page sessions; returns how many tokens."""
+    end_sessions(user)
     count = 0
     for tok in user.tokens:
         if tok.revoked_at is None:
@@ -68,8 +75,9 @@ def current_user() -> User | None:
         user = _user_from_bearer(header)
     elif session.get("user_id"):
         user = db.session.get(User, session["user_id"])
-        if user is not None and not user.active:
-            user = None
+        if user is not None and (not user.active or session.get("generation") != user.session_generation):
+            user = None  # deactivated, signed out elsewhere or tokens revoked: this cookie is dead
+            session.pop("user_id", None)
     g.tolk_user = user
     return user
 
@@ -109,10 +117,10 @@ def require_language(user: User, languages: str | Iterable[str]) -> None:
     if user.role != Role.REVIEWER:
         return
     wanted = [languages] if isinstance(languages, str) else list(languages)
-    mine = {lang.split("-")[0] for lang in user.language_list}
     for lang in wanted:
-        if lang not in user.language_list and lang.split("-")[0] not in mine:
-            raise Forbidden(f"{user.name} does not review {lang}")
+        if not covers(user.language_list, lang):
+            raise Forbidden(f"{user.name} does not review {lang} (their languages: "
+                            f"{', '.join(user.language_list) or 'none'})")
 
 
 def audit(action: str, object_type: str, object_id: Any = None, *, actor: str | None = None,

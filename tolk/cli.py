@@ -96,11 +96,9 @@ def _post_fork(_server, worker) -> None:
 @with_appcontext
 def worker(burst: bool) -> None:
     """Run an RQ worker for Tolk's queue."""
-    from rq import Worker
+    from tolk.queue import worker as make_worker
 
-    from tolk.queue import queue, redis_connection
-
-    w = Worker([queue()], connection=redis_connection())
+    w = make_worker()
     # Packages schedule their recurring jobs here (the retention purge), so a bare worker runs them.
     for started in current_app.extensions.get("tolk.worker_started", []):
         started()
@@ -248,17 +246,12 @@ def config_command(markdown: bool) -> None:
 
 
 def _without_password(value):
-    """A connection URL (database, Redis) with its password replaced by ``***``; other values as they are."""
-    if not isinstance(value, str) or "://" not in value:
-        return value
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    """URLs (database, Redis, webhooks, engines) with their credentials masked; other values as they are."""
+    from tolk.config import mask_url
 
-    try:
-        url = make_url(value)
-    except ArgumentError:
-        return value
-    return url.render_as_string(hide_password=True) if url.password else value
+    if isinstance(value, list):
+        return ",".join(mask_url(str(v)) for v in value)
+    return mask_url(value) if isinstance(value, str) else value
 
 
 KERNEL_COMMANDS = (serve, worker, db_group, seed_demo, users_group, config_command)

@@ -8,6 +8,7 @@ passed to ``create_app(config=...)`` (tests). The README's configuration table i
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGINE_TIMEOUT", 10.0, "Seconds before an engine request is abandoned.", float),
     Setting("ENGINE_RETRIES", 2, "Retries per engine on rate limits, 5xx and timeouts before failing over.", int),
     Setting("ENGINE_BACKOFF", 0.5, "First retry delay in seconds; doubles each retry.", float),
+    Setting("ENGINE_DEADLINE", 8.0, "Seconds one request may spend on engine work in all (translation, retries, "
+            "failover and back-translation together); past it no engine is tried and a reply goes to a human "
+            "translator. 0: no deadline.", float),
+    Setting("ENGINE_CIRCUIT_THRESHOLD", 5, "Consecutive failed calls after which an engine is skipped for "
+            "`TOLK_ENGINE_CIRCUIT_COOLDOWN` seconds (shown in `/healthz`); 0 turns the circuit breaker off.", int),
+    Setting("ENGINE_CIRCUIT_COOLDOWN", 30.0, "Seconds an engine with an open circuit is skipped before one "
+            "request probes it again.", float),
     Setting("DEEPL_AUTH_KEY", None, "DeepL API key; DeepL is off without it.", secret=True),
     Setting("DEEPL_SERVER_URL", None, "DeepL server URL (default: the vendor's, chosen by the key)."),
     Setting("GOOGLE_PROJECT", None, "Google Cloud project id; Google v3 is off without it."),
@@ -113,6 +121,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
             "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
+    Setting("SECURE_COOKIES", False, "Send the session cookie only over HTTPS (`Secure`); turn on whenever Tolk "
+            "is served over HTTPS, directly or behind a proxy.", _bool),
+    Setting("SIGN_IN_MAX_FAILURES", 5, "Failed sign-ins per account name within `TOLK_SIGN_IN_LOCKOUT_MINUTES` "
+            "after which that name is locked for the rest of the window (even with the right password).", int),
+    Setting("SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20, "Failed sign-ins from one client address (any names) within "
+            "the window after which that address is locked.", int),
+    Setting("SIGN_IN_LOCKOUT_MINUTES", 15, "The window in which failed sign-ins are counted and the lockout "
+            "lasts (counted in Redis, so shared by every web process).", int),
+    Setting("WORKER_HEARTBEAT", 5, "Seconds between a worker's heartbeats for its running job: a job whose worker "
+            "died is re-queued about 3-5 heartbeats later, and a scheduler that died (a Redis restart) is restarted "
+            "within 2.", int),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
     Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),
 )
@@ -145,6 +164,26 @@ def is_secret(name: str) -> bool:
     """Whether a setting must never be shown in logs, errors or API output."""
     setting = _BY_NAME.get(name)
     return bool(setting and setting.secret)
+
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]*://)([^/@\s?#]*@)?([^\s,;]*)", re.I)
+_SECRET_PARAM = re.compile(r"([?&](?:[a-z_-]*(?:key|token|secret|password|passwd|pwd|sig|signature|auth)"
+                           r"[a-z_-]*)=)[^&#\s,;]*", re.I)
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the credentials of every URL in it masked: the password of the user information
+    (``postgresql://tolk:***@db/tolk``) and query parameters named like a key, token, secret or password."""
+
+    def one(match: re.Match[str]) -> str:
+        scheme, userinfo, rest = match.group(1), match.group(2), match.group(3)
+        if userinfo:
+            user, colon, _password = userinfo[:-1].partition(":")
+            userinfo = f"{user}:***@" if colon else "***@"
+        return scheme + (userinfo or "") + _SECRET_PARAM.sub(r"\1***", rest)
+
+    # Also a bare path with a query (``url: /in?token=...`` in a requests error message).
+    return _SECRET_PARAM.sub(r"\1***", _URL.sub(one, text))
 
 
 def markdown_table() -> str:

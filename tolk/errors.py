@@ -18,9 +18,11 @@ class TolkError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 details: dict | None = None):
+                 details: dict | None = None, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
+        #: Seconds after which the same request may succeed: sent as a Retry-After header.
+        self.retry_after = retry_after
         if code:
             self.code = code
         if status:
@@ -84,7 +86,8 @@ def init_app(app: Flask) -> None:
     def _tolk_error(exc: TolkError):
         if not _wants_json() and exc.status in (401, 403, 404):
             return app.handle_http_exception(_http_for(exc))
-        return jsonify(exc.to_dict()), exc.status
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+        return jsonify(exc.to_dict()), exc.status, headers
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

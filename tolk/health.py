@@ -1,4 +1,9 @@
-"""GET /healthz: the database, Redis and every component that registered a health check."""
+"""GET /healthz: the database, Redis and every component that registered a health check.
+
+Anyone may ask whether Tolk is healthy (``{"ok": ...}`` and the status code, for load balancers and
+monitors); the components' details (engines, URLs, circuit breakers) are shown to admins only, with the
+credentials of every URL masked.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 
+from tolk.auth import current_user
+from tolk.config import mask_url
 from tolk.db import db
+from tolk.errors import TolkError
+from tolk.models import Role
 from tolk.queue import redis_connection
 
 bp = Blueprint("health", __name__)
@@ -43,4 +52,25 @@ def healthz():
         except Exception as exc:  # noqa: BLE001
             report[name] = {"ok": False, "error": type(exc).__name__}
     ok = report["database"]["ok"] and report["redis"]["ok"]
-    return jsonify({"ok": ok, "components": report}), 200 if ok else 503
+    if not _is_admin():
+        return jsonify({"ok": ok}), 200 if ok else 503
+    return jsonify({"ok": ok, "components": _masked(report)}), 200 if ok else 503
+
+
+def _is_admin() -> bool:
+    try:
+        user = current_user()
+    except TolkError:  # a malformed or revoked token: anonymous
+        return False
+    return user is not None and user.role == Role.ADMIN
+
+
+def _masked(value: Any) -> Any:
+    """``value`` with the credentials of every URL in its strings masked."""
+    if isinstance(value, str):
+        return mask_url(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value

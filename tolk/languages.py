@@ -64,3 +64,40 @@ def chinese_script(tag: str) -> str | None:
     if "Hant" in parts or any(p in {"TW", "HK", "MO"} for p in parts):
         return "Hant"
     return "Hans"
+
+
+def _scope_parts(tag: str, *, infer_chinese: bool) -> tuple[str, str | None, str | None]:
+    """(language, script, region) of a canonical tag; for Chinese the script follows from the region."""
+    m = _TAG.match(tag)
+    if not m:
+        return tag.lower(), None, None
+    lang, script, region, _variant = m.groups()
+    lang = lang.lower()
+    script = script.title() if script else None
+    region = region.upper() if region else None
+    if lang == "zh" and script is None and (region or infer_chinese):
+        script = chinese_script(tag)
+    return lang, script, region
+
+
+def covers(languages: str | list[str] | tuple[str, ...], tag: str) -> bool:
+    """Whether a person with ``languages`` (e.g. a reviewer's) may act on text in ``tag``.
+
+    A language alone covers every variant (``pt`` covers ``pt-BR`` and ``pt-PT``; ``zh`` covers
+    Simplified and Traditional); a script or region narrows it to that script or region (``pt-BR`` covers
+    ``pt-BR`` only, ``zh-Hant`` covers ``zh-Hant``, ``zh-TW`` and ``zh-HK``, never ``zh-Hans``).
+    Chinese without a script or region means Simplified. A tag with no region (``pt``) is covered by any
+    variant of the language in the same script: it asks for the language, not a country's usage.
+    """
+    wanted = [languages] if isinstance(languages, str) else list(languages)
+    t_lang, t_script, t_region = _scope_parts(tag, infer_chinese=True)
+    for own in wanted:
+        o_lang, o_script, o_region = _scope_parts(own, infer_chinese=False)
+        if o_lang != t_lang:
+            continue
+        if o_script and t_script and o_script != t_script:
+            continue
+        if o_region and t_region and o_region != t_region:
+            continue
+        return True
+    return False

@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 from tolk import __version__
 from tolk.errors import BadRequest, ValidationError
 from tolk.openapi_paths import MAX_ID, Schema, components, errors, operations
+from tolk.validation import check_input
 
 EXTENSION = "tolk.openapi"
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
@@ -267,12 +268,18 @@ def state(app: Flask) -> tuple[dict[str, Any], dict[tuple[str, str], Contract]]:
 
 def _validate_request() -> None:
     rule = request.url_rule
-    if rule is None or not request.path.startswith("/api/"):
+    if rule is None:
         return
+    if not request.path.startswith("/api/"):
+        check_input(request)  # pages: NUL bytes in form fields would otherwise reach the database
+        return
+    if not _admitted(current_app.view_functions[rule.endpoint]):
+        return  # the view's own 401/403 comes first
+    # Nesting, NUL bytes and lone surrogates for every endpoint, before any view or schema reads the body.
+    check_input(request)
     contract = state(current_app)[1].get((request.method, rule.rule))
-    if contract is None or not _admitted(current_app.view_functions[rule.endpoint]):
-        return
-    check_request(contract, request)
+    if contract is not None:
+        check_request(contract, request)
 
 
 @bp.get("/api/v1/openapi.json")

@@ -281,7 +281,7 @@ def components() -> dict[str, Schema]:
         "User": record({"id": integer(), "name": s, "role": s, "languages": array(s), "timezone": s,
                         "shift_start": s, "shift_end": s, "work_days": array(s), "active": boolean()},
                        {"token": string(description="shown once")}),
-        "Health": record({"ok": boolean(), "components": obj(additionalProperties=record({"ok": boolean()}))}),
+        "Health": record({"ok": boolean()}, {"components": obj(additionalProperties=record({"ok": boolean()}))}),
     }
 
 
@@ -388,7 +388,7 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
 
     return {
         # -- health and the contract itself --
-        ("GET", "/healthz"): op("Database, Redis and engine health", {
+        ("GET", "/healthz"): op("Database, Redis and engine health (the components to admins only)", {
             "200": ok(ref("Health")), "503": ok(ref("Health"), "The database or Redis is down")}),
         ("GET", "/livez"): op("Liveness: answers without touching dependencies", {
             "200": ok(record({"ok": boolean()}))}),
@@ -503,11 +503,13 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("POST", "/api/v1/replies"): op(
             "Draft a reply: translate, check and route it (released, agent confirms, or native review)",
             {"200": ok(ref("Reply"), "The reply drafted earlier under this idempotency key"),
-             "201": ok(ref("Reply"), "Drafted"), **errors(400, 404, 422)},
+             "201": ok(ref("Reply"), "Drafted"), **errors(400, 404, 409, 422)},
             description="Give `text` (or a `template_id`) and `customer_locale` or the customer's last "
                         "message (`customer_message`) to detect it from. Routing reads the reply with the "
                         "customer's message and the optional `thread`: \"Yes, done.\" after a request to cancel "
-                        "is held for review.",
+                        "is held for review. The same `idempotency_key` sent again returns the first reply (200); "
+                        "sent while that reply is still being drafted, 409 `idempotency_in_progress` with "
+                        "`Retry-After`.",
             body=json_body(obj({
                 "text": nullable(string(max_text)), "ticket_ref": string(120), "channel": enum(CHANNELS),
                 "customer_locale": n_lang, "customer_message": nullable(string(max_text)), "agent_lang": n_lang,

@@ -8,7 +8,9 @@ from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
+from rq.exceptions import AbandonedJobError
+from rq.job import Job
 
 #: Engine errors and lost workers are retried with backoff; RQ re-queues jobs of dead workers.
 DEFAULT_RETRY = Retry(max=3, interval=[10, 30, 60])
@@ -24,6 +26,48 @@ def redis_connection(app: Flask | None = None) -> Redis:
         conn = Redis.from_url(app.config["REDIS_URL"], socket_timeout=5, socket_connect_timeout=2)
         app.extensions["tolk.redis"] = conn
     return conn
+
+
+def redis_key(*parts: object, app: Flask | None = None) -> str:
+    """A Redis key of this installation (namespaced by the queue name, so installations sharing a Redis,
+    and tests, never see each other's keys)."""
+    app = app or current_app
+    return ":".join(["tolk", app.config["QUEUE_NAME"], *map(str, parts)])
+
+
+class TolkWorker(Worker):
+    """RQ's worker with a short job heartbeat, so a job whose worker died is found in seconds.
+
+    RQ keeps a running job's heartbeat for the monitoring interval plus 60 s, and a worker looks for
+    abandoned jobs every 10 minutes, while blocked on the queue for 405 s: a killed worker's job was
+    picked up again after about 10 minutes. Here the heartbeat lasts three monitoring intervals and
+    maintenance (abandoned jobs, restarting a scheduler that died with a Redis restart) runs every
+    ``2 * heartbeat`` seconds.
+    """
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        return int(self.job_monitoring_interval) * 3
+
+
+def requeue_abandoned_at_once(job: Job, exc_type: type, exc_value: BaseException, traceback: Any) -> bool:
+    """RQ exception handler: a job abandoned by a dead worker is retried now, not after its retry interval.
+
+    The intervals spare a failing vendor; a dead machine needs no such pause, and a delayed retry also waits
+    for the dead worker's scheduler lock to expire (61 s). Only this retry's interval becomes 0.
+    """
+    if exc_type is AbandonedJobError and job.retry_intervals and job.retries_left:
+        index = max(len(job.retry_intervals) - job.retries_left, 0)
+        job.retry_intervals = [0 if i == index else v for i, v in enumerate(job.retry_intervals)]
+    return True
+
+
+def worker(app: Flask | None = None) -> TolkWorker:
+    """A worker for the app's queue, with the heartbeat of ``TOLK_WORKER_HEARTBEAT``."""
+    app = app or current_app
+    beat = max(1, int(app.config["WORKER_HEARTBEAT"]))
+    return TolkWorker([queue(app)], connection=redis_connection(app), job_monitoring_interval=beat,
+                      maintenance_interval=2 * beat, worker_ttl=2 * beat + 15,
+                      exception_handlers=[requeue_abandoned_at_once])
 
 
 def queue(app: Flask | None = None) -> Queue:

@@ -2,14 +2,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, overload
 
-from flask import current_app, request
+from flask import Request, current_app, request
 
 from tolk.errors import BadRequest, PayloadTooLarge, ValidationError
 
 _MISSING = object()
+#: Deepest JSON nesting accepted (objects and arrays); the API's own documents nest at most 6 levels.
+MAX_JSON_DEPTH = 32
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _text_problem(text: str) -> str | None:
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return f"contains a NUL character (at {found.start()}), which text may not hold"
+    return (f"contains a lone surrogate \\u{ord(found.group()):04x} (at {found.start()}), which is not valid "
+            "Unicode: send each character outside the Basic Multilingual Plane as a surrogate pair")
+
+
+def check_json_body(raw: bytes) -> None:
+    """Refuse, with a 400 naming the field, a JSON body nested deeper than MAX_JSON_DEPTH or holding a string
+    (value or key) with a NUL character or a lone surrogate; malformed JSON is left to the views."""
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise BadRequest(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels",
+                         code="too_deeply_nested") from None
+    except ValueError:
+        return
+    stack: list[tuple[Any, str, int]] = [(body, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            problem = _text_problem(value)
+            if problem:
+                raise ValidationError(f"'{path or 'body'}' {problem}", code="invalid_text",
+                                      details={"field": path or "body"})
+            continue
+        if isinstance(value, (dict, list)) and depth >= MAX_JSON_DEPTH:
+            raise BadRequest(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels",
+                             code="too_deeply_nested", details={"field": path or "body"})
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{path}.{key}" if path else key
+                problem = _text_problem(key)
+                if problem:
+                    shown = _UNSTORABLE.sub("?", name)
+                    raise ValidationError(f"the key '{shown}' {problem}", code="invalid_text", details={"field": shown})
+                stack.append((item, name, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def check_form_text(fields: Mapping[str, Any]) -> None:
+    """Refuse query, path and form values holding a NUL character or a lone surrogate (400 naming them)."""
+    for name, value in fields.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            problem = _text_problem(item) if isinstance(item, str) else None
+            if problem:
+                raise ValidationError(f"'{name}' {problem}", code="invalid_text", details={"field": name})
+
+
+def check_input(req: Request) -> None:
+    """The request boundary's text checks: parameters, form fields and the JSON body (one parse)."""
+    check_form_text({k: req.args.getlist(k) for k in req.args})
+    check_form_text(req.view_args or {})
+    if req.mimetype == "application/x-www-form-urlencoded":
+        check_form_text({k: req.form.getlist(k) for k in req.form})
+    if req.is_json:
+        raw = req.get_data(cache=True)
+        if raw.strip():
+            check_json_body(raw)
 
 
 def json_object() -> dict[str, Any]:

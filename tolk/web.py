@@ -1,5 +1,9 @@
 """The web interface's kernel: sign-in sessions with expiry, CSRF tokens, UI localisation, the base layout.
 
+Sign-in is throttled per account name and per client address (failures counted in Redis, shared by
+every web process): past the limit the name or address is locked for the rest of the window and the
+form says when to try again. Signing out ends every page session of the user (``end_sessions``).
+
 Feature packages add their pages as blueprints and call :func:`page_errors` on them, so a page that
 raises ``Unauthorized`` sends the browser to the sign-in form and ``Forbidden``/``NotFound`` render an
 HTML error page instead of the API's JSON.
@@ -7,8 +11,11 @@ HTML error page instead of the API's JSON.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
+import logging
+import math
 import os
 import secrets
 import tempfile
@@ -36,14 +43,16 @@ from flask import (
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tolk.auth import audit, current_user
+from tolk.auth import audit, current_user, end_sessions
 from tolk.config import PROJECT_ROOT
 from tolk.db import db
 from tolk.errors import Forbidden, NotFound, TolkError, Unauthorized
 from tolk.models import Role, User
+from tolk.queue import redis_connection, redis_key
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 SOURCE_LOCALE = "en"
@@ -56,6 +65,7 @@ PAGE_BLUEPRINTS: set[str] = {"web"}
 _DUMMY_HASH = generate_password_hash("tolk-no-such-user")
 
 bp = Blueprint("web", __name__)
+log = logging.getLogger(__name__)
 
 
 # --- UI localisation ------------------------------------------------------------------------------
@@ -151,6 +161,7 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session["user_id"] = user.id
     session["signed_in_at"] = time.time()
+    session["generation"] = user.session_generation or 0
     session["csrf"] = secrets.token_urlsafe(32)
     if locale:
         session["ui_locale"] = locale
@@ -195,19 +206,70 @@ def sign_in_form():
                            expired=request.args.get("expired") == "1")
 
 
+def _throttle_keys(name: str) -> list[tuple[str, int]]:
+    cfg = current_app.config
+    return [(redis_key("sign-in", "name", name.casefold()), cfg["SIGN_IN_MAX_FAILURES"]),
+            (redis_key("sign-in", "address", request.remote_addr or "unknown"), cfg["SIGN_IN_MAX_FAILURES_PER_ADDRESS"])]
+
+
+def _locked_for(name: str) -> int:
+    """Seconds until sign-in is allowed again for this name and address (0: allowed now)."""
+    try:
+        conn = redis_connection()
+        wait = 0
+        for key, limit in _throttle_keys(name):
+            failures = conn.get(key)
+            if limit > 0 and failures is not None and int(failures) >= limit:
+                wait = max(wait, conn.ttl(key))
+        return max(0, wait)
+    except RedisError as exc:  # sign-in must keep working without Redis; the failure is logged
+        log.warning("sign-in throttle unavailable (%s): not enforced", type(exc).__name__)
+        return 0
+
+
+def _count_failure(name: str) -> None:
+    window = int(current_app.config["SIGN_IN_LOCKOUT_MINUTES"]) * 60
+    try:
+        pipe = redis_connection().pipeline()
+        for key, _limit in _throttle_keys(name):
+            pipe.incr(key)
+            pipe.expire(key, window, nx=True)  # a fixed window from the first failure
+        pipe.execute()
+    except RedisError as exc:
+        log.warning("sign-in failure not counted (%s)", type(exc).__name__)
+
+
+def _forget_failures(name: str) -> None:
+    with contextlib.suppress(RedisError):  # the address keeps its count
+        redis_connection().delete(_throttle_keys(name)[0][0])
+
+
 @bp.post("/sign-in")
 def sign_in_submit():
     name = request.form.get("name", "").strip()[:80]
     password = request.form.get("password", "")
+    wait = _locked_for(name)
+    if wait:
+        minutes = max(1, math.ceil(wait / 60))
+        until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)
+        audit("auth.sign_in_locked", "user", actor="anonymous", detail={"name": name, "ip": request.remote_addr})
+        db.session.commit()
+        message = _("Too many failed sign-ins. Try again in %(minutes)d min (at %(time)s UTC).",
+                    minutes=minutes, time=until.strftime("%H:%M"))
+        page = render_template("auth/sign_in.html", next=safe_next(request.form.get("next")) or "", error=message,
+                               name=name, expired=False)
+        return page, 429, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(User.name == name)) if name else None
     valid = check_password_hash(user.password_hash if user is not None and user.password_hash else _DUMMY_HASH,
                                 password)
     if not (valid and user is not None and user.password_hash and user.active):
+        _count_failure(name)
         audit("auth.sign_in_failed", "user", actor="anonymous", detail={"name": name, "ip": request.remote_addr})
         db.session.commit()
         # One message for every failure: it must not tell which names exist.
         return render_template("auth/sign_in.html", next=safe_next(request.form.get("next")) or "",
                                error=_("Wrong name or password."), name=name, expired=False), 401
+    _forget_failures(name)
     sign_in(user)
     audit("auth.signed_in", "user", user.id, actor=user.name, detail={"ip": request.remote_addr})
     db.session.commit()
@@ -218,6 +280,7 @@ def sign_in_submit():
 def sign_out():
     user = current_user()
     if user is not None:
+        end_sessions(user)  # a copy of the cookie (another tab, a stolen one) stops working too
         audit("auth.signed_out", "user", user.id, actor=user.name)
         db.session.commit()
     locale = session.get("ui_locale")
@@ -364,6 +427,7 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.config["SESSION_COOKIE_NAME"] = "tolk_session"
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config["SECURE_COOKIES"])
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=float(app.config["SESSION_HOURS"]))
     compiled = Path(app.instance_path) / "translations"
     compile_catalogs(TRANSLATIONS, compiled)

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from machinery.api import no_engine_error
-from machinery.routing import NoEngineAvailable
+from machinery.routing import NoEngineAvailable, deadline
 from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import Forbidden, ValidationError
@@ -22,7 +22,9 @@ bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
 @require(Role.AGENT)
 def draft_reply():
     req = replies.DraftRequest.from_json(json_object(), current_app.config["MAX_TEXT_CHARS"])
-    reply, created = replies.draft(db.session, signed_in_user(), req)
+    # Translation, failover and back-translation share one deadline: a hanging vendor costs at most that.
+    with deadline(current_app.config["ENGINE_DEADLINE"]):
+        reply, created = replies.draft(db.session, signed_in_user(), req)
     return jsonify(replies.reply_to_dict(db.session, reply)), 201 if created else 200
 
 
@@ -90,9 +92,10 @@ def translate_message():
     user = signed_in_user()
     target = language(body, "target_lang") or (user.language_list[0] if user.language_list else "en")
     try:
-        result = replies.translate_message(db.session, text, target, language(body, "source_lang"),
-                                           customer=replies.parse_customer(body),
-                                           ticket_ref=field(body, "ticket_ref", str, max_length=120))
+        with deadline(current_app.config["ENGINE_DEADLINE"]):
+            result = replies.translate_message(db.session, text, target, language(body, "source_lang"),
+                                               customer=replies.parse_customer(body),
+                                               ticket_ref=field(body, "ticket_ref", str, max_length=120))
     except NoEngineAvailable as exc:
         db.session.commit()
         raise no_engine_error(exc) from exc

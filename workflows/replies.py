@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lqa.checks import CheckConfig, Segment, run_checks
@@ -17,7 +22,7 @@ from machinery.service import services
 from machinery.translator import egress_for_ticket
 from tolk.auth import audit
 from tolk.cache import app_cache
-from tolk.errors import Forbidden, NotFound, TolkError, ValidationError
+from tolk.errors import Conflict, Forbidden, NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
 from tolk.validation import field
@@ -49,6 +54,9 @@ def parse_customer(body: dict[str, Any]) -> Customer | None:
             raise ValidationError(f"'customer.{name}' is longer than {limit} characters",
                                   details={"field": f"customer.{name}"})
     return Customer.from_dict(raw)
+#: How long a claimed idempotency key blocks the same key (a crashed request frees it after this).
+CLAIM_SECONDS = 120
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -153,13 +161,58 @@ def tone_rules(profile: Any) -> tuple[str, ...]:
             "for this locale.",)
 
 
+def _existing(session: Session, agent: User, key: str) -> Reply | None:
+    return session.scalar(select(Reply).where(Reply.agent_id == agent.id, Reply.idempotency_key == key))
+
+
+def _in_progress(key: str) -> Conflict:
+    return Conflict(f"a request with idempotency key {key!r} is still being drafted; retry it shortly to get "
+                    "its reply", code="idempotency_in_progress", retry_after=1)
+
+
+def _claim(agent: User, key: str) -> Callable[[], None] | None:
+    """Claim ``key`` for this request across processes (Redis SET NX); returns its release, or None when
+    another request holds it. With Redis down the database's unique constraint is the only guard."""
+    from tolk.queue import redis_connection, redis_key
+
+    name = redis_key("idempotency", agent.id, key)
+    try:
+        conn = redis_connection()
+        if not conn.set(name, "1", nx=True, ex=CLAIM_SECONDS):
+            return None
+    except RedisError as exc:  # a Redis outage must not stop replies (docs/reliability.md)
+        log.warning("idempotency key not claimed in Redis (%s); the unique constraint guards it", type(exc).__name__)
+        return lambda: None
+
+    def release() -> None:
+        with contextlib.suppress(RedisError):  # the claim expires on its own
+            conn.delete(name)
+
+    return release
+
+
 def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
-    """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key."""
-    if req.idempotency_key:
-        existing = session.scalar(select(Reply).where(Reply.agent_id == agent.id,
-                                                      Reply.idempotency_key == req.idempotency_key))
-        if existing is not None:
+    """Translate, check and route a reply; returns (reply, created). Idempotent per agent and key: the same
+    key sent again returns the first reply; sent while the first is still being drafted, a 409 to retry."""
+    if not req.idempotency_key:
+        return _draft(session, agent, req)
+    existing = _existing(session, agent, req.idempotency_key)
+    if existing is not None:
+        return existing, False
+    release = _claim(agent, req.idempotency_key)
+    if release is None:
+        session.rollback()
+        existing = _existing(session, agent, req.idempotency_key)
+        if existing is not None:  # it was committed between our two looks
             return existing, False
+        raise _in_progress(req.idempotency_key)
+    try:
+        return _draft(session, agent, req)
+    finally:
+        release()
+
+
+def _draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
     m = services()
     detection = None
     if req.customer_lang is None:
@@ -251,7 +304,17 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
                   customer_key=req.customer.key if req.customer else None)
     session.add(reply)
     _transition(reply, ReplyStatus.DRAFTED, agent.name)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another process drafted the same idempotency key meanwhile (its claim expired, or Redis is down).
+        session.rollback()
+        if req.idempotency_key is None:
+            raise
+        existing = _existing(session, agent, req.idempotency_key)
+        if existing is None:
+            raise _in_progress(req.idempotency_key) from None
+        return existing, False
 
     if routing.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
         item = review.enqueue(

@@ -9,6 +9,7 @@ through the ``ON_DECIDED`` table, so this module knows nothing of replies or art
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,6 +28,7 @@ from machinery.service import services
 from tolk.auth import audit, require_language
 from tolk.db import db, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
+from tolk.languages import covers
 from tolk.models import Role, User
 from tolk.queue import queue, task
 from workflows.models import ReviewItem, ReviewStatus
@@ -116,11 +118,14 @@ def visible_items(session: Session, user: User, *, lang: str | None = None, stat
         query = query.where(ReviewItem.target_lang == lang)
     if user.role == Role.REVIEWER:
         # In SQL, before the limit: the first ``limit`` items of the whole queue may all be in other languages.
+        # SQL narrows to the reviewer's base languages; ``covers`` then applies script and region.
         bases = sorted({x.split("-")[0] for x in user.language_list})
         if not bases:
             return []
         query = query.where(or_(*(ReviewItem.target_lang == b for b in bases),
                                 *(ReviewItem.target_lang.like(f"{b}-%") for b in bases)))
+        mine = (i for i in session.scalars(query) if covers(user.language_list, i.target_lang))
+        return list(itertools.islice(mine, limit))
     return list(session.scalars(query.limit(limit)))
 
 

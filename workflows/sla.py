@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tolk.languages import covers
 from tolk.models import Role, User
 from workflows.models import ReviewItem, ReviewStatus
 
@@ -57,13 +58,12 @@ def next_shift_start(user: User, after: dt.datetime, holidays: Iterable[str] = (
 
 
 def reviewers_for(session: Session, lang: str) -> list[User]:
-    """Active reviewers native in ``lang`` (exact tag first, then the same base language)."""
-    base = lang.split("-")[0]
+    """Active reviewers whose languages cover ``lang`` (exact tag first; see tolk.languages.covers)."""
     users = session.scalars(select(User).where(User.role == Role.REVIEWER, User.active.is_(True))).all()
     exact = [u for u in users if lang in u.language_list]
     if exact:
         return exact
-    return [u for u in users if any(x.split("-")[0] == base for x in u.language_list)]
+    return [u for u in users if covers(u.language_list, lang)]
 
 
 @dataclass

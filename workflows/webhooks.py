@@ -4,6 +4,9 @@ An event becomes one ``WebhookDelivery`` row per endpoint in the same transactio
 reports, so it is durable even when Redis is down; the row's unique event id makes a retried job a
 no-op once delivered. Delivery jobs are enqueued after that transaction commits (a session event), run
 on RQ with retries; ``tolk webhooks redeliver`` re-enqueues rows still pending.
+
+Redirects are never followed: the signed payload goes to the configured URL or nowhere. A 3xx answer
+is a failed delivery like a 5xx (retried, then ``failed``), and each row keeps the status it last got.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from tolk.config import mask_url
 from tolk.db import db, utcnow
 from tolk.queue import DEFAULT_RETRY, queue, task
 from workflows.models import WebhookDelivery
@@ -31,6 +35,10 @@ log = logging.getLogger(__name__)
 EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published", "engine.budget_warning",
           "engine.budget_exhausted")
 _PENDING = "tolk.webhooks.pending"
+
+
+class DeliveryFailed(Exception):
+    """The endpoint did not accept the delivery (a redirect or an error status): RQ retries the job."""
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -114,14 +122,26 @@ def deliver(delivery_id: int) -> str:
     if secret:
         headers["webhook-signature"] = sign(secret, row.event_id, ts, body)
     row.attempts += 1
+    failure = None
     try:
-        response = requests.post(row.url, data=body, headers=headers, timeout=10)
-        response.raise_for_status()
+        # Never follow a redirect: it would send the signed payload to a URL nobody configured.
+        response = requests.post(row.url, data=body, headers=headers, timeout=10, allow_redirects=False)
     except requests.RequestException as exc:
-        row.last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        row.last_status = None
+        failure = f"{type(exc).__name__}: {mask_url(str(exc))[:300]}"
+    else:
+        row.last_status = response.status_code
+        if 300 <= response.status_code < 400:
+            where = mask_url(response.headers.get("Location") or "nowhere")[:300]
+            failure = f"HTTP {response.status_code}: redirect to {where} not followed (webhooks never follow redirects)"
+        elif response.status_code >= 400:
+            failure = f"HTTP {response.status_code} {response.reason or ''}".strip()
+    if failure is not None:
+        row.last_error = failure
         row.status = "failed" if row.attempts >= 4 else "pending"
         db.session.commit()
-        raise
+        log.warning("webhook %s to %s failed (attempt %s): %s", row.id, mask_url(row.url), row.attempts, failure)
+        raise DeliveryFailed(failure)
     row.status, row.delivered_at, row.last_error = "delivered", utcnow(), None
     db.session.commit()
     return "delivered"

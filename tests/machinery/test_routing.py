@@ -124,3 +124,71 @@ def test_a_long_retry_after_fails_over_instead_of_waiting():
     routed = Router({"a": slow, "b": ScriptedEngine("b")}, {"*": ["a", "b"]}, retries=2, max_wait=5.0,
                     sleep=lambda _s: pytest.fail("must not wait an hour")).translate(["hi"], "en", "es")
     assert routed.engine == "b" and slow.calls == 1
+
+
+# --- circuit breaker and deadline -----------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_an_engine_failing_repeatedly_is_skipped_for_the_cool_down_then_probed_once():
+    from machinery.routing import CircuitBreaker
+
+    clock = Clock()
+    a = ScriptedEngine("a", errors=[EngineUnavailable("down")] * 4)
+    b = ScriptedEngine("b")
+    router = Router({"a": a, "b": b}, {"*": ["a", "b"]}, retries=0, sleep=lambda s: None,
+                    breaker=CircuitBreaker(threshold=3, cooldown=30, clock=clock))
+    for _ in range(3):
+        assert router.translate(["hi"], "en", "de").engine == "b"
+    assert a.calls == 3 and router.breaker.state("a")["state"] == "open"
+    routed = router.translate(["hi"], "en", "de")
+    assert a.calls == 3 and [(x.engine, x.outcome, x.code) for x in routed.attempts] == [
+        ("a", "skipped", "circuit_open"), ("b", "ok", None)]
+    assert router.breaker.state("a")["retry_in_seconds"] == 30
+    clock.now += 31  # the cool-down is over: one probe, which fails and reopens the circuit
+    assert router.breaker.state("a")["state"] == "half_open"
+    router.translate(["hi"], "en", "de")
+    assert a.calls == 4 and router.breaker.state("a")["state"] == "open"
+    clock.now += 31  # the next probe succeeds and closes it
+    assert router.translate(["hi"], "en", "de").engine == "a"
+    assert router.breaker.state("a") == {"state": "closed", "consecutive_failures": 0}
+
+
+def test_an_unsupported_pair_does_not_count_against_an_engine():
+    from machinery.base import Unsupported
+    from machinery.routing import CircuitBreaker
+
+    a = ScriptedEngine("a", errors=[Unsupported("no")] * 5)
+    router = Router({"a": a, "b": ScriptedEngine("b")}, {"*": ["a", "b"]}, retries=0,
+                    breaker=CircuitBreaker(threshold=2, cooldown=30))
+    for _ in range(5):
+        router.translate(["hi"], "en", "de")
+    assert a.calls == 5 and router.breaker.state("a")["state"] == "closed"
+
+
+def test_once_the_deadline_is_spent_no_engine_is_tried_and_the_failure_is_not_unserved():
+    import time
+
+    from machinery.routing import deadline
+
+    slept = []
+    a = ScriptedEngine("a", errors=[EngineUnavailable("down")] * 3)
+    b = ScriptedEngine("b")
+    router = Router({"a": a, "b": b}, {"*": ["a", "b"]}, retries=2, backoff=5.0, sleep=slept.append)
+    with deadline(0.05):
+        time.sleep(0.06)
+        with pytest.raises(NoEngineAvailable) as caught:
+            router.translate(["hi"], "en", "de")
+    assert (a.calls, b.calls) == (0, 0) and not caught.value.unserved
+    assert [x.code for x in caught.value.attempts] == ["deadline", "deadline"]
+    # A backoff longer than what is left is not slept: the next engine is tried at once.
+    with deadline(2.0):
+        assert router.translate(["hi"], "en", "de").engine == "b"
+    assert slept == [] and a.calls == 1

@@ -56,7 +56,7 @@ def assert_clean(where: str, shown: str, secrets: list[str]) -> None:
 
 def test_health_cli_and_engine_listing_hide_secrets(client, runner, people):
     secrets = _secrets(people)
-    health = client.get("/healthz")
+    health = client.get("/healthz", headers=people["admin"])
     assert health.status_code == 200 and health.get_json()["components"]["engines"]["deepl"]["configured"]
     assert_clean("/healthz", health.get_data(as_text=True), secrets)
 
@@ -74,8 +74,56 @@ def test_health_cli_and_engine_listing_hide_secrets(client, runner, people):
     assert_clean("tolk users list", users.output, secrets)
 
 
-def test_public_health_check_does_not_name_the_cloud_project(client):
+def test_public_health_check_does_not_name_the_cloud_project(client, people):
     assert GOOGLE_PROJECT not in client.get("/healthz").get_data(as_text=True)
+    assert GOOGLE_PROJECT not in client.get("/healthz", headers=people["admin"]).get_data(as_text=True)
+
+
+@pytest.fixture
+def credential_urls(app, deepl_with_key, google_fake):
+    """Engine and webhook URLs with credentials in them, as some installations configure them."""
+    host = deepl_with_key.url.removeprefix("http://")
+    app.config.update({"DEEPL_SERVER_URL": f"http://proxy-user:deepl-proxy-pw-77@{host}/?auth_key=url-key-31",
+                       "WEBHOOK_URLS": ["https://hooks:hook-pw-5521@helpdesk.example/in?token=hook-token-88"]})
+    app.extensions.pop("tolk.machinery", None)
+    return ["deepl-proxy-pw-77", "url-key-31", "hook-pw-5521", "hook-token-88"]
+
+
+def test_anonymous_healthz_gives_the_status_only_and_admins_see_urls_masked(client, people, credential_urls):
+    anonymous = client.get("/healthz")
+    assert anonymous.get_json() == {"ok": True}
+    for role in ("agent", "reviewer"):
+        assert client.get("/healthz", headers=people[role]).get_json() == {"ok": True}
+    admin = client.get("/healthz", headers=people["admin"])
+    shown = admin.get_data(as_text=True)
+    assert_clean("/healthz (admin)", shown, credential_urls)
+    server = admin.get_json()["components"]["engines"]["deepl"]["server_url"]
+    assert server.startswith("http://proxy-user:***@127.0.0.1:") and server.endswith("/?auth_key=***")
+
+
+def test_tolk_config_masks_webhook_and_engine_url_credentials(app, runner, credential_urls):
+    result = runner.invoke(args=["config"])
+    assert result.exit_code == 0
+    assert_clean("tolk config", result.output, credential_urls)
+    assert "TOLK_WEBHOOK_URLS=https://hooks:***@helpdesk.example/in?token=***" in result.output
+
+
+def test_a_failed_webhook_is_logged_without_the_urls_credentials(app, client, people, credential_urls, caplog):
+    from workflows import webhooks
+    from workflows.models import WebhookDelivery
+
+    app.config["WEBHOOK_URLS"] = [f"http://hooks:hook-pw-5521@127.0.0.1:{free_port()}/in?token=hook-token-88"]
+    response = client.post("/api/v1/replies", headers=people["agent"], json={
+        "text": "Your parcel is on its way.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "en"})
+    assert response.status_code == 201
+    with app.app_context(), caplog.at_level(logging.WARNING):
+        row_id = db.session.scalar(select(WebhookDelivery.id))
+        with pytest.raises(webhooks.DeliveryFailed):
+            webhooks.deliver(row_id)
+        row = db.session.get(WebhookDelivery, row_id)
+        assert_clean("webhook last_error", row.last_error, credential_urls)
+    assert "webhook" in caplog.text and "hooks:***@127.0.0.1" in caplog.text
+    assert_clean("log", caplog.text, credential_urls)
 
 
 def test_tolk_config_hides_passwords_in_connection_urls(app):

@@ -503,3 +503,59 @@ def test_an_article_form_error_keeps_the_text(client, team):
     response = post(client, "/kb-editor/new", {"slug": "Bad Slug!", "title": "T", "body": "<p>Keep me</p>",
                                                "format": "html", "targets": "es"})
     assert response.status_code == 400 and "Keep me" in response.get_data(as_text=True)
+
+
+# --- sign-in throttling and server-side session end (issue #17) -------------------------------------
+
+
+def test_sign_out_ends_the_session_on_the_server_so_a_copied_cookie_stops_working(app, client, team):
+    sign_in(client, "alex")
+    copy = app.test_client()
+    cookie = client.get_cookie("tolk_session")
+    copy.set_cookie("tolk_session", cookie.value)
+    assert copy.get("/agent").status_code == 200  # the same cookie in another browser
+    post(client, "/sign-out")
+    assert copy.get("/agent").status_code == 302  # the copy is signed out too
+    assert sign_in(client, "alex").status_code == 303 and client.get("/agent").status_code == 200
+
+
+def test_revoking_a_users_tokens_ends_their_page_sessions(app, client, team, admin_headers):
+    sign_in(client, "alex")
+    assert client.get("/agent").status_code == 200
+    assert client.post("/api/v1/users/alex/revoke", headers=admin_headers).status_code == 200
+    assert client.get("/agent").status_code == 302
+
+
+def test_repeated_wrong_passwords_lock_the_account_and_say_when_to_try_again(app, client, team):
+    limit = app.config["SIGN_IN_MAX_FAILURES"]
+    for _ in range(limit):
+        assert sign_in(client, "alex", "wrong-password").status_code == 401
+    locked = sign_in(client, "alex")  # the right password, too late
+    assert locked.status_code == 429
+    wait = int(locked.headers["Retry-After"])
+    assert 0 < wait <= app.config["SIGN_IN_LOCKOUT_MINUTES"] * 60
+    assert re.search(r"Too many failed sign-ins\. Try again in \d+ min \(at \d\d:\d\d UTC\)\.", text_of(locked))
+    assert client.get("/agent").status_code == 302
+    # Another account from another address is not affected; an unknown name locks the same way.
+    other = app.test_client()
+    assert sign_in(other, "lucia").status_code == 303
+    for _ in range(limit):
+        sign_in(other, "nobody-here", "x")
+    assert sign_in(other, "nobody-here", "x").status_code == 429
+
+
+def test_many_names_from_one_address_lock_the_address(app, client, team):
+    app.config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"] = 6
+    for n in range(6):
+        assert sign_in(client, f"guess-{n}", "x").status_code == 401
+    assert sign_in(client, "lucia").status_code == 429  # every name, from this address
+    remote = app.test_client()
+    response = remote.post("/sign-in", data={"name": "lucia", "password": PASSWORD, "csrf_token": csrf(remote)},
+                           environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 303
+
+
+def test_secure_cookies_when_configured(app, client, team):
+    assert "Secure" not in sign_in(client, "alex").headers["Set-Cookie"]
+    app.config["SESSION_COOKIE_SECURE"] = True  # what TOLK_SECURE_COOKIES=1 sets at start-up
+    assert "; Secure" in sign_in(app.test_client(), "alex").headers["Set-Cookie"]

@@ -31,7 +31,9 @@ from workflows.models import TranslationJob
 def app_config(request, helpdesk):
     config = {"WEBHOOK_URLS": [helpdesk.url]}
     if getattr(request, "param", None) == "deepl_only":
-        config |= {**request.getfixturevalue("deepl_settings"), "ENGINE_ROUTES": "es=deepl"}
+        # The engine fails on purpose until the test says it is back: no cool-down before the next probe.
+        config |= {**request.getfixturevalue("deepl_settings"), "ENGINE_ROUTES": "es=deepl",
+                   "ENGINE_CIRCUIT_COOLDOWN": 0}
     return config
 
 

@@ -1,0 +1,57 @@
+"""The app served for real by gunicorn (`tolk serve`) in a child process, for tests of concurrent load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.conftest import ROOT, free_port
+
+
+def _settings_env(app, extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}
+    env.update({"TOLK_DATABASE_URL": app.config["DATABASE_URL"], "TOLK_REDIS_URL": app.config["REDIS_URL"],
+                "TOLK_QUEUE_NAME": app.config["QUEUE_NAME"], "TOLK_SECRET_KEY": app.config["SECRET_KEY"],
+                "TOLK_LANGUAGES": "en,de,es",
+                "TOLK_ENGINE_ROUTES": app.config["ENGINE_ROUTES"], "TOLK_DEFAULT_GLOSSARY": "", **extra})
+    return env
+
+
+@pytest.fixture
+def served(app) -> Iterator[Callable[..., str]]:
+    """served(workers=1, threads=4, **TOLK_settings) -> base URL of gunicorn serving the test's database."""
+    procs: list[subprocess.Popen] = []
+
+    def start(*, workers: int = 1, threads: int = 4, **settings: object) -> str:
+        port = free_port()
+        extra = {f"TOLK_{k}": str(v) for k, v in settings.items()}
+        extra["TOLK_WEB_THREADS"] = str(threads)
+        proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "tolk"), "serve", "--port", str(port),
+                                 "--workers", str(workers)], env=_settings_env(app, extra), cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        ends = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, "gunicorn exited before it served"
+            try:
+                urllib.request.urlopen(f"{url}/livez", timeout=1).close()
+                return url
+            except OSError:
+                assert time.monotonic() < ends, "gunicorn never answered /livez"
+                time.sleep(0.1)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
