@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, stop_processes
 
 
 def _settings_env(app, extra: dict[str, str]) -> dict[str, str]:
@@ -47,11 +47,4 @@ def served(app) -> Iterator[Callable[..., str]]:
                 time.sleep(0.1)
 
     yield start
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    stop_processes(*procs)

@@ -14,7 +14,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_processes
 from tests.workflows.test_jobs import _children, _worker, job_row
 from tests.workflows.test_kb import create, translate
 from tolk.db import db
@@ -41,18 +41,6 @@ def _kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-def _stop(*workers: subprocess.Popen) -> None:
-    for w in workers:
-        if w.poll() is None:
-            w.terminate()
-    for w in workers:
-        try:
-            w.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            w.kill()
-            w.wait(timeout=5)
-
-
 def test_a_killed_workers_job_is_picked_up_again_within_a_minute(app, client, editor):
     sentences = [f"Step {i}: open the settings page and check that option {i} is switched on." for i in range(100)]
     create(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
@@ -77,7 +65,7 @@ def test_a_killed_workers_job_is_picked_up_again_within_a_minute(app, client, ed
             time.sleep(0.2)
         picked_up = time.monotonic() - killed_at
     finally:
-        _stop(*(w for w in (doomed, survivor) if w is not None))
+        stop_processes(*(w for w in (doomed, survivor) if w is not None), timeout=20)
     assert picked_up < RECOVERY_SECONDS, f"picked up again after {picked_up:.0f} s"
     print(f"\nrecovery: a killed worker's job was picked up again {picked_up:.0f} s after the kill")
 
@@ -175,6 +163,6 @@ def test_the_scheduler_survives_a_redis_restart_and_sends_a_due_webhook_retry(ap
             time.sleep(0.5)
         delivered = time.monotonic() - restarted_at
     finally:
-        _stop(worker)
+        stop_processes(worker, timeout=20)
     assert delivered < RECOVERY_SECONDS and len(helpdesk.received) == 2
     print(f"\nrecovery: after a Redis restart the webhook retry due in 10 s was delivered {delivered:.0f} s later")
