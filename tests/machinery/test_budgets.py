@@ -56,7 +56,7 @@ def test_a_budget_crossing_sends_its_webhooks_once_and_then_routing_skips_the_en
     [deepl] = budgets["budgets"]
     assert deepl["withheld"] is True and deepl["percent"] == pytest.approx(110.0)
     assert [n["threshold"] for n in deepl["notices"]] == [80, 100]
-    health = client.get("/healthz").get_json()["components"]["engines"]["budgets"]
+    health = client.get("/healthz", headers=admin_headers).get_json()["components"]["engines"]["budgets"]
     assert health == {"deepl": {"withheld": True}}
 
 
