@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hmac
 import logging
 import math
@@ -61,8 +62,14 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Blueprints whose responses are Tolk's own pages (they get the strict content security policy).
 PAGE_BLUEPRINTS: set[str] = {"web"}
-# Checked when the name is unknown, so a failed sign-in takes as long whether or not the user exists.
-_DUMMY_HASH = generate_password_hash("tolk-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so they take as long as known ones; made on first sign-in,
+    not at import (scrypt costs about 150 ms at every process start)."""
+    return generate_password_hash("tolk-no-such-user")
+
 
 bp = Blueprint("web", __name__)
 log = logging.getLogger(__name__)
@@ -260,7 +267,7 @@ def sign_in_submit():
                                name=name, expired=False)
         return page, 429, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(User.name == name)) if name else None
-    valid = check_password_hash(user.password_hash if user is not None and user.password_hash else _DUMMY_HASH,
+    valid = check_password_hash(user.password_hash if user is not None and user.password_hash else _dummy_hash(),
                                 password)
     if not (valid and user is not None and user.password_hash and user.active):
         _count_failure(name)
