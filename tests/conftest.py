@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.factories import ALWAYS_ON, PASSWORD
+
 BRAND_GLOSSARY = "projects/tolk-test/locations/us-central1/glossaries/brand-en-es"
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -178,6 +180,35 @@ def agent_headers(make_user):
 @pytest.fixture
 def admin_headers(make_user):
     return make_user("admin")[1]
+
+
+@pytest.fixture
+def editor(make_user):
+    """Bearer headers of kim, an editor."""
+    return make_user("editor", name="kim")[1]
+
+
+@pytest.fixture
+def person(make_user):
+    """person(role, name, languages="") -> the user, created with the test password (reviewers always on shift)."""
+
+    def make(role: str, name: str, languages: str = "", **kw):
+        kw.setdefault("timezone", "UTC")
+        if role == "reviewer":
+            for key, value in ALWAYS_ON.items():
+                kw.setdefault(key, value)
+        return make_user(role, languages, name=name, password=PASSWORD, **kw)[0]
+
+    return make
+
+
+@pytest.fixture
+def people(make_user):
+    """Bearer headers per role; the reviewers work around the clock so review items get assigned."""
+    return {"anonymous": {}, "agent": make_user("agent", name="alex", languages="en")[1],
+            "reviewer_es": make_user("reviewer", name="lucia", languages="es", **ALWAYS_ON)[1],
+            "reviewer_pl": make_user("reviewer", name="piotr", languages="pl", **ALWAYS_ON)[1],
+            "editor": make_user("editor", name="kim")[1], "admin": make_user("admin", name="ada")[1]}
 
 
 # --- local fake vendor servers, spoken to through the real client libraries -------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from machinery.models import EngineCall
 from tests.conftest import free_port, run_jobs
-from tests.workflows.test_kb import PLAIN_BODY
+from tests.factories import ALWAYS_ON, make_article
 from tolk.db import db
 from workflows.models import ArticleLocale, JobStatus, Reply, ReviewItem, TranslationJob, WebhookDelivery
 
@@ -30,9 +30,8 @@ def app_config(deepl_settings, google_settings, helpdesk):
 
 @pytest.fixture
 def team(make_user):
-    always = {"shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
     return {"agent": make_user("agent", name="alex", languages="en")[1],
-            "de": make_user("reviewer", name="greta", languages="de", **always)[1]}
+            "de": make_user("reviewer", name="greta", languages="de", **ALWAYS_ON)[1]}
 
 
 @dataclass
@@ -221,15 +220,8 @@ def test_a_failed_delivery_is_retried_with_the_same_webhook_id(app, client, team
 # --- KB translation with Redis down -------------------------------------------------------------------
 
 
-@pytest.fixture
-def editor(make_user):
-    return make_user("editor", name="kim")[1]
-
-
 def test_kb_translation_with_redis_down_fails_clearly_and_leaves_nothing_waiting(app, client, editor):
-    body = {"slug": "shipping", "title": "Shipping times", "body": PLAIN_BODY, "format": "html",
-            "source_locale": "en", "critical": False, "target_locales": ["es", "ca"]}
-    assert client.post("/api/v1/articles", json=body, headers=editor).status_code == 201
+    assert make_article(client, editor, target_locales=["es", "ca"]).status_code == 201
     _redis_down(app)
     response = client.post("/api/v1/articles/shipping/translate", headers=editor)
     assert response.status_code == 503
@@ -245,9 +237,7 @@ def test_kb_translation_with_redis_down_fails_clearly_and_leaves_nothing_waiting
 
 def test_kb_translation_with_redis_down_leaves_a_published_locale_published(app, client, editor, redis_url):
 
-    body = {"slug": "shipping", "title": "Shipping times", "body": PLAIN_BODY, "format": "html",
-            "source_locale": "en", "critical": False, "target_locales": ["es"]}
-    assert client.post("/api/v1/articles", json=body, headers=editor).status_code == 201
+    assert make_article(client, editor).status_code == 201
     assert client.post("/api/v1/articles/shipping/translate", headers=editor).status_code == 202
     run_jobs(app)
     before = client.get("/api/v1/articles/shipping", headers=editor).get_json()["locales"]["es"]

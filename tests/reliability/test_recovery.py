@@ -15,8 +15,8 @@ import redis
 from sqlalchemy import select
 
 from tests.conftest import free_port, stop_processes
-from tests.workflows.test_jobs import _children, _worker, job_row
-from tests.workflows.test_kb import create, translate
+from tests.factories import make_article, translate_article
+from tests.workers import child_pids, job_row, start_worker
 from tolk.db import db
 from workflows import kb
 from workflows.models import WebhookDelivery
@@ -30,23 +30,18 @@ def app_config(helpdesk):
     return {"WEBHOOK_URLS": [helpdesk.url], "DEFAULT_GLOSSARY": ""}
 
 
-@pytest.fixture
-def editor(make_user):
-    return make_user("editor", name="kim")[1]
-
-
 def _kill(worker: subprocess.Popen) -> None:
-    for pid in [*_children(worker.pid), worker.pid]:
+    for pid in [*child_pids(worker.pid), worker.pid]:
         os.kill(pid, signal.SIGKILL)
     worker.wait(timeout=10)
 
 
 def test_a_killed_workers_job_is_picked_up_again_within_a_minute(app, client, editor):
     sentences = [f"Step {i}: open the settings page and check that option {i} is switched on." for i in range(100)]
-    create(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
-    [job] = translate(client, editor)
+    make_article(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
+    [job] = translate_article(client, editor)
     slow = {kb.BATCH_PAUSE_ENV: "0.4"}
-    doomed = _worker(app, extra_env=slow)
+    doomed = start_worker(app, extra_env=slow)
     survivor = None
     try:
         ends = time.monotonic() + 60
@@ -54,7 +49,7 @@ def test_a_killed_workers_job_is_picked_up_again_within_a_minute(app, client, ed
             assert doomed.poll() is None and time.monotonic() < ends, "the job never got under way"
             time.sleep(0.05)
         # A second worker is running (or the supervisor restarted one) when the first machine dies.
-        survivor = _worker(app, extra_env=slow)
+        survivor = start_worker(app, extra_env=slow)
         _kill(doomed)
         killed_at = time.monotonic()
         while (row := job_row(app, job["id"])).status != "done":
@@ -113,25 +108,12 @@ def _wait_for_scheduler(url: str, queue_name: str, worker: subprocess.Popen) -> 
         conn.close()
 
 
-def _logged_worker(app, log_path) -> subprocess.Popen:
-    """``tolk worker`` like tests.workflows.test_jobs._worker, its output kept for the failure report."""
-    from tests.conftest import ROOT
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}
-    env.update({"TOLK_DATABASE_URL": app.config["DATABASE_URL"], "TOLK_REDIS_URL": app.config["REDIS_URL"],
-                "TOLK_QUEUE_NAME": app.config["QUEUE_NAME"], "TOLK_SECRET_KEY": "test-secret",
-                "TOLK_WEBHOOK_URLS": ",".join(app.config["WEBHOOK_URLS"])})
-    with open(log_path, "w") as log:
-        return subprocess.Popen([str(ROOT / ".venv" / "bin" / "tolk"), "worker"], env=env, cwd=ROOT, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-
 def test_the_scheduler_survives_a_redis_restart_and_sends_a_due_webhook_retry(app, client, make_user, helpdesk,
                                                                             own_redis, tmp_path):
     url, restart, procs = own_redis
     app.extensions.pop("tolk.redis", None)
     app.config["REDIS_URL"] = url
-    worker = _logged_worker(app, tmp_path / "worker.log")
+    worker = start_worker(app, log_path=tmp_path / "worker.log")
     try:
         _wait_for_scheduler(url, app.config["QUEUE_NAME"], worker)
         procs[-1].terminate()

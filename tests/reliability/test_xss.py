@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import run_jobs
-from tests.workflows.test_kb import pending_review
+from tests.factories import ALWAYS_ON, make_article, pending_review
 from tolk.db import db
 from workflows.models import ArticleLocale, ArticleRevision
 
@@ -89,14 +89,8 @@ BODY = "<p>Returns are free within 30 days.</p>\n" + "\n".join(
 
 
 @pytest.fixture
-def editor(make_user):
-    return make_user("editor", name="kim")[1]
-
-
-@pytest.fixture
 def reviewer(make_user):
-    return make_user("reviewer", languages="es", name="lucia", shift="00:00-24:00",
-                     days="mon,tue,wed,thu,fri,sat,sun")[1]
+    return make_user("reviewer", languages="es", name="lucia", **ALWAYS_ON)[1]
 
 
 def _stored_html(app) -> list[tuple[str, str]]:
@@ -116,9 +110,8 @@ def _public_page(client, slug: str) -> str:
 def _publish_with_payloads(app, client, editor, reviewer, slug: str = "returns", fmt: str = "html") -> str:
     """Save, translate (Apertium), then approve a reviewer's edit full of payloads; the public page."""
     body = BODY if fmt == "html" else "Returns are free.\n\n" + "\n\n".join(PAYLOADS) + "\n\n[x](javascript:alert(1))"
-    created = client.post("/api/v1/articles", headers=editor, json={
-        "slug": slug, "title": "<script>alert('title')</script> Returns", "body": body, "format": fmt,
-        "source_locale": "en", "critical": True, "target_locales": ["es"]})
+    created = make_article(client, editor, slug=slug, title="<script>alert('title')</script> Returns", body=body,
+                           format=fmt, critical=True)
     assert created.status_code == 201, created.get_json()
     assert client.post(f"/api/v1/articles/{slug}/translate", headers=editor).status_code == 202
     run_jobs(app)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from rq import Retry
@@ -14,17 +12,12 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 
 from machinery.models import EngineCall, TmSegment
-from tests.conftest import ROOT, run_jobs
-from tests.workflows.test_kb import (
-    create,
-    locale_state,
-    published_events,
-    translate,
-)
+from tests.conftest import run_jobs
+from tests.factories import locale_state, make_article, published_events, translate_article
+from tests.workers import child_pids, job_row, start_worker
 from tolk.db import db
 from tolk.queue import queue
 from workflows import kb
-from workflows.models import TranslationJob
 
 
 @pytest.fixture
@@ -38,27 +31,17 @@ def app_config(request, helpdesk):
 
 
 @pytest.fixture
-def editor(make_user):
-    return make_user("editor", name="kim")[1]
-
-
-@pytest.fixture
 def immediate_retries(monkeypatch):
     """Retries without the production back-off intervals, so a test need not wait minutes."""
     monkeypatch.setattr(kb, "TRANSLATION_RETRY", Retry(max=1))
-
-
-def job_row(app, job_id: str) -> TranslationJob:
-    with app.app_context():
-        return db.session.get(TranslationJob, job_id)
 
 
 @pytest.mark.parametrize("app_config", ["deepl_only"], indirect=True)
 def test_engine_errors_are_retried_then_the_job_and_locale_are_marked_failed(app, client, editor, deepl_fake,
                                                                               immediate_retries):
     deepl_fake.fail_next(503, times=1000, path="/v2/translate")
-    create(client, editor)
-    [job] = translate(client, editor)
+    make_article(client, editor)
+    [job] = translate_article(client, editor)
     run_jobs(app)
 
     shown = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
@@ -71,7 +54,7 @@ def test_engine_errors_are_retried_then_the_job_and_locale_are_marked_failed(app
 
     # Once the engine is back, translating again recovers the locale.
     deepl_fake.reset()
-    translate(client, editor)
+    translate_article(client, editor)
     run_jobs(app)
     assert locale_state(client, editor)["state"] == "published"
 
@@ -79,39 +62,21 @@ def test_engine_errors_are_retried_then_the_job_and_locale_are_marked_failed(app
 @pytest.mark.parametrize("app_config", ["deepl_only"], indirect=True)
 def test_a_retry_that_succeeds_clears_the_error(app, client, editor, deepl_fake, immediate_retries):
     deepl_fake.fail_next(503, times=3, path="/v2/translate")  # every retry of the router, on the first run
-    create(client, editor)
-    [job] = translate(client, editor)
+    make_article(client, editor)
+    [job] = translate_article(client, editor)
     run_jobs(app)
     shown = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
     assert (shown["status"], shown["attempts"], shown["error"]) == ("done", 2, None)
     assert locale_state(client, editor)["state"] == "published"
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task_dir in Path(f"/proc/{pid}/task").iterdir():
-        text = (task_dir / "children").read_text().split()
-        found.extend(int(p) for p in text)
-    return found
-
-
-def _worker(app, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}
-    env.update({"TOLK_DATABASE_URL": app.config["DATABASE_URL"], "TOLK_REDIS_URL": app.config["REDIS_URL"],
-                "TOLK_QUEUE_NAME": app.config["QUEUE_NAME"], "TOLK_SECRET_KEY": "test-secret",
-                "TOLK_WEBHOOK_URLS": ",".join(app.config["WEBHOOK_URLS"]),
-                "TOLK_ENGINE_ROUTES": app.config["ENGINE_ROUTES"], **(extra_env or {})})
-    return subprocess.Popen([str(ROOT / ".venv" / "bin" / "tolk"), "worker", *args], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
 def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, client, editor, helpdesk,
                                                                        immediate_retries):
     sentences = [f"Step {i}: open the settings page and check that option {i} is switched on." for i in range(100)]
-    create(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
-    [job] = translate(client, editor)
+    make_article(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
+    [job] = translate_article(client, editor)
 
-    worker = _worker(app, extra_env={kb.BATCH_PAUSE_ENV: "0.4"})
+    worker = start_worker(app, extra_env={kb.BATCH_PAUSE_ENV: "0.4"})
     try:
         deadline = time.monotonic() + 60
         while job_row(app, job["id"]).done < 41:  # the title and two batches are committed
@@ -119,7 +84,7 @@ def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, clie
             assert time.monotonic() < deadline, "the job never got under way"
             time.sleep(0.05)
         # The machine dies: the work horse (which runs the job) and its worker, without any clean-up.
-        for pid in [*_children(worker.pid), worker.pid]:
+        for pid in [*child_pids(worker.pid), worker.pid]:
             os.kill(pid, signal.SIGKILL)
     finally:
         if worker.poll() is None:
@@ -137,7 +102,7 @@ def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, clie
     requeued = job_row(app, job["id"])
     assert requeued.status == "queued" and "AbandonedJobError" in requeued.error
 
-    rerun = _worker(app, "--burst")
+    rerun = start_worker(app, "--burst")
     assert rerun.wait(timeout=120) == 0
 
     done = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json

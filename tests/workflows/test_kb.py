@@ -7,9 +7,17 @@ from sqlalchemy import event, func, select
 
 from machinery.models import EngineCall
 from tests.conftest import run_jobs
+from tests.factories import (
+    PLAIN_BODY,
+    locale_state,
+    make_article,
+    pending_review,
+    published_events,
+    translate_article,
+)
 from tolk.db import db
 from workflows import kb, webhooks
-from workflows.models import Article, ReviewItem, WebhookDelivery
+from workflows.models import Article, WebhookDelivery
 
 XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
 <script>alert('body')</script>
@@ -18,10 +26,6 @@ XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
 <iframe src="https://evil.example.com/"></iframe>
 <p onclick="alert('p')">Thanks for reading.</p>"""
 
-PLAIN_BODY = ("<p>We ship every order within two days. You receive an email when the parcel leaves.</p>"
-              "<ul><li>Sign in to your account.</li><li>Open the <b>Orders</b> page.</li></ul>"
-              "<p>Parcels usually arrive within a week.</p>")
-
 
 @pytest.fixture
 def app_config(helpdesk):
@@ -29,38 +33,8 @@ def app_config(helpdesk):
 
 
 @pytest.fixture
-def editor(make_user):
-    return make_user("editor", name="kim")[1]
-
-
-@pytest.fixture
 def reviewer(make_user):
     return make_user("reviewer", languages="es,ca,ar,pl", name="lucia")[1]
-
-
-def create(client, headers, **overrides):
-    body = {"slug": "shipping", "title": "Shipping times", "body": PLAIN_BODY, "format": "html",
-            "source_locale": "en", "critical": False, "target_locales": ["es"], **overrides}
-    return client.post("/api/v1/articles", json=body, headers=headers)
-
-
-def translate(client, headers, slug="shipping", **body):
-    response = client.post(f"/api/v1/articles/{slug}/translate", json=body or None, headers=headers)
-    assert response.status_code == 202, response.json
-    return response.json["jobs"]
-
-
-def locale_state(client, headers, locale="es", slug="shipping"):
-    return client.get(f"/api/v1/articles/{slug}", headers=headers).json["locales"][locale]
-
-
-def pending_review(app, locale="es"):
-    with app.app_context():
-        item = db.session.scalar(select(ReviewItem).where(ReviewItem.kind == "article",
-                                                          ReviewItem.target_lang == locale,
-                                                          ReviewItem.status == "pending"))
-        assert item is not None, f"no pending review for {locale}"
-        return item.id, item.task, item.mt_text, item.content_type, item.channel
 
 
 def engine_characters(app) -> int:
@@ -69,18 +43,11 @@ def engine_characters(app) -> int:
                                  .where(EngineCall.engine != "tm", EngineCall.ok.is_(True)))
 
 
-def published_events(app) -> list[dict]:
-    with app.app_context():
-        return [r.payload for r in db.session.scalars(
-            select(WebhookDelivery).where(WebhookDelivery.event_type == "article.published")
-            .order_by(WebhookDelivery.id))]
-
-
 # --- creating and validating -------------------------------------------------------------------
 
 
 def test_create_sanitizes_xss_in_stored_and_public_html(app, client, editor):
-    response = create(client, editor, body=XSS_BODY, title="<script>alert('title')</script> Welcome")
+    response = make_article(client, editor, body=XSS_BODY, title="<script>alert('title')</script> Welcome")
     assert response.status_code == 201, response.json
     stored = response.json["body_html"]
     for bad in ("<script", "onerror", "onclick", "javascript:", "<iframe", "alert("):
@@ -90,7 +57,7 @@ def test_create_sanitizes_xss_in_stored_and_public_html(app, client, editor):
         "<script> (line 2)", "onerror attribute of <img> (line 3)", "javascript: URL in href of <a> (line 4)",
         "<iframe> (line 5)", "onclick attribute of <p> (line 6)"}
 
-    translate(client, editor)
+    translate_article(client, editor)
     run_jobs(app)
     page = client.get("/kb/es/shipping")
     assert page.status_code == 200
@@ -112,7 +79,7 @@ def test_create_sanitizes_xss_in_stored_and_public_html(app, client, editor):
     ({"critical": "yes"}, 400, "'critical' must be of type bool"),
 ])
 def test_invalid_articles_are_refused_and_nothing_is_stored(app, client, editor, override, status, message):
-    response = create(client, editor, **override)
+    response = make_article(client, editor, **override)
     assert response.status_code == status
     assert message in response.json["error"]["message"]
     with app.app_context():
@@ -120,8 +87,8 @@ def test_invalid_articles_are_refused_and_nothing_is_stored(app, client, editor,
 
 
 def test_slug_is_unique(client, editor):
-    assert create(client, editor).status_code == 201
-    response = create(client, editor, title="Another")
+    assert make_article(client, editor).status_code == 201
+    response = make_article(client, editor, title="Another")
     assert response.status_code == 409
     assert response.json["error"]["code"] == "slug_taken"
 
@@ -129,7 +96,7 @@ def test_slug_is_unique(client, editor):
 def test_markdown_body_becomes_sanitized_html(client, editor):
     body = ("## Returns\n\nPack the item **carefully** and see [the guide](https://example.com/guide).\n\n"
             "- Print the *label*\n- Drop it off\n\n<script>alert(1)</script> [bad](javascript:alert(1))")
-    response = create(client, editor, body=body, format="markdown")
+    response = make_article(client, editor, body=body, format="markdown")
     assert response.status_code == 201, response.json
     assert response.json["body_html"] == (
         '<h2>Returns</h2>\n<p>Pack the item <strong>carefully</strong> and see <a href="https://example.com/guide" '
@@ -138,9 +105,9 @@ def test_markdown_body_becomes_sanitized_html(client, editor):
 
 
 def test_agents_and_reviewers_cannot_create_translate_or_publish(client, editor, agent_headers, reviewer):
-    assert create(client, agent_headers).status_code == 403
-    assert create(client, reviewer).status_code == 403
-    assert create(client, editor).status_code == 201
+    assert make_article(client, agent_headers).status_code == 403
+    assert make_article(client, reviewer).status_code == 403
+    assert make_article(client, editor).status_code == 201
     for headers in (agent_headers, reviewer):
         assert client.put("/api/v1/articles/shipping", json={"title": "x"}, headers=headers).status_code == 403
         assert client.post("/api/v1/articles/shipping/translate", headers=headers).status_code == 403
@@ -153,9 +120,9 @@ def test_agents_and_reviewers_cannot_create_translate_or_publish(client, editor,
 
 
 def test_non_critical_article_publishes_after_translation_with_one_webhook(app, client, editor, helpdesk):
-    create(client, editor, target_locales=["es", "ca"])
+    make_article(client, editor, target_locales=["es", "ca"])
     assert locale_state(client, editor)["state"] == "missing"
-    jobs = translate(client, editor)
+    jobs = translate_article(client, editor)
     assert {j["object"]["locale"] for j in jobs} == {"es", "ca"}
     job = client.get(f"/api/v1/jobs/{jobs[0]['id']}", headers=editor).json
     assert (job["status"], job["done"], job["total"]) == ("queued", 0, 6)  # the title and 5 sentences
@@ -187,8 +154,8 @@ def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, mo
         dispatch(ids)
 
     monkeypatch.setattr(webhooks, "dispatch", counting)
-    create(client, editor, target_locales=["es", "ca"])
-    translate(client, editor)
+    make_article(client, editor, target_locales=["es", "ca"])
+    translate_article(client, editor)
     run_jobs(app)
     with app.app_context():
         published = db.session.scalars(select(WebhookDelivery.id).where(
@@ -200,8 +167,8 @@ def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, mo
 
 def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
     body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
-    create(client, editor, body=body)
-    [job] = translate(client, editor)
+    make_article(client, editor, body=body)
+    [job] = translate_article(client, editor)
     seen = []
     monkeypatch.setattr(kb, "_pause", lambda: seen.append(
         (client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["done"], locale_state(client, editor)["state"])))
@@ -212,8 +179,8 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
 
 
 def test_edit_marks_locale_outdated_and_retranslation_bills_only_the_changed_segment(app, client, editor):
-    create(client, editor)
-    translate(client, editor)
+    make_article(client, editor)
+    translate_article(client, editor)
     run_jobs(app)
     first = engine_characters(app)
     assert first >= len(PLAIN_BODY) // 2
@@ -225,7 +192,7 @@ def test_edit_marks_locale_outdated_and_retranslation_bills_only_the_changed_seg
     assert (es["state"], es["outdated_segments"], es["published_revision"]) == ("outdated", [4], 1)
     assert response.json["segments"][4] == "Parcels usually arrive within five days."
 
-    translate(client, editor)
+    translate_article(client, editor)
     run_jobs(app)
     assert engine_characters(app) - first == len("Parcels usually arrive within five days.")
     es = locale_state(client, editor)
@@ -234,8 +201,8 @@ def test_edit_marks_locale_outdated_and_retranslation_bills_only_the_changed_seg
 
 
 def test_critical_article_goes_through_review_and_keeps_serving_while_outdated(app, client, editor, reviewer):
-    create(client, editor, critical=True)
-    translate(client, editor)
+    make_article(client, editor, critical=True)
+    translate_article(client, editor)
     run_jobs(app)
     es = locale_state(client, editor)
     assert es["state"] == "in_review" and es["review"]["status"] == "pending"
@@ -261,7 +228,7 @@ def test_critical_article_goes_through_review_and_keeps_serving_while_outdated(a
     assert (es["state"], es["outdated_segments"]) == ("outdated", [3])
     assert client.get("/kb/es/shipping").get_data(as_text=True) == live
 
-    translate(client, editor)
+    translate_article(client, editor)
     assert locale_state(client, editor)["state"] == "translating"
     assert client.get("/kb/es/shipping").get_data(as_text=True) == live
     run_jobs(app)
@@ -277,8 +244,8 @@ def test_critical_article_goes_through_review_and_keeps_serving_while_outdated(a
 
 
 def test_rejection_sends_the_locale_back_with_the_reason(app, client, editor, reviewer):
-    create(client, editor, critical=True)
-    translate(client, editor)
+    make_article(client, editor, critical=True)
+    translate_article(client, editor)
     run_jobs(app)
     item_id, *_ = pending_review(app)
     response = client.post(f"/api/v1/reviews/{item_id}/reject", json={"reason": "Wrong tone for Spain"},
@@ -293,8 +260,8 @@ def test_rejection_sends_the_locale_back_with_the_reason(app, client, editor, re
 
 
 def test_no_engine_for_the_pair_asks_a_human_translator_and_rtl_pages_say_so(app, client, editor, reviewer):
-    create(client, editor, target_locales=["ar"])
-    [job] = translate(client, editor)
+    make_article(client, editor, target_locales=["ar"])
+    [job] = translate_article(client, editor)
     run_jobs(app)
     assert client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["status"] == "done"
     ar = locale_state(client, editor, "ar")
@@ -311,8 +278,8 @@ def test_no_engine_for_the_pair_asks_a_human_translator_and_rtl_pages_say_so(app
 
 
 def test_public_page_is_404_unless_published_in_that_locale(app, client, editor):
-    create(client, editor, target_locales=["es", "ca"])
-    translate(client, editor, locales=["es"])
+    make_article(client, editor, target_locales=["es", "ca"])
+    translate_article(client, editor, locales=["es"])
     run_jobs(app)
     assert client.get("/kb/es/shipping").status_code == 200
     assert client.get("/kb/ca/shipping").status_code == 404
@@ -326,7 +293,7 @@ def test_public_page_is_404_unless_published_in_that_locale(app, client, editor)
 
 
 def test_translate_refuses_locales_that_are_not_targets(client, editor):
-    create(client, editor)
+    make_article(client, editor)
     response = client.post("/api/v1/articles/shipping/translate", json={"locales": ["de"]}, headers=editor)
     assert response.status_code == 400
     assert "de is not a target locale" in response.json["error"]["message"]
@@ -334,10 +301,10 @@ def test_translate_refuses_locales_that_are_not_targets(client, editor):
 
 
 def test_publish_endpoint_publishes_checked_drafts_of_non_critical_articles_only(app, client, editor):
-    create(client, editor, critical=True)
+    make_article(client, editor, critical=True)
     response = client.post("/api/v1/articles/shipping/locales/es/publish", headers=editor)
     assert response.status_code == 409 and response.json["error"]["code"] == "review_required"
-    translate(client, editor)
+    translate_article(client, editor)
     run_jobs(app)
     assert locale_state(client, editor)["state"] == "in_review"
 
@@ -384,8 +351,8 @@ def _statements_for(app, client, headers, url: str) -> int:
 
 
 def test_listing_articles_costs_the_same_queries_for_one_or_six(app, client, editor):
-    create(client, editor, slug="a-0", target_locales=["es", "ca"])
+    make_article(client, editor, slug="a-0", target_locales=["es", "ca"])
     one = _statements_for(app, client, editor, "/api/v1/articles")
     for n in range(1, 6):
-        create(client, editor, slug=f"a-{n}", target_locales=["es", "ca"])
+        make_article(client, editor, slug=f"a-{n}", target_locales=["es", "ca"])
     assert _statements_for(app, client, editor, "/api/v1/articles") == one
