@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
+from tests.factories import ALWAYS_ON, ok, seed_world
 
 ROLES = ("anonymous", "agent", "reviewer_es", "reviewer_pl", "editor", "admin")
 ANYONE = frozenset(ROLES)
@@ -130,53 +130,6 @@ def api_rules(app) -> set[tuple[str, str]]:
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
-@pytest.fixture
-def people(make_user):
-    """Bearer headers per role; the reviewers work around the clock so review items get assigned."""
-    always = {"shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
-    return {"anonymous": {}, "agent": make_user("agent", name="alex", languages="en")[1],
-            "reviewer_es": make_user("reviewer", name="lucia", languages="es", **always)[1],
-            "reviewer_pl": make_user("reviewer", name="piotr", languages="pl", **always)[1],
-            "editor": make_user("editor", name="kim")[1], "admin": make_user("admin", name="ada")[1]}
-
-
-def ok(response, status: int = 200) -> Any:
-    assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def seed_world(client, people: dict[str, dict], prefix: str) -> dict[str, Any]:
-    """Objects every endpoint can act on, named after ``prefix``: a glossary with an entry, a Spanish reply
-    in native review (and a released one), a locale profile, a template with a Spanish translation, an
-    article with a queued translation job, and a spare user."""
-    admin, editor, agent = people["admin"], people["editor"], people["agent"]
-    glossary = ok(client.post("/api/v1/glossaries", headers=admin, json={"name": prefix, "source_lang": "en"}), 201)
-    entry = ok(client.post(f"/api/v1/glossaries/{prefix}/entries", headers=admin, json={
-        "terms": [{"lang": "en", "text": "parcel"}, {"lang": "es", "text": "paquete"}]}), 201)
-    draft = {"ticket_ref": f"{prefix}-1", "channel": "email", "customer_locale": "es"}
-    reply = ok(client.post("/api/v1/replies", headers=agent, json={
-        **draft, "text": "Your refund was processed yesterday."}), 201)
-    assert reply["status"] == "in_review" and reply["review"]["status"] == "pending", reply
-    released = ok(client.post("/api/v1/replies", headers=agent, json={
-        **draft, "text": "Thank you for your patience, your parcel is on its way."}), 201)
-    assert released["status"] == "released", released
-    profile = client.put("/api/v1/locales/es", headers=admin, json={"greeting": "Hola {customer_name},"})
-    assert profile.status_code in (200, 201), profile.get_json()
-    template = ok(client.post("/api/v1/templates", headers=editor, json={
-        "id": prefix, "source_text": "Hello {name}"}), 201)
-    ok(client.put(f"/api/v1/templates/{prefix}/translations/es", headers=editor, json={"text": "Hola {name}"}))
-    article = ok(client.post("/api/v1/articles", headers=editor, json={
-        "slug": prefix, "title": "Tracking", "body": "<p>Your parcel ships today.</p>", "target_locales": ["es"]}),
-        201)
-    (job,) = ok(client.post(f"/api/v1/articles/{prefix}/translate", headers=editor, json={}), 202)["jobs"]
-    spare = ok(client.post("/api/v1/users", headers=admin, json={"name": f"{prefix}-spare", "role": "agent",
-                                                                 "token": True}), 201)
-    po = client.get("/api/v1/catalogs/es.po", headers=admin)
-    return {"prefix": prefix, "glossary": glossary["name"], "entry": entry["id"], "reply": reply["id"],
-            "review": reply["review"]["id"], "released": released["id"], "template": template["id"],
-            "article": article["slug"], "job": job["id"], "spare_user": spare["name"], "po": po.get_data(as_text=True)}
-
-
 def fill(value: Any, world: dict[str, Any]) -> Any:
     """``value`` with {placeholders} replaced from the world (in strings, lists and objects)."""
     if isinstance(value, str):
@@ -291,9 +244,8 @@ SCOPE = {  # reviewer's languages -> the targets they may read and approve
 
 
 def test_reviewer_scope_by_script_and_region(app, client, make_user, capsys):
-    always = {"shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
     agent = make_user("agent", name="alex", languages="en")[1]
-    reviewers = {langs: make_user("reviewer", name=f"rev-{langs.replace(',', '_')}", languages=langs, **always)[1]
+    reviewers = {langs: make_user("reviewer", name=f"rev-{langs.replace(',', '_')}", languages=langs, **ALWAYS_ON)[1]
                  for langs in SCOPE}
     violations, cells = [], 0
     for langs, headers in reviewers.items():

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from tests.test_permissions import people, seed_world  # noqa: F401 - people is a fixture
+from tests.factories import seed_world
 
 SEED = 20250917
 EXAMPLES_PER_OPERATION = 7
@@ -75,7 +75,7 @@ def exercise(strategy, label: str, headers: dict, failures: list[str], examples:
     return sent
 
 
-def test_generated_requests_get_documented_answers(app, client, people, capsys):  # noqa: F811
+def test_generated_requests_get_documented_answers(app, client, people, capsys):
     world = seed_world(client, people, "fuzz")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     cases, failures = 0, []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT
-from tests.web.conftest import person  # noqa: F401 - person is a fixture used here too
 
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import shoot
-from tests.web.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tolk.db import db
 
 pytestmark = pytest.mark.browser

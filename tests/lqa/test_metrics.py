@@ -21,34 +21,12 @@ from lqa.metrics import (
     report_csv,
     store_score,
 )
-from lqa.models import CustomerFeedback, MqmAnnotationRow, QualityRecord, QualityScore
+from lqa.models import CustomerFeedback, QualityScore
 from lqa.mqm import MQM2Linear, WMTSegment
 from machinery.metering import cost_figures
 from machinery.models import EngineCall
+from tests.factories import MQM2_SIGNATURE, T0, add_record
 from tolk.errors import ValidationError
-
-T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday, ISO week 2026-W10
-MQM2_SIGNATURE = "mqm2|v:2.0-linear|w:neutral=0,minor=1,major=5,critical=25;source_error=0|t:95"
-
-
-def add_record(session, lang: str = "es", *, words: int = 10, errors: tuple[str, ...] = (),
-               spot_check: bool = False, outcome: str = "approved_edited", mt: str = "Su pedido llega hoy.",
-               final: str | None = "Tu pedido llega hoy.", engine: str = "deepl", content_type: str = "reply",
-               channel: str | None = "email", reviewer: str | None = "lucia", created_at: dt.datetime = T0,
-               queued_at: dt.datetime | None = None, due_at: dt.datetime | None = None,
-               reviewed_at: dt.datetime | None = None, check_findings: dict | None = None,
-               glossary_terms: int = 0, glossary_violations: int = 0) -> QualityRecord:
-    """Add one reviewed segment; ``errors`` are MQM severities, each as an accuracy/mistranslation error."""
-    record = QualityRecord(source_lang="en", target_lang=lang, engine=engine, content_type=content_type,
-                           channel=channel, reviewer=reviewer, spot_check=spot_check, outcome=outcome,
-                           source_text="Your order arrives today.", mt_text=mt, final_text=final, words=words,
-                           check_findings=check_findings or {}, glossary_terms=glossary_terms,
-                           glossary_violations=glossary_violations, queued_at=queued_at, due_at=due_at,
-                           reviewed_at=reviewed_at, created_at=created_at)
-    record.annotations = [MqmAnnotationRow(category="accuracy/mistranslation", severity=s) for s in errors]
-    session.add(record)
-    session.flush()
-    return record
 
 
 @pytest.fixture

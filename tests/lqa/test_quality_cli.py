@@ -10,7 +10,7 @@ import pytest
 from lqa.metrics import record_feedback
 from machinery.metering import cost_figures
 from machinery.models import EngineCall
-from tests.lqa.test_metrics import MQM2_SIGNATURE, T0, add_record
+from tests.factories import MQM2_SIGNATURE, T0, add_record
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from machinery.models import EngineCall
 from machinery.pricing import PriceError, PriceList, parse_amounts
-from tests.lqa.test_metrics import add_record
-from tests.web.conftest import PASSWORD, sign_in
+from tests.factories import PASSWORD, add_record
+from tests.web.forms import sign_in
 
 TEXT = "Your refund was processed."  # 26 characters
 

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.web.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def _attempt(url: str, name: str, password: str) -> tuple[int, str, str | None]:

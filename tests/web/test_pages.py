@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import run_jobs
-from tests.web.conftest import PASSWORD, csrf, post, sign_in, text_of
+from tests.factories import PASSWORD
+from tests.web.forms import csrf, post, sign_in, text_of
 from tolk.db import db
 
 REFUND = "Your refund was processed yesterday."

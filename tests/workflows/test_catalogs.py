@@ -8,40 +8,9 @@ from pathlib import Path
 import polib
 import pytest
 
+from tests.factories import export_po, import_po, template_translations
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "po"
-
-
-def export(app, locale=None) -> polib.POFile:
-    from tolk.db import db
-    from workflows.catalogs import export_catalog
-
-    with app.app_context():
-        return polib.pofile(export_catalog(db.session, locale).decode())
-
-
-def do_import(app, data: bytes, **kw):
-    from tolk.db import db
-    from workflows.catalogs import import_catalog
-
-    with app.app_context():
-        try:
-            report = import_catalog(db.session, data, **kw)
-        except Exception:
-            db.session.rollback()
-            raise
-        db.session.commit()
-        return report
-
-
-def translations(app) -> dict[tuple[str, str], tuple[list[str], str, str | None]]:
-    from sqlalchemy import select
-
-    from tolk.db import db
-    from workflows.models import TemplateTranslation
-
-    with app.app_context():
-        return {(r.template_id, r.locale): (list(r.forms), r.state.value, r.translator_comment)
-                for r in db.session.scalars(select(TemplateTranslation))}
 
 
 def entry_view(entry: polib.POEntry) -> tuple:
@@ -79,12 +48,12 @@ def test_russian_fixture_keeps_three_plural_forms():
 def test_buggy_fixture_is_refused_with_its_line_and_nothing_is_stored(seeded):
     from workflows.catalogs import CatalogError
 
-    before = translations(seeded)
+    before = template_translations(seeded)
     with pytest.raises(CatalogError) as refused:
-        do_import(seeded, (FIXTURES / "fi_BUGGY.po").read_bytes(), locale="fi")
+        import_po(seeded, (FIXTURES / "fi_BUGGY.po").read_bytes(), locale="fi")
     assert refused.value.line == 4
     assert "%(sign)s" in refused.value.message and "%(merkki)s" in refused.value.message
-    assert translations(seeded) == before
+    assert template_translations(seeded) == before
 
 
 def test_cli_import_of_the_buggy_fixture_exits_non_zero_naming_the_line(seeded, runner):
@@ -125,7 +94,7 @@ def test_an_upload_naming_a_local_path_is_not_opened(tmp_path):
 def test_polish_catalog_has_cldr_plural_forms_and_all_parts(seeded):
     from workflows.locales import parse_plural_header
 
-    po = export(seeded, "pl")
+    po = export_po(seeded, "pl")
     assert po.metadata["Language"] == "pl"
     # Babel versions spell the Polish rule differently; what it says is the same.
     rule = parse_plural_header(po.metadata["Plural-Forms"])
@@ -158,7 +127,7 @@ def test_pot_and_other_locales(seeded):
 def test_outdated_translation_is_exported_fuzzy(seeded, client, admin_headers):
     client.put("/api/v1/templates/shipping-delay", headers=admin_headers,
                json={"source_text": "Order {order_id} is late; it should arrive on {delivery_date}."})
-    entry = export(seeded, "de").find("shipping-delay", by="msgctxt")
+    entry = export_po(seeded, "de").find("shipping-delay", by="msgctxt")
     assert "fuzzy" in entry.flags and entry.msgstr.startswith("Es tut uns leid")
 
 
@@ -166,48 +135,48 @@ def test_outdated_translation_is_exported_fuzzy(seeded, client, admin_headers):
 
 
 def test_translator_round_trip_keeps_everything(seeded):
-    po = export(seeded, "pl")
+    po = export_po(seeded, "pl")
     delay = po.find("shipping-delay", by="msgctxt")
     delay.msgstr = ("Przepraszamy: Państwa zamówienie {order_id} jest opóźnione. Przewidujemy dostawę w dniu "
                     "{delivery_date}. Nie muszą Państwo nic robić; poinformujemy Państwa, jeśli coś się zmieni.")
     delay.flags.remove("fuzzy")
     delay.tcomment = "Switched to Państwo."
-    before = translations(seeded)
-    report = do_import(seeded, str(po).encode())
+    before = template_translations(seeded)
+    report = import_po(seeded, str(po).encode())
     assert report.updated == ["shipping-delay"] and report.state == "translated"
     assert set(report.unchanged) == {"refund-confirmation", "password-reset"}
-    after = translations(seeded)
+    after = template_translations(seeded)
     assert after[("shipping-delay", "pl")] == ([delay.msgstr], "translated", "Switched to Państwo.")
     # Unchanged reviewed entries stay reviewed; other locales are untouched.
     assert after[("refund-confirmation", "pl")] == before[("refund-confirmation", "pl")]
     assert {k: v for k, v in after.items() if k[1] != "pl"} == {k: v for k, v in before.items() if k[1] != "pl"}
-    again = export(seeded, "pl")
+    again = export_po(seeded, "pl")
     assert [entry_view(e) for e in again] == [entry_view(e) for e in po]
 
 
 def test_fuzzy_entries_stay_fuzzy_and_reviewers_import_reviewed(seeded, make_user):
     from tolk.errors import Forbidden
 
-    po = export(seeded, "nl")
+    po = export_po(seeded, "nl")
     delay = po.find("shipping-delay", by="msgctxt")
     delay.flags.append("fuzzy")
-    report = do_import(seeded, str(po).encode(), locale="nl")
+    report = import_po(seeded, str(po).encode(), locale="nl")
     assert report.fuzzy == ["shipping-delay"]
-    assert translations(seeded)[("shipping-delay", "nl")][1] == "fuzzy"
+    assert template_translations(seeded)[("shipping-delay", "nl")][1] == "fuzzy"
 
     delay.flags.remove("fuzzy")
     joost, _ = make_user("reviewer", "nl", name="joost")
-    report = do_import(seeded, str(po).encode(), importer=joost)
+    report = import_po(seeded, str(po).encode(), importer=joost)
     assert report.state == "reviewed" and report.updated == ["shipping-delay"]
-    assert translations(seeded)[("shipping-delay", "nl")][1] == "reviewed"
+    assert template_translations(seeded)[("shipping-delay", "nl")][1] == "reviewed"
 
     lucia, _ = make_user("reviewer", "es", name="lucia")
     with pytest.raises(Forbidden):
-        do_import(seeded, str(po).encode(), importer=lucia)
+        import_po(seeded, str(po).encode(), importer=lucia)
 
 
 def _pl_catalog(seeded, change) -> bytes:
-    po = export(seeded, "pl")
+    po = export_po(seeded, "pl")
     change(po)
     return str(po).encode()
 
@@ -243,19 +212,19 @@ def test_bad_entries_refuse_the_whole_file(seeded, change, expected):
         change(po)
 
     data = _pl_catalog(seeded, edit)
-    before = translations(seeded)
+    before = template_translations(seeded)
     with pytest.raises(CatalogError) as refused:
-        do_import(seeded, data, locale="pl")
+        import_po(seeded, data, locale="pl")
     assert expected in refused.value.message
     assert refused.value.line is not None
-    assert translations(seeded) == before
+    assert template_translations(seeded) == before
 
 
 def test_stale_entries_are_skipped_and_reported(seeded, client, admin_headers):
-    old = export(seeded, "de")
+    old = export_po(seeded, "de")
     client.put("/api/v1/templates/shipping-delay", headers=admin_headers,
                json={"source_text": "Order {order_id} is late; it should arrive on {delivery_date}."})
-    report = do_import(seeded, str(old).encode())
+    report = import_po(seeded, str(old).encode())
     assert report.outdated == ["shipping-delay"]
 
 
@@ -315,7 +284,7 @@ def test_prefill_stores_machine_translations_fuzzy(untranslated):
     assert report.ok and report.filled == ["order-received"]
     assert report.engines["order-received"] == "apertium"
     assert "refund-confirmation" in report.skipped
-    forms, state, comment = translations(untranslated)[("order-received", "es")]
+    forms, state, comment = template_translations(untranslated)[("order-received", "es")]
     assert state == "fuzzy" and len(forms) == plural_rule("es").nplurals  # 2 (Babel 2.18) or 3 (2.19)
     assert "{order_id}" in forms[0] and all("{count}" in form for form in forms[1:])
     assert comment.startswith("Machine pre-fill (apertium)")
@@ -332,7 +301,7 @@ def test_prefill_reports_a_locale_no_engine_serves(untranslated):
         report = prefill(db.session, "pl")
     assert not report.ok and report.filled == []
     assert "en -> pl" in report.error
-    assert ("order-received", "pl") not in translations(untranslated)
+    assert ("order-received", "pl") not in template_translations(untranslated)
 
 
 @pytest.mark.skipif(not Path("/usr/share/apertium/modes/eng-spa.mode").exists(), reason="needs apertium-eng-spa")

@@ -13,6 +13,8 @@ import polib
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from tests.factories import export_po, import_po, template_translations
+
 SPANISH_2 = "nplurals=2; plural=(n != 1);"
 SPANISH_3 = "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"
 ONE_FORM = "nplurals=1; plural=0;"
@@ -213,11 +215,10 @@ def catalog(header: str | None, forms: list[str], extra: str = "") -> bytes:
     (SPANISH_3, [ONE, MANY, OTHER], {0: OTHER, 1: ONE, 2: OTHER, 1000000: MANY}),
 ])
 def test_import_stores_the_rule_of_the_files_plural_forms_header(refunds, babel_rule, header, forms, expected):
-    from tests.workflows.test_catalogs import do_import, export
     from workflows.locales import parse_plural_header
 
     babel_rule("es", SPANISH_3 if header == SPANISH_2 else SPANISH_2)  # the file's rule is not Babel's
-    report = do_import(refunds, catalog(header, forms))
+    report = import_po(refunds, catalog(header, forms))
     assert report.created == ["items-refunded"]
     rule = parse_plural_header(header)
     assert stored(refunds) == (rule.nplurals, rule.expression, forms, "translated")
@@ -225,19 +226,18 @@ def test_import_stores_the_rule_of_the_files_plural_forms_header(refunds, babel_
     assert bodies(refunds, expected, preview=True) == {
         n: form.replace("{count}", numbers[n]) for n, form in expected.items()}
     # The export writes the stored rule back, and re-importing it changes nothing.
-    again = export(refunds, "es")
+    again = export_po(refunds, "es")
     assert again.metadata["Plural-Forms"] == header
-    assert do_import(refunds, str(again).encode()).unchanged == ["items-refunded"]
+    assert import_po(refunds, str(again).encode()).unchanged == ["items-refunded"]
 
 
 def test_import_without_plural_forms_follows_the_current_rule(refunds, babel_rule):
-    from tests.workflows.test_catalogs import do_import
     from workflows.catalogs import CatalogError
 
     babel_rule("es", SPANISH_3)
     with pytest.raises(CatalogError, match="needs 3"):
-        do_import(refunds, catalog(None, [ONE, OTHER]))
-    do_import(refunds, catalog(None, [ONE, MANY, OTHER]))
+        import_po(refunds, catalog(None, [ONE, OTHER]))
+    import_po(refunds, catalog(None, [ONE, MANY, OTHER]))
     assert stored(refunds)[0] == 3
 
 
@@ -250,18 +250,17 @@ def test_import_without_plural_forms_follows_the_current_rule(refunds, babel_rul
 ])
 def test_a_plural_forms_header_that_does_not_fit_refuses_the_whole_file(seeded, refunds, header, forms, line,
                                                                         words):
-    from tests.workflows.test_catalogs import do_import, translations
     from workflows.catalogs import CatalogError
 
     # A valid entry in the same file must not be stored either.
     shipping = ('\nmsgctxt "shipping-delay"\nmsgid "We are sorry: your order {order_id} has been delayed. We now '
                 'expect to deliver it on {delivery_date}. You do not need to do anything; we will let you know if '
                 'anything changes."\nmsgstr "Pedido {order_id}: llega el {delivery_date}."\n')
-    before = translations(refunds)
+    before = template_translations(refunds)
     with pytest.raises(CatalogError) as refused:
-        do_import(refunds, catalog(header, forms, shipping))
+        import_po(refunds, catalog(header, forms, shipping))
     assert refused.value.line == line and words in refused.value.message, refused.value.message
-    assert translations(refunds) == before
+    assert template_translations(refunds) == before
 
 
 def test_api_import_of_a_mismatched_header_is_a_400_naming_the_line(refunds, make_user):
@@ -273,7 +272,6 @@ def test_api_import_of_a_mismatched_header_is_a_400_naming_the_line(refunds, mak
 
 
 def test_export_of_mixed_rules_uses_the_current_rule_and_marks_converted_forms_fuzzy(refunds, babel_rule):
-    from tests.workflows.test_catalogs import export
     from tolk.db import db
     from workflows.macros import create_template, save_translation
     from workflows.models import TemplateState
@@ -289,7 +287,7 @@ def test_export_of_mixed_rules_uses_the_current_rule_and_marks_converted_forms_f
                          ["Hay {count} pedido.", "Hay {count} de pedidos.", "Hay {count} pedidos."],
                          state=TemplateState.TRANSLATED)
         db.session.commit()
-    po = export(refunds, "es")
+    po = export_po(refunds, "es")
     assert po.metadata["Plural-Forms"] == SPANISH_3
     old = po.find("items-refunded", by="msgctxt")
     assert old.msgstr_plural == {0: ONE, 1: OTHER, 2: OTHER} and "fuzzy" in old.flags

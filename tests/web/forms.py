@@ -1,13 +1,11 @@
-"""Web-page fixtures: users with passwords, CSRF tokens, a signed-in client."""
+"""Page forms through the Flask test client: the session's CSRF token, signing in, posting a form, and the
+text a user reads on the answer."""
 
 from __future__ import annotations
 
 import re
 
-import pytest
-
-PASSWORD = "correct-horse-9"
-ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
+from tests.factories import PASSWORD
 
 
 def csrf(client) -> str:
@@ -31,17 +29,3 @@ def post(client, url: str, data: dict | None = None, **kw):
 def text_of(response) -> str:
     """The response body as text with tags removed (for assertions on what a user reads)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
-@pytest.fixture
-def person(make_user):
-    """person(role, name, languages="") -> the user, created with the test password."""
-
-    def make(role: str, name: str, languages: str = "", **kw):
-        kw.setdefault("timezone", "UTC")
-        if role == "reviewer":
-            kw.setdefault("shift", "00:00-24:00")
-            kw.setdefault("days", ALL_DAYS)
-        return make_user(role, languages, name=name, password=PASSWORD, **kw)[0]
-
-    return make
