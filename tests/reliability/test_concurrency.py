@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from lqa.models import QualityRecord
 from machinery.models import TmOrigin, TmSegment
+from tests.factories import ALWAYS_ON, make_reply
 from tolk.db import db
 from workflows.models import Reply, WebhookDelivery
 
@@ -29,10 +30,9 @@ def app_config():
 
 @pytest.fixture
 def people(make_user):
-    always = {"shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
     return {"agent": make_user("agent", name="alex", languages="en")[1],
-            "lucia": make_user("reviewer", name="lucia", languages="es", **always)[1],
-            "marta": make_user("reviewer", name="marta", languages="es", **always)[1]}
+            "lucia": make_user("reviewer", name="lucia", languages="es", **ALWAYS_ON)[1],
+            "marta": make_user("reviewer", name="marta", languages="es", **ALWAYS_ON)[1]}
 
 
 def race(app, calls: list[tuple[str, dict, dict]]) -> list[tuple[int, dict]]:
@@ -60,8 +60,7 @@ def race(app, calls: list[tuple[str, dict, dict]]) -> list[tuple[int, dict]]:
 
 
 def _queued_reply(client, people, text: str) -> tuple[int, int]:
-    reply = client.post("/api/v1/replies", headers=people["agent"], json={
-        "text": text, "ticket_ref": "T-1", "channel": "email", "customer_locale": "es"}).get_json()
+    reply = make_reply(client, people["agent"], text).get_json()
     assert reply["status"] == "in_review", reply
     return reply["id"], reply["review"]["id"]
 

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import ALWAYS_ON
 from tolk.db import db
 from workflows.models import Reply, ReviewItem
 
@@ -43,7 +44,7 @@ def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -
 def test_a_hanging_deepl_costs_each_reply_at_most_the_deadline_and_livez_keeps_answering(
         app, served, make_user, deepl_fake):
     agent = make_user("agent", name="alex", languages="en")[1]
-    make_user("reviewer", name="greta", languages="de", shift="00:00-24:00", days="mon,tue,wed,thu,fri,sat,sun")
+    make_user("reviewer", name="greta", languages="de", **ALWAYS_ON)
     admin = make_user("admin")[1]
     # Every DeepL request hangs far longer than the engine timeout; nothing else can translate.
     deepl_fake.hang_next(120.0, times=1000, path="/v2/translate")

@@ -15,7 +15,7 @@ import redis
 from sqlalchemy import select
 
 from tests.conftest import free_port, stop_processes
-from tests.factories import make_article, translate_article
+from tests.factories import make_article, make_reply, translate_article
 from tests.workers import child_pids, job_row, start_worker
 from tolk.db import db
 from workflows import kb
@@ -124,8 +124,7 @@ def test_the_scheduler_survives_a_redis_restart_and_sends_a_due_webhook_retry(ap
         # The helpdesk is down for the first attempt: RQ schedules the retry 10 s later (DEFAULT_RETRY).
         helpdesk.status = 503
         agent = make_user("agent", languages="en")[1]
-        response = client.post("/api/v1/replies", headers=agent, json={
-            "text": "Your parcel is on its way.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "en"})
+        response = make_reply(client, agent, "Your parcel is on its way.", customer_locale="en")
         assert response.status_code == 201
         restarted_at = time.monotonic()
         ends = restarted_at + 30

@@ -14,6 +14,7 @@ from lqa.models import CustomerFeedback, MqmAnnotationRow, QualityRecord
 from machinery.models import EngineCall, TmOrigin, TmSegment
 from machinery.protection import memory_form
 from machinery.service import services
+from tests.factories import ALWAYS_ON, make_reply
 from tolk.db import db
 from tolk.models import AuditEvent
 from tolk.queue import queue, redis_connection
@@ -26,19 +27,17 @@ OTHER_CARD, OTHER_EMAIL = "5555 5555 5555 4444", "jan.jansen@example.nl"
 
 @pytest.fixture
 def team(make_user):
-    week = {"timezone": "Europe/Madrid", "shift": "00:00-24:00", "days": "mon,tue,wed,thu,fri,sat,sun"}
     return {
         "a": make_user("agent", name="agent-a", languages="en"),
         "b": make_user("agent", name="agent-b", languages="en"),
-        "es": make_user("reviewer", name="lucia", languages="es", **week),
+        "es": make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", **ALWAYS_ON),
         "editor": make_user("editor", name="eddie"),
         "admin": make_user("admin", name="root"),
     }
 
 
 def draft(client, headers, text, **kw):
-    body = {"text": text, "ticket_ref": "T-1", "channel": "email", "customer_locale": "es", **kw}
-    response = client.post("/api/v1/replies", json=body, headers=headers)
+    response = make_reply(client, headers, text, **kw)
     assert response.status_code in (200, 201), response.get_json()
     return response.get_json()
 

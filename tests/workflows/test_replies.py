@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import run_jobs
+from tests.factories import ALWAYS_ON, make_reply
 from tolk.db import db
 
 SECRET = "whsec_" + "dG9say10ZXN0LXNlY3JldC0zMi1ieXRlcy1sb25nLi4u"
@@ -22,22 +23,15 @@ def app_config(helpdesk):
 def team(make_user):
     return {
         "agent": make_user("agent", name="alex", languages="en"),
-        "es": make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", shift="00:00-24:00",
-                        days="mon,tue,wed,thu,fri,sat,sun"),
-        "pl": make_user("reviewer", name="piotr", languages="pl", timezone="Europe/Warsaw", shift="00:00-24:00",
-                        days="mon,tue,wed,thu,fri,sat,sun"),
+        "es": make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", **ALWAYS_ON),
+        "pl": make_user("reviewer", name="piotr", languages="pl", timezone="Europe/Warsaw", **ALWAYS_ON),
     }
-
-
-def draft(client, headers, text, **kw):
-    body = {"text": text, "ticket_ref": "T-1", "channel": "email", "customer_locale": "es", **kw}
-    return client.post("/api/v1/replies", json=body, headers=headers)
 
 
 def test_plain_english_to_spanish_reply_is_released_and_the_helpdesk_told(app, client, team, helpdesk):
     from workflows.webhooks import verify
 
-    response = draft(client, team["agent"][1], "Thank you for your patience, your parcel is on its way.")
+    response = make_reply(client, team["agent"][1], "Thank you for your patience, your parcel is on its way.")
     assert response.status_code == 201, response.get_json()
     reply = response.get_json()
     assert reply["status"] == "released" and reply["decision"] == "released"
@@ -51,7 +45,7 @@ def test_plain_english_to_spanish_reply_is_released_and_the_helpdesk_told(app, c
 
 
 def test_refund_reply_goes_to_a_spanish_reviewer_and_is_approved_with_edits(app, client, team, helpdesk):
-    reply = draft(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
+    reply = make_reply(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
     assert reply["status"] == "in_review" and reply["decision"] == "native_review"
     assert "content:money" in [r["code"] for r in reply["reasons"]]
     assert reply["assigned_reviewer"] == "lucia" and reply["sla_deadline"]
@@ -83,12 +77,12 @@ def test_refund_reply_goes_to_a_spanish_reviewer_and_is_approved_with_edits(app,
     assert helpdesk.events() == ["reply.approved"]
 
     # The approved sentence is now reused from the TM, reviewed: released at once.
-    second = draft(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
+    second = make_reply(client, team["agent"][1], "Your refund was processed yesterday.").get_json()
     assert second["engine"] == "tm" and second["status"] == "released" and second["final_text"] == edited
 
 
 def test_english_to_polish_goes_to_a_polish_translator(client, team):
-    reply = draft(client, team["agent"][1], "Thanks for waiting.", customer_locale="pl").get_json()
+    reply = make_reply(client, team["agent"][1], "Thanks for waiting.", customer_locale="pl").get_json()
     assert reply["decision"] == "human_translation" and reply["status"] == "in_review"
     assert reply["translated_text"] is None and reply["review"]["task"] == "translate"
     assert reply["assigned_reviewer"] == "piotr"
@@ -101,7 +95,7 @@ def test_english_to_polish_goes_to_a_polish_translator(client, team):
 
 
 def test_reviewers_see_only_their_languages_and_agents_cannot_approve(client, team):
-    reply = draft(client, team["agent"][1], "Your refund was processed.").get_json()
+    reply = make_reply(client, team["agent"][1], "Your refund was processed.").get_json()
     item_id = reply["review"]["id"]
     assert client.get("/api/v1/reviews", headers=team["pl"][1]).get_json()["reviews"] == []
     assert client.get(f"/api/v1/reviews/{item_id}", headers=team["pl"][1]).status_code == 403
@@ -111,7 +105,7 @@ def test_reviewers_see_only_their_languages_and_agents_cannot_approve(client, te
 
 
 def test_rejection_goes_back_to_the_agent_with_the_reason(client, team):
-    reply = draft(client, team["agent"][1], "We cancelled your order.").get_json()
+    reply = make_reply(client, team["agent"][1], "We cancelled your order.").get_json()
     item_id = reply["review"]["id"]
     assert client.post(f"/api/v1/reviews/{item_id}/reject", headers=team["es"][1], json={}).status_code == 400
     response = client.post(f"/api/v1/reviews/{item_id}/reject", headers=team["es"][1],
@@ -122,7 +116,7 @@ def test_rejection_goes_back_to_the_agent_with_the_reason(client, team):
 
 
 def test_a_bare_confirmation_without_context_waits_for_the_agent_with_a_back_translation(client, team):
-    reply = draft(client, team["agent"][1], "Yes, done.").get_json()
+    reply = make_reply(client, team["agent"][1], "Yes, done.").get_json()
     assert reply["status"] == "awaiting_agent" and reply["back_translation"]
     confirmed = client.post(f"/api/v1/replies/{reply['id']}/confirm", headers=team["agent"][1])
     assert confirmed.get_json()["status"] == "released"
@@ -130,8 +124,8 @@ def test_a_bare_confirmation_without_context_waits_for_the_agent_with_a_back_tra
 
 
 def test_idempotency_key_returns_the_same_reply(app, client, team):
-    first = draft(client, team["agent"][1], "Thank you!", idempotency_key="k-1")
-    second = draft(client, team["agent"][1], "Thank you!", idempotency_key="k-1")
+    first = make_reply(client, team["agent"][1], "Thank you!", idempotency_key="k-1")
+    second = make_reply(client, team["agent"][1], "Thank you!", idempotency_key="k-1")
     assert first.status_code == 201 and second.status_code == 200
     assert first.get_json()["id"] == second.get_json()["id"]
     from workflows.models import Reply
@@ -141,13 +135,13 @@ def test_idempotency_key_returns_the_same_reply(app, client, team):
 
 
 def test_customer_language_is_detected_from_their_message(client, team):
-    reply = draft(client, team["agent"][1], "We are looking into it.", customer_locale=None,
+    reply = make_reply(client, team["agent"][1], "We are looking into it.", customer_locale=None,
                   customer_message="Hola, mi pedido no ha llegado todavía. ¿Pueden ayudarme?").get_json()
     assert reply["customer_lang"] == "es" and reply["detection"]["reliable"]
 
 
 def test_uncertain_language_asks_the_agent_and_stores_nothing(app, client, team):
-    response = draft(client, team["agent"][1], "We are looking into it.", customer_locale=None,
+    response = make_reply(client, team["agent"][1], "We are looking into it.", customer_locale=None,
                      customer_message="ok")
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "language_uncertain"
@@ -169,7 +163,7 @@ def test_bad_reply_requests(client, team, body, status):
 
 
 def test_no_reviewer_for_the_language_falls_back_to_the_agent(client, team):
-    reply = draft(client, team["agent"][1], "Your refund was processed.", customer_locale="ca").get_json()
+    reply = make_reply(client, team["agent"][1], "Your refund was processed.", customer_locale="ca").get_json()
     assert reply["status"] == "awaiting_agent"
     assert "review:no_reviewer" in [r["code"] for r in reply["reasons"]]
 
@@ -177,7 +171,7 @@ def test_no_reviewer_for_the_language_falls_back_to_the_agent(client, team):
 def test_overdue_review_is_escalated_to_the_agent(app, client, team):
     from workflows.review import escalate_overdue
 
-    reply = draft(client, team["agent"][1], "Your refund was processed.", channel="chat").get_json()
+    reply = make_reply(client, team["agent"][1], "Your refund was processed.", channel="chat").get_json()
     with app.app_context():
         # Everyone of that language is off shift at the deadline: the agent confirms instead.
         from tolk.models import User
@@ -201,7 +195,7 @@ def test_inbound_message_is_translated_for_the_agent(client, team):
 
 
 def test_customer_feedback_is_recorded(client, team):
-    reply = draft(client, team["agent"][1], "Thank you for your patience.").get_json()
+    reply = make_reply(client, team["agent"][1], "Thank you for your patience.").get_json()
     response = client.post(f"/api/v1/replies/{reply['id']}/feedback", headers=team["agent"][1],
                            json={"csat": 5, "comment": "Quick!"})
     assert response.status_code == 201 and response.get_json()["delivery"] == "machine"
@@ -215,7 +209,7 @@ def test_released_replies_are_sampled_as_spot_checks_without_holding_them(app, c
     with app.app_context():
         db.session.merge(LocaleProfile(locale="es", sample_rate=1.0))
         db.session.commit()
-    reply = draft(client, team["agent"][1], "Thank you for your patience.").get_json()
+    reply = make_reply(client, team["agent"][1], "Thank you for your patience.").get_json()
     assert reply["status"] == "released"
     with app.app_context():
         item = db.session.scalar(select(ReviewItem).where(ReviewItem.object_id == reply["id"]))
@@ -223,7 +217,7 @@ def test_released_replies_are_sampled_as_spot_checks_without_holding_them(app, c
 
 
 def test_reply_from_a_reviewed_template_is_used_as_is(app, client, team, seeded):
-    reply = draft(client, team["agent"][1], "", template_id="refund-confirmation", customer_locale="pl",
+    reply = make_reply(client, team["agent"][1], "", template_id="refund-confirmation", customer_locale="pl",
                   variables={"customer_name": "Anna Nowak", "refund_amount": 12.5, "order_id": "A-1042",
                              "delivery_date": "2026-03-05", "count": 2}).get_json()
     assert reply["engine"] == "template" and reply["status"] == "released", reply
@@ -237,7 +231,7 @@ def german_deepl(app, deepl_settings):
 
 
 def test_german_profile_formality_reaches_deepl(german_deepl, client, team, seeded, deepl_fake):
-    reply = draft(client, team["agent"][1], "Can you send us a photo of the label?", customer_locale="de")
+    reply = make_reply(client, team["agent"][1], "Can you send us a photo of the label?", customer_locale="de")
     assert reply.status_code == 201, reply.get_json()
     (request,) = deepl_fake.requests_to("/v2/translate")
     assert "prefer_more" in request.raw.decode()
@@ -248,7 +242,7 @@ def test_a_language_whose_recent_quality_drops_below_its_threshold_goes_to_revie
     from tolk.db import utcnow
 
     plain = "Thank you for your patience, your parcel is on its way."
-    assert draft(client, team["agent"][1], plain).get_json()["decision"] == "released"
+    assert make_reply(client, team["agent"][1], plain).get_json()["decision"] == "released"
     with app.app_context():
         # 300 reviewed words with 12 major errors: MQM 100 x (1 - 60/300) = 80, below the default 90.
         for _ in range(3):
@@ -262,7 +256,7 @@ def test_a_language_whose_recent_quality_drops_below_its_threshold_goes_to_revie
         from tolk.cache import app_cache
 
         app_cache("recent_quality").clear()  # what any process sees once TOLK_CACHE_SECONDS have passed
-    reply = draft(client, team["agent"][1], plain, ticket_ref="T-2").get_json()
+    reply = make_reply(client, team["agent"][1], plain, ticket_ref="T-2").get_json()
     assert reply["decision"] == "native_review"
     (reason,) = [r for r in reply["reasons"] if r["code"] == "quality:language_below_threshold"]
     assert "80.0" in reason["message"]
@@ -281,7 +275,7 @@ def test_a_template_keeps_the_currency_the_agent_gave(app, client, team):
         save_translation(db.session, template, "pl", ["Przelaliśmy {credit_amount} na Twoje konto."],
                          state=TemplateState.REVIEWED, reviewed_by="piotr")
         db.session.commit()
-    reply = draft(client, team["agent"][1], "", template_id="credit-note", customer_locale="pl",
+    reply = make_reply(client, team["agent"][1], "", template_id="credit-note", customer_locale="pl",
                   variables={"credit_amount": 49.9}).get_json()
     assert reply["engine"] == "template", reply
     assert "€49.90" in reply["source_text"] and "49,90\u00a0€" in reply["translated_text"]
@@ -292,11 +286,11 @@ def test_a_template_keeps_the_currency_the_agent_gave(app, client, team):
 def test_a_confirmation_is_judged_with_the_thread(client, team):
     thread = [{"author": "customer", "text": "Please cancel my subscription and delete my data", "lang": "en"},
               {"author": "agent", "text": "Let me check that for you."}]
-    reply = draft(client, team["agent"][1], "Yes, done.", customer_locale="es", thread=thread).get_json()
+    reply = make_reply(client, team["agent"][1], "Yes, done.", customer_locale="es", thread=thread).get_json()
     assert reply["decision"] == "native_review"
     (reason,) = [r for r in reply["reasons"] if r["code"] == "context:confirms_request"]
     assert "cancel my subscription" in reason["message"]
-    bad = draft(client, team["agent"][1], "Yes, done.", thread=[{"author": "bot", "text": "hi"}])
+    bad = make_reply(client, team["agent"][1], "Yes, done.", thread=[{"author": "bot", "text": "hi"}])
     assert bad.status_code == 400 and "author" in bad.get_json()["error"]["message"]
 
 
@@ -306,6 +300,6 @@ def test_a_confirmation_is_judged_with_the_thread(client, team):
     "Please send us a copy of your ID card", "Your payment failed, please update your billing details",
     "The price will go up by ten percent"])
 def test_the_issues_examples_are_held_through_apertium_to_spanish(client, team, text):
-    reply = draft(client, team["agent"][1], text, ticket_ref="T-12").get_json()
+    reply = make_reply(client, team["agent"][1], text, ticket_ref="T-12").get_json()
     assert reply["engine"] == "apertium" and reply["decision"] == "native_review", reply
     assert reply["status"] == "in_review" and reply["reasons"][0]["message"]

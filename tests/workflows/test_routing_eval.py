@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.factories import ALWAYS_ON
 from workflows.models import Decision
 from workflows.routing import RoutingInput, Turn, decide
 
@@ -73,8 +74,7 @@ def test_through_the_app_with_apertium_to_spanish_critical_turns_are_held_and_ro
         client, make_user):
     # Every 8th English turn of the eval set, drafted as a chat reply to Spanish: the translation is read too.
     agent = make_user("agent", name="alex", languages="en")[1]
-    make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", shift="00:00-24:00",
-              days="mon,tue,wed,thu,fri,sat,sun")
+    make_user("reviewer", name="lucia", languages="es", timezone="Europe/Madrid", **ALWAYS_ON)
     sample = [item for item in load("eval") if item["lang"] == "en"][::8]
     released: dict[str, list[bool]] = {"CRITICAL": [], "ROUTINE": []}
     for n, item in enumerate(sample):

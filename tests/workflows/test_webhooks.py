@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Helpdesk
+from tests.factories import make_reply
 from tolk.db import db
 from workflows import webhooks
 from workflows.models import WebhookDelivery
@@ -28,8 +29,7 @@ def elsewhere():
 
 def _released_reply(client, make_user) -> None:
     agent = make_user("agent", languages="en")[1]
-    response = client.post("/api/v1/replies", headers=agent, json={
-        "text": "Your parcel is on its way.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "en"})
+    response = make_reply(client, agent, "Your parcel is on its way.", customer_locale="en")
     assert response.status_code == 201 and response.get_json()["status"] == "released"
 
 
