@@ -22,7 +22,8 @@ if str(ROOT) not in sys.path:
 from rapidfuzz import fuzz, process  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from machinery.memory import FuzzyIndex, TranslationMemory, normalize, source_hash  # noqa: E402
+from machinery.fuzzy import FuzzyIndex  # noqa: E402
+from machinery.memory import TranslationMemory, normalize, source_hash  # noqa: E402
 from machinery.models import TmOrigin, TmSegment  # noqa: E402
 from tolk.db import Base, make_engine, utcnow  # noqa: E402
 

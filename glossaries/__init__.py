@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the glossary API, the `tolk glossary` commands and the demo glossary."""
-    from glossaries import api, cli, demo
+    from glossaries import api, cli, demo  # lazy: app wiring only
 
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.glossary)

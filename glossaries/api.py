@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
+from glossaries.formats import read_glossary
 from glossaries.models import Glossary
 from glossaries.store import (
     add_concept,
@@ -18,7 +19,7 @@ from glossaries.store import (
     save_termbase,
     to_termbase,
 )
-from glossaries.terms import GlossaryFormatError, Termbase, read_glossary, validate_lang
+from glossaries.terms import GlossaryFormatError, Termbase, validate_lang
 from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import Conflict, TolkError, ValidationError

@@ -10,9 +10,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from glossaries.api import export_glossary
+from glossaries.formats import read_glossary
 from glossaries.models import Glossary
 from glossaries.store import load_termbase, save_termbase
-from glossaries.terms import GlossaryFormatError, read_glossary
+from glossaries.terms import GlossaryFormatError
 from tolk.auth import audit
 from tolk.db import db
 

@@ -204,29 +204,3 @@ class Termbase:
             separators=(",", ":"),
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def read_glossary(data: bytes, filename: str, *, max_bytes: int = MAX_GLOSSARY_BYTES, name: str | None = None
-                  ) -> Termbase:
-    """Read a TBX or CSV/TSV glossary, choosing the format by file extension, else by content."""
-    # Imported here because both format modules build on this one.
-    from glossaries import csv_format, tbx
-
-    if len(data) > max_bytes:
-        raise GlossaryFormatError(f"file is {len(data)} bytes, over the limit of {max_bytes}")
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    stem = filename.rsplit("/", 1)[-1].rsplit(".", 1)[0] if filename else ""
-    if ext in ("tbx", "xml"):
-        termbase = tbx.read_tbx(data, max_bytes=max_bytes)
-    elif ext in ("csv", "tsv", "txt"):
-        termbase = csv_format.read_csv(data, max_bytes=max_bytes, name=name or stem)
-    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-        termbase = tbx.read_tbx(data, max_bytes=max_bytes)
-    else:
-        termbase = csv_format.read_csv(data, max_bytes=max_bytes, name=name or stem)
-    if name:
-        termbase.name = name
-    elif not termbase.name:
-        termbase.name = stem
-    return termbase
-

@@ -7,12 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the translate API, the engines/translate/tm commands and the engine health check."""
-    from machinery import api, cli, metering
-    from machinery.pricing import PriceList, parse_amounts
-    from machinery.registry import ENGINES
-    from machinery.routing import parse_routes
-    from machinery.service import health
-    from tolk.health import register_check
+    from machinery import api, cli, metering  # lazy: engine modules import the package; app wiring only
+    from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
+    from machinery.registry import ENGINES  # lazy: app wiring only
+    from machinery.routing import parse_routes  # lazy: app wiring only
+    from machinery.service import health  # lazy: app wiring only
+    from tolk.health import register_check  # lazy: app wiring only
 
     # Validate routes at start-up: a typo in TOLK_ENGINE_ROUTES should stop the app, not a request.
     parse_routes(app.config["ENGINE_ROUTES"], list(ENGINES))

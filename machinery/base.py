@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from machinery.pii import Customer
-from machinery.protection import STYLES, Masked, Protector, Span
+from machinery.protection import Protector, Span
+from machinery.tokens import STYLES, Masked
 
 #: Payloads sent to engines in this context, after masking: the router reads it for the egress record.
 SENT_PAYLOADS: ContextVar[list[str] | None] = ContextVar("SENT_PAYLOADS", default=None)

@@ -10,8 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from glossaries.store import load_termbase
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
+from machinery.tmx import TmxError, export_tmx, import_tmx
 from machinery.translator import describe_engines
 from tolk.auth import audit
 from tolk.db import db
@@ -67,8 +69,6 @@ def translate_command(text, target, source, fmt, glossary, formality, as_json) -
         source = detection.lang
     termbase = None
     if glossary:
-        from glossaries.store import load_termbase
-
         termbase = load_termbase(db.session, glossary)
     try:
         (result,) = m.translator.translate(db.session, [text], source, target, fmt=fmt, glossary=termbase,
@@ -93,8 +93,6 @@ def tm_group() -> None:
 @with_appcontext
 def tm_import_command(file: Path) -> None:
     """Import a TMX 1.4 file; a malformed file exits non-zero and stores nothing."""
-    from machinery.tmx import TmxError, import_tmx
-
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     if file.stat().st_size > max_bytes:
         raise click.ClickException(f"{file}: larger than {max_bytes} bytes")
@@ -115,8 +113,6 @@ def tm_import_command(file: Path) -> None:
 @with_appcontext
 def tm_export_command(source_lang: str | None, target_lang: str | None, output: Path | None) -> None:
     """Export the translation memory (optionally one pair) as TMX 1.4."""
-    from machinery.tmx import export_tmx
-
     data = export_tmx(db.session, source_lang=source_lang, target_lang=target_lang)
     if output:
         output.write_bytes(data)

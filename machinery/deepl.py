@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import deepl
@@ -29,8 +27,8 @@ from machinery.base import (
     RateLimited,
     Sent,
     Unsupported,
-    bounded_timeout,
 )
+from machinery.deepl_transport import Client
 from machinery.protection import Protector
 from tolk.config import mask_url
 
@@ -103,75 +101,6 @@ def glossary_checksum(entries: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-class _Transport(deepl.http_client.HttpClient):
-    """deepl-python's HTTP client cut to one attempt with Tolk's timeout.
-
-    The library retries 429 and 5xx up to five times with its own backoff and takes its timeout
-    from module globals shared by the whole process; retries and failover belong to the router,
-    and each engine has its own timeout. It also keeps Retry-After, which the library drops.
-    """
-
-    def __init__(self, timeout: float):
-        super().__init__(send_platform_info=False)
-        self.timeout = timeout
-        self._local = threading.local()
-        # requests re-reads the environment for proxies on every call (about 1 ms with a large
-        # environment); without proxy variables, read the CA bundle once and stop looking.
-        if not any(name.lower().endswith("_proxy") for name in os.environ):
-            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-            self._session.trust_env = False
-            if bundle:
-                self._session.verify = bundle
-
-    @property
-    def retry_after(self) -> float | None:
-        """Retry-After of this thread's last response, in seconds."""
-        return getattr(self._local, "retry_after", None)
-
-    def request_with_backoff(self, method: str, url: str, data: dict | None, json: dict | None,
-                             headers: dict, stream: bool = False, **kwargs: Any) -> tuple[int, Any]:
-        request = self._prepare_request(method, url, data, json, headers, **kwargs)
-        status, response = self._internal_request(request, stream=True, timeout=bounded_timeout(self.timeout))
-        if isinstance(response, str):  # the library types both answers; with stream=True it gives the Response
-            self._local.retry_after = None
-            return status, response
-        self._local.retry_after = _retry_after(response.headers.get("Retry-After"))
-        if stream:
-            return status, response
-        try:
-            response.encoding = "UTF-8"
-            return status, response.text
-        except requests.RequestException as exc:
-            raise deepl.ConnectionException(f"Reading the response failed: {exc}", should_retry=True) from exc
-        finally:
-            response.close()
-
-
-class _Client(deepl.DeepLClient):
-    def __init__(self, auth_key: str, *, server_url: str | None, timeout: float):
-        super().__init__(auth_key, server_url=server_url, send_platform_info=False)
-        self._client.close()
-        self._transport = _Transport(timeout)
-        self._client = self._transport
-
-    @property
-    def transport(self) -> _Transport:
-        return self._transport
-
-
 @dataclass(frozen=True)
 class LanguageLists:
     """What the account translates from and to, and which targets take a formality."""
@@ -201,7 +130,7 @@ class DeepLEngine(Engine):
         self.auth_key = auth_key or None
         self.server_url = server_url or None
         self.english = english
-        self._client: _Client | None = None
+        self._client: Client | None = None
         self._lock = threading.Lock()
         self._glossary_lock = threading.Lock()
         self._languages: LanguageLists | None = None
@@ -221,13 +150,13 @@ class DeepLEngine(Engine):
         return self.auth_key is not None
 
     @property
-    def client(self) -> _Client:
+    def client(self) -> Client:
         """The deepl-python client, built on first use."""
         if self.auth_key is None:
             raise EngineError("DeepL has no auth key", engine=self.name)
         with self._lock:
             if self._client is None:
-                self._client = _Client(self.auth_key, server_url=self.server_url, timeout=self.timeout)
+                self._client = Client(self.auth_key, server_url=self.server_url, timeout=self.timeout)
             return self._client
 
     def close(self) -> None:

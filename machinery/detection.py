@@ -45,7 +45,7 @@ class LanguageDetector:
     def _get(self) -> lingua.LanguageDetector:
         with self._lock:
             if self._detector is None:
-                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder  # lazy: seconds to load
 
                 langs = []
                 for code in self.languages:
@@ -79,7 +79,7 @@ class LanguageDetector:
 
 def chinese_script_of(text: str) -> str:
     """``Hant`` or ``Hans`` by the characters used (shared characters say nothing)."""
-    import hanzidentifier
+    import hanzidentifier  # lazy: only Chinese text needs its character tables
 
     kind = hanzidentifier.identify(text)
     if kind == hanzidentifier.TRADITIONAL:

@@ -14,6 +14,8 @@ from machinery.protection import Protector, parse_pii_patterns
 ENGINES: dict[str, str] = {
     "apertium": "machinery.apertium:ApertiumEngine",
     "deepl": "machinery.deepl:DeepLEngine",
+    # Deterministic test engine: configured only under TESTING, in no default route.
+    "fake": "machinery.fake:FakeEngine",
     "google": "machinery.google:GoogleEngine",
     "llm": "machinery.llm:LLMEngine",
 }

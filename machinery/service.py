@@ -15,6 +15,7 @@ from machinery.budgets import BUDGET_LISTENERS_KEY, Budgets
 from machinery.detection import LanguageDetector
 from machinery.memory import TranslationMemory
 from machinery.pricing import PriceList, parse_amounts
+from machinery.registry import ENGINES, build_engines, protector_from
 from machinery.routing import CircuitBreaker, Router, parse_routes
 from machinery.translator import MachineTranslator, database_meter
 from tolk.db import db
@@ -48,9 +49,6 @@ def _detector(languages: tuple[str, ...], min_margin: float) -> LanguageDetector
 
 def build(app: Flask) -> Machinery:
     """Construct engines, router, memory and detector from the app's settings."""
-    from machinery.registry import ENGINES, build_engines, protector_from
-    from tolk.db import db
-
     cfg = app.config
     protector = protector_from(cfg)
     engines = build_engines(cfg, protector)

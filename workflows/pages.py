@@ -455,8 +455,9 @@ def admin_glossaries():
 @bp.post("/admin/glossaries/import")
 @require(Role.ADMIN)
 def admin_glossary_import():
+    from glossaries.formats import read_glossary
     from glossaries.store import save_termbase
-    from glossaries.terms import GlossaryFormatError, read_glossary
+    from glossaries.terms import GlossaryFormatError
 
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     upload = request.files.get("file")

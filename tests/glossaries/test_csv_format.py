@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from glossaries.csv_format import read_csv, write_csv
-from glossaries.terms import Concept, GlossaryFormatError, Term, Termbase, read_glossary
+from glossaries.formats import read_glossary
+from glossaries.terms import Concept, GlossaryFormatError, Term, Termbase
 
 SEMICOLON_WITH_BOM = (
     "\ufeffen;pl;de;forbidden:pl;part_of_speech;do_not_translate;note\r\n"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from glossaries.formats import read_glossary
 from glossaries.tbx import read_tbx, write_tbx
-from glossaries.terms import Concept, GlossaryFormatError, Term, Termbase, read_glossary
+from glossaries.terms import Concept, GlossaryFormatError, Term, Termbase
 
 TBX3 = """<?xml version="1.0" encoding="UTF-8"?>
 <?xml-model href="TBXcoreStructV03_TBX-Basic_integrated.rng" type="application/xml"?>

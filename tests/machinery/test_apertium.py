@@ -13,6 +13,7 @@ import pytest
 from machinery.apertium import ApertiumEngine, discover_modes
 from machinery.base import EngineTimeout, EngineUnavailable, Unsupported
 from machinery.protection import Protector
+from tests.engine_contract import EngineContract
 
 pytestmark = pytest.mark.skipif(not discover_modes("/usr/share/apertium/modes"),
                                 reason="Apertium pairs are not installed")
@@ -63,6 +64,33 @@ def fake_modes(tmp_path: Path, script: str) -> Path:
     modes.mkdir()
     (modes / "eng-spa.mode").write_text(f"'{program}'\n")
     return modes
+
+
+class TestApertiumContract(EngineContract):
+    """The engine contract, met by the installed pairs; broken installs are fake mode folders."""
+
+    engine_class = ApertiumEngine
+    bills = "nothing"
+    batch_count = 60  # one pipeline exchange takes up to 1000 segments
+
+    @pytest.fixture
+    def settings(self):
+        return {}
+
+    def script_auth_failure(self, vendor, tmp_path):
+        pytest.skip("Apertium runs locally: there is no key to refuse")
+
+    def script_quota_exceeded(self, vendor, tmp_path):
+        pytest.skip("Apertium runs locally: there is no quota to run out of")
+
+    def script_rate_limit(self, vendor, tmp_path):
+        pytest.skip("Apertium runs locally: there is no rate limit")
+
+    def script_server_error(self, vendor, tmp_path):
+        return {"APERTIUM_MODES_DIR": str(fake_modes(tmp_path, "echo broken mode >&2; exit 3"))}
+
+    def script_hang(self, vendor, tmp_path):
+        return {"APERTIUM_MODES_DIR": str(fake_modes(tmp_path, "exec sleep 600"))}
 
 
 def test_english_to_spanish(engine):

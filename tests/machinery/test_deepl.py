@@ -11,13 +11,46 @@ from machinery.base import (
     AuthFailed,
     BadResponse,
     EngineGlossary,
-    EngineTimeout,
     EngineUnavailable,
-    QuotaExceeded,
     RateLimited,
     Unsupported,
 )
 from machinery.deepl import DeepLEngine, source_code, target_code
+from tests.engine_contract import EngineContract
+
+
+class TestDeepLContract(EngineContract):
+    """The engine contract, met through deepl-python against the DeepL fake."""
+
+    engine_class = DeepLEngine
+
+    @pytest.fixture
+    def settings(self, deepl_settings):
+        return deepl_settings
+
+    @pytest.fixture
+    def vendor(self, deepl_fake):
+        return deepl_fake
+
+    def script_auth_failure(self, vendor, tmp_path):
+        return {"DEEPL_AUTH_KEY": "stolen-key"}
+
+    def script_quota_exceeded(self, vendor, tmp_path):
+        vendor.fail_next(456, path="/v2/translate")
+        return {}
+
+    def script_rate_limit(self, vendor, tmp_path):
+        vendor.fail_next(429, headers={"Retry-After": "7"}, path="/v2/translate")
+        return {}
+
+    def script_server_error(self, vendor, tmp_path):
+        vendor.fail_next(503, path="/v2/translate")
+        return {}
+
+    def script_hang(self, vendor, tmp_path):
+        vendor.hang_next(5, path="/v2/translate")
+        return {}
+
 
 REFUNDS = EngineGlossary(name="support", source_lang="en", target_lang="es",
                          entries={"refund": "devolución", "Acme Cloud": "Acme Cloud"}, checksum="a1b2c3d4e5f6a7b8")
@@ -224,30 +257,12 @@ def test_rate_limit_is_reported_with_retry_after_and_not_retried(deepl_engine, d
     assert len(deepl_fake.requests_to("/v2/translate")) == 1
 
 
-def test_quota_exceeded(deepl_engine, deepl_fake):
-    deepl_fake.fail_next(456, path="/v2/translate")
-
-    with pytest.raises(QuotaExceeded) as caught:
-        deepl_engine.translate_batch(["Your refund"], "en", "es")
-    assert not caught.value.retryable
-
-
 def test_server_error_is_unavailable_and_not_retried(deepl_engine, deepl_fake):
     deepl_fake.fail_next(503, path="/v2/translate")
 
     with pytest.raises(EngineUnavailable):
         deepl_engine.translate_batch(["Your refund"], "en", "es")
     assert len(deepl_fake.requests_to("/v2/translate")) == 1
-
-
-def test_hanging_server_times_out(deepl_settings, deepl_fake, pii_protector):
-    engine = DeepLEngine.from_settings({**deepl_settings, "ENGINE_TIMEOUT": 0.5}, protector=pii_protector)
-    engine.languages()
-    deepl_fake.hang_next(5, path="/v2/translate")
-
-    with pytest.raises(EngineTimeout):
-        engine.translate_batch(["Your refund"], "en", "es")
-    engine.close()
 
 
 @pytest.mark.parametrize("body", [

@@ -12,15 +12,52 @@ from machinery.base import (
     EngineGlossary,
     EngineTimeout,
     EngineUnavailable,
-    QuotaExceeded,
     RateLimited,
     Unsupported,
 )
 from machinery.google import GoogleEngine, google_code, parse_glossaries
 from tests.conftest import BRAND_GLOSSARY
+from tests.engine_contract import EngineContract
 
 BRAND = EngineGlossary(name="brand", source_lang="en", target_lang="es",
                        entries={"refund": "devolución", "Acme Cloud": "Acme Cloud"}, checksum="0123456789ab")
+
+
+class TestGoogleContract(EngineContract):
+    """The engine contract, met through google-cloud-translate's REST transport against the Google fake."""
+
+    engine_class = GoogleEngine
+
+    @pytest.fixture
+    def settings(self, google_settings):
+        return google_settings
+
+    @pytest.fixture
+    def vendor(self, google_fake):
+        return google_fake
+
+    def script_auth_failure(self, vendor, tmp_path):
+        vendor.fail_next(401, path=":translateText")
+        return {}
+
+    def script_quota_exceeded(self, vendor, tmp_path):
+        body = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                          "message": "Quota exceeded for quota metric 'Number of characters' and limit "
+                                     "'characters per day' of service 'translate.googleapis.com'."}}
+        vendor.fail_next(429, body=body, path=":translateText")
+        return {}
+
+    def script_rate_limit(self, vendor, tmp_path):
+        vendor.fail_next(429, headers={"Retry-After": "7"}, path=":translateText")
+        return {}
+
+    def script_server_error(self, vendor, tmp_path):
+        vendor.fail_next(503, path=":translateText")
+        return {}
+
+    def script_hang(self, vendor, tmp_path):
+        vendor.hang_next(5, path=":translateText")
+        return {}
 
 
 def translate_bodies(fake):
@@ -141,16 +178,6 @@ def test_rate_limit_is_reported_with_retry_after_and_not_retried(google_engine, 
     assert len(translate_bodies(google_fake)) == 1
 
 
-def test_daily_quota_is_quota_exceeded(google_engine, google_fake):
-    body = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
-                      "message": "Quota exceeded for quota metric 'Number of characters' and limit "
-                                 "'characters per day' of service 'translate.googleapis.com'."}}
-    google_fake.fail_next(429, body=body, path=":translateText")
-
-    with pytest.raises(QuotaExceeded):
-        google_engine.translate_batch(["Your refund"], "en", "es")
-
-
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_unavailable(google_engine, google_fake, status):
     google_fake.fail_next(status, path=":translateText")
@@ -164,16 +191,6 @@ def test_gateway_timeout_is_a_timeout(google_engine, google_fake):
 
     with pytest.raises(EngineTimeout):
         google_engine.translate_batch(["Your refund"], "en", "es")
-
-
-def test_hanging_server_times_out(google_settings, google_fake, pii_protector):
-    engine = GoogleEngine.from_settings({**google_settings, "ENGINE_TIMEOUT": 0.5}, protector=pii_protector)
-    engine.languages()
-    google_fake.hang_next(5, path=":translateText")
-
-    with pytest.raises(EngineTimeout):
-        engine.translate_batch(["Your refund"], "en", "es")
-    engine.close()
 
 
 @pytest.mark.parametrize("body", [

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 import machinery.models  # noqa: F401  (registers the tables)
-from machinery.memory import FuzzyIndex, TranslationMemory, language_tag, length_bounds, normalize
+from machinery.fuzzy import FuzzyIndex, length_bounds
+from machinery.memory import TranslationMemory, language_tag, normalize
 from machinery.models import TmOrigin, TmSegment
 from tolk.db import Base, make_engine
 

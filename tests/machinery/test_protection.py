@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from machinery.protection import (
-    STYLES,
     Protector,
     iban_valid,
     luhn_valid,
     parse_pii_patterns,
 )
+from machinery.tokens import STYLES
 
 PROTECTOR = Protector(parse_pii_patterns(r"order_number=\bORD-?\d{5,12}\b"))
 

@@ -1,0 +1,236 @@
+"""Finding terms in text, per locale: words compared by lemma, shared stem or compound head; unspaced
+scripts (Chinese, Japanese, Korean, Thai) by substring. ``Matcher`` is what ``glossaries.verify`` builds
+for a termbase's terms in one locale.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable
+from functools import lru_cache
+from typing import Generic, NamedTuple, TypeVar
+
+import simplemma
+from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy, StreamDictionaryFactory
+from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+from glossaries.terms import normalize_lang
+
+# Scripts written without spaces between words: word boundaries cannot be found by tokenizing.
+_UNSPACED = {"zh", "ja", "ko", "th", "lo", "km", "my", "bo"}
+# Languages that glue nouns into compounds whose head (last part) carries the meaning and the inflection.
+_COMPOUNDING = {"de", "nl", "sv", "da", "nb", "nn", "no", "is", "fo", "fi", "et", "af", "lb"}
+_SIMPLEMMA_CODES = {"no": "nb", "sr": "hbs", "hr": "hbs", "bs": "hbs", "fil": "tl", "iw": "he", "in": "id"}
+_STEM_MIN = 4
+_MAX_ENDING = 5
+_MAX_COMPOUND_ENDING = 3
+_JOINERS = {"-", "\u2010", "\u2011", "'", "\u2019", "/"}
+
+# Streamed dictionaries: Polish takes about 55 MB instead of 410 MB in memory. Room for 64 languages,
+# because simplemma's default keeps 8 and reloading one costs 1-3 s per segment once a worker serves more.
+_DICTIONARIES = StreamDictionaryFactory(cache_max_size=64)
+LEMMATIZER = simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_DICTIONARIES))
+_LOOKUP = DictionaryLookupStrategy(_DICTIONARIES)
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int
+    surface: str
+    folded: str
+    lemma: str
+    lemma_folded: str
+    known: bool
+
+
+# What a matched term stands for: a concept index, or (concept index, forbidden) for target terms.
+P = TypeVar("P", bound=Hashable)
+
+
+class Match(NamedTuple, Generic[P]):
+    """Where a term was found, and what it stands for."""
+
+    start: int
+    end: int
+    payload: P
+
+
+@lru_cache(maxsize=1)
+def _token_pattern() -> re.Pattern[str]:
+    # \w misses combining marks (Devanagari vowel signs, Arabic harakat), which would split words apart.
+    marks = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+    return re.compile(rf"[\w{re.escape(marks)}]+")
+
+
+@lru_cache(maxsize=256)
+def simplemma_language(lang: str) -> str | None:
+    """simplemma's code for a locale, or None where it has no dictionary."""
+    base = normalize_lang(lang).split("-")[0]
+    base = _SIMPLEMMA_CODES.get(base, base)
+    return base if base in SUPPORTED_LANGUAGES else None
+
+
+@lru_cache(maxsize=200_000)
+def _analyse(surface: str, lemma_lang: str | None) -> tuple[str, str, str, bool]:
+    """(folded, lemma, folded lemma, known to the dictionary) for one word."""
+    surface = unicodedata.normalize("NFC", surface)
+    folded = surface.casefold()
+    if lemma_lang is None:
+        return folded, surface, folded, False
+    lemma = LEMMATIZER.lemmatize(surface, lemma_lang)
+    return folded, lemma, lemma.casefold(), _LOOKUP.get_lemma(surface, lemma_lang) is not None
+
+
+def _tokens(text: str, lemma_lang: str | None) -> list[_Token]:
+    return [
+        _Token(m.start(), m.end(), m.group(), *_analyse(m.group(), lemma_lang))
+        for m in _token_pattern().finditer(text)
+    ]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+class _Pattern(Generic[P]):
+    """A term compiled for one locale: its words, analysed once."""
+
+    __slots__ = ("words", "case_sensitive", "payload", "stem_ok")
+
+    def __init__(self, words: list[_Token], case_sensitive: bool, payload: P, lemma_lang: str | None):
+        self.words = words
+        self.case_sensitive = case_sensitive
+        self.payload = payload
+        # Lemmas decide when the dictionary knows the words; the stem guess is for when it does not.
+        self.stem_ok = [lemma_lang is None or not w.known for w in words]
+
+
+class Matcher(Generic[P]):
+    """Finds the terms of one locale in text: an index on first words, then a word-by-word comparison."""
+
+    def __init__(self, lang: str, terms: Iterable[tuple[str, bool, P]]):
+        base = normalize_lang(lang).split("-")[0]
+        self.unspaced = base in _UNSPACED
+        self.compounding = base in _COMPOUNDING
+        self.lemma_lang = simplemma_language(lang)
+        self.index: dict[str, list[_Pattern[P]]] = {}
+        self.regexes: list[tuple[re.Pattern[str], P]] = []
+        for text, case_sensitive, payload in terms:
+            if self.unspaced:
+                self.regexes.append((substring_regex(text, case_sensitive), payload))
+            else:
+                self._add(text, case_sensitive, payload)
+
+    def _add(self, text: str, case_sensitive: bool, payload: P) -> None:
+        words = _tokens(text, self.lemma_lang)
+        if not words:
+            return
+        pattern = _Pattern(words, case_sensitive, payload, self.lemma_lang)
+        first = words[0]
+        # The stem key is needed even for known words: the token may be one the dictionary lacks.
+        keys = {first.folded, first.lemma_folded, first.folded[:_STEM_MIN]}
+        if self.compounding and len(words) == 1 and len(first.folded) >= _STEM_MIN:
+            keys.add("~" + first.folded[-_STEM_MIN:])
+            keys.add("~" + first.lemma_folded[-_STEM_MIN:])
+        for key in keys:
+            self.index.setdefault(key, []).append(pattern)
+
+    def find(self, text: str) -> list[Match[P]]:
+        """Every occurrence of every term, overlaps included."""
+        if self.unspaced:
+            return [Match(m.start(), m.end(), payload) for rx, payload in self.regexes for m in rx.finditer(text)]
+        tokens = _tokens(text, self.lemma_lang)
+        found: list[Match[P]] = []
+        for i, token in enumerate(tokens):
+            candidates: dict[int, _Pattern[P]] = {}
+            for key in self._keys(token):
+                for pattern in self.index.get(key, ()):
+                    candidates[id(pattern)] = pattern
+            for pattern in candidates.values():
+                end = self._match_at(tokens, i, pattern, text)
+                if end is not None:
+                    found.append(Match(token.start, tokens[end].end, pattern.payload))
+        return found
+
+    def _keys(self, token: _Token) -> set[str]:
+        keys = {token.folded, token.lemma_folded, token.folded[:_STEM_MIN]}
+        if self.compounding and len(token.folded) > _STEM_MIN:
+            word = token.folded
+            for cut in range(_MAX_COMPOUND_ENDING + 1):
+                tail = word[: len(word) - cut] if cut else word
+                keys.add("~" + tail[-_STEM_MIN:])
+            keys.add("~" + token.lemma_folded[-_STEM_MIN:])
+        return keys
+
+    def _match_at(self, tokens: list[_Token], i: int, pattern: _Pattern[P], text: str) -> int | None:
+        words = pattern.words
+        if i + len(words) > len(tokens):
+            return None
+        for k, word in enumerate(words):
+            token = tokens[i + k]
+            if k and not _joined(text[tokens[i + k - 1].end:token.start]):
+                return None
+            if not self._word_matches(token, word, pattern, k):
+                return None
+        return i + len(words) - 1
+
+    def _word_matches(self, token: _Token, word: _Token, pattern: _Pattern[P], k: int) -> bool:
+        if pattern.case_sensitive and word.surface not in token.surface and token.lemma != word.surface:
+            return False
+        if {token.folded, token.lemma_folded} & {word.folded, word.lemma_folded}:
+            return True
+        if (pattern.stem_ok[k] or not token.known) and _stem_match(token.folded, word.folded):
+            return True
+        return self.compounding and len(pattern.words) == 1 and _compound_head(token, word)
+
+
+def _joined(gap: str) -> bool:
+    """Whether the text between two words of a multi-word term keeps them one term (no punctuation)."""
+    return all(ch.isspace() or ch in _JOINERS for ch in gap)
+
+
+def _stem_match(token: str, word: str) -> bool:
+    if len(word) < _STEM_MIN:
+        return False
+    shared = _common_prefix(token, word)
+    return shared >= max(_STEM_MIN, len(word) - 2) and len(token) - shared <= _MAX_ENDING
+
+
+def _compound_head(token: _Token, word: _Token) -> bool:
+    if len(word.folded) < _STEM_MIN:
+        return False
+    for form, head in ((token.folded, word.folded), (token.lemma_folded, word.lemma_folded)):
+        at = form.rfind(head)
+        if at >= 3 and len(form) - at - len(head) <= _MAX_COMPOUND_ENDING:
+            return True
+    return False
+
+
+def substring_regex(text: str, case_sensitive: bool) -> re.Pattern[str]:
+    """``text`` anywhere, bounded only by Latin letters and digits (for unspaced scripts)."""
+    # In unspaced scripts only Latin letters and digits around a term (brand names, codes) mark a boundary.
+    before = r"(?<![A-Za-z0-9])" if text[:1].isascii() and text[:1].isalnum() else ""
+    after = r"(?![A-Za-z0-9])" if text[-1:].isascii() and text[-1:].isalnum() else ""
+    return re.compile(before + re.escape(text) + after, 0 if case_sensitive else re.IGNORECASE)
+
+
+def exact_regex(text: str, unspaced: bool) -> re.Pattern[str]:
+    """``text`` exactly as written, as a whole word where the script has words."""
+    if unspaced:
+        return substring_regex(text, case_sensitive=True)
+    return re.compile(r"(?<!\w)" + re.escape(text) + r"(?!\w)")
+
+
+def longest_first(matches: Iterable[Match[P]]) -> list[Match[P]]:
+    """Non-overlapping matches, longer ones winning, in text order."""
+    chosen: list[Match[P]] = []
+    for match in sorted(matches, key=lambda m: (m.start - m.end, m.start)):
+        if all(match.end <= c.start or match.start >= c.end for c in chosen):
+            chosen.append(match)
+    return sorted(chosen)

@@ -1,0 +1,323 @@
+"""The fuzzy index of the translation memory: top-k ``rapidfuzz`` matches over many short texts.
+
+A trigram prefilter (Dice coefficient over hashed character trigrams) picks candidates, which are then
+scored exactly; only recall is a heuristic, measured in ``bench/bench_memory.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+
+def length_bounds(length: int, threshold: float) -> tuple[int, int]:
+    """Lengths a text may have and still reach ``fuzz.ratio >= threshold`` against one of ``length``.
+
+    ratio = 200 * LCS / (la + lb) <= 200 * min(la, lb) / (la + lb), which bounds lb on both sides.
+    """
+    if threshold <= 0:
+        return 0, 2**31 - 1
+    if threshold > 100:
+        return 1, 0
+    lo = math.ceil(length * threshold / (200 - threshold) - 1e-9)
+    hi = math.floor(length * (200 - threshold) / threshold + 1e-9)
+    return lo, hi
+
+
+_BUCKET_BITS = 30
+_DOC_MASK = np.int64(0xFFFFFFFF)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads trigram codes over the buckets
+
+
+def _trigram_buckets(codepoints: np.ndarray) -> np.ndarray:
+    """The bucket of each character trigram starting at every position but the last two."""
+    c = codepoints.astype(np.uint64)
+    code = (c[:-2] << np.uint64(42)) | (c[1:-1] << np.uint64(21)) | c[2:]
+    return ((code * _MIX) >> np.uint64(64 - _BUCKET_BITS)).astype(np.int64)
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    # np.unique hashes before sorting in numpy 2.3, which is several times slower on int64 keys.
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def _query_buckets(text: str) -> np.ndarray:
+    padded = f" {text} "
+    if len(padded) < 3:
+        return np.empty(0, dtype=np.int64)
+    return _distinct_sorted(_trigram_buckets(_codepoints(padded)))
+
+
+def _posting_keys(texts: Sequence[str], first: int) -> np.ndarray:
+    """Sorted, distinct ``bucket << 32 | document`` keys for ``texts`` numbered from ``first``."""
+    padded = [f" {t} " for t in texts]
+    lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+    total = int(lengths.sum())
+    if total < 3:
+        return np.empty(0, dtype=np.int64)
+    buckets = _trigram_buckets(_codepoints("".join(padded)))
+    # A trigram starting in a text's last two characters would run into the next text.
+    ends = np.cumsum(lengths)
+    cut = np.concatenate([ends - 2, ends - 1])
+    valid = np.ones(total - 2, dtype=bool)
+    valid[cut[cut < total - 2]] = False
+    docs = np.repeat(np.arange(first, first + len(padded), dtype=np.int64), lengths)[: total - 2]
+    return _distinct_sorted((buckets[valid] << np.int64(32)) | docs[valid])
+
+
+class _Column:
+    """Per-document numpy values (one row per document, ``width`` columns) that grow by doubling."""
+
+    def __init__(self, dtype: type, width: int = 0) -> None:
+        self.width = width
+        self.data: np.ndarray = np.zeros((width, 1024) if width else 1024, dtype=dtype)
+        self.size = 0
+
+    def grow(self, count: int) -> None:
+        need = self.size + count
+        capacity = self.data.shape[-1]
+        if need > capacity:
+            shape = (self.width, max(need, 2 * capacity)) if self.width else max(need, 2 * capacity)
+            grown = np.zeros(shape, dtype=self.data.dtype)
+            grown[..., : self.size] = self.data[..., : self.size]
+            self.data = grown
+        self.size = need
+
+    def extend(self, values: np.ndarray) -> None:
+        start = self.size
+        self.grow(len(values))
+        self.data[start:self.size] = values
+
+    def view(self) -> np.ndarray:
+        return self.data[..., : self.size]
+
+
+class FuzzyIndex:
+    """Top-k fuzzy matches (``rapidfuzz.fuzz.ratio``) over many short texts, without a full scan.
+
+    Candidates are ranked by how many character trigrams (hashed into 2**30 buckets) they share with
+    the query, relative to both lengths (a Dice coefficient, which tracks ``fuzz.ratio`` closely);
+    texts whose length cannot reach the threshold are skipped, and the ``max_candidates`` best are
+    scored with ``fuzz.ratio``. Scores are therefore exact and only recall is a heuristic (a true
+    match can rank below the cap), measured in ``bench/bench_memory.py``.
+
+    Counting shared trigrams through posting lists costs a memory access per posting, and the
+    trigrams of common words ("the", "you", "ord") sit in most texts. So the ``frequent_grams``
+    commonest buckets are not posted at all: each text carries a bit signature of which of them it
+    has (one uint32 plane per 32 buckets), and a query counts them with AND + popcount over whole
+    planes; only the rarer buckets go through posting lists (one int32 array, CSR). Additions go to
+    a small dict of postings, folded into the arrays once it outgrows a quarter of the index.
+    Below ``exhaustive_below`` texts, every length-compatible text is scored instead.
+    Not thread-safe: ``TranslationMemory`` serialises access.
+    """
+
+    def __init__(self, *, max_candidates: int = 1500, frequent_grams: int = 512,
+                 exhaustive_below: int = 5000) -> None:
+        self.max_candidates = max_candidates
+        self.exhaustive_below = exhaustive_below
+        self._words = max(1, -(-frequent_grams // 64))
+        self._texts: list[str] = []
+        self._ids = _Column(np.int64)
+        self._priority = _Column(np.int8)
+        self._lengths = _Column(np.int32)
+        self._planes = _Column(np.uint64, self._words)
+        self._lengths_f = _Column(np.float32)
+        self._scratch: dict[str, np.ndarray] = {}
+        # Frequent buckets (sorted) and their bit in the signature.
+        self._frequent = np.empty(0, dtype=np.int64)
+        self._frequent_bit = np.empty(0, dtype=np.int64)
+        # CSR of the rarer buckets over documents [0, _merged): keys, start offsets, document numbers.
+        self._keys = np.empty(0, dtype=np.int64)
+        self._starts = np.zeros(1, dtype=np.int64)
+        self._postings = np.empty(0, dtype=np.int32)
+        self._merged = 0
+        self._recent: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def add(self, doc_id: int, text: str, priority: int = 0) -> None:
+        """Index ``text`` under ``doc_id``; ``priority`` breaks ties of equal score (higher first)."""
+        self.add_many([doc_id], [text], [priority])
+
+    def add_many(self, doc_ids: Iterable[int], texts: Sequence[str],
+                 priorities: Iterable[int] | None = None) -> None:
+        """Index many texts at once (a vectorised build: use this to load a whole memory)."""
+        ids = np.fromiter(doc_ids, dtype=np.int64)
+        if len(ids) != len(texts):
+            raise ValueError("doc_ids and texts differ in length")
+        prio = (np.zeros(len(ids), dtype=np.int8) if priorities is None
+                else np.fromiter(priorities, dtype=np.int8, count=len(ids)))
+        first = len(self._texts)
+        self._texts.extend(texts)
+        self._ids.extend(ids)
+        self._priority.extend(prio)
+        self._lengths.extend(np.fromiter(map(len, texts), dtype=np.int32, count=len(texts)))
+        self._lengths_f.extend(self._lengths.view()[first:])
+        self._planes.grow(len(texts))
+        if len(self._texts) - self._merged > max(2000, self._merged // 4):
+            self._merge()
+            return
+        planes = self._planes.data
+        for number, text in enumerate(texts, start=first):
+            buckets = _query_buckets(text)
+            where, frequent = self._frequent_of(buckets)
+            for bit in self._frequent_bit[where[frequent]].tolist():
+                planes[bit >> 6, number] |= np.uint64(1 << (bit & 63))
+            for bucket in buckets[~frequent].tolist():
+                self._recent.setdefault(bucket, []).append(number)
+
+    def _frequent_of(self, buckets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in ``_frequent`` and whether each bucket is a frequent one."""
+        if not len(self._frequent):
+            return np.zeros(len(buckets), dtype=np.int64), np.zeros(len(buckets), dtype=bool)
+        where = np.minimum(np.searchsorted(self._frequent, buckets), len(self._frequent) - 1)
+        return where, self._frequent[where] == buckets
+
+    def _merge(self) -> None:
+        """Rebuild signatures and postings over every text (document numbers do not change)."""
+        n = len(self._texts)
+        chunk = 100_000
+        parts = [_posting_keys(self._texts[s:s + chunk], s) for s in range(0, n, chunk)]
+        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        del parts
+        # Each part is sorted, so a stable sort (timsort) only merges the runs; in place saves a copy.
+        keys.sort(kind="stable")
+        buckets = keys >> np.int64(32)
+        heads = np.flatnonzero(np.diff(buckets)) + 1
+        heads = np.concatenate([np.zeros(1 if len(keys) else 0, dtype=np.int64), heads])
+        unique = buckets[heads]
+        del buckets
+        bounds = np.append(heads, len(keys))
+        counts = np.diff(bounds)
+        top = np.argsort(-counts, kind="stable")[: self._words * 64]
+        order = np.argsort(unique[top])
+        self._frequent, self._frequent_bit = unique[top][order], np.arange(len(top))[order]
+        planes = self._planes.data
+        planes[:, :n] = 0
+        for bit, k in enumerate(top.tolist()):
+            docs = keys[bounds[k]:bounds[k + 1]] & _DOC_MASK
+            planes[bit >> 6, docs] |= np.uint64(1 << (bit & 63))
+        rare = np.ones(len(unique), dtype=bool)
+        rare[top] = False
+        self._keys = unique[rare]
+        self._starts = np.concatenate([[0], np.cumsum(counts[rare])]).astype(np.int64)
+        kept = np.repeat(rare, counts)
+        keys = keys[kept]
+        del kept
+        keys &= _DOC_MASK
+        self._postings = keys.astype(np.int32)
+        self._merged = n
+        self._recent = {}
+
+    def memory_bytes(self) -> int:
+        """Bytes held by postings, signatures and per-document arrays (the texts not counted)."""
+        arrays = (self._keys, self._starts, self._postings, self._frequent, self._frequent_bit,
+                  self._ids.data, self._priority.data, self._lengths.data, self._planes.data)
+        return sum(a.nbytes for a in arrays)
+
+    def search(self, text: str, limit: int = 5, threshold: float = 75.0) -> list[tuple[int, float]]:
+        """Up to ``limit`` ``(doc_id, score)`` with ``fuzz.ratio(text, indexed) >= threshold``, best first.
+
+        Equal scores are ordered by priority, then by the higher id.
+        """
+        n = len(self._texts)
+        if not n or not text or limit <= 0:
+            return []
+        lengths = self._lengths.view()
+        lo, hi = length_bounds(len(text), threshold)
+        if n <= self.exhaustive_below:
+            candidates = np.flatnonzero((lengths >= lo) & (lengths <= hi))
+        else:
+            candidates = self._candidates(text, lengths, lo, hi)
+        if not len(candidates):
+            return []
+        texts = self._texts
+        found = process.extract(text, [texts[i] for i in candidates.tolist()], scorer=fuzz.ratio,
+                                score_cutoff=threshold, limit=None)
+        if not found:
+            return []
+        numbers = candidates[[k for _, _, k in found]]
+        scores = np.array([s for _, s, _ in found])
+        ids = self._ids.view()[numbers]
+        order = np.lexsort((-ids, -self._priority.view()[numbers].astype(np.int64), -scores))[:limit]
+        return [(int(ids[k]), float(scores[k])) for k in order]
+
+    def _buffer(self, name: str, dtype: type) -> np.ndarray:
+        """A reusable per-document work array: fresh ones would page-fault on every query."""
+        n = len(self._texts)
+        buf = self._scratch.get(name)
+        if buf is None or len(buf) < n:
+            buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1], dtype=dtype)
+        return buf[:n]
+
+    def _shared(self, text: str) -> np.ndarray | None:
+        """How many trigram buckets each document shares with ``text`` (None: no document shares any)."""
+        n = len(self._texts)
+        buckets = _query_buckets(text)
+        if not len(buckets):
+            return None
+        where, frequent = self._frequent_of(buckets)
+        rare = buckets[~frequent]
+        lists: list[np.ndarray] = []
+        if len(rare) and len(self._keys):
+            at = np.minimum(np.searchsorted(self._keys, rare), len(self._keys) - 1)
+            at = at[self._keys[at] == rare]
+            lists.extend(self._postings[s:e] for s, e in zip(self._starts[at].tolist(),
+                                                              self._starts[at + 1].tolist(), strict=True))
+        if self._recent:
+            lists.extend(np.array(p, dtype=np.int32) for p in map(self._recent.get, rare.tolist()) if p)
+        shared = self._buffer("shared", np.uint16)
+        if lists:
+            np.copyto(shared, np.bincount(np.concatenate(lists), minlength=n), casting="unsafe")
+        else:
+            shared.fill(0)
+        mask = [0] * self._words
+        for bit in self._frequent_bit[where[frequent]].tolist():
+            mask[bit >> 6] |= 1 << (bit & 63)
+        planes = self._planes.view()
+        scratch, popcount = self._buffer("and", np.uint64), self._buffer("popcount", np.uint8)
+        for word, bits in enumerate(mask):
+            if bits:
+                np.bitwise_and(planes[word], np.uint64(bits), out=scratch)
+                np.bitwise_count(scratch, out=popcount)
+                shared += popcount
+        return shared
+
+    def _candidates(self, text: str, lengths: np.ndarray, lo: int, hi: int) -> np.ndarray:
+        """Document numbers worth scoring: the best Dice coefficients of shared trigrams."""
+        shared = self._shared(text)
+        if shared is None:
+            return np.empty(0, dtype=np.int64)
+        # Dice = 2 * shared / (grams of both); a padded text of length L has L trigrams. Dice already
+        # penalises lengths far from the query's, so the exact length bound is applied after ranking.
+        dice = self._buffer("dice", np.float32)
+        np.add(self._lengths_f.view(), np.float32(len(text)), out=dice)
+        np.divide(shared, dice, out=dice)
+        rank = self._buffer("rank", np.int16)
+        np.multiply(dice, np.float32(4096), out=dice)
+        np.copyto(rank, dice, casting="unsafe")
+        tally = np.bincount(rank)
+        cap, floor, pool = self.max_candidates, len(tally), 0
+        while floor > 1 and pool + tally[floor - 1] <= cap:
+            floor -= 1
+            pool += int(tally[floor])
+        # The rank just below may overflow the cap: take it whole, then keep the best ``cap``.
+        chosen = np.flatnonzero(rank >= max(1, floor - 1))
+        chosen = chosen[(lengths[chosen] >= lo) & (lengths[chosen] <= hi)]
+        if len(chosen) > cap:
+            chosen = chosen[np.argpartition(-dice[chosen], cap)[:cap]]
+        return chosen
