@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the quality API and the ``lqa`` and ``quality`` command groups."""
-    from lqa import api, cli
+    from lqa import api, cli  # lazy: they load sacrebleu and the report; importing lqa.checks should not
 
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.lqa)

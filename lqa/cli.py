@@ -19,6 +19,8 @@ from lqa.metrics import (
     parse_language,
     profile_named,
     quality_report,
+    recent_quality,
+    store_score,
 )
 from lqa.mqm import (
     MIN_WORDS_FOR_VERDICT,
@@ -220,8 +222,6 @@ def report_table(report: dict[str, Any]) -> str:
 
 
 def _store_recent_scores(langs: list[str], profile) -> None:
-    from lqa.metrics import recent_quality, store_score
-
     stored = 0
     for lang in langs:
         recent = recent_quality(db.session, lang, profile=profile)

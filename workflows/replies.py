@@ -273,12 +273,10 @@ def _draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, boo
         findings = [f.to_dict() for f in run_checks(Segment(source=source_text, target=mt_text,
                                                             source_lang=agent_lang, target_lang=customer_lang,
                                                             pii_token_pattern=TOKEN_PATTERN,
-                                                            formality=profile.formality), config=config)]
+                                                            formality=profile.formality,
+                                                            upsell_allowed=profile.upsell_allowed),
+                                                    config=config)]
         findings += term_findings
-        if not profile.upsell_allowed:
-            from workflows.locales import upsell_findings
-
-            findings += upsell_findings(mt_text, customer_lang, profile)
 
     routing = decide(RoutingInput(
         source_text=source_text, source_lang=agent_lang, target_lang=customer_lang, channel=req.channel,

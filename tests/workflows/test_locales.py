@@ -153,7 +153,7 @@ def test_bad_values_are_refused_with_the_value_named(kind, value):
 
 
 def test_upsell_is_flagged_where_the_profile_forbids_it(seeded):
-    from workflows.locales import upsell_findings
+    from lqa.checks import upsell_findings
 
     text = ("Ihre Rückerstattung wurde veranlasst. Übrigens: Mit der Premium-Version erhalten Sie "
             "kostenlosen Versand! Viele Grüße")
@@ -172,14 +172,14 @@ def test_upsell_is_flagged_where_the_profile_forbids_it(seeded):
     ("et", "Raha on tagastatud. Meie eripakkumine kehtib nädala lõpuni.", "Meie eripakkumine kehtib nädala lõpuni."),
 ])
 def test_upsell_phrases_per_language(seeded, locale, text, flagged):
-    from workflows.locales import upsell_findings
+    from lqa.checks import upsell_findings
 
     findings = upsell_findings(text, locale, profile(seeded, locale))
     assert [text[s:e] for f in findings for s, e in f["spans"]] == [flagged]
 
 
 def test_upsell_is_not_flagged_where_the_profile_allows_it(seeded):
-    from workflows.locales import upsell_findings
+    from lqa.checks import upsell_findings
 
     assert upsell_findings("Your refund is on its way. You might also like our Premium plan!", "en",
                            profile(seeded, "en")) == []

@@ -1,4 +1,4 @@
-"""MQM annotation (MQM-Core typology and severities) and the scoring profiles that turn errors into scores.
+"""How an MQM score is computed: word counts, the scoring profiles that turn errors into scores, signatures.
 
 Extension point: a scoring profile is an object with ``name``, ``version``, ``lower_is_better``,
 ``signature`` and ``score(annotations, *, words=None, segments=None) -> Score``; add it to ``PROFILES``.
@@ -10,82 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from lqa.checks import Severity
-
-# MQM-Core: top-level dimensions and the subcategories used here. A parent alone ("accuracy") is a
-# valid category for errors that fit no subcategory. ``non_translation`` (a segment too garbled to
-# annotate, Freitag et al. 2021), ``other`` and ``source_error`` (the source itself is wrong; never
-# charged to the translation) come from the WMT practice.
-TYPOLOGY: dict[str, tuple[str, ...]] = {
-    "accuracy": ("mistranslation", "omission", "addition", "untranslated"),
-    "fluency": ("grammar", "spelling", "punctuation", "inconsistency"),
-    "terminology": (),
-    "style": (),
-    "locale_convention": (),
-    "markup": (),
-    "non_translation": (),
-    "other": (),
-    "source_error": (),
-}
-CATEGORIES: frozenset[str] = frozenset(
-    [*TYPOLOGY, *(f"{parent}/{child}" for parent, children in TYPOLOGY.items() for child in children)]
-)
-SEVERITIES: tuple[Severity, ...] = (Severity.NEUTRAL, Severity.MINOR, Severity.MAJOR, Severity.CRITICAL)
-
-
-def validate_category(category: str) -> str:
-    """Return the category in canonical form, or raise ValueError naming it and the known ones."""
-    canonical = str(category).strip().lower()
-    if canonical not in CATEGORIES:
-        raise ValueError(f"unknown MQM category {category!r}; expected one of {', '.join(sorted(CATEGORIES))}")
-    return canonical
-
-
-def validate_severity(severity: str | Severity) -> Severity:
-    """Return the MQM severity named by ``severity``, or raise ValueError naming it."""
-    try:
-        return Severity.parse(severity)
-    except ValueError:
-        raise ValueError(f"unknown MQM severity {severity!r}; expected one of "
-                         f"{', '.join(s.value for s in SEVERITIES)}") from None
-
-
-def parent_category(category: str) -> str:
-    """Return the top-level dimension of a category: ``fluency/punctuation`` -> ``fluency``."""
-    return category.split("/", 1)[0]
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """One error a rater marked in one segment; validated on construction."""
-
-    segment: str
-    category: str
-    severity: Severity
-    span: tuple[int, int] | None = None
-    rater: str | None = None
-    note: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "category", validate_category(self.category))
-        object.__setattr__(self, "severity", validate_severity(self.severity))
-        if self.span is not None:
-            start, end = self.span
-            if not (0 <= start <= end):
-                raise ValueError(f"invalid span {self.span!r}: need 0 <= start <= end")
-            object.__setattr__(self, "span", (int(start), int(end)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return {"segment": self.segment, "category": self.category, "severity": self.severity.value,
-                "span": list(self.span) if self.span else None, "rater": self.rater, "note": self.note}
-
+from lqa.mqm.typology import SEVERITIES, Annotation, parent_category, validate_category, validate_severity
 
 _CJK_CHAR_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _ALNUM_RUN_RE = re.compile(r"[^\W_]+")
@@ -379,114 +310,3 @@ class WMTSegment:
 
 
 PROFILES: dict[str, type] = {"mqm2": MQM2Linear, "wmt": WMTSegment, "custom": Custom}
-
-
-# --- confidence intervals ----------------------------------------------------------------------------
-
-MIN_WORDS_FOR_VERDICT = 1000  # below this, one error moves an MQM2 score by more than 0.1 points
-
-
-@dataclass(frozen=True)
-class ConfidenceInterval:
-    """Mean of per-segment values with a Student-t interval; ``inconclusive`` when too little was rated."""
-
-    mean: float
-    low: float | None
-    high: float | None
-    n: int
-    confidence: float
-    inconclusive: bool
-
-    @property
-    def half_width(self) -> float | None:
-        """Distance from the mean to either bound, or None without an interval."""
-        return None if self.high is None else self.high - self.mean
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return {"mean": self.mean, "low": self.low, "high": self.high, "n": self.n,
-                "confidence": self.confidence, "inconclusive": self.inconclusive}
-
-
-def confidence_interval(values: Iterable[float], confidence: float = 0.95, *, words: int | None = None,
-                        min_words: int = MIN_WORDS_FOR_VERDICT) -> ConfidenceInterval:
-    """Return the mean of per-segment values with a two-sided Student-t confidence interval.
-
-    The result is ``inconclusive`` when fewer than two values are given (no interval: low and high
-    are None) or when ``words`` (evaluated words behind the values) is below ``min_words``.
-    """
-    values = [float(v) for v in values]
-    if not values:
-        raise ValueError("confidence_interval needs at least one value")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    n, mean = len(values), statistics.fmean(values)
-    too_few_words = words is not None and words < min_words
-    if n < 2:
-        return ConfidenceInterval(mean, None, None, n, confidence, inconclusive=True)
-    half = student_t_quantile(0.5 + confidence / 2, n - 1) * statistics.stdev(values) / math.sqrt(n)
-    return ConfidenceInterval(mean, mean - half, mean + half, n, confidence, inconclusive=too_few_words)
-
-
-def _betacf(a: float, b: float, x: float) -> float:
-    # Continued fraction of the incomplete beta function (modified Lentz), as in Numerical Recipes.
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 500):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-14:
-            break
-    return h
-
-
-def _regularized_beta(a: float, b: float, x: float) -> float:
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def student_t_cdf(t: float, df: float) -> float:
-    """Return P(T <= t) for Student's t distribution with ``df`` degrees of freedom."""
-    tail = 0.5 * _regularized_beta(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t >= 0 else tail
-
-
-def student_t_quantile(p: float, df: float) -> float:
-    """Return t such that P(T <= t) = p (bisection on the CDF; no SciPy needed)."""
-    if not 0 < p < 1:
-        raise ValueError(f"p must be between 0 and 1, got {p!r}")
-    if p < 0.5:
-        return -student_t_quantile(1 - p, df)
-    low, high = 0.0, 1.0
-    while student_t_cdf(high, df) < p:
-        high *= 2
-    for _ in range(200):
-        mid = (low + high) / 2
-        if student_t_cdf(mid, df) < p:
-            low = mid
-        else:
-            high = mid
-        if high - low < 1e-12:
-            break
-    return (low + high) / 2
