@@ -23,7 +23,7 @@ from tests.workflows.test_kb import (
 )
 from tolk.db import db
 from tolk.queue import queue
-from workflows import kb
+from workflows.kb import jobs as kb_jobs
 from workflows.models import TranslationJob
 
 
@@ -45,7 +45,7 @@ def editor(make_user):
 @pytest.fixture
 def immediate_retries(monkeypatch):
     """Retries without the production back-off intervals, so a test need not wait minutes."""
-    monkeypatch.setattr(kb, "TRANSLATION_RETRY", Retry(max=1))
+    monkeypatch.setattr(kb_jobs, "TRANSLATION_RETRY", Retry(max=1))
 
 
 def job_row(app, job_id: str) -> TranslationJob:
@@ -111,7 +111,7 @@ def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, clie
     create(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
     [job] = translate(client, editor)
 
-    worker = _worker(app, extra_env={kb.BATCH_PAUSE_ENV: "0.4"})
+    worker = _worker(app, extra_env={kb_jobs.BATCH_PAUSE_ENV: "0.4"})
     try:
         deadline = time.monotonic() + 60
         while job_row(app, job["id"]).done < 41:  # the title and two batches are committed

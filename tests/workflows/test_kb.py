@@ -9,6 +9,7 @@ from machinery.models import EngineCall
 from tests.conftest import run_jobs
 from tolk.db import db
 from workflows import kb, webhooks
+from workflows.kb import jobs as kb_jobs
 from workflows.models import Article, ReviewItem, WebhookDelivery
 
 XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
@@ -203,7 +204,7 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
     create(client, editor, body=body)
     [job] = translate(client, editor)
     seen = []
-    monkeypatch.setattr(kb, "_pause", lambda: seen.append(
+    monkeypatch.setattr(kb_jobs, "_pause", lambda: seen.append(
         (client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["done"], locale_state(client, editor)["state"])))
     run_jobs(app)
     assert seen == [(21, "translating"), (41, "translating"), (46, "translating")]
