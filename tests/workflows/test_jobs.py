@@ -17,7 +17,7 @@ from tests.factories import locale_state, make_article, published_events, transl
 from tests.workers import child_pids, job_row, start_worker
 from tolk.db import db
 from tolk.queue import queue
-from workflows import kb
+from workflows.kb import jobs as kb_jobs
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def app_config(request, helpdesk):
 @pytest.fixture
 def immediate_retries(monkeypatch):
     """Retries without the production back-off intervals, so a test need not wait minutes."""
-    monkeypatch.setattr(kb, "TRANSLATION_RETRY", Retry(max=1))
+    monkeypatch.setattr(kb_jobs, "TRANSLATION_RETRY", Retry(max=1))
 
 
 @pytest.mark.parametrize("app_config", ["deepl_only"], indirect=True)
@@ -76,7 +76,7 @@ def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, clie
     make_article(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
     [job] = translate_article(client, editor)
 
-    worker = start_worker(app, extra_env={kb.BATCH_PAUSE_ENV: "0.4"})
+    worker = start_worker(app, extra_env={kb_jobs.BATCH_PAUSE_ENV: "0.4"})
     try:
         deadline = time.monotonic() + 60
         while job_row(app, job["id"]).done < 41:  # the title and two batches are committed

@@ -17,6 +17,7 @@ from tests.factories import (
 )
 from tolk.db import db
 from workflows import kb, webhooks
+from workflows.kb import jobs as kb_jobs
 from workflows.models import Article, WebhookDelivery
 
 XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
@@ -170,7 +171,7 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
     make_article(client, editor, body=body)
     [job] = translate_article(client, editor)
     seen = []
-    monkeypatch.setattr(kb, "_pause", lambda: seen.append(
+    monkeypatch.setattr(kb_jobs, "_pause", lambda: seen.append(
         (client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["done"], locale_state(client, editor)["state"])))
     run_jobs(app)
     assert seen == [(21, "translating"), (41, "translating"), (46, "translating")]

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from workflows.kb import sanitize
-from workflows.segmentation import reassemble, segment, with_texts
+from workflows.kb.segmentation import reassemble, segment, with_texts
 
 # Short articles on multilingual support written for these tests in the seed languages.
 SEEDS = sorted((FIXTURES / "texts").glob("*.txt"))

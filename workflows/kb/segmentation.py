@@ -6,7 +6,7 @@ tags (``p``, ``li``, ``td``...), line breaks, ``pre`` blocks and the whitespace 
 in the template: the source HTML itself, in which each segment is a span. ``reassemble`` puts
 translations into those spans, so with identity translations it returns the source byte for byte.
 
-The input must be sanitized (``workflows.kb.sanitize``): its tags are then well formed, attribute
+The input must be sanitized (``workflows.kb.markup.sanitize``): its tags are then well formed, attribute
 values are quoted with ``>`` escaped, and there are no comments.
 """
 
