@@ -14,6 +14,8 @@ replies) and ``demo`` (the shipped profiles).
 
 from __future__ import annotations
 
+from tolk.languages import babel_locale, locale_chain
+from tolk.languages import check as check_locale
 from workflows.locales.changes import (
     PROFILE_FIELDS,
     check_currency,
@@ -45,12 +47,9 @@ from workflows.locales.profiles import (
     INHERIT,
     WEEKDAYS,
     ProfileView,
-    babel_locale,
-    check_locale,
     display_name,
     effective_profile,
     list_profiles,
-    locale_chain,
 )
 from workflows.locales.upsell import (
     UPSELL_PATTERNS,

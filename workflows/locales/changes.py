@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lqa.checks import CheckConfig
 from tolk.cache import app_cache
 from tolk.errors import NotFound, ValidationError
+from tolk.languages import check
 from workflows.locales.profiles import (
     CHANNELS,
     DIRECTIONS,
@@ -20,7 +21,6 @@ from workflows.locales.profiles import (
     FRAME_VARIABLES,
     INHERIT,
     WEEKDAYS,
-    check_locale,
 )
 from workflows.models import LocaleProfile
 
@@ -205,7 +205,7 @@ def _forget_cached_profiles() -> None:
 def update_profile(session: Session, locale: str, body: Mapping[str, Any]) -> tuple[LocaleProfile, bool]:
     """Create or update the stored profile of ``locale``; returns (row, created). Unnamed fields stay as
     they are (on a new row: inherited)."""
-    tag = check_locale(locale)
+    tag = check(locale)
     changes = validate_changes(body)
     found = session.get(LocaleProfile, tag)
     created = found is None
@@ -220,7 +220,7 @@ def update_profile(session: Session, locale: str, body: Mapping[str, Any]) -> tu
 
 def delete_profile(session: Session, locale: str) -> None:
     """Delete the stored profile of ``locale``; NotFound when there is none."""
-    tag = check_locale(locale)
+    tag = check(locale)
     row = session.get(LocaleProfile, tag)
     if row is None:
         raise NotFound(f"no stored profile for locale {tag}")

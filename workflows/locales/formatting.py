@@ -11,8 +11,8 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from tolk.errors import ValidationError
+from tolk.languages import babel_locale
 from workflows.locales.changes import check_currency
-from workflows.locales.profiles import babel_locale
 
 FORMAT_KINDS = ("date", "money", "number", "plural")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from babel.messages.plurals import get_plural
 
-from workflows.locales.profiles import babel_locale
+from tolk.languages import babel_locale
 
 # Counts on which two plural rules are compared and a header's rule is tried: every count below 1000
 # (gettext rules look at n % 10, n % 100 and small numbers) and large round ones with small remainders

@@ -23,8 +23,7 @@ from babel.numbers import get_territory_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tolk.errors import ValidationError
-from tolk.languages import UnknownLanguage, canonical, chinese_script, fallbacks
+from tolk.languages import babel_locale, check, locale_chain
 from workflows.models import LocaleProfile
 
 FORMALITIES = ("default", "formal", "informal")
@@ -59,38 +58,6 @@ DEFAULTS: dict[str, Any] = {
 _FIRST_SET = ("formality", "greeting", "sign_off", "preferred_channels", "working_days", "holidays",
               "currency", "text_direction", "check_config")
 _RATES = ("quality_threshold", "sample_rate")
-
-
-def locale_chain(tag: str) -> list[str]:
-    """Fallback chain of a locale, most specific first; Chinese never falls back across scripts."""
-    tag = canonical(tag)
-    script = chinese_script(tag)
-    if script is None:
-        return fallbacks(tag)
-    if tag == "zh":
-        return ["zh", "zh-Hans"]
-    chain = []
-    for step in fallbacks(tag):
-        parts = step.split("-")
-        if step == "zh" or (len(parts) == 2 and len(parts[1]) == 4 and parts[1] != script):
-            # zh-TW falls back to zh-Hant, never to the bare "zh" a Simplified catalog would claim.
-            step = f"zh-{script}"
-        if step not in chain:
-            chain.append(step)
-    if f"zh-{script}" not in chain:
-        chain.append(f"zh-{script}")
-    return chain
-
-
-@functools.cache
-def babel_locale(tag: str) -> Locale:
-    """The Babel locale for a BCP 47 tag (``zh-Hant`` -> ``zh_Hant``), falling back along the chain."""
-    for step in locale_chain(tag):
-        try:
-            return Locale.parse(step, sep="-")
-        except (UnknownLocaleError, ValueError):
-            continue
-    return Locale("en")
 
 
 @dataclass
@@ -209,17 +176,9 @@ def _default_currency(tag: str) -> str:
     return DEFAULTS["currency"]
 
 
-def check_locale(tag: str) -> str:
-    """The canonical tag; ValidationError when it is malformed or unknown."""
-    try:
-        return canonical(tag)
-    except UnknownLanguage as exc:
-        raise ValidationError(str(exc), code="unknown_language") from exc
-
-
 def effective_profile(session: Session, locale: str) -> ProfileView:
     """The effective profile of ``locale`` (one query for the whole fallback chain)."""
-    tag = check_locale(locale)
+    tag = check(locale)
     chain = locale_chain(tag)
     rows = {r.locale: r for r in session.scalars(select(LocaleProfile).where(LocaleProfile.locale.in_(chain)))}
     return _resolve(tag, rows)
