@@ -217,21 +217,7 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
         _machine_translate(session, req, langs, profile, termbase, translation)
     findings = _check(translation, langs, profile)
     routing = _route(session, req, langs, profile, translation, findings)
-    # Engine calls before the first write: the reply's rows are then written in one short burst.
-    back_translation = None
-    if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and translation.mt_text \
-            and not translation.reviewed:
-        back_translation = back_translate(session, translation.mt_text, langs.customer, langs.agent,
-                                           req.customer, req.ticket_ref)
-    reply = Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
-                  idempotency_key=req.idempotency_key, agent_lang=langs.agent, customer_lang=langs.customer,
-                  detection={**langs.detection.to_dict(), "used": langs.how} if langs.detection else None,
-                  template_id=req.template_id, source_text=translation.source_text, mt_text=translation.mt_text,
-                  engine=translation.engine, decision=routing.decision,
-                  reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
-                  escalated=req.escalated, back_translation=back_translation,
-                  customer=req.customer.to_dict() if req.customer else None,
-                  customer_key=req.customer.key if req.customer else None)
+    reply = _new_reply(session, agent, req, langs, translation, findings, routing)
     stored = _store(session, agent, req, reply)
     if stored is not reply:
         return stored, False
@@ -321,6 +307,26 @@ def _route(session: Session, req: DraftRequest, langs: _Languages, profile: Prof
         quality_threshold=profile.quality_threshold, always_review=profile.always_review,
         critical_terms=profile.critical_terms, target_text=translation.mt_text,
         customer_message=req.customer_message, thread=req.thread))
+
+
+def _new_reply(session: Session, agent: User, req: DraftRequest, langs: _Languages, translation: _Translation,
+               findings: list[dict], routing: RoutingDecision) -> Reply:
+    """The reply row, with a back-translation for the agent when a person will have to judge it."""
+    # Engine calls before the first write: the reply's rows are then written in one short burst.
+    back_translation = None
+    if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and translation.mt_text \
+            and not translation.reviewed:
+        back_translation = back_translate(session, translation.mt_text, langs.customer, langs.agent,
+                                           req.customer, req.ticket_ref)
+    return Reply(ticket_ref=req.ticket_ref, channel=req.channel, agent_id=agent.id,
+                 idempotency_key=req.idempotency_key, agent_lang=langs.agent, customer_lang=langs.customer,
+                 detection={**langs.detection.to_dict(), "used": langs.how} if langs.detection else None,
+                 template_id=req.template_id, source_text=translation.source_text, mt_text=translation.mt_text,
+                 engine=translation.engine, decision=routing.decision,
+                 reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
+                 escalated=req.escalated, back_translation=back_translation,
+                 customer=req.customer.to_dict() if req.customer else None,
+                 customer_key=req.customer.key if req.customer else None)
 
 
 def _store(session: Session, agent: User, req: DraftRequest, reply: Reply) -> Reply:
