@@ -1,4 +1,8 @@
-"""BCP 47 language tags: validation and canonical spelling (en-US, zh-Hant, pt-BR)."""
+"""BCP 47 language tags: validation, canonical spelling (en-US, zh-Hant, pt-BR), subtags and fallbacks.
+
+Every part of Tolk that reads or spells a language tag does it here; vendors' own codes (DeepL's
+``PT-BR``, Apertium's ``por``) are mapped in their engine modules, from the subtags given here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ import re
 
 from babel import Locale, UnknownLocaleError
 
-_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z]{4}))?(?:[-_]([A-Za-z]{2}|\d{3}))?(?:[-_]([A-Za-z0-9]{5,8}))?$")
+from tolk.errors import ValidationError
+
+#: The tags :func:`canonical` reads (language, script, region, variant; ``-`` or ``_`` between them).
+TAG_PATTERN = r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z]{4}))?(?:[-_]([A-Za-z]{2}|\d{3}))?(?:[-_]([A-Za-z0-9]{5,8}))?$"
+_TAG = re.compile(TAG_PATTERN)
 
 
 class UnknownLanguage(ValueError):
@@ -45,15 +53,97 @@ def canonical(tag: str) -> str:
     return "-".join(parts)
 
 
-def base(tag: str) -> str:
-    """The language subtag alone: ``es-MX`` -> ``es``."""
-    return tag.split("-")[0].lower()
+def check(tag: str, field: str | None = None) -> str:
+    """The canonical form of ``tag``; a ValidationError (``unknown_language``) when it is malformed or unknown,
+    naming the request ``field`` it came from when given."""
+    try:
+        return canonical(tag)
+    except UnknownLanguage as exc:
+        if field is None:
+            raise ValidationError(str(exc), code="unknown_language") from exc
+        raise ValidationError(f"'{field}': {exc}", code="unknown_language", details={"field": field}) from exc
+
+
+def normalize(code: str) -> str:
+    """The tag in canonical case without checking that it exists (``pt_br`` -> ``pt-BR``, ``ZH-hant`` ->
+    ``zh-Hant``); ValueError when it is empty."""
+    parts = [p for p in code.strip().replace("_", "-").split("-") if p]
+    if not parts:
+        raise ValueError("empty language code")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) in (2, 3) and (part.isalpha() or part.isdigit()):
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def base(tag: str | None) -> str:
+    """The language subtag alone: ``es-MX`` -> ``es``, ``pt_BR`` -> ``pt`` (``""`` for no tag)."""
+    return (tag or "").replace("_", "-").split("-")[0].lower()
+
+
+def same_language(a: str, b: str) -> bool:
+    """Whether two tags name the same language, whatever their script or region (``pt-BR``, ``pt-PT``)."""
+    return base(a) == base(b)
+
+
+def subtags(tag: str) -> tuple[str, str | None, str | None]:
+    """(language, script, region) of a tag in any spelling: ``zh-hant-tw`` -> ('zh', 'Hant', 'TW')."""
+    parts = tag.replace("_", "-").split("-")
+    language, script, region = parts[0].lower(), None, None
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha() and script is None and region is None:
+            script = part.title()
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            region = part.upper()
+    return language, script, region
+
+
+def underscored(tag: str) -> str:
+    """The POSIX spelling gettext and Babel use: ``zh-Hant`` -> ``zh_Hant``, ``de-CH`` -> ``de_CH``."""
+    return tag.replace("-", "_")
 
 
 def fallbacks(tag: str) -> list[str]:
     """The chain from most to least specific: ``de-CH`` -> [``de-CH``, ``de``]."""
     parts = tag.split("-")
     return ["-".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+def locale_chain(tag: str) -> list[str]:
+    """Fallback chain of a locale, most specific first; Chinese never falls back across scripts
+    (``zh-TW`` -> ``zh-Hant``, never the bare ``zh`` a Simplified catalog would claim)."""
+    tag = canonical(tag)
+    script = chinese_script(tag)
+    if script is None:
+        return fallbacks(tag)
+    if tag == "zh":
+        return ["zh", "zh-Hans"]
+    chain = []
+    for step in fallbacks(tag):
+        _lang, step_script, step_region = subtags(step)
+        if step == "zh" or (step_script is not None and step_region is None and step_script != script):
+            step = f"zh-{script}"
+        if step not in chain:
+            chain.append(step)
+    if f"zh-{script}" not in chain:
+        chain.append(f"zh-{script}")
+    return chain
+
+
+@functools.cache
+def babel_locale(tag: str) -> Locale:
+    """The Babel locale for a BCP 47 tag (``zh-Hant`` -> ``zh_Hant``), falling back along the chain."""
+    for step in locale_chain(tag):
+        try:
+            return Locale.parse(step, sep="-")
+        except (UnknownLocaleError, ValueError):
+            continue
+    return Locale("en")
 
 
 def chinese_script(tag: str) -> str | None:

@@ -23,8 +23,9 @@ bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
 def draft_reply():
     req = replies.DraftRequest.from_json(json_object(), current_app.config["MAX_TEXT_CHARS"])
     # Translation, failover and back-translation share one deadline: a hanging vendor costs at most that.
-    with deadline(current_app.config["ENGINE_DEADLINE"]):
-        reply, created = replies.draft(db.session, signed_in_user(), req)
+    with (deadline(current_app.config["ENGINE_DEADLINE"]),
+          replies.drafting(db.session, signed_in_user(), req) as (reply, created)):
+        db.session.commit()  # inside: the idempotency key stays claimed until the reply is committed
     return jsonify(replies.reply_to_dict(db.session, reply)), 201 if created else 200
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from tolk.auth import audit
 from tolk.db import db
 from tolk.errors import ValidationError
+from tolk.models import User
 from workflows import catalogs, locales, macros
 from workflows.models import LocaleProfile, ReplyTemplate
 
@@ -180,8 +181,6 @@ def export_command(locale_list: tuple[str, ...], output: Path, current_plural_ru
 @with_appcontext
 def import_command(file: Path, locale: str | None, reviewer: str | None) -> None:
     """Import a PO file; a refused file exits non-zero naming the line and stores nothing."""
-    from tolk.models import User
-
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     if file.stat().st_size > max_bytes:
         raise click.ClickException(f"{file}: larger than {max_bytes} bytes")

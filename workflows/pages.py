@@ -118,7 +118,8 @@ def agent_draft():
             if not body["text"].strip():
                 body["text"] = None
         req = replies.DraftRequest.from_json(body, current_app.config["MAX_TEXT_CHARS"])
-        reply, _created = replies.draft(db.session, user, req)
+        with replies.drafting(db.session, user, req) as (reply, _created):
+            db.session.commit()
     except TolkError as exc:
         db.session.rollback()
         detection = (exc.details or {}).get("detection")

@@ -264,9 +264,8 @@ def test_a_language_whose_recent_quality_drops_below_its_threshold_goes_to_revie
 
 def test_a_template_keeps_the_currency_the_agent_gave(app, client, team):
     # Issue #12: "amount €49.90 became 49,90 zł" — a bare amount took the customer locale's currency.
-    from workflows.locales import LocaleProfile
     from workflows.macros import create_template, save_translation
-    from workflows.models import TemplateState
+    from workflows.models import LocaleProfile, TemplateState
 
     with app.app_context():
         db.session.merge(LocaleProfile(locale="en", currency="EUR"))

@@ -1,0 +1,56 @@
+"""Drafted replies: the agent's text in the customer's language, checked and routed with reasons.
+
+``drafting`` turns a request into a stored reply in named steps (languages, text, translation, checks,
+routing, storage, hand-over); ``idempotency`` keeps a repeated request from drafting twice; ``lifecycle``
+covers what happens to a reply afterwards (confirmation, review decisions, release).
+"""
+
+from __future__ import annotations
+
+from workflows.replies.drafting import (
+    AUTHORS,
+    CHANNELS,
+    CUSTOMER_FIELDS,
+    MAX_THREAD,
+    DraftRequest,
+    draft,
+    drafting,
+    parse_customer,
+    tone_rules,
+)
+from workflows.replies.idempotency import CLAIM_SECONDS
+from workflows.replies.lifecycle import (
+    back_translate,
+    confirm,
+    customer_of,
+    get_reply,
+    on_review_decided,
+    on_review_overdue,
+    reply_event,
+    reply_to_dict,
+    transition,
+    translate_message,
+)
+
+__all__ = [
+    "AUTHORS",
+    "CHANNELS",
+    "CLAIM_SECONDS",
+    "CUSTOMER_FIELDS",
+    "MAX_THREAD",
+    "DraftRequest",
+    "back_translate",
+    "confirm",
+    "customer_of",
+    "draft",
+    "drafting",
+    "get_reply",
+    "on_review_decided",
+    "on_review_overdue",
+    "parse_customer",
+    "reply_event",
+    "reply_to_dict",
+    "tone_rules",
+    "transition",
+    "translate_message",
+]
