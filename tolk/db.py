@@ -31,7 +31,8 @@ class Base(DeclarativeBase):
 
 def str_enum(cls: type[enum.StrEnum], length: int = 24) -> Enum:
     """A column type for a state enum: stored as its value in a VARCHAR, refused at flush if unknown."""
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+    return Enum(cls, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> dt.datetime:
