@@ -22,7 +22,7 @@ export TOLK_REDIS_URL ?= redis://127.0.0.1:$(REDIS_PORT)/0
 help:
 	@echo "make run    install what is missing, prepare the database, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install what is missing and run the whole test suite (SQLite and PostgreSQL)"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and the import contracts (lint-imports)"
 	@echo "make lock   refresh uv.lock to the newest allowed releases, then run make test (see README: upgrading)"
 	@echo "make bench  run the benchmarks in bench/ (figures: docs/performance.md; soak test: bench/soak.py)"
 
@@ -81,6 +81,7 @@ test: venv
 	$(UV) lock --check --python $(PYTHON)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	@url=$$(scripts/postgres-dev start $(TMP)/pg-test $(PG_PORT)) && \
 	  $(BIN)/pytest -p no:cacheprovider --cov --cov-report= --cov-fail-under=0 && \
 	  echo "== again on PostgreSQL: database, API and workflow tests ==" && \
@@ -91,6 +92,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 lock: | $(UV)
 	@bash scripts/lock $(UV)

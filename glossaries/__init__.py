@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 
 
@@ -12,3 +14,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.cli.add_command(cli.glossary)
     app.extensions["tolk.seeders"].append(demo.seed_demo_glossary)
+    app.extensions.setdefault("tolk.web_started", []).append(_warm_lemmatizers)
+
+
+def _warm_lemmatizers(app: Flask) -> None:
+    """Load the lemmatizer dictionaries (1-3 s per language) beside serving, not in a first request."""
+    from glossaries.verify import warm_up
+
+    threading.Thread(target=warm_up, args=(app.config["LANGUAGES"],), daemon=True, name="warm-up").start()

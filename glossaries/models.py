@@ -7,7 +7,8 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tolk.db import Base, UTCDateTime, utcnow
+from glossaries.terms import TermStatus
+from tolk.db import Base, UTCDateTime, str_enum, utcnow
 
 
 class Glossary(Base):
@@ -56,7 +57,7 @@ class GlossaryTerm(Base):
     text: Mapped[str] = mapped_column(String(255))
     part_of_speech: Mapped[str | None] = mapped_column(String(32))
     case_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16), default="preferred")
+    status: Mapped[TermStatus] = mapped_column(str_enum(TermStatus, 16), default=TermStatus.PREFERRED)
     note: Mapped[str | None] = mapped_column(Text)
 
     concept: Mapped[GlossaryConcept] = relationship(back_populates="terms")

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-STATUSES = ("preferred", "admitted", "forbidden")
+
+class TermStatus(enum.StrEnum):
+    """How a term may be used (TBX administrative status)."""
+
+    PREFERRED = "preferred"
+    ADMITTED = "admitted"
+    FORBIDDEN = "forbidden"
+
+
+STATUSES = tuple(TermStatus)
 
 # Upload limits live with the callers' config; this is only the fallback when none is passed.
 MAX_GLOSSARY_BYTES = 20 * 1024 * 1024

@@ -7,11 +7,20 @@ reads them for per-language figures. lqa never imports workflows: the records ca
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tolk.db import Base, UTCDateTime, utcnow
+from tolk.db import Base, UTCDateTime, str_enum, utcnow
+
+
+class ReviewOutcome(enum.StrEnum):
+    """What the reviewer did with the machine output."""
+
+    APPROVED = "approved"
+    APPROVED_EDITED = "approved_edited"
+    REJECTED = "rejected"
 
 
 class QualityRecord(Base):
@@ -29,7 +38,7 @@ class QualityRecord(Base):
     reviewer: Mapped[str | None] = mapped_column(String(80))
     # Spot checks are an unbiased sample of released content; targeted reviews lean to hard content.
     spot_check: Mapped[bool] = mapped_column(Boolean, default=False)
-    outcome: Mapped[str] = mapped_column(String(16))  # approved | approved_edited | rejected
+    outcome: Mapped[ReviewOutcome] = mapped_column(str_enum(ReviewOutcome, 16))
     source_text: Mapped[str] = mapped_column(Text)
     mt_text: Mapped[str] = mapped_column(Text)
     final_text: Mapped[str | None] = mapped_column(Text)

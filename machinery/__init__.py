@@ -23,3 +23,11 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     register_check(app, "engines", health)
     app.extensions["tolk.cost_figures"] = metering.cost_figures
+    app.extensions.setdefault("tolk.web_started", []).append(_warm_detector)
+
+
+def _warm_detector(app: Flask) -> None:
+    """Build the language detector in each web process before it takes requests."""
+    from machinery.service import services
+
+    services(app).detector.warm()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
+from glossaries.models import GlossaryTerm
+from lqa.models import QualityRecord
 from tolk.db import Base, alembic_config, upgrade
+from workflows.models import ReplyTransition, ReviewItem, WebhookDelivery
 
 
 def test_models_match_the_migrations(database):
@@ -47,3 +52,24 @@ def test_downgrade_to_nothing_and_up_again(tmp_path):
     assert _state(url) == (None, {"alembic_version"})
     upgrade(url)
     assert _state(url) == (head, tables)
+
+
+
+STATES = {(GlossaryTerm, "status"), (QualityRecord, "outcome"), (ReplyTransition, "from_status"),
+          (ReplyTransition, "to_status"), (ReviewItem, "kind"), (ReviewItem, "task"), (WebhookDelivery, "status")}
+
+
+@pytest.mark.parametrize(("model", "name"), sorted(STATES, key=str), ids=lambda v: getattr(v, "__name__", v))
+def test_state_columns_are_enums_that_refuse_unknown_values(model, name):
+    """A misspelt state is refused before it reaches the database."""
+    column_type = model.__table__.c[name].type
+    assert isinstance(column_type, sa.Enum), f"{model.__name__}.{name} is {column_type!r}"
+    with pytest.raises(LookupError, match="bogus"):
+        column_type.bind_processor(create_engine("sqlite://").dialect)("bogus")
+
+
+def test_no_state_column_is_a_bare_string():
+    bare = {f"{table.name}.{column.name}" for table in Base.metadata.tables.values() for column in table.columns
+            if column.name.split("_")[-1] in ("status", "state", "outcome", "task")
+            and isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)}
+    assert bare == set()

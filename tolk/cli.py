@@ -84,16 +84,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 
 def _post_fork(_server, worker) -> None:
-    # Each web process warms its language detector before taking requests, not on the first request.
-    import threading
-
-    from glossaries.verify import warm_up
-    from machinery.service import services
-
+    # Each web process runs the packages' start-up hooks (the language detector, the lemmatizers) before
+    # taking requests, not in a first request.
     app = worker.app.wsgi()
-    services(app).detector.warm()
-    # Lemmatizer dictionaries take 1-3 s per language: load them beside serving, not in a first request.
-    threading.Thread(target=warm_up, args=(app.config["LANGUAGES"],), daemon=True, name="warm-up").start()
+    for started in app.extensions.get("tolk.web_started", []):
+        started(app)
 
 
 @click.command("worker")

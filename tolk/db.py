@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -26,6 +27,12 @@ class Base(DeclarativeBase):
     """Declarative base shared by every package's models.py."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+def str_enum(cls: type[enum.StrEnum], length: int = 24) -> Enum:
+    """A column type for a state enum: stored as its value in a VARCHAR, refused at flush if unknown."""
+    return Enum(cls, native_enum=False, length=length, validate_strings=True,
+                values_callable=lambda e: [m.value for m in e])
 
 
 def utcnow() -> dt.datetime:

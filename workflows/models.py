@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 import tolk.models  # noqa: F401 - replies and review items reference its users table
-from tolk.db import Base, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
+from tolk.db import Base, UTCDateTime, str_enum, utcnow
 
 # --- locale profiles and reply templates ----------------------------------------------------------
 
@@ -89,7 +84,7 @@ class TemplateTranslation(Base):
     # migration 0005 whose rule could not be derived from its number of forms).
     nplurals: Mapped[int | None] = mapped_column(Integer)
     plural_expr: Mapped[str | None] = mapped_column(Text)
-    state: Mapped[TemplateState] = mapped_column(_enum(TemplateState), default=TemplateState.FUZZY)
+    state: Mapped[TemplateState] = mapped_column(str_enum(TemplateState), default=TemplateState.FUZZY)
     source_version: Mapped[int] = mapped_column(Integer, default=1)
     translator_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[str | None] = mapped_column(String(80))
@@ -164,8 +159,8 @@ class Reply(Base):
     final_text: Mapped[str | None] = mapped_column(Text)
     back_translation: Mapped[str | None] = mapped_column(Text)
     engine: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[ReplyStatus] = mapped_column(_enum(ReplyStatus), index=True)
-    decision: Mapped[Decision] = mapped_column(_enum(Decision))
+    status: Mapped[ReplyStatus] = mapped_column(str_enum(ReplyStatus), index=True)
+    decision: Mapped[Decision] = mapped_column(str_enum(Decision))
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     findings: Mapped[list] = mapped_column(JSON, default=list)
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -191,13 +186,27 @@ class ReplyTransition(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reply_id: Mapped[int] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(24))
-    to_status: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[ReplyStatus | None] = mapped_column(str_enum(ReplyStatus, 24))
+    to_status: Mapped[ReplyStatus] = mapped_column(str_enum(ReplyStatus, 24))
     actor: Mapped[str] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     reply: Mapped[Reply] = relationship(back_populates="transitions")
+
+
+class ReviewKind(enum.StrEnum):
+    """What a review item stands for."""
+
+    REPLY = "reply"
+    ARTICLE = "article"
+
+
+class ReviewTask(enum.StrEnum):
+    """What the reviewer does: check machine output, or translate when no engine serves the pair."""
+
+    REVIEW = "review"
+    TRANSLATE = "translate"
 
 
 class ReviewStatus(enum.StrEnum):
@@ -214,13 +223,13 @@ class ReviewItem(Base):
     __table_args__ = (Index("ix_review_items_queue", "target_lang", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # reply | article
+    kind: Mapped[ReviewKind] = mapped_column(str_enum(ReviewKind, 16))
     object_id: Mapped[int] = mapped_column(Integer)
     source_lang: Mapped[str] = mapped_column(String(16))
     target_lang: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str | None] = mapped_column(String(16))
     content_type: Mapped[str] = mapped_column(String(32), default="reply")
-    task: Mapped[str] = mapped_column(String(16), default="review")  # review | translate (no engine)
+    task: Mapped[ReviewTask] = mapped_column(str_enum(ReviewTask, 16), default=ReviewTask.REVIEW)
     spot_check: Mapped[bool] = mapped_column(Boolean, default=False)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     source_text: Mapped[str] = mapped_column(Text)
@@ -228,7 +237,7 @@ class ReviewItem(Base):
     engine: Mapped[str | None] = mapped_column(String(32))
     findings: Mapped[list] = mapped_column(JSON, default=list)
     terms_checked: Mapped[int] = mapped_column(Integer, default=0)  # glossary terms found in the source
-    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus), default=ReviewStatus.PENDING)
+    status: Mapped[ReviewStatus] = mapped_column(str_enum(ReviewStatus), default=ReviewStatus.PENDING)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalation: Mapped[str | None] = mapped_column(Text)
     queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -301,7 +310,7 @@ class ArticleLocale(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     locale: Mapped[str] = mapped_column(String(16))
-    state: Mapped[LocaleState] = mapped_column(_enum(LocaleState), default=LocaleState.MISSING)
+    state: Mapped[LocaleState] = mapped_column(str_enum(LocaleState), default=LocaleState.MISSING)
     draft_revision: Mapped[int | None] = mapped_column(Integer)
     draft_title: Mapped[str | None] = mapped_column(String(300))
     draft_html: Mapped[str | None] = mapped_column(Text)
@@ -338,13 +347,19 @@ class TranslationJob(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     object_ref: Mapped[str] = mapped_column(String(64))
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus), default=JobStatus.QUEUED)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 class WebhookDelivery(Base):
@@ -358,7 +373,7 @@ class WebhookDelivery(Base):
     event_type: Mapped[str] = mapped_column(String(48))
     url: Mapped[str] = mapped_column(String(500))
     payload: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    status: Mapped[DeliveryStatus] = mapped_column(str_enum(DeliveryStatus, 16), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     #: The HTTP status of the last attempt (None: no answer at all); 3xx is a failure, never followed.

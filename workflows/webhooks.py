@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from tolk.config import mask_url
 from tolk.db import db, utcnow
 from tolk.queue import DEFAULT_RETRY, queue, task
-from workflows.models import WebhookDelivery
+from workflows.models import DeliveryStatus, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def dispatch(delivery_ids: list[int]) -> None:
 def deliver(delivery_id: int) -> str:
     """Send one delivery; raise on failure so RQ retries it with backoff."""
     row = db.session.get(WebhookDelivery, delivery_id)
-    if row is None or row.status == "delivered":
+    if row is None or row.status == DeliveryStatus.DELIVERED:
         return "skipped"
     secret = current_app.config["WEBHOOK_SECRET"] or ""
     body = json.dumps(row.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -138,17 +138,17 @@ def deliver(delivery_id: int) -> str:
             failure = f"HTTP {response.status_code} {response.reason or ''}".strip()
     if failure is not None:
         row.last_error = failure
-        row.status = "failed" if row.attempts >= 4 else "pending"
+        row.status = DeliveryStatus.FAILED if row.attempts >= 4 else DeliveryStatus.PENDING
         db.session.commit()
         log.warning("webhook %s to %s failed (attempt %s): %s", row.id, mask_url(row.url), row.attempts, failure)
         raise DeliveryFailed(failure)
-    row.status, row.delivered_at, row.last_error = "delivered", utcnow(), None
+    row.status, row.delivered_at, row.last_error = DeliveryStatus.DELIVERED, utcnow(), None
     db.session.commit()
     return "delivered"
 
 
 def redeliver(session: Session) -> int:
     """Re-enqueue every pending delivery (after Redis was down, or on worker start)."""
-    ids = list(session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.status == "pending")))
+    ids = list(session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.status == DeliveryStatus.PENDING)))
     dispatch(ids)
     return len(ids)
