@@ -7,8 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the quality API and the ``lqa`` and ``quality`` command groups."""
-    from lqa import api, cli
+    from lqa import api, cli, pages
 
     app.register_blueprint(api.bp)
+    pages.init_app(app)
     app.cli.add_command(cli.lqa)
     app.cli.add_command(cli.quality)
