@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Flask, Response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from markupsafe import Markup, escape
 
 from lqa.metrics import (
@@ -22,7 +23,7 @@ from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import ValidationError
 from tolk.models import Role
-from tolk.web import page_errors
+from tolk.web import page_errors, register_home, register_nav
 
 bp = Blueprint("quality_pages", __name__)
 page_errors(bp)
@@ -147,3 +148,12 @@ def report_download():
     report = quality_report(db.session, _filters(), min_words=min_words_setting(), cost_figures=cost_provider())
     return Response(report_csv(report), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="quality-report.csv"'})
+
+
+def init_app(app: Flask) -> None:
+    """Register the quality pages, their menu entry, and the dashboard as a landing page of last resort."""
+    app.register_blueprint(bp)
+    roles = {Role.EDITOR, Role.REVIEWER, Role.ADMIN}
+    register_nav(app, lazy_gettext("Quality"), "quality_pages.dashboard", roles, 40)
+    # A low priority: a role lands here only when no page of its own is registered as its home.
+    register_home(app, "quality_pages.dashboard", roles, 90)

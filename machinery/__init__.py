@@ -7,7 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the translate API, the engines/translate/tm commands and the engine health check."""
-    from machinery import api, cli, metering  # lazy: engine modules import the package; app wiring only
+    from machinery import (  # lazy: engine modules import the package; app wiring only
+        api,
+        cli,
+        metering,
+        pages,
+    )
     from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
     from machinery.registry import ENGINES  # lazy: app wiring only
     from machinery.routing import parse_routes  # lazy: app wiring only
@@ -19,6 +24,7 @@ def init_app(app: Flask) -> None:
     PriceList.from_settings(app.config)
     parse_amounts(app.config.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS")
     app.register_blueprint(api.bp)
+    pages.init_app(app)
     for command in cli.commands:
         app.cli.add_command(command)
     register_check(app, "engines", health)

@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Database ids are 64-bit: a larger number in a URL is a 404, not an overflow in the database driver.
     app.url_map.converters["int"] = IdConverter
 
-    from tolk import admin_api, cli, errors, health
+    from tolk import admin_api, cli, errors, health, web
     from tolk.db import db
 
     errors.init_app(app)
@@ -60,6 +60,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from tolk.accounts import seed_demo_team
 
     app.extensions["tolk.seeders"] = [seed_demo_team]
+    # The pages' kernel: sign-in, CSRF, UI language, navigation; packages add their pages to it.
+    web.init_app(app)
 
     # The one upward edge, as in Flask's tutorial: the factory registers each feature package.
     import glossaries
@@ -69,15 +71,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for package in (glossaries, machinery, lqa, workflows):
         package.init_app(app)
-
-    # Pages: sign-in, CSRF and UI language first (kernel), then each package's page blueprint.
-    import lqa.pages
-    import workflows.pages
-    from tolk import web
-
-    web.init_app(app)
-    app.register_blueprint(workflows.pages.bp)
-    app.register_blueprint(lqa.pages.bp)
 
     # The API contract last: it documents every route and validates requests (after the CSRF check).
     from tolk import openapi

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         locales_api,
         locales_cli,
         macros,
+        pages,
         privacy,
         privacy_api,
         privacy_cli,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(kb_api.bp)
     app.register_blueprint(kb_api.public)
     app.register_blueprint(privacy_api.bp)
+    pages.init_app(app)
     for command in (*cli.commands, *locales_cli.commands, *privacy_cli.commands):
         app.cli.add_command(command)
     app.extensions.setdefault("tolk.worker_started", []).append(privacy.schedule_purge)

@@ -1,0 +1,151 @@
+"""Reviewer pages: the review queue, and one item with glossary terms highlighted, approved or rejected
+with MQM annotations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from glossaries.store import load_termbase
+from glossaries.terms import Termbase
+from glossaries.verify import find_terms
+from lqa.mqm import CATEGORIES, SEVERITIES
+from tolk.auth import require, signed_in_user
+from tolk.db import db
+from tolk.errors import NotFound, ValidationError
+from tolk.models import Role, User
+from tolk.web import commit_or_rollback, marked, page_errors
+from workflows import review
+from workflows.models import ArticleLocale, Reply, ReviewItem, ReviewStatus
+from workflows.pages.display import finding_spans
+
+bp = Blueprint("review_pages", __name__)
+page_errors(bp)
+
+
+def _item_title(item: ReviewItem) -> str:
+    if item.kind == "reply":
+        reply = db.session.get(Reply, item.object_id)
+        return _("Reply for ticket %(ticket)s", ticket=reply.ticket_ref) if reply else _("Reply")
+    if item.kind == "article":
+        row = db.session.get(ArticleLocale, item.object_id)
+        if row is not None:
+            return _("Article %(slug)s", slug=row.article.slug)
+    return f"{item.kind} {item.object_id}"
+
+
+@bp.get("/review")
+@require(Role.REVIEWER)
+def review_queue():
+    user = signed_in_user()
+    status = request.args.get("status", "pending")
+    if status not in {s.value for s in ReviewStatus}:
+        raise ValidationError(f"unknown status {status!r}")
+    items = review.visible_items(db.session, user, status=status)
+    users = {u.id: u.name for u in db.session.scalars(select(User))}
+    rows = [{"item": i, "title": _item_title(i),
+             "assignee": users.get(i.assignee_id) if i.assignee_id is not None else None} for i in items]
+    return render_template("review/queue.html", rows=rows, status=status, statuses=[s.value for s in ReviewStatus])
+
+
+def _termbase() -> Termbase | None:
+    name = current_app.config.get("DEFAULT_GLOSSARY")
+    if not name:
+        return None
+    try:
+        return load_termbase(db.session, name)
+    except NotFound:
+        return None
+
+
+def _glossary_terms(item: ReviewItem) -> tuple[list[tuple[int, int, str]], list[dict[str, Any]]]:
+    """Glossary terms found in the source: spans to highlight, and each term with its target equivalents."""
+    termbase = _termbase()
+    if termbase is None:
+        return [], []
+    spans, terms, seen = [], [], set()
+    for start, end, concept in find_terms(item.source_text, termbase, item.source_lang):
+        allowed = [t.text for t in concept.allowed(item.target_lang)]
+        spans.append((start, end, _("Glossary: %(target)s", target=", ".join(allowed) or "-")))
+        key = item.source_text[start:end].lower()
+        if key not in seen:
+            seen.add(key)
+            terms.append({"source": item.source_text[start:end], "targets": allowed,
+                          "do_not_translate": concept.do_not_translate, "note": concept.note})
+    return spans, terms
+
+
+@bp.get("/review/<int:item_id>")
+@require(Role.REVIEWER)
+def review_item(item_id: int):
+    user = signed_in_user()
+    item = review.get_item(db.session, user, item_id)
+    term_spans, terms = _glossary_terms(item)
+    texts: dict[str, Any] = {"mt_text": item.mt_text, "final_text": item.final_text}
+    if review.sees_customer_data(user, item):
+        source = marked(item.source_text, term_spans, css="term")
+        machine = marked(item.mt_text, finding_spans(item.findings))
+    else:  # customer data as tokens; the highlights' offsets belong to the real text
+        texts = review.protected_texts(db.session, item)
+        source, machine = marked(texts["source_text"], []), marked(texts["mt_text"], [])
+    return render_template(
+        "review/item.html", item=item, title=_item_title(item), source=source, machine=machine, terms=terms,
+        texts=texts,
+        decidable=item.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED),
+        categories=sorted(CATEGORIES), severities=[s.value for s in SEVERITIES])
+
+
+def _annotations() -> list[dict[str, Any]]:
+    """MQM annotation rows of the review form; rows without a category are blank and skipped."""
+    form = request.form
+    columns = [form.getlist(f"ann_{name}") for name in ("category", "severity", "start", "end", "note")]
+    # A row without JavaScript may leave fields out entirely: pad every column to the longest.
+    size = max(len(c) for c in columns)
+    columns = [c + [""] * (size - len(c)) for c in columns]
+    rows = []
+    for number, (category, severity, start, end, note) in enumerate(zip(*columns, strict=True), start=1):
+        if not category.strip():
+            continue
+        row: dict[str, Any] = {"category": category, "severity": severity, "note": note.strip() or None}
+        for key, raw in (("start", start), ("end", end)):
+            raw = raw.strip()
+            if raw and not raw.isdigit():
+                raise ValidationError(_("Annotation %(n)d: %(field)s must be a whole number.", n=number, field=key))
+            row[key] = int(raw) if raw else None
+        rows.append(row)
+    return rows
+
+
+def _version() -> int | None:
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@bp.post("/review/<int:item_id>/approve")
+@require(Role.REVIEWER)
+def review_approve(item_id: int):
+    user = signed_in_user()
+    item = review.get_item(db.session, user, item_id)
+    # Browsers send textarea line breaks as CRLF; the machine text and annotation offsets use LF.
+    text = request.form.get("text")
+    text = text.replace("\r\n", "\n") if text is not None else None
+    commit_or_rollback(lambda: review.approve(db.session, item, user, text=text, annotations=_annotations(),
+                                              version=_version()))
+    edited = item.final_text != item.mt_text
+    flash(_("Approved with edits.") if edited else _("Approved."), "success")
+    return redirect(url_for("review_pages.review_queue"), code=303)
+
+
+@bp.post("/review/<int:item_id>/reject")
+@require(Role.REVIEWER)
+def review_reject(item_id: int):
+    user = signed_in_user()
+    item = review.get_item(db.session, user, item_id)
+    reason = request.form.get("reason", "").strip()
+    commit_or_rollback(lambda: review.reject(db.session, item, user, reason=reason, annotations=_annotations(),
+                                             version=_version()))
+    flash(_("Rejected: the author has been told why."), "success")
+    return redirect(url_for("review_pages.review_queue"), code=303)
