@@ -7,8 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the quality API and the ``lqa`` and ``quality`` command groups."""
-    from lqa import api, cli
+    from lqa import api, cli, contract
+    from tolk import openapi
 
     app.register_blueprint(api.bp)
+    openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     app.cli.add_command(cli.lqa)
     app.cli.add_command(cli.quality)

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from machinery.contract import FORMALITIES, FORMATS
 from machinery.detection import Detection
 from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable, deadline
@@ -19,10 +20,6 @@ from tolk.models import Role
 from tolk.validation import field, json_object, language, uploaded_file
 
 bp = Blueprint("machinery_api", __name__, url_prefix="/api/v1")
-
-FORMATS = ("text", "html")
-FORMALITIES = ("default", "formal", "informal")
-
 
 def no_engine_error(exc: NoEngineAvailable) -> TolkError:
     """The API error for a pair no engine could translate: 422 if none serves it, 503 if all failed."""

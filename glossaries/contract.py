@@ -1,0 +1,92 @@
+"""The glossary API's contract: request and response schemas of every termbase operation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from glossaries.terms import STATUSES
+from tolk.schema import (
+    Schema,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    json_body,
+    no_content,
+    nullable,
+    obj,
+    ok,
+    op,
+    patterned,
+    query,
+    record,
+    ref,
+    string,
+    timestamp,
+    upload_body,
+)
+
+TAGS = {"glossaries_api": "glossaries"}
+
+
+def components() -> dict[str, Schema]:
+    """Glossaries and their entries, as answered."""
+    s, n = string(), nullable(string())
+    term = record({"lang": s, "text": s, "status": enum(STATUSES), "part_of_speech": n,
+                   "case_sensitive": boolean(), "note": n})
+    entry = record({"id": integer(), "external_id": n, "do_not_translate": boolean(), "note": n, "subject": n,
+                    "terms": array(term)})
+    glossary = {"name": s, "description": s, "source_lang": s, "version": integer(), "entries_count": integer(),
+                "languages": array(s), "updated_at": timestamp()}
+    return {
+        "GlossarySummary": record(glossary),
+        "Glossary": record({**glossary, "entries": array(ref("GlossaryEntry"))}),
+        "GlossaryEntry": entry,
+    }
+
+
+def _glossary_entry() -> tuple[Schema, Schema]:
+    n = nullable(string())
+    term = obj({"lang": string(35, description="BCP 47 language tag of the term"), "text": string(),
+                "status": enum(STATUSES), "part_of_speech": n, "case_sensitive": nullable(boolean()), "note": n},
+               required=["lang", "text"])
+    return (obj({"terms": array(term, minItems=1), "do_not_translate": nullable(boolean()), "note": n,
+                 "subject": n, "id": n}, required=["terms"]),
+            {"terms": [{"lang": "en", "text": "refund"}, {"lang": "es", "text": "reembolso"}]})
+
+
+def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
+    """The glossary endpoints, keyed by (method, Flask rule)."""
+    glossary_name = patterned(80, r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$",
+                              "must be 1-80 letters, digits, '_', '.' or '-'")
+    return {
+        ("GET", "/api/v1/glossaries"): op("Glossaries with languages and entry counts", {
+            "200": ok(record({"glossaries": array(ref("GlossarySummary"))}))}),
+        ("POST", "/api/v1/glossaries"): op("Create an empty glossary", {
+            "201": ok(ref("Glossary"), "Created"), **errors(400, 409)},
+            body=json_body(obj({"name": glossary_name, "source_lang": string(35),
+                                "description": nullable(string(2000))}, required=["name", "source_lang"]),
+                           {"name": "support", "source_lang": "en", "description": "Support terms"})),
+        ("GET", "/api/v1/glossaries/<name>"): op("A glossary with its entries", {
+            "200": ok(ref("Glossary")), **errors(404)}),
+        ("DELETE", "/api/v1/glossaries/<name>"): op("Delete a glossary", {"204": no_content(), **errors(404)}),
+        ("POST", "/api/v1/glossaries/<name>/entries"): op("Add an entry (a concept with its terms)", {
+            "201": ok(ref("GlossaryEntry"), "Created"), **errors(400, 404)}, body=json_body(*_glossary_entry())),
+        ("PUT", "/api/v1/glossaries/<name>/entries/<int:entry_id>"): op("Replace an entry", {
+            "200": ok(ref("GlossaryEntry")), **errors(400, 404)}, body=json_body(*_glossary_entry())),
+        ("DELETE", "/api/v1/glossaries/<name>/entries/<int:entry_id>"): op("Delete an entry", {
+            "204": no_content(), **errors(404)}),
+        ("POST", "/api/v1/glossaries/import"): op(
+            "Import a TBX (v3, Basic, 2) or CSV glossary; an invalid file stores nothing", {
+                "201": ok(ref("GlossarySummary"), "Imported"), **errors(400, 409, 413)},
+            params=[query("filename", string(255), "the file name when the file is the raw body"),
+                    query("name", glossary_name), query("replace", boolean())],
+            body=upload_body({"name": glossary_name, "replace": boolean()},
+                             "The file as multipart `file` (or the raw body with ?filename=)")),
+        ("GET", "/api/v1/glossaries/<name>/export"): op("The glossary as a TBX or CSV file", {
+            "200": {"description": "The file", "content": {"application/x-tbx+xml": {"schema": string()},
+                                                          "text/csv": {"schema": string()}}},
+            **errors(400, 404)}, params=[query("format", enum(("tbx", "csv")))]),
+    }

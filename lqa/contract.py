@@ -1,0 +1,68 @@
+"""The quality API's contract: per-language figures and the MQM annotations reviewers send."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from lqa.metrics import GROUP_BY, PROFILE_NAMES
+from lqa.mqm import CATEGORIES, SEVERITIES
+from tolk.schema import (
+    Schema,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    language_tag,
+    nullable,
+    obj,
+    ok,
+    op,
+    query,
+    record,
+    ref,
+    string,
+)
+
+TAGS = {"lqa_api": "quality"}
+
+
+def mqm_annotations() -> Schema:
+    """MQM annotations of a reviewed text (optional): category, severity and the span they cover."""
+    return nullable(array(obj({
+        "category": string(description="MQM category, e.g. " + ", ".join(sorted(CATEGORIES)[:4])),
+        "severity": string(description="MQM severity: " + ", ".join(s.value for s in SEVERITIES)),
+        "start": nullable(integer(minimum=0)), "end": nullable(integer(minimum=0)),
+        "note": nullable(string())}, required=["category", "severity"])))
+
+
+def components() -> dict[str, Schema]:
+    """The quality report, as answered."""
+    s, n = string(), nullable(string())
+    return {
+        "QualityReport": record({
+            "languages": array(record({"lang": s, "segments": integer(), "words": integer(),
+                                       "groups": array(record({"key": n, "segments": integer(), "words": integer(),
+                                                               "mqm": obj()})),
+                                       "cost": {}, "customer_feedback": obj()})),
+            "profile": s, "lower_is_better": boolean(), "min_words": integer(), "group_by": n, "filters": obj()}),
+    }
+
+
+def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
+    """The quality endpoints, keyed by (method, Flask rule)."""
+    quality_params = [
+        query("lang", language_tag(), "only this language (reviewers: one of their own)"),
+        query("from", string(format="date"), "first day, YYYY-MM-DD (UTC)"),
+        query("to", string(format="date"), "last day, YYYY-MM-DD (UTC)"),
+        *(query(name, string(80)) for name in ("engine", "content_type", "channel", "reviewer")),
+        query("group_by", enum(GROUP_BY)), query("profile", enum(PROFILE_NAMES), "MQM scoring profile")]
+    return {
+        ("GET", "/api/v1/quality"): op(
+            "Per-language quality: MQM with 95% CI, post-edit distance, SLA, checks, cost, CSAT",
+            {"200": ok(ref("QualityReport")), **errors(400, 403)}, params=quality_params,
+            description="Reviewers see only their own languages; other parameters are refused."),
+        ("GET", "/api/v1/quality/report.csv"): op("The quality figures as CSV, one row per language and group", {
+            "200": ok(string(), "CSV", "text/csv"), **errors(400, 403)}, params=quality_params),
+    }

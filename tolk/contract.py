@@ -1,0 +1,75 @@
+"""The kernel's API contract: health probes, this document, users and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tolk.models import Role
+from tolk.schema import (
+    Schema,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    json_body,
+    language_tag,
+    nullable,
+    obj,
+    ok,
+    op,
+    patterned,
+    query,
+    record,
+    ref,
+    string,
+    timestamp,
+)
+
+#: OpenAPI tags of the kernel's blueprints.
+TAGS = {"health": "health", "openapi": "contract"}
+
+
+def components() -> dict[str, Schema]:
+    """The error body, users and health, shared by several operations."""
+    s = string()
+    return {
+        "Error": record({"error": record({"code": s, "message": s}, {"details": obj()})}),
+        "User": record({"id": integer(), "name": s, "role": s, "languages": array(s), "timezone": s,
+                        "shift_start": s, "shift_end": s, "work_days": array(s), "active": boolean()},
+                       {"token": string(description="shown once")}),
+        "Health": record({"ok": boolean()}, {"components": obj(additionalProperties=record({"ok": boolean()}))}),
+    }
+
+
+def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
+    """The kernel's endpoints, keyed by (method, Flask rule)."""
+    n = nullable(string())
+    return {
+        ("GET", "/healthz"): op("Database, Redis and engine health (the components to admins only)", {
+            "200": ok(ref("Health")), "503": ok(ref("Health"), "The database or Redis is down")}),
+        ("GET", "/livez"): op("Liveness: answers without touching dependencies", {
+            "200": ok(record({"ok": boolean()}))}),
+        ("GET", "/api/v1/openapi.json"): op("This OpenAPI document", {"200": ok(obj(required=["openapi", "paths"]))}),
+        ("GET", "/api/v1/audit"): op("The audit log, newest first", {
+            "200": ok(record({"events": array(record({
+                "id": integer(), "at": timestamp(), "actor": string(), "action": string(), "object_type": string(),
+                "object_id": n, "detail": {}}))})), **errors(400)},
+            params=[*(query(name, string()) for name in ("actor", "action", "object_type", "object_id")),
+                    query("limit", integer(minimum=1, maximum=1000), "default 100")]),
+        ("GET", "/api/v1/users"): op("Users and their roles", {"200": ok(record({"users": array(ref("User"))}))}),
+        ("POST", "/api/v1/users"): op("Create a user; with `token: true` the answer carries an API token, once", {
+            "201": ok(ref("User"), "Created"), **errors(400, 409)},
+            body=json_body(obj({
+                "name": patterned(80, r"^[A-Za-z0-9_.@-]{2,80}$", "must be 2-80 letters, digits or _.@-"),
+                "role": enum(Role),
+                "languages": nullable({"anyOf": [array(language_tag()), string()]}),
+                "timezone": nullable(string(64, examples=["Europe/Madrid"])),
+                "shift": nullable(string(11, examples=["09:00-17:00"])),
+                "days": nullable(string(32, examples=["mon,tue,wed,thu,fri"])),
+                "password": nullable(string(200, minLength=8)), "token": nullable(boolean())},
+                required=["name", "role"]), {"name": "maria", "role": "reviewer", "languages": ["es"], "token": True})),
+        ("POST", "/api/v1/users/<name>/revoke"): op("Revoke every API token of a user", {
+            "200": ok(record({"revoked": integer()})), **errors(404)}),
+    }

@@ -1,0 +1,159 @@
+"""The locales API's contract: locale profiles, reply templates and their PO catalogs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tolk.schema import (
+    Schema,
+    array,
+    boolean,
+    enum,
+    errors,
+    integer,
+    json_body,
+    language_tag,
+    no_content,
+    nullable,
+    number,
+    obj,
+    ok,
+    op,
+    patterned,
+    query,
+    record,
+    ref,
+    string,
+    timestamp,
+    upload_body,
+)
+from workflows.locales import CHANNELS, DIRECTIONS, FORMALITIES, WEEKDAYS
+from workflows.macros import TEMPLATE_ID
+from workflows.models import TemplateState
+
+TAGS = {"locales_api": "locales, templates and catalogs"}
+
+
+def components() -> dict[str, Schema]:
+    """Locale profiles, templates, rendered templates and catalog results, as answered."""
+    s, n = string(), nullable(string())
+    n_int = nullable(integer())
+    profile = record({
+        "locale": s, "name": s, "formality": s, "greeting": s, "sign_off": s, "upsell_allowed": boolean(),
+        "sla_minutes": obj(additionalProperties=integer()), "preferred_channels": array(s),
+        "working_days": array(s), "holidays": array(s), "currency": s, "text_direction": enum(("ltr", "rtl")),
+        "quality_threshold": number(), "sample_rate": number(), "always_review": boolean(), "check_config": obj(),
+        "critical_terms": array(s), "chain": array(s), "sources": obj(additionalProperties=s),
+        "stored": boolean()})
+    template_translation = record({
+        "locale": s, "forms": array(s), "state": enum(TemplateState), "effective_state": enum(TemplateState),
+        "outdated": boolean(), "source_version": integer(), "translator_comment": n, "reviewed_by": n,
+        "updated_at": nullable(timestamp())})
+    template = {"id": s, "title": n, "source_locale": s, "source_text": s, "source_plural": n,
+                "plural_variable": n, "comment": n, "critical": boolean(), "version": integer(),
+                "variables": array(s)}
+    return {
+        "LocaleProfile": profile,
+        "TemplateSummary": record({**template, "locales": obj(additionalProperties=enum(TemplateState))}),
+        "Template": record({**template, "translations": array(template_translation)}),
+        "TemplateTranslation": template_translation,
+        "RenderedTemplate": record({
+            "template_id": s, "requested_locale": s, "locale_used": s, "text": s, "body": s, "greeting": s,
+            "sign_off": s, "state": s, "chain": array(s), "fallback": array(record({"locale": s, "reason": s})),
+            "used_source": boolean(), "plural_form": n_int, "unused_variables": array(s),
+            "template_version": integer(), "critical": boolean(), "text_direction": s, "fell_back": boolean()}),
+        "CatalogImport": record({"locale": s, "state": s, **{k: array(s) for k in (
+            "created", "updated", "unchanged", "fuzzy", "untranslated", "outdated")}}),
+        "CatalogPrefill": record({"locale": s, "filled": array(s), "skipped": array(s),
+                                  "engines": obj(additionalProperties=s), "problems": array(obj()), "error": n,
+                                  "ok": boolean()}),
+    }
+
+
+def _template_fields(*, create: bool) -> Schema:
+    n10k = nullable(string(10000))
+    return obj({"id": patterned(80, TEMPLATE_ID.pattern, "must be 1-80 lowercase letters, digits, '_', '.' or '-'"),
+                "title": nullable(string(200)),
+                "source_locale": language_tag(), "source_text": string(10000, minLength=1),
+                "source_plural": n10k, "plural_variable": nullable(patterned(
+                    None, r"^[A-Za-z_][A-Za-z0-9_]*$", "must be a variable name such as 'count'")),
+                "comment": n10k, "critical": boolean()},
+               required=["id", "source_text"] if create else (), closed=True)
+
+
+def _locale_profile() -> Schema:
+    frame = nullable(string(1000, description="may use {customer_name}, {agent_name}, {company_name}"))
+    fields = {
+        "name": string(80), "formality": enum(FORMALITIES), "greeting": frame, "sign_off": frame,
+        "upsell_allowed": boolean(), "always_review": boolean(),
+        "sla_minutes": obj({c: integer(minimum=1, maximum=60 * 24 * 30) for c in CHANNELS}, closed=True),
+        "preferred_channels": array(enum(CHANNELS)),
+        "working_days": {"anyOf": [array(enum(WEEKDAYS), minItems=1), string(minLength=1)]},
+        "holidays": array(string(format="date")), "currency": string(3, minLength=3),
+        "text_direction": enum(DIRECTIONS), "quality_threshold": number(minimum=0, maximum=100),
+        "sample_rate": number(minimum=0, maximum=1),
+        "check_config": obj({"disabled": array(string()), "enabled": nullable(array(string())),
+                             "severity": obj(additionalProperties=string())}, closed=True),
+        "critical_terms": array(string(100, minLength=1)),
+    }
+    return obj({k: nullable(v) for k, v in fields.items()}, closed=True,
+               description="Named fields change, others stay; null resets a field to the inherited value.")
+
+
+def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
+    """The locale, template and catalog endpoints, keyed by (method, Flask rule)."""
+    n = nullable(string())
+    lang = language_tag()
+    po = "text/x-gettext-translation"
+    return {
+        ("GET", "/api/v1/locales"): op("Effective profiles of every stored locale", {
+            "200": ok(record({"locales": array(ref("LocaleProfile"))}))}),
+        ("GET", "/api/v1/locales/<locale>"): op("A locale's effective profile, resolved along its fallbacks", {
+            "200": ok(ref("LocaleProfile")), **errors(400)}),
+        ("PUT", "/api/v1/locales/<locale>"): op("Create or update a locale profile", {
+            "200": ok(ref("LocaleProfile")), "201": ok(ref("LocaleProfile"), "Created"), **errors(400)},
+            body=json_body(_locale_profile(), {"formality": "formal", "sla_minutes": {"email": 480}})),
+        ("DELETE", "/api/v1/locales/<locale>"): op("Delete a stored locale profile", {
+            "204": no_content(), **errors(400, 404)}),
+        ("GET", "/api/v1/templates"): op("Reply templates with each locale's state", {
+            "200": ok(record({"templates": array(ref("TemplateSummary"))}))}),
+        ("POST", "/api/v1/templates"): op("Create a reply template", {
+            "201": ok(ref("Template"), "Created"), **errors(400, 409)},
+            body=json_body(_template_fields(create=True), {"id": "order-shipped", "title": "Order shipped",
+                                                           "source_text": "Your order {order} has shipped."})),
+        ("GET", "/api/v1/templates/<template_id>"): op("A template with its translations", {
+            "200": ok(ref("Template")), **errors(404)}),
+        ("PUT", "/api/v1/templates/<template_id>"): op(
+            "Change a template; a changed source makes older translations outdated", {
+                "200": ok(ref("Template")), **errors(400, 404)},
+            body=json_body(_template_fields(create=False), {"title": "Greeting"})),
+        ("DELETE", "/api/v1/templates/<template_id>"): op("Delete a template", {"204": no_content(), **errors(404)}),
+        ("PUT", "/api/v1/templates/<template_id>/translations/<locale>"): op(
+            "Save a translation (`forms`, or `text`); a reviewer of the language saves it reviewed", {
+                "200": ok(ref("TemplateTranslation")), **errors(400, 403, 404)},
+            body=json_body(obj({"forms": nullable(array(string(), minItems=1)), "text": string(),
+                                "state": nullable(enum(TemplateState)),
+                                "translator_comment": nullable(string(2000))}), {"forms": ["Hola {name}"]})),
+        ("DELETE", "/api/v1/templates/<template_id>/translations/<locale>"): op("Delete a translation", {
+            "204": no_content(), **errors(400, 404)}),
+        ("POST", "/api/v1/templates/<template_id>/render"): op(
+            "Render for a customer's locale: reviewed translation along the fallbacks, variables formatted", {
+                "200": ok(ref("RenderedTemplate")), **errors(400, 403, 404)},
+            description="`use_unreviewed` previews drafts and is refused to agents.",
+            body=json_body(obj({"locale": lang, "variables": nullable(obj()), "use_unreviewed": nullable(boolean()),
+                                "wrap": nullable(boolean())}, required=["locale"]),
+                           {"locale": "es", "variables": {"name": "Ana"}, "wrap": False})),
+        ("GET", "/api/v1/catalogs/messages.pot"): op("Every template as a PO template", {
+            "200": ok(string(), "The POT file", po)}),
+        ("GET", "/api/v1/catalogs/<locale>.po"): op("A locale's translations as a PO file", {
+            "200": ok(string(), "The PO file", po), **errors(400)}),
+        ("POST", "/api/v1/catalogs/import"): op("Import a PO file; a refused file stores nothing", {
+            "200": ok(ref("CatalogImport")), **errors(400, 403, 413)},
+            params=[query("locale", lang, "the catalog's locale when the file has no Language header")],
+            body=upload_body({"locale": lang}, "The PO file as multipart `file` (or the raw body)")),
+        ("POST", "/api/v1/catalogs/<locale>/prefill"): op(
+            "Machine pre-fill of untranslated templates (stored fuzzy)", {
+                "200": ok(ref("CatalogPrefill")), **errors(400, 404)},
+            body=json_body(obj({"glossary": n}), {}, required=False)),
+    }
