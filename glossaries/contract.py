@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
 
 from glossaries.terms import STATUSES
 from tolk.schema import (
+    Absent,
     Schema,
     array,
     boolean,
@@ -14,21 +17,53 @@ from tolk.schema import (
     errors,
     integer,
     json_body,
+    model_schema,
     no_content,
     nullable,
-    obj,
     ok,
     op,
     patterned,
     query,
     record,
     ref,
+    shaped,
     string,
     timestamp,
     upload_body,
 )
 
 TAGS = {"glossaries_api": "glossaries"}
+GlossaryName = Annotated[str, shaped(patterned(80, r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$",
+                                               "must be 1-80 letters, digits, '_', '.' or '-'"))]
+
+
+class NewGlossary(BaseModel):
+    """POST /glossaries: an empty glossary."""
+
+    name: GlossaryName
+    source_lang: Annotated[str, Field(max_length=35)]
+    description: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class NewTerm(BaseModel):
+    """One term of an entry: the concept's name in one language."""
+
+    lang: Annotated[str, Field(max_length=35, description="BCP 47 language tag of the term")]
+    text: str
+    status: Annotated[str, shaped(enum(STATUSES))] | Absent = None
+    part_of_speech: str | None = None
+    case_sensitive: bool | None = None
+    note: str | None = None
+
+
+class NewEntry(BaseModel):
+    """POST /glossaries/<name>/entries and PUT .../entries/<id>: a concept with its terms."""
+
+    terms: Annotated[list[NewTerm], Field(min_length=1)]
+    do_not_translate: bool | None = None
+    note: str | None = None
+    subject: str | None = None
+    id: str | None = None
 
 
 def components() -> dict[str, Schema]:
@@ -48,12 +83,7 @@ def components() -> dict[str, Schema]:
 
 
 def _glossary_entry() -> tuple[Schema, Schema]:
-    n = nullable(string())
-    term = obj({"lang": string(35, description="BCP 47 language tag of the term"), "text": string(),
-                "status": enum(STATUSES), "part_of_speech": n, "case_sensitive": nullable(boolean()), "note": n},
-               required=["lang", "text"])
-    return (obj({"terms": array(term, minItems=1), "do_not_translate": nullable(boolean()), "note": n,
-                 "subject": n, "id": n}, required=["terms"]),
+    return (model_schema(NewEntry),
             {"terms": [{"lang": "en", "text": "refund"}, {"lang": "es", "text": "reembolso"}]})
 
 
@@ -66,8 +96,7 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             "200": ok(record({"glossaries": array(ref("GlossarySummary"))}))}),
         ("POST", "/api/v1/glossaries"): op("Create an empty glossary", {
             "201": ok(ref("Glossary"), "Created"), **errors(400, 409)},
-            body=json_body(obj({"name": glossary_name, "source_lang": string(35),
-                                "description": nullable(string(2000))}, required=["name", "source_lang"]),
+            body=json_body(model_schema(NewGlossary),
                            {"name": "support", "source_lang": "en", "description": "Support terms"})),
         ("GET", "/api/v1/glossaries/<name>"): op("A glossary with its entries", {
             "200": ok(ref("Glossary")), **errors(404)}),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
 
 from lqa.metrics import GROUP_BY, PROFILE_NAMES
 from lqa.mqm import CATEGORIES, SEVERITIES
@@ -28,13 +30,14 @@ from tolk.schema import (
 TAGS = {"lqa_api": "quality"}
 
 
-def mqm_annotations() -> Schema:
-    """MQM annotations of a reviewed text (optional): category, severity and the span they cover."""
-    return nullable(array(obj({
-        "category": string(description="MQM category, e.g. " + ", ".join(sorted(CATEGORIES)[:4])),
-        "severity": string(description="MQM severity: " + ", ".join(s.value for s in SEVERITIES)),
-        "start": nullable(integer(minimum=0)), "end": nullable(integer(minimum=0)),
-        "note": nullable(string())}, required=["category", "severity"])))
+class MqmAnnotation(BaseModel):
+    """One MQM error a reviewer marks in a text: category, severity and the span it covers."""
+
+    category: Annotated[str, Field(description="MQM category, e.g. " + ", ".join(sorted(CATEGORIES)[:4]))]
+    severity: Annotated[str, Field(description="MQM severity: " + ", ".join(s.value for s in SEVERITIES))]
+    start: Annotated[int, Field(ge=0)] | None = None
+    end: Annotated[int, Field(ge=0)] | None = None
+    note: str | None = None
 
 
 def components() -> dict[str, Schema]:

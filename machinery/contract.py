@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from tolk.schema import (
+    Absent,
+    LanguageTag,
     Schema,
     array,
     boolean,
-    enum,
     errors,
     integer,
     json_body,
     language_tag,
+    model_schema,
     nullable,
     number,
     obj,
@@ -27,8 +31,26 @@ from tolk.schema import (
 )
 
 TAGS = {"machinery_api": "translation"}
-FORMATS = ("text", "html")
-FORMALITIES = ("default", "formal", "informal")
+Format = Literal["text", "html"]
+Formality = Literal["default", "formal", "informal"]
+FORMATS: tuple[Format, ...] = ("text", "html")
+FORMALITIES: tuple[Formality, ...] = ("default", "formal", "informal")
+
+
+class TranslateRequest(BaseModel):
+    """POST /translate: one text or a batch, into one language."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["texts"]}],
+                                                 "x-error-reason": "give exactly one of 'text' or 'texts'"})
+
+    text: str | Absent = None
+    texts: Annotated[list[str], Field(min_length=1)] | Absent = None
+    target_lang: LanguageTag
+    source_lang: LanguageTag | None = None
+    format: Format | None = None
+    formality: Formality | None = None
+    context: Annotated[str, Field(max_length=2000)] | None = None
+    glossary: Annotated[str, Field(max_length=80)] | None = None
 
 
 def components() -> dict[str, Schema]:
@@ -54,20 +76,15 @@ def components() -> dict[str, Schema]:
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The translation endpoints, keyed by (method, Flask rule); ``config`` supplies the size limits."""
     max_text = config["MAX_TEXT_CHARS"]
-    lang, n_lang = language_tag(), nullable(language_tag())
+    lang = language_tag()
     return {
         ("POST", "/api/v1/translate"): op(
             "Translate one text or a batch (translation memory first, glossary enforced)",
             {"200": ok(record({"translations": array(ref("Translation"))})), **errors(400, 404, 413, 422, 503)},
             description=f"Texts longer than {max_text} characters or batches larger than "
                         f"{config['MAX_BATCH_TEXTS']} texts are refused with 413.",
-            body=json_body({**obj({
-                "text": string(), "texts": array(string(), minItems=1), "target_lang": lang,
-                "source_lang": n_lang, "format": nullable(enum(FORMATS)), "formality": nullable(enum(FORMALITIES)),
-                "context": nullable(string(2000)), "glossary": nullable(string(80))},
-                required=["target_lang"], oneOf=[{"required": ["text"]}, {"required": ["texts"]}]),
-                "x-error-reason": "give exactly one of 'text' or 'texts'"},
-                {"text": "Your refund was processed.", "source_lang": "en", "target_lang": "es"})),
+            body=json_body(model_schema(TranslateRequest),
+                           {"text": "Your refund was processed.", "source_lang": "en", "target_lang": "es"})),
         ("GET", "/api/v1/engines"): op("Engines, whether each is configured, the pairs it serves, the routes", {
             "200": ok(record({"engines": array(record({"engine": string(), "configured": boolean(),
                                                        "pairs": nullable(array(string()))})),

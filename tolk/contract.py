@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
 
 from tolk.models import Role
 from tolk.schema import (
     Schema,
     array,
     boolean,
-    enum,
     errors,
     integer,
     json_body,
     language_tag,
+    model_schema,
     nullable,
     obj,
     ok,
@@ -23,12 +25,28 @@ from tolk.schema import (
     query,
     record,
     ref,
+    shaped,
     string,
     timestamp,
 )
 
 #: OpenAPI tags of the kernel's blueprints.
 TAGS = {"health": "health", "openapi": "contract"}
+
+
+class NewUser(BaseModel):
+    """POST /users: a user with a role, languages and working hours."""
+
+    name: Annotated[str, shaped(patterned(80, r"^[A-Za-z0-9_.@-]{2,80}$", "must be 2-80 letters, digits or _.@-"))]
+    role: Role
+    # A list of tags or one comma-separated string.
+    languages: Annotated[list[str] | str | None, shaped(
+        nullable({"anyOf": [array(language_tag()), string()]}))] = None
+    timezone: Annotated[str, Field(max_length=64, examples=["Europe/Madrid"])] | None = None
+    shift: Annotated[str, Field(max_length=11, examples=["09:00-17:00"])] | None = None
+    days: Annotated[str, Field(max_length=32, examples=["mon,tue,wed,thu,fri"])] | None = None
+    password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+    token: bool | None = None
 
 
 def components() -> dict[str, Schema]:
@@ -61,15 +79,8 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("GET", "/api/v1/users"): op("Users and their roles", {"200": ok(record({"users": array(ref("User"))}))}),
         ("POST", "/api/v1/users"): op("Create a user; with `token: true` the answer carries an API token, once", {
             "201": ok(ref("User"), "Created"), **errors(400, 409)},
-            body=json_body(obj({
-                "name": patterned(80, r"^[A-Za-z0-9_.@-]{2,80}$", "must be 2-80 letters, digits or _.@-"),
-                "role": enum(Role),
-                "languages": nullable({"anyOf": [array(language_tag()), string()]}),
-                "timezone": nullable(string(64, examples=["Europe/Madrid"])),
-                "shift": nullable(string(11, examples=["09:00-17:00"])),
-                "days": nullable(string(32, examples=["mon,tue,wed,thu,fri"])),
-                "password": nullable(string(200, minLength=8)), "token": nullable(boolean())},
-                required=["name", "role"]), {"name": "maria", "role": "reviewer", "languages": ["es"], "token": True})),
+            body=json_body(model_schema(NewUser),
+                           {"name": "maria", "role": "reviewer", "languages": ["es"], "token": True})),
         ("POST", "/api/v1/users/<name>/revoke"): op("Revoke every API token of a user", {
             "200": ok(record({"revoked": integer()})), **errors(404)}),
     }

@@ -1,7 +1,8 @@
 """Shapes of the API contract as JSON Schema: strings, enumerations, objects, bodies, responses, errors.
 
-Each feature package describes its operations with these in its own ``contract.py`` and registers them
-with :func:`tolk.openapi.register`; the kernel turns them into the OpenAPI document and validates
+Each feature package describes its operations in its own ``contract.py``: request bodies as pydantic
+models (turned into JSON Schema by :func:`model_schema`), the rest with these shapes; it registers them
+with :func:`tolk.openapi.register`, and the kernel turns them into the OpenAPI document and validates
 requests against them.
 """
 
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from tolk.languages import _TAG
 
@@ -170,3 +174,52 @@ def op(summary: str, responses: Mapping[str, Schema], *, body: Schema | None = N
     return out
 
 
+
+
+# --- request bodies as pydantic models ------------------------------------------------------------
+
+#: ``field: str | Absent = None``: the field may be left out, but null is not a value it takes.
+Absent = SkipJsonSchema[None]
+#: The key in a field's ``json_schema_extra`` naming the setting that bounds its length.
+LIMIT = "x-max-length-setting"
+
+
+def limited(setting: str) -> Any:
+    """A string bounded by the setting ``setting`` (e.g. ``MAX_TEXT_CHARS``), resolved by :func:`model_schema`."""
+    return Field(json_schema_extra={LIMIT: setting})
+
+
+def shaped(schema: Schema) -> WithJsonSchema:
+    """A field whose JSON Schema is ``schema`` as it stands (a pattern with its error reason, a language tag)."""
+    return WithJsonSchema(schema)
+
+
+LanguageTag = Annotated[str, shaped(language_tag())]
+
+
+def _tidy(node: Any, defs: Mapping[str, Any], config: Mapping[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_tidy(item, defs, config) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+        node = {**defs[node["$ref"].removeprefix("#/$defs/")], **{k: v for k, v in node.items() if k != "$ref"}}
+    out = {k: _tidy(v, defs, config) for k, v in node.items() if k != "title" and not (k == "default" and v is None)}
+    if isinstance(node.get("properties"), dict):  # field names, not keywords: a field may be called "title"
+        out["properties"] = {k: _tidy(v, defs, config) for k, v in node["properties"].items()}
+    if out.get("additionalProperties") is True:
+        del out["additionalProperties"]
+    if LIMIT in out:
+        out["maxLength"] = config[out.pop(LIMIT)]
+    options = out.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        rest = {k: v for k, v in out.items() if k != "anyOf"}
+        return {**nullable(next(o for o in options if o != {"type": "null"})), **rest}
+    return out
+
+
+def model_schema(model: type[BaseModel], config: Mapping[str, Any] | None = None) -> Schema:
+    """The JSON Schema of a request model in the contract's own shape: nested models inlined, an optional
+    field's null folded into its type (``["string", "null"]``), titles dropped, limits read from ``config``."""
+    raw = model.model_json_schema(mode="validation")
+    return _tidy(raw, raw.pop("$defs", {}), config or {})

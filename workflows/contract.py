@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from lqa.contract import mqm_annotations
+from pydantic import BaseModel, ConfigDict, Field
+
+from lqa.contract import MqmAnnotation
 from tolk.schema import (
     MAX_ID,
+    LanguageTag,
     Schema,
     array,
     boolean,
@@ -16,6 +19,8 @@ from tolk.schema import (
     integer,
     json_body,
     language_tag,
+    limited,
+    model_schema,
     nullable,
     obj,
     ok,
@@ -23,6 +28,7 @@ from tolk.schema import (
     query,
     record,
     ref,
+    shaped,
     string,
     timestamp,
 )
@@ -31,6 +37,81 @@ from workflows.models import Decision, ReplyStatus, ReviewStatus
 from workflows.replies import CHANNELS
 
 TAGS = {"workflows_api": "replies and reviews"}
+Text = Annotated[str, limited("MAX_TEXT_CHARS")]
+
+
+class Customer(BaseModel):
+    """What the helpdesk knows of the customer: each value is masked wherever it appears (names also inflected)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=200)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    phone: Annotated[str, Field(max_length=40)] | None = None
+    address: Annotated[str, Field(max_length=500)] | None = None
+
+
+class Turn(BaseModel):
+    """One earlier turn of the conversation."""
+
+    author: Literal["customer", "agent"]
+    text: Text
+    lang: LanguageTag | None = None
+
+
+class DraftReply(BaseModel):
+    """POST /replies: the agent's text (or a template) for a customer, to translate, check and route."""
+
+    text: Text | None = None
+    ticket_ref: Annotated[str, Field(max_length=120)]
+    channel: Annotated[str, shaped(enum(CHANNELS))]
+    customer_locale: LanguageTag | None = None
+    customer_message: Text | None = None
+    agent_lang: LanguageTag | None = None
+    template_id: Annotated[str, Field(max_length=80)] | None = None
+    variables: dict[str, Any] | None = None
+    vip: bool | None = None
+    escalated: bool | None = None
+    idempotency_key: Annotated[str, Field(max_length=120)] | None = None
+    glossary: Annotated[str, Field(max_length=80)] | None = None
+    customer_id: Annotated[str, Field(max_length=120)] | None = None
+    customer: Customer | None = None
+    thread: Annotated[list[Turn], Field(description="Earlier turns of the conversation, oldest first (the last "
+                                                    "50 count): a reply is judged with them")] | None = None
+
+
+class Feedback(BaseModel):
+    """POST /replies/<id>/feedback: the customer's rating."""
+
+    csat: Annotated[int, Field(ge=1, le=5)]
+    comment: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class CustomerMessage(BaseModel):
+    """POST /messages/translate: a customer's message, not stored."""
+
+    text: Text
+    target_lang: LanguageTag | None = None
+    source_lang: LanguageTag | None = None
+    ticket_ref: Annotated[str, Field(max_length=120)] | None = None
+    customer: Customer | None = None
+
+
+class Approval(BaseModel):
+    """POST /reviews/<id>/approve: optionally an edited text and MQM annotations."""
+
+    # Replies allow 2 x MAX_TEXT_CHARS, article locales an article's length: the view checks per kind.
+    text: str | None = None
+    annotations: list[MqmAnnotation] | None = None
+    version: int | None = None
+
+
+class Rejection(BaseModel):
+    """POST /reviews/<id>/reject: back to its author with a reason."""
+
+    reason: Annotated[str, Field(max_length=2000)]
+    annotations: list[MqmAnnotation] | None = None
+    version: int | None = None
 
 
 def components() -> dict[str, Schema]:
@@ -60,12 +141,8 @@ def components() -> dict[str, Schema]:
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The replies, messages and reviews endpoints, keyed by (method, Flask rule)."""
-    max_text = config["MAX_TEXT_CHARS"]
-    lang, n_lang = language_tag(), nullable(language_tag())
-    review_decision = {"annotations": mqm_annotations(), "version": nullable(integer())}
-    # What the helpdesk knows of the customer: each value is masked wherever it appears (names also inflected).
-    customer = obj({"name": nullable(string(200)), "email": nullable(string(254)), "phone": nullable(string(40)),
-                    "address": nullable(string(500))}, closed=True)
+    approval = model_schema(Approval)
+    approval["properties"]["text"]["maxLength"] = max(config["MAX_TEXT_CHARS"] * 2, MAX_ARTICLE_CHARS)
     return {
         ("POST", "/api/v1/replies"): op(
             "Draft a reply: translate, check and route it (released, agent confirms, or native review)",
@@ -77,19 +154,9 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                         "is held for review. The same `idempotency_key` sent again returns the first reply (200); "
                         "sent while that reply is still being drafted, 409 `idempotency_in_progress` with "
                         "`Retry-After`.",
-            body=json_body(obj({
-                "text": nullable(string(max_text)), "ticket_ref": string(120), "channel": enum(CHANNELS),
-                "customer_locale": n_lang, "customer_message": nullable(string(max_text)), "agent_lang": n_lang,
-                "template_id": nullable(string(80)), "variables": nullable(obj()), "vip": nullable(boolean()),
-                "escalated": nullable(boolean()), "idempotency_key": nullable(string(120)),
-                "glossary": nullable(string(80)), "customer_id": nullable(string(120)), "customer": nullable(customer),
-                "thread": nullable(array(record({"author": enum(("customer", "agent")), "text": string(max_text)},
-                                                {"lang": n_lang}),
-                                         description="Earlier turns of the conversation, oldest first (the last "
-                                                     "50 count): a reply is judged with them"))},
-                required=["ticket_ref", "channel"]),
-                {"text": "Thanks for waiting, Maria.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es",
-                 "customer": {"name": "Maria Garcia", "email": "maria@example.com"}})),
+            body=json_body(model_schema(DraftReply, config), {
+                "text": "Thanks for waiting, Maria.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es",
+                "customer": {"name": "Maria Garcia", "email": "maria@example.com"}})),
         ("GET", "/api/v1/replies"): op("The agent's recent replies (admins: everyone's), newest first", {
             "200": ok(record({"replies": array(ref("Reply"))})), **errors(400)},
             params=[query("status", enum(ReplyStatus)),
@@ -101,31 +168,26 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("POST", "/api/v1/replies/<int:reply_id>/feedback"): op("Record the customer's rating (CSAT 1-5)", {
             "201": ok(record({"id": integer(), "reply_id": integer(), "csat": integer(),
                               "delivery": enum(("machine", "reviewed"))}), "Recorded"), **errors(400, 403, 404)},
-            body=json_body(obj({"csat": integer(minimum=1, maximum=5), "comment": nullable(string(2000))},
-                               required=["csat"]), {"csat": 5, "comment": "Quick and clear"})),
+            body=json_body(model_schema(Feedback), {"csat": 5, "comment": "Quick and clear"})),
         ("POST", "/api/v1/messages/translate"): op("A customer's message in the agent's language", {
             "200": ok(record({"text": string(), "source_lang": string(), "engine": string(),
                              "detection": nullable(ref("Detection"))})),
             **errors(400, 422, 503)},
-            body=json_body(obj({"text": string(max_text), "target_lang": n_lang, "source_lang": n_lang,
-                                "ticket_ref": nullable(string(120)), "customer": nullable(customer)},
-                               required=["text"]), {"text": "Gracias por su ayuda.", "target_lang": "en"}),
+            body=json_body(model_schema(CustomerMessage, config),
+                           {"text": "Gracias por su ayuda.", "target_lang": "en"}),
             description="Nothing of the message is stored; `customer` values are masked before any engine sees "
                         "them, and `ticket_ref` names the engine call's egress record for erasure."),
         ("GET", "/api/v1/reviews"): op("The review queue by SLA deadline (reviewers: their languages only)", {
             "200": ok(record({"reviews": array(ref("ReviewItem"))})), **errors(400, 403)},
-            params=[query("status", enum([*ReviewStatus, "all"]), "default pending"), query("lang", lang)]),
+            params=[query("status", enum([*ReviewStatus, "all"]), "default pending"), query("lang", language_tag())]),
         ("GET", "/api/v1/reviews/<int:item_id>"): op("A review item", {
             "200": ok(ref("ReviewItem")), **errors(403, 404)}),
         ("POST", "/api/v1/reviews/<int:item_id>/approve"): op(
             "Approve, optionally with an edited text and MQM annotations", {
                 "200": ok(ref("ReviewItem")), **errors(400, 403, 404, 409)},
-            # Replies allow 2 x MAX_TEXT_CHARS, article locales an article's length: the view checks per kind.
-            body=json_body(obj({"text": nullable(string(max(max_text * 2, MAX_ARTICLE_CHARS))), **review_decision}),
-                           {"annotations": [{"category": "fluency/grammar", "severity": "minor"}]},
+            body=json_body(approval, {"annotations": [{"category": "fluency/grammar", "severity": "minor"}]},
                            required=False)),
         ("POST", "/api/v1/reviews/<int:item_id>/reject"): op("Reject with a reason: back to its author", {
             "200": ok(ref("ReviewItem")), **errors(400, 403, 404, 409)},
-            body=json_body(obj({"reason": string(2000), **review_decision}, required=["reason"]),
-                           {"reason": "Too informal for a refund."})),
+            body=json_body(model_schema(Rejection), {"reason": "Too informal for a refund."})),
     }

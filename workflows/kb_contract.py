@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
 
 from tolk.schema import (
+    Absent,
+    LanguageTag,
     Schema,
     array,
     boolean,
@@ -13,7 +17,7 @@ from tolk.schema import (
     errors,
     integer,
     json_body,
-    language_tag,
+    model_schema,
     nullable,
     obj,
     ok,
@@ -21,6 +25,7 @@ from tolk.schema import (
     patterned,
     record,
     ref,
+    shaped,
     string,
     timestamp,
 )
@@ -28,6 +33,36 @@ from workflows.kb import MAX_TITLE_CHARS
 from workflows.models import JobStatus, LocaleState
 
 TAGS = {"kb_api": "knowledge base"}
+Slug = Annotated[str, shaped(patterned(120, r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                       "must be lowercase letters, digits and single hyphens (at most 120)"))]
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS)]
+Body = Annotated[str, Field(description="HTML (sanitized) or Markdown")]
+
+
+class ArticleChange(BaseModel):
+    """PUT /articles/<slug>: the fields to change; a new revision outdates published locales."""
+
+    slug: Slug | Absent = None
+    title: Title | Absent = None
+    body: Body | Absent = None
+    format: Literal["html", "markdown"] | None = None
+    source_locale: LanguageTag | None = None
+    target_locales: list[LanguageTag] | None = None
+    critical: bool | None = None
+
+
+class NewArticle(ArticleChange):
+    """POST /articles: an article with its slug, title and body."""
+
+    slug: Slug
+    title: Title
+    body: Body
+
+
+class TranslateArticle(BaseModel):
+    """POST /articles/<slug>/translate: the locales to translate into (all target locales by default)."""
+
+    locales: list[LanguageTag] | None = None
 
 
 def components() -> dict[str, Schema]:
@@ -58,15 +93,6 @@ def components() -> dict[str, Schema]:
     }
 
 
-def _article(*, create: bool) -> Schema:
-    return obj({"slug": patterned(120, r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-                                  "must be lowercase letters, digits and single hyphens (at most 120)"),
-                "title": string(MAX_TITLE_CHARS), "body": string(description="HTML (sanitized) or Markdown"),
-                "format": nullable(enum(("html", "markdown"))), "source_locale": nullable(language_tag()),
-                "target_locales": nullable(array(language_tag())), "critical": nullable(boolean())},
-               required=["slug", "title", "body"] if create else ())
-
-
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The knowledge-base endpoints, keyed by (method, Flask rule)."""
     return {
@@ -74,17 +100,17 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             "200": ok(record({"articles": array(ref("ArticleSummary"))}))}),
         ("POST", "/api/v1/articles"): op("Create an article (the body is sanitized)", {
             "201": ok(ref("Article"), "Created"), **errors(400, 409, 413)},
-            body=json_body(_article(create=True), {
+            body=json_body(model_schema(NewArticle), {
                 "slug": "returns", "title": "Returns", "body": "<p>Send the item back within 30 days.</p>",
                 "target_locales": ["es"]})),
         ("GET", "/api/v1/articles/<slug>"): op("An article with every locale's state", {
             "200": ok(ref("Article")), **errors(404)}),
         ("PUT", "/api/v1/articles/<slug>"): op("Edit an article: a new revision outdates published locales", {
             "200": ok(ref("Article")), **errors(400, 404, 413)},
-            body=json_body(_article(create=False), {"title": "Returns and refunds"})),
+            body=json_body(model_schema(ArticleChange), {"title": "Returns and refunds"})),
         ("POST", "/api/v1/articles/<slug>/translate"): op("Queue translation jobs (all target locales by default)", {
             "202": ok(record({"jobs": array(ref("Job"))}), "Queued"), **errors(400, 404, 503)},
-            body=json_body(obj({"locales": nullable(array(language_tag()))}), {"locales": ["es"]}, required=False)),
+            body=json_body(model_schema(TranslateArticle), {"locales": ["es"]}, required=False)),
         ("POST", "/api/v1/articles/<slug>/locales/<locale>/publish"): op(
             "Publish a non-critical locale's checked draft", {
                 "200": ok(ref("ArticleLocale")), **errors(404, 409)}),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from tolk.schema import (
+    Absent,
+    LanguageTag,
     Schema,
     array,
     boolean,
@@ -14,6 +18,7 @@ from tolk.schema import (
     integer,
     json_body,
     language_tag,
+    model_schema,
     no_content,
     nullable,
     number,
@@ -24,6 +29,7 @@ from tolk.schema import (
     query,
     record,
     ref,
+    shaped,
     string,
     timestamp,
     upload_body,
@@ -33,6 +39,93 @@ from workflows.macros import TEMPLATE_ID
 from workflows.models import TemplateState
 
 TAGS = {"locales_api": "locales, templates and catalogs"}
+Frame = Annotated[str, Field(max_length=1000, description="may use {customer_name}, {agent_name}, {company_name}")]
+LongText = Annotated[str, Field(max_length=10000)]
+
+
+class CheckSettings(BaseModel):
+    """Which automatic checks run for the locale, and their severities."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    disabled: list[str] | Absent = None
+    enabled: list[str] | None = None
+    severity: dict[str, str] | Absent = None
+
+
+class LocaleProfileChange(BaseModel):
+    """PUT /locales/<locale>: named fields change, others stay; null resets a field to the inherited value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(max_length=80)] | None = None
+    formality: Annotated[str, shaped(enum(FORMALITIES))] | None = None
+    greeting: Frame | None = None
+    sign_off: Frame | None = None
+    upsell_allowed: bool | None = None
+    always_review: bool | None = None
+    sla_minutes: Annotated[dict[str, int], shaped(nullable(obj(
+        {c: integer(minimum=1, maximum=60 * 24 * 30) for c in CHANNELS}, closed=True)))] | None = None
+    preferred_channels: list[Annotated[str, shaped(enum(CHANNELS))]] | None = None
+    # A list of weekdays or one comma-separated string.
+    working_days: Annotated[list[str] | str | None, shaped(nullable(
+        {"anyOf": [array(enum(WEEKDAYS), minItems=1), string(minLength=1)]}))] = None
+    holidays: list[Annotated[str, Field(json_schema_extra={"format": "date"})]] | None = None
+    currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
+    text_direction: Annotated[str, shaped(enum(DIRECTIONS))] | None = None
+    quality_threshold: Annotated[float, Field(ge=0, le=100)] | None = None
+    sample_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+    check_config: CheckSettings | None = None
+    critical_terms: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = None
+
+
+class TemplateChange(BaseModel):
+    """PUT /templates/<id>: the fields to change (POST /templates: a new template, see :class:`NewTemplate`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, shaped(patterned(80, TEMPLATE_ID.pattern,
+                                        "must be 1-80 lowercase letters, digits, '_', '.' or '-'"))] | Absent = None
+    title: Annotated[str, Field(max_length=200)] | None = None
+    source_locale: LanguageTag | Absent = None
+    source_text: Annotated[str, Field(min_length=1, max_length=10000)] | Absent = None
+    source_plural: LongText | None = None
+    plural_variable: Annotated[str, shaped(patterned(
+        None, r"^[A-Za-z_][A-Za-z0-9_]*$", "must be a variable name such as 'count'"))] | None = None
+    comment: LongText | None = None
+    critical: bool | Absent = None
+
+
+class NewTemplate(TemplateChange):
+    """POST /templates: a reply template with its id and source text."""
+
+    id: Annotated[str, shaped(patterned(80, TEMPLATE_ID.pattern,
+                                        "must be 1-80 lowercase letters, digits, '_', '.' or '-'"))]
+    source_text: Annotated[str, Field(min_length=1, max_length=10000)]
+
+
+class TemplateTranslationChange(BaseModel):
+    """PUT /templates/<id>/translations/<locale>: ``forms`` (one per plural form), or one ``text``."""
+
+    forms: Annotated[list[str], Field(min_length=1)] | None = None
+    text: str | Absent = None
+    state: Annotated[str, shaped(enum(TemplateState))] | None = None
+    translator_comment: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class RenderRequest(BaseModel):
+    """POST /templates/<id>/render: the customer's locale and the variables."""
+
+    locale: LanguageTag
+    variables: dict[str, Any] | None = None
+    use_unreviewed: bool | None = None
+    wrap: bool | None = None
+
+
+class PrefillRequest(BaseModel):
+    """POST /catalogs/<locale>/prefill: optionally a glossary to enforce."""
+
+    glossary: str | None = None
 
 
 def components() -> dict[str, Schema]:
@@ -71,39 +164,8 @@ def components() -> dict[str, Schema]:
     }
 
 
-def _template_fields(*, create: bool) -> Schema:
-    n10k = nullable(string(10000))
-    return obj({"id": patterned(80, TEMPLATE_ID.pattern, "must be 1-80 lowercase letters, digits, '_', '.' or '-'"),
-                "title": nullable(string(200)),
-                "source_locale": language_tag(), "source_text": string(10000, minLength=1),
-                "source_plural": n10k, "plural_variable": nullable(patterned(
-                    None, r"^[A-Za-z_][A-Za-z0-9_]*$", "must be a variable name such as 'count'")),
-                "comment": n10k, "critical": boolean()},
-               required=["id", "source_text"] if create else (), closed=True)
-
-
-def _locale_profile() -> Schema:
-    frame = nullable(string(1000, description="may use {customer_name}, {agent_name}, {company_name}"))
-    fields = {
-        "name": string(80), "formality": enum(FORMALITIES), "greeting": frame, "sign_off": frame,
-        "upsell_allowed": boolean(), "always_review": boolean(),
-        "sla_minutes": obj({c: integer(minimum=1, maximum=60 * 24 * 30) for c in CHANNELS}, closed=True),
-        "preferred_channels": array(enum(CHANNELS)),
-        "working_days": {"anyOf": [array(enum(WEEKDAYS), minItems=1), string(minLength=1)]},
-        "holidays": array(string(format="date")), "currency": string(3, minLength=3),
-        "text_direction": enum(DIRECTIONS), "quality_threshold": number(minimum=0, maximum=100),
-        "sample_rate": number(minimum=0, maximum=1),
-        "check_config": obj({"disabled": array(string()), "enabled": nullable(array(string())),
-                             "severity": obj(additionalProperties=string())}, closed=True),
-        "critical_terms": array(string(100, minLength=1)),
-    }
-    return obj({k: nullable(v) for k, v in fields.items()}, closed=True,
-               description="Named fields change, others stay; null resets a field to the inherited value.")
-
-
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The locale, template and catalog endpoints, keyed by (method, Flask rule)."""
-    n = nullable(string())
     lang = language_tag()
     po = "text/x-gettext-translation"
     return {
@@ -113,37 +175,33 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             "200": ok(ref("LocaleProfile")), **errors(400)}),
         ("PUT", "/api/v1/locales/<locale>"): op("Create or update a locale profile", {
             "200": ok(ref("LocaleProfile")), "201": ok(ref("LocaleProfile"), "Created"), **errors(400)},
-            body=json_body(_locale_profile(), {"formality": "formal", "sla_minutes": {"email": 480}})),
+            body=json_body(model_schema(LocaleProfileChange), {"formality": "formal", "sla_minutes": {"email": 480}})),
         ("DELETE", "/api/v1/locales/<locale>"): op("Delete a stored locale profile", {
             "204": no_content(), **errors(400, 404)}),
         ("GET", "/api/v1/templates"): op("Reply templates with each locale's state", {
             "200": ok(record({"templates": array(ref("TemplateSummary"))}))}),
         ("POST", "/api/v1/templates"): op("Create a reply template", {
             "201": ok(ref("Template"), "Created"), **errors(400, 409)},
-            body=json_body(_template_fields(create=True), {"id": "order-shipped", "title": "Order shipped",
-                                                           "source_text": "Your order {order} has shipped."})),
+            body=json_body(model_schema(NewTemplate), {"id": "order-shipped", "title": "Order shipped",
+                                                       "source_text": "Your order {order} has shipped."})),
         ("GET", "/api/v1/templates/<template_id>"): op("A template with its translations", {
             "200": ok(ref("Template")), **errors(404)}),
         ("PUT", "/api/v1/templates/<template_id>"): op(
             "Change a template; a changed source makes older translations outdated", {
                 "200": ok(ref("Template")), **errors(400, 404)},
-            body=json_body(_template_fields(create=False), {"title": "Greeting"})),
+            body=json_body(model_schema(TemplateChange), {"title": "Greeting"})),
         ("DELETE", "/api/v1/templates/<template_id>"): op("Delete a template", {"204": no_content(), **errors(404)}),
         ("PUT", "/api/v1/templates/<template_id>/translations/<locale>"): op(
             "Save a translation (`forms`, or `text`); a reviewer of the language saves it reviewed", {
                 "200": ok(ref("TemplateTranslation")), **errors(400, 403, 404)},
-            body=json_body(obj({"forms": nullable(array(string(), minItems=1)), "text": string(),
-                                "state": nullable(enum(TemplateState)),
-                                "translator_comment": nullable(string(2000))}), {"forms": ["Hola {name}"]})),
+            body=json_body(model_schema(TemplateTranslationChange), {"forms": ["Hola {name}"]})),
         ("DELETE", "/api/v1/templates/<template_id>/translations/<locale>"): op("Delete a translation", {
             "204": no_content(), **errors(400, 404)}),
         ("POST", "/api/v1/templates/<template_id>/render"): op(
             "Render for a customer's locale: reviewed translation along the fallbacks, variables formatted", {
                 "200": ok(ref("RenderedTemplate")), **errors(400, 403, 404)},
             description="`use_unreviewed` previews drafts and is refused to agents.",
-            body=json_body(obj({"locale": lang, "variables": nullable(obj()), "use_unreviewed": nullable(boolean()),
-                                "wrap": nullable(boolean())}, required=["locale"]),
-                           {"locale": "es", "variables": {"name": "Ana"}, "wrap": False})),
+            body=json_body(model_schema(RenderRequest), {"locale": "es", "variables": {"name": "Ana"}, "wrap": False})),
         ("GET", "/api/v1/catalogs/messages.pot"): op("Every template as a PO template", {
             "200": ok(string(), "The POT file", po)}),
         ("GET", "/api/v1/catalogs/<locale>.po"): op("A locale's translations as a PO file", {
@@ -155,5 +213,5 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("POST", "/api/v1/catalogs/<locale>/prefill"): op(
             "Machine pre-fill of untranslated templates (stored fuzzy)", {
                 "200": ok(ref("CatalogPrefill")), **errors(400, 404)},
-            body=json_body(obj({"glossary": n}), {}, required=False)),
+            body=json_body(model_schema(PrefillRequest), {}, required=False)),
     }

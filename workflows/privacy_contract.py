@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from tolk.schema import (
     MAX_ID,
+    Absent,
     Schema,
     array,
     boolean,
@@ -14,6 +17,7 @@ from tolk.schema import (
     errors,
     integer,
     json_body,
+    model_schema,
     nullable,
     obj,
     ok,
@@ -25,12 +29,21 @@ from tolk.schema import (
 )
 
 
+class Subject(BaseModel):
+    """Whose data: a customer (by e-mail) or a ticket, exactly one of them."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "oneOf": [{"required": ["customer"]}, {"required": ["ticket"]}],
+        "x-error-reason": "give exactly one of 'customer' (an e-mail) or 'ticket'"})
+
+    customer: Annotated[str, Field(max_length=254, examples=["maria@example.com"])] | Absent = None
+    ticket: Annotated[str, Field(max_length=120)] | Absent = None
+
+
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The privacy endpoints (admins), keyed by (method, Flask rule)."""
     any_list = array({})
-    one_subject: dict[str, Any] = {"oneOf": [{"required": ["customer"]}, {"required": ["ticket"]}],
-                                   "x-error-reason": "give exactly one of 'customer' (an e-mail) or 'ticket'"}
-    subject = obj({"customer": string(254, examples=["maria@example.com"]), "ticket": string(120)}, **one_subject)
+    subject = model_schema(Subject)
     return {
         ("POST", "/api/v1/privacy/erasures"): op(
             "Erase what is stored of a customer (e-mail) or a ticket: texts, details, memory segments, pending "
