@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from glossaries.store import NAME
 from glossaries.terms import STATUSES
 from tolk.schema import (
     Absent,
@@ -33,8 +34,8 @@ from tolk.schema import (
 )
 
 TAGS = {"glossaries_api": "glossaries"}
-GlossaryName = Annotated[str, shaped(patterned(80, r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$",
-                                               "must be 1-80 letters, digits, '_', '.' or '-'"))]
+GLOSSARY_NAME = patterned(80, NAME.pattern, "must be 1-80 letters, digits, '_', '.' or '-'")
+GlossaryName = Annotated[str, shaped(GLOSSARY_NAME)]
 
 
 class NewGlossary(BaseModel):
@@ -89,8 +90,7 @@ def _glossary_entry() -> tuple[Schema, Schema]:
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The glossary endpoints, keyed by (method, Flask rule)."""
-    glossary_name = patterned(80, r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$",
-                              "must be 1-80 letters, digits, '_', '.' or '-'")
+    glossary_name = GLOSSARY_NAME
     return {
         ("GET", "/api/v1/glossaries"): op("Glossaries with languages and entry counts", {
             "200": ok(record({"glossaries": array(ref("GlossarySummary"))}))}),

@@ -33,8 +33,6 @@ from tolk.schema import (
 TAGS = {"machinery_api": "translation"}
 Format = Literal["text", "html"]
 Formality = Literal["default", "formal", "informal"]
-FORMATS: tuple[Format, ...] = ("text", "html")
-FORMALITIES: tuple[Formality, ...] = ("default", "formal", "informal")
 
 
 class TranslateRequest(BaseModel):
