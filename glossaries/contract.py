@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -14,13 +15,12 @@ from tolk.schema import (
     Schema,
     array,
     boolean,
+    component_schemas,
     enum,
     errors,
-    integer,
     json_body,
     model_schema,
     no_content,
-    nullable,
     ok,
     op,
     patterned,
@@ -29,7 +29,6 @@ from tolk.schema import (
     ref,
     shaped,
     string,
-    timestamp,
     upload_body,
 )
 
@@ -67,20 +66,49 @@ class NewEntry(BaseModel):
     id: str | None = None
 
 
+class GlossaryTerm(BaseModel):
+    """One term of an entry, as stored."""
+
+    lang: str
+    text: str
+    status: Annotated[str, shaped(enum(STATUSES))]
+    part_of_speech: str | None
+    case_sensitive: bool
+    note: str | None
+
+
+class GlossaryEntry(BaseModel):
+    """An entry: one concept with its terms."""
+
+    id: int
+    external_id: str | None
+    do_not_translate: bool
+    note: str | None
+    subject: str | None
+    terms: list[GlossaryTerm]
+
+
+class GlossarySummary(BaseModel):
+    """A glossary without its entries."""
+
+    name: str
+    description: str
+    source_lang: str
+    version: int
+    entries_count: int
+    languages: list[str]
+    updated_at: dt.datetime
+
+
+class Glossary(GlossarySummary):
+    """A glossary with its entries."""
+
+    entries: list[GlossaryEntry]
+
+
 def components() -> dict[str, Schema]:
     """Glossaries and their entries, as answered."""
-    s, n = string(), nullable(string())
-    term = record({"lang": s, "text": s, "status": enum(STATUSES), "part_of_speech": n,
-                   "case_sensitive": boolean(), "note": n})
-    entry = record({"id": integer(), "external_id": n, "do_not_translate": boolean(), "note": n, "subject": n,
-                    "terms": array(term)})
-    glossary = {"name": s, "description": s, "source_lang": s, "version": integer(), "entries_count": integer(),
-                "languages": array(s), "updated_at": timestamp()}
-    return {
-        "GlossarySummary": record(glossary),
-        "Glossary": record({**glossary, "entries": array(ref("GlossaryEntry"))}),
-        "GlossaryEntry": entry,
-    }
+    return component_schemas(Glossary, GlossarySummary)
 
 
 def _glossary_entry() -> tuple[Schema, Schema]:

@@ -11,18 +11,13 @@ from lqa.metrics import GROUP_BY, PROFILE_NAMES
 from lqa.mqm import CATEGORIES, SEVERITIES
 from tolk.schema import (
     Schema,
-    array,
-    boolean,
+    component_schemas,
     enum,
     errors,
-    integer,
     language_tag,
-    nullable,
-    obj,
     ok,
     op,
     query,
-    record,
     ref,
     string,
 )
@@ -40,17 +35,40 @@ class MqmAnnotation(BaseModel):
     note: str | None = None
 
 
+class QualityGroup(BaseModel):
+    """A language's figures for one group (an engine, a content type, a channel or a week)."""
+
+    key: str | None
+    segments: int
+    words: int
+    mqm: dict[str, Any]
+
+
+class LanguageQuality(BaseModel):
+    """One language's figures: MQM, post-edit distance, SLA, checks, cost and customer feedback."""
+
+    lang: str
+    segments: int
+    words: int
+    groups: list[QualityGroup]
+    cost: Any
+    customer_feedback: dict[str, Any]
+
+
+class QualityReport(BaseModel):
+    """Per-language quality figures under one MQM scoring profile."""
+
+    languages: list[LanguageQuality]
+    profile: str
+    lower_is_better: bool
+    min_words: int
+    group_by: str | None
+    filters: dict[str, Any]
+
+
 def components() -> dict[str, Schema]:
     """The quality report, as answered."""
-    s, n = string(), nullable(string())
-    return {
-        "QualityReport": record({
-            "languages": array(record({"lang": s, "segments": integer(), "words": integer(),
-                                       "groups": array(record({"key": n, "segments": integer(), "words": integer(),
-                                                               "mqm": obj()})),
-                                       "cost": {}, "customer_feedback": obj()})),
-            "profile": s, "lower_is_better": boolean(), "min_words": integer(), "group_by": n, "filters": obj()}),
-    }
+    return component_schemas(QualityReport)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:

@@ -13,6 +13,7 @@ from tolk.schema import (
     Schema,
     array,
     boolean,
+    component_schemas,
     errors,
     integer,
     json_body,
@@ -51,24 +52,66 @@ class TranslateRequest(BaseModel):
     glossary: Annotated[str, Field(max_length=80)] | None = None
 
 
+class DetectionCandidate(BaseModel):
+    """A language the detector considered, with its confidence."""
+
+    lang: str
+    confidence: float
+
+
+class Detection(BaseModel):
+    """Which language a text is in, how sure the detector is, and the runners-up."""
+
+    lang: str | None
+    confidence: float
+    margin: float
+    reliable: bool
+    candidates: list[DetectionCandidate]
+
+
+class EngineAttempt(BaseModel):
+    """One engine tried for a translation, and how that went."""
+
+    engine: str
+    outcome: str
+    code: str | None
+    message: str | None
+
+
+class Translation(BaseModel):
+    """One translated text, with where it came from (memory or engine) and what was checked."""
+
+    text: str
+    engine: str
+    origin: str
+    source_lang: str
+    detected_source_lang: str | None
+    tm_score: float | None = None
+    tm_origin: str | None = None
+    billed_characters: int | Absent = None
+    failed_over: bool | Absent = None
+    attempts: list[EngineAttempt] | Absent = None
+    term_findings: list[Any] | Absent = None
+    lost_tokens: list[Any] | Absent = None
+    suggestion: Any = None
+    detection: Detection | Absent = None
+
+
+class TmMatch(BaseModel):
+    """A translation-memory segment that matches a text, with its score."""
+
+    segment_id: int
+    source: str
+    text: str
+    score: float
+    origin: str
+    context: str | None
+    engine: str | None
+
+
 def components() -> dict[str, Schema]:
     """Translations, language detection and translation-memory matches, as answered."""
-    s, n = string(), nullable(string())
-    any_list = array({})
-    detection = record({"lang": n, "confidence": number(), "margin": number(), "reliable": boolean(),
-                        "candidates": array(record({"lang": s, "confidence": number()}))})
-    attempt = record({"engine": s, "outcome": s, "code": n, "message": n})
-    translation = record(
-        {"text": s, "engine": s, "origin": s, "source_lang": s, "detected_source_lang": n},
-        {"tm_score": nullable(number()), "tm_origin": n, "billed_characters": integer(), "failed_over": boolean(),
-         "attempts": array(attempt), "term_findings": any_list, "lost_tokens": any_list, "suggestion": {},
-         "detection": detection})
-    return {
-        "Translation": translation,
-        "Detection": detection,
-        "TmMatch": record({"segment_id": integer(), "source": s, "text": s, "score": number(), "origin": s,
-                           "context": n, "engine": n}),
-    }
+    return component_schemas(Translation, Detection, TmMatch)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:

@@ -9,9 +9,11 @@ from pydantic import BaseModel, Field
 
 from tolk.models import Role
 from tolk.schema import (
+    Absent,
     Schema,
     array,
     boolean,
+    component_schemas,
     errors,
     integer,
     json_body,
@@ -49,16 +51,51 @@ class NewUser(BaseModel):
     token: bool | None = None
 
 
+class ErrorBody(BaseModel):
+    """What went wrong: a stable code, a message for people and details for programs."""
+
+    code: str
+    message: str
+    details: dict[str, Any] | Absent = None
+
+
+class Error(BaseModel):
+    """Every error answer: ``{"error": {"code", "message", "details"}}``."""
+
+    error: ErrorBody
+
+
+class User(BaseModel):
+    """A user, their role, languages and working hours."""
+
+    id: int
+    name: str
+    role: str
+    languages: list[str]
+    timezone: str
+    shift_start: str
+    shift_end: str
+    work_days: list[str]
+    active: bool
+    token: Annotated[str, Field(description="shown once")] | Absent = None
+
+
+class ComponentHealth(BaseModel):
+    """One dependency's health."""
+
+    ok: bool
+
+
+class Health(BaseModel):
+    """Whether the service is healthy; admins also see each dependency."""
+
+    ok: bool
+    components: dict[str, ComponentHealth] | Absent = None
+
+
 def components() -> dict[str, Schema]:
     """The error body, users and health, shared by several operations."""
-    s = string()
-    return {
-        "Error": record({"error": record({"code": s, "message": s}, {"details": obj()})}),
-        "User": record({"id": integer(), "name": s, "role": s, "languages": array(s), "timezone": s,
-                        "shift_start": s, "shift_end": s, "work_days": array(s), "active": boolean()},
-                       {"token": string(description="shown once")}),
-        "Health": record({"ok": boolean()}, {"components": obj(additionalProperties=record({"ok": boolean()}))}),
-    }
+    return component_schemas(Error, User, Health)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import SkipJsonSchema, models_json_schema
 
 from tolk.languages import _TAG
 
@@ -223,3 +223,11 @@ def model_schema(model: type[BaseModel], config: Mapping[str, Any] | None = None
     field's null folded into its type (``["string", "null"]``), titles dropped, limits read from ``config``."""
     raw = model.model_json_schema(mode="validation")
     return _tidy(raw, raw.pop("$defs", {}), config or {})
+
+
+def component_schemas(*models: type[BaseModel]) -> dict[str, Schema]:
+    """Response models as shared component schemas: each model, and each model or enumeration inside it,
+    under its class name, referring to the others by ``$ref`` (in the shape of :func:`model_schema`)."""
+    _, found = models_json_schema([(model, "validation") for model in models],
+                                  ref_template="#/components/schemas/{model}")
+    return {name: _tidy(schema, {}, {}) for name, schema in found.get("$defs", {}).items()}

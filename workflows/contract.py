@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -13,7 +14,7 @@ from tolk.schema import (
     LanguageTag,
     Schema,
     array,
-    boolean,
+    component_schemas,
     enum,
     errors,
     integer,
@@ -22,7 +23,6 @@ from tolk.schema import (
     limited,
     model_schema,
     nullable,
-    obj,
     ok,
     op,
     query,
@@ -30,7 +30,6 @@ from tolk.schema import (
     ref,
     shaped,
     string,
-    timestamp,
 )
 from workflows.kb import MAX_ARTICLE_CHARS
 from workflows.models import Decision, ReplyStatus, ReviewStatus
@@ -114,29 +113,88 @@ class Rejection(BaseModel):
     version: int | None = None
 
 
+class ReviewRef(BaseModel):
+    """The review a reply waits for."""
+
+    id: int
+    status: ReviewStatus
+    task: str
+    assigned_reviewer: str | None
+    escalation: str | None
+    sla_deadline: dt.datetime
+
+
+class Transition(BaseModel):
+    """One change of a reply's status: who, when and why."""
+
+    from_: Annotated[str | None, Field(alias="from")]
+    to: str
+    by: str
+    at: dt.datetime
+    note: str | None
+
+
+class Reply(BaseModel):
+    """A drafted reply: its texts, the routing decision with reasons, and its history."""
+
+    id: int
+    ticket_ref: str
+    channel: str
+    status: ReplyStatus
+    decision: Decision
+    reasons: list[Any]
+    agent_lang: str
+    customer_lang: str
+    detection: dict[str, Any] | None
+    source_text: str
+    translated_text: str | None
+    final_text: str | None
+    back_translation: str | None
+    engine: str | None
+    findings: list[Any]
+    template_id: str | None
+    rejection_reason: str | None
+    review: ReviewRef | None
+    assigned_reviewer: str | None
+    sla_deadline: dt.datetime | None
+    transitions: list[Transition]
+    created_at: dt.datetime
+    idempotency_key: str | None
+
+
+class ReviewItem(BaseModel):
+    """An item of the review queue: a reply or an article locale, with its deadline and decision."""
+
+    id: int
+    kind: str
+    object_id: int
+    task: str
+    spot_check: bool
+    source_lang: str
+    target_lang: str
+    channel: str | None
+    content_type: str
+    status: ReviewStatus
+    reasons: list[Any]
+    source_text: str
+    mt_text: str | None
+    engine: str | None
+    findings: list[Any]
+    final_text: str | None
+    assignee: str | None
+    escalation: str | None
+    queued_at: dt.datetime
+    due_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: str | None
+    version: int
+    # "tokens": the viewer is neither the assignee nor a reviewer of the language: [[card:1]] for data.
+    customer_data: Literal["shown", "tokens"]
+
+
 def components() -> dict[str, Schema]:
     """Replies and review items, as answered."""
-    s, n = string(), nullable(string())
-    any_list = array({})
-    review_ref = record({"id": integer(), "status": enum(ReviewStatus), "task": s, "assigned_reviewer": n,
-                         "escalation": n, "sla_deadline": timestamp()})
-    reply = record({
-        "id": integer(), "ticket_ref": s, "channel": s, "status": enum(ReplyStatus), "decision": enum(Decision),
-        "reasons": any_list, "agent_lang": s, "customer_lang": s, "detection": nullable(obj()), "source_text": s,
-        "translated_text": n, "final_text": n, "back_translation": n, "engine": n, "findings": any_list,
-        "template_id": n, "rejection_reason": n, "review": nullable(review_ref), "assigned_reviewer": n,
-        "sla_deadline": nullable(timestamp()),
-        "transitions": array(record({"from": n, "to": s, "by": s, "at": timestamp(), "note": n})),
-        "created_at": timestamp(), "idempotency_key": n})
-    review_item = record({
-        "id": integer(), "kind": s, "object_id": integer(), "task": s, "spot_check": boolean(), "source_lang": s,
-        "target_lang": s, "channel": n, "content_type": s, "status": enum(ReviewStatus), "reasons": any_list,
-        "source_text": s, "mt_text": n, "engine": n, "findings": any_list, "final_text": n, "assignee": n,
-        "escalation": n, "queued_at": timestamp(), "due_at": timestamp(), "decided_at": nullable(timestamp()),
-        "decided_by": n, "version": integer(),
-        # "tokens": the viewer is neither the assignee nor a reviewer of the language: [[card:1]] for data.
-        "customer_data": enum(("shown", "tokens"))})
-    return {"Reply": reply, "ReviewItem": review_item}
+    return component_schemas(Reply, ReviewItem)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
@@ -12,22 +13,16 @@ from tolk.schema import (
     LanguageTag,
     Schema,
     array,
-    boolean,
-    enum,
+    component_schemas,
     errors,
-    integer,
     json_body,
     model_schema,
-    nullable,
-    obj,
     ok,
     op,
     patterned,
     record,
     ref,
     shaped,
-    string,
-    timestamp,
 )
 from workflows.kb import MAX_TITLE_CHARS
 from workflows.models import JobStatus, LocaleState
@@ -65,32 +60,106 @@ class TranslateArticle(BaseModel):
     locales: list[LanguageTag] | None = None
 
 
+class JobProgress(BaseModel):
+    """How far a locale's translation job is."""
+
+    done: int
+    total: int
+    status: JobStatus
+
+
+class JobRef(BaseModel):
+    """A locale's translation job."""
+
+    id: str
+    status: JobStatus
+    error: str | None
+
+
+class ArticleLocale(BaseModel):
+    """An article in one target locale: its draft, what is outdated, what is published."""
+
+    locale: str
+    state: LocaleState
+    progress: JobProgress | None
+    job: JobRef | None
+    outdated_segments: list[Any]
+    title_outdated: bool
+    draft_revision: int | None
+    draft_title: str | None
+    draft_html: str | None
+    findings: list[Any]
+    published_revision: int | None
+    published_title: str | None
+    published_at: dt.datetime | None
+    public_url: str | None
+    review: dict[str, Any] | None
+
+
+class _ArticleFields(BaseModel):
+    slug: str
+    title: str
+    source_locale: str
+    critical: bool
+    target_locales: list[str]
+    revision: int
+    updated_at: dt.datetime
+
+
+class ArticleSummary(_ArticleFields):
+    """An article with each locale's state."""
+
+    locales: dict[str, LocaleState]
+
+
+class Article(_ArticleFields):
+    """An article with its body, segments and every locale."""
+
+    locales: dict[str, ArticleLocale]
+    body_html: str
+    segments: list[str]
+    author: str
+    sanitizer_removed: list[str] | Absent = None
+
+
+class JobObject(BaseModel):
+    """What a job works on."""
+
+    type: str
+    article: str | Absent = None
+    locale: str | Absent = None
+
+
+class Job(BaseModel):
+    """A background job: its status and progress."""
+
+    id: str
+    kind: str
+    status: JobStatus
+    done: int
+    total: int
+    error: str | None
+    attempts: int
+    object: JobObject
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PublishedArticle(BaseModel):
+    """An article as published in one locale."""
+
+    slug: str
+    locale: str
+    title: str | None
+    body_html: str
+    revision: int | None
+    published_at: dt.datetime | None
+    dir: str
+
+
 def components() -> dict[str, Schema]:
     """Articles, their locales, jobs and published articles, as answered."""
-    s, n = string(), nullable(string())
-    n_int = nullable(integer())
-    any_list = array({})
-    article_locale = record({
-        "locale": s, "state": enum(LocaleState),
-        "progress": nullable(record({"done": integer(), "total": integer(), "status": enum(JobStatus)})),
-        "job": nullable(record({"id": s, "status": enum(JobStatus), "error": n})),
-        "outdated_segments": any_list, "title_outdated": boolean(), "draft_revision": n_int, "draft_title": n,
-        "draft_html": n, "findings": any_list, "published_revision": n_int, "published_title": n,
-        "published_at": nullable(timestamp()), "public_url": n, "review": nullable(obj())})
-    article = {"slug": s, "title": s, "source_locale": s, "critical": boolean(), "target_locales": array(s),
-               "revision": integer(), "updated_at": timestamp()}
-    return {
-        "ArticleSummary": record({**article, "locales": obj(additionalProperties=enum(LocaleState))}),
-        "Article": record({**article, "locales": obj(additionalProperties=ref("ArticleLocale")),
-                           "body_html": s, "segments": array(s), "author": s},
-                          {"sanitizer_removed": array(s)}),
-        "ArticleLocale": article_locale,
-        "Job": record({"id": s, "kind": s, "status": enum(JobStatus), "done": integer(), "total": integer(),
-                       "error": n, "attempts": integer(), "object": record({"type": s}, {"article": s, "locale": s}),
-                       "created_at": timestamp(), "updated_at": timestamp()}),
-        "PublishedArticle": record({"slug": s, "locale": s, "title": n, "body_html": s, "revision": n_int,
-                                    "published_at": nullable(timestamp()), "dir": s}),
-    }
+    return component_schemas(ArticleSummary, Article, ArticleLocale, Job, PublishedArticle)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:

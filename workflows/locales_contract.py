@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,7 +13,7 @@ from tolk.schema import (
     LanguageTag,
     Schema,
     array,
-    boolean,
+    component_schemas,
     enum,
     errors,
     integer,
@@ -21,7 +22,6 @@ from tolk.schema import (
     model_schema,
     no_content,
     nullable,
-    number,
     obj,
     ok,
     op,
@@ -31,7 +31,6 @@ from tolk.schema import (
     ref,
     shaped,
     string,
-    timestamp,
     upload_body,
 )
 from workflows.locales import CHANNELS, DIRECTIONS, FORMALITIES, WEEKDAYS
@@ -128,40 +127,127 @@ class PrefillRequest(BaseModel):
     glossary: str | None = None
 
 
+class LocaleProfile(BaseModel):
+    """A locale's effective profile, each field resolved along its fallback chain (``sources`` says where)."""
+
+    locale: str
+    name: str
+    formality: str
+    greeting: str
+    sign_off: str
+    upsell_allowed: bool
+    sla_minutes: dict[str, int]
+    preferred_channels: list[str]
+    working_days: list[str]
+    holidays: list[str]
+    currency: str
+    text_direction: Literal["ltr", "rtl"]
+    quality_threshold: float
+    sample_rate: float
+    always_review: bool
+    check_config: dict[str, Any]
+    critical_terms: list[str]
+    chain: list[str]
+    sources: dict[str, str]
+    stored: bool
+
+
+class TemplateTranslation(BaseModel):
+    """A template's translation into one locale, with its state."""
+
+    locale: str
+    forms: list[str]
+    state: TemplateState
+    effective_state: TemplateState
+    outdated: bool
+    source_version: int
+    translator_comment: str | None
+    reviewed_by: str | None
+    updated_at: dt.datetime | None
+
+
+class _TemplateFields(BaseModel):
+    id: str
+    title: str | None
+    source_locale: str
+    source_text: str
+    source_plural: str | None
+    plural_variable: str | None
+    comment: str | None
+    critical: bool
+    version: int
+    variables: list[str]
+
+
+class TemplateSummary(_TemplateFields):
+    """A reply template with each locale's state."""
+
+    locales: dict[str, TemplateState]
+
+
+class Template(_TemplateFields):
+    """A reply template with its translations."""
+
+    translations: list[TemplateTranslation]
+
+
+class FallbackStep(BaseModel):
+    """A locale skipped on the way to the one rendered, and why."""
+
+    locale: str
+    reason: str
+
+
+class RenderedTemplate(BaseModel):
+    """A template rendered for a customer's locale: the text, the locale used and how it was chosen."""
+
+    template_id: str
+    requested_locale: str
+    locale_used: str
+    text: str
+    body: str
+    greeting: str
+    sign_off: str
+    state: str
+    chain: list[str]
+    fallback: list[FallbackStep]
+    used_source: bool
+    plural_form: int | None
+    unused_variables: list[str]
+    template_version: int
+    critical: bool
+    text_direction: str
+    fell_back: bool
+
+
+class CatalogImport(BaseModel):
+    """What importing a PO file did, template by template."""
+
+    locale: str
+    state: str
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    fuzzy: list[str]
+    untranslated: list[str]
+    outdated: list[str]
+
+
+class CatalogPrefill(BaseModel):
+    """What the machine pre-fill of a catalog did."""
+
+    locale: str
+    filled: list[str]
+    skipped: list[str]
+    engines: dict[str, str]
+    problems: list[dict[str, Any]]
+    error: str | None
+    ok: bool
+
+
 def components() -> dict[str, Schema]:
     """Locale profiles, templates, rendered templates and catalog results, as answered."""
-    s, n = string(), nullable(string())
-    n_int = nullable(integer())
-    profile = record({
-        "locale": s, "name": s, "formality": s, "greeting": s, "sign_off": s, "upsell_allowed": boolean(),
-        "sla_minutes": obj(additionalProperties=integer()), "preferred_channels": array(s),
-        "working_days": array(s), "holidays": array(s), "currency": s, "text_direction": enum(("ltr", "rtl")),
-        "quality_threshold": number(), "sample_rate": number(), "always_review": boolean(), "check_config": obj(),
-        "critical_terms": array(s), "chain": array(s), "sources": obj(additionalProperties=s),
-        "stored": boolean()})
-    template_translation = record({
-        "locale": s, "forms": array(s), "state": enum(TemplateState), "effective_state": enum(TemplateState),
-        "outdated": boolean(), "source_version": integer(), "translator_comment": n, "reviewed_by": n,
-        "updated_at": nullable(timestamp())})
-    template = {"id": s, "title": n, "source_locale": s, "source_text": s, "source_plural": n,
-                "plural_variable": n, "comment": n, "critical": boolean(), "version": integer(),
-                "variables": array(s)}
-    return {
-        "LocaleProfile": profile,
-        "TemplateSummary": record({**template, "locales": obj(additionalProperties=enum(TemplateState))}),
-        "Template": record({**template, "translations": array(template_translation)}),
-        "TemplateTranslation": template_translation,
-        "RenderedTemplate": record({
-            "template_id": s, "requested_locale": s, "locale_used": s, "text": s, "body": s, "greeting": s,
-            "sign_off": s, "state": s, "chain": array(s), "fallback": array(record({"locale": s, "reason": s})),
-            "used_source": boolean(), "plural_form": n_int, "unused_variables": array(s),
-            "template_version": integer(), "critical": boolean(), "text_direction": s, "fell_back": boolean()}),
-        "CatalogImport": record({"locale": s, "state": s, **{k: array(s) for k in (
-            "created", "updated", "unchanged", "fuzzy", "untranslated", "outdated")}}),
-        "CatalogPrefill": record({"locale": s, "filled": array(s), "skipped": array(s),
-                                  "engines": obj(additionalProperties=s), "problems": array(obj()), "error": n,
-                                  "ok": boolean()}),
-    }
+    return component_schemas(LocaleProfile, TemplateSummary, Template, TemplateTranslation, RenderedTemplate, CatalogImport, CatalogPrefill)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
