@@ -1,8 +1,9 @@
 """The OpenAPI 3.1 document of the API (GET /api/v1/openapi.json) and request validation against it.
 
 The document is built from the app's URL map (paths, methods, path parameters, roles) and the
-operations each package registers from its ``init_app`` with :func:`register` (request and response
-schemas, written with the shapes of ``tolk.schema``; the kernel's own are in ``tolk.contract``). A ``before_request``
+operations each package registers from its ``init_app`` with :func:`register`: request and response
+models (pydantic, turned into JSON Schema by ``tolk.schema``) and the shapes of its parameters, kept in
+the package's ``contract.py`` beside its views (the kernel's own in ``tolk.contract``). A ``before_request``
 hook validates JSON bodies, declared query parameters and path parameters with the same schemas, so
 a structurally wrong request is answered 400 ``invalid`` (naming the field) before the view runs;
 the views keep their own checks for everything a schema cannot say.
@@ -56,14 +57,18 @@ def registry(app: Flask) -> Registry:
 def register(app: Flask, *, operations: Operations, components: Mapping[str, Schema] | None = None,
              tags: Mapping[str, str] | None = None) -> None:
     """Add a package's contract: ``operations`` keyed by (method, Flask rule), the ``components`` they refer
-    to, and the OpenAPI tag of each of its blueprints (by blueprint name). A name registered twice is an error."""
+    to, and the OpenAPI tag of each of its blueprints (by blueprint name).
+
+    An operation registered twice is an error, and so is a component name given two different schemas (two
+    packages may both register an enumeration they share).
+    """
     found = registry(app)
     for key in operations:
         if key in found.operations:
             raise ValueError(f"the operation {key[0]} {key[1]} is registered twice")
-    for name in components or {}:
-        if name in found.components:
-            raise ValueError(f"the component schema {name} is registered twice")
+    for name, schema in (components or {}).items():
+        if found.components.get(name, schema) != schema:
+            raise ValueError(f"the component schema {name} is registered twice, differently")
     found.operations.update(operations)
     found.components.update(components or {})
     found.tags.update(tags or {})
