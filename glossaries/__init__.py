@@ -9,9 +9,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the glossary API, the `tolk glossary` commands and the demo glossary."""
-    from glossaries import api, cli, demo, pages  # lazy: app wiring only
+    from glossaries import api, cli, contract, demo, pages  # lazy: app wiring only
+    from tolk import openapi  # lazy: app wiring only
 
     app.register_blueprint(api.bp)
+    openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
     app.cli.add_command(cli.glossary)
     app.extensions["tolk.seeders"].append(demo.seed_demo_glossary)

@@ -9,7 +9,6 @@ from glossaries.formats import read_glossary
 from glossaries.models import Glossary
 from glossaries.store import (
     add_concept,
-    check_name,
     concept_from_dict,
     concept_to_dict,
     delete_concept,
@@ -24,7 +23,7 @@ from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import Conflict, TolkError, ValidationError
 from tolk.models import Role
-from tolk.validation import field, json_object, uploaded_file
+from tolk.validation import json_object, uploaded_file
 
 bp = Blueprint("glossaries_api", __name__, url_prefix="/api/v1/glossaries")
 
@@ -49,15 +48,15 @@ def list_glossaries():
 @require(Role.ADMIN)
 def create_glossary():
     body = json_object()
-    name = check_name(field(body, "name", str, required=True))
+    name = body["name"]
     try:
-        source = validate_lang(field(body, "source_lang", str, required=True))
+        source = validate_lang(body["source_lang"])
     except ValueError as exc:
         raise ValidationError(str(exc), code="unknown_language") from exc
     if db.session.scalar(select(Glossary).where(Glossary.name == name)):
         raise Conflict(f"glossary {name!r} exists")
     glossary = Glossary(name=name, source_lang=source,
-                        description=field(body, "description", str, default="", max_length=2000))
+                        description=body.get("description") or "")
     db.session.add(glossary)
     audit("glossary.created", "glossary", name)
     db.session.commit()

@@ -7,16 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the translate API, the engines/translate/tm commands and the engine health check."""
-    from machinery import (  # lazy: engine modules import the package; app wiring only
-        api,
-        cli,
-        metering,
-        pages,
-    )
+    from machinery import api, cli, contract, metering, pages  # lazy: engine modules import the package
     from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
     from machinery.registry import ENGINES  # lazy: app wiring only
     from machinery.routing import parse_routes  # lazy: app wiring only
     from machinery.service import health  # lazy: app wiring only
+    from tolk import openapi  # lazy: app wiring only
     from tolk.health import register_check  # lazy: app wiring only
 
     # Validate routes at start-up: a typo in TOLK_ENGINE_ROUTES should stop the app, not a request.
@@ -24,6 +20,7 @@ def init_app(app: Flask) -> None:
     PriceList.from_settings(app.config)
     parse_amounts(app.config.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS")
     app.register_blueprint(api.bp)
+    openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
     for command in cli.commands:
         app.cli.add_command(command)

@@ -34,15 +34,14 @@ def test_the_document_is_served_to_anyone_with_bearer_security(document):
 
 
 def test_every_api_endpoint_is_documented_and_nothing_else(app, document):
-    from tolk.openapi import METHODS, documented_rule, openapi_path
-    from tolk.openapi_paths import operations
+    from tolk.openapi import METHODS, documented_rule, openapi_path, registry
 
     served = {(method.lower(), openapi_path(rule.rule)) for rule in app.url_map.iter_rules() if documented_rule(rule)
               for method in rule.methods & set(METHODS)}
     documented = {(method, path) for path, methods in document["paths"].items() for method in methods}
     assert documented == served
     rules = {(method, rule.rule) for rule in app.url_map.iter_rules() for method in rule.methods}
-    assert set(operations(app.config)) <= rules, "documented endpoints that no longer exist"
+    assert set(registry(app).operations) <= rules, "documented endpoints that no longer exist"
 
 
 def test_roles_are_those_the_views_require(app, document):
@@ -85,7 +84,7 @@ def test_enumerations_and_limits_are_in_the_schemas(document):
 
 @pytest.mark.parametrize("tag", ["es", "pt-BR", "zh-Hant", "sr-Latn-RS", "es-419", " es ", "pt_br"])
 def test_the_language_pattern_admits_every_tag_the_views_accept(tag):
-    from tolk.openapi_paths import language_tag
+    from tolk.schema import language_tag
 
     canonical(tag)
     assert jsonschema_rs.is_valid(language_tag(), tag)
@@ -93,7 +92,7 @@ def test_the_language_pattern_admits_every_tag_the_views_accept(tag):
 
 @pytest.mark.parametrize("tag", ["english", "e", "es-", "es--ES", "123", "es ES"])
 def test_the_language_pattern_refuses_malformed_tags_as_the_views_do(tag):
-    from tolk.openapi_paths import language_tag
+    from tolk.schema import language_tag
 
     with pytest.raises(UnknownLanguage):
         canonical(tag)

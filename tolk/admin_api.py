@@ -10,7 +10,7 @@ from tolk.auth import audit, issue_token, require, revoke_tokens
 from tolk.db import db
 from tolk.errors import ValidationError
 from tolk.models import AuditEvent, Role, User
-from tolk.validation import field, json_object
+from tolk.validation import json_object, optional
 
 bp = Blueprint("admin_api", __name__, url_prefix="/api/v1")
 
@@ -47,19 +47,14 @@ def list_users():
 def add_user():
     """Create a user; with ``"token": true`` the answer carries an API token, shown this once."""
     body = json_object()
-    languages = field(body, "languages", (list, str), default="")
+    languages = optional(body, "languages", "")
     if isinstance(languages, list):
-        if not all(isinstance(x, str) for x in languages):
-            raise ValidationError("'languages' must be a list of language tags", details={"field": "languages"})
         languages = ",".join(languages)
     user = create_user(
-        db.session, field(body, "name", str, required=True, max_length=80),
-        role=field(body, "role", str, required=True, choices=[r.value for r in Role]), languages=languages,
-        timezone=field(body, "timezone", str, default="UTC", max_length=64),
-        shift=field(body, "shift", str, default="09:00-17:00", max_length=11),
-        days=field(body, "days", str, default="mon,tue,wed,thu,fri", max_length=32),
-        password=field(body, "password", str, max_length=200))
-    token = issue_token(db.session, user) if field(body, "token", bool, default=False) else None
+        db.session, body["name"], role=body["role"], languages=languages,
+        timezone=optional(body, "timezone", "UTC"), shift=optional(body, "shift", "09:00-17:00"),
+        days=optional(body, "days", "mon,tue,wed,thu,fri"), password=body.get("password"))
+    token = issue_token(db.session, user) if body.get("token") else None
     audit("user.created", "user", user.name, detail={"role": user.role.value})
     db.session.commit()
     return jsonify({**user.to_dict(), **({"token": token} if token else {})}), 201

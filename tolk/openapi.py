@@ -1,7 +1,9 @@
 """The OpenAPI 3.1 document of the API (GET /api/v1/openapi.json) and request validation against it.
 
 The document is built from the app's URL map (paths, methods, path parameters, roles) and the
-per-endpoint table in ``tolk.openapi_paths`` (request and response schemas). A ``before_request``
+operations each package registers from its ``init_app`` with :func:`register`: request and response
+models (pydantic, turned into JSON Schema by ``tolk.schema``) and the shapes of its parameters, kept in
+the package's ``contract.py`` beside its views (the kernel's own in ``tolk.contract``). A ``before_request``
 hook validates JSON bodies, declared query parameters and path parameters with the same schemas, so
 a structurally wrong request is answered 400 ``invalid`` (naming the field) before the view runs;
 the views keep their own checks for everything a schema cannot say.
@@ -10,7 +12,7 @@ the views keep their own checks for everything a schema cannot say.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,19 +20,59 @@ import jsonschema_rs
 from flask import Blueprint, Flask, Request, current_app, jsonify, request
 from werkzeug.routing import Rule
 
-from tolk import __version__
+from tolk import __version__, contract
+from tolk.auth import current_user
 from tolk.errors import BadRequest, ValidationError
-from tolk.openapi_paths import MAX_ID, Schema, components, errors, operations
+from tolk.models import Role
+from tolk.schema import MAX_ID, Schema, errors
 from tolk.validation import check_input
 
 EXTENSION = "tolk.openapi"
+REGISTRY = "tolk.openapi.registry"
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
 _ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-TAGS = {"machinery_api": "translation", "glossaries_api": "glossaries", "lqa_api": "quality",
-        "workflows_api": "replies and reviews", "locales_api": "locales, templates and catalogs",
-        "kb_api": "knowledge base", "health": "health", "openapi": "contract"}
+
+Operations = Mapping[tuple[str, str], Schema]
 
 bp = Blueprint("openapi", __name__)
+
+
+@dataclass
+class Registry:
+    """The operations, shared component schemas and blueprint tags every package has registered."""
+
+    operations: dict[tuple[str, str], Schema] = field(default_factory=dict)
+    components: dict[str, Schema] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def registry(app: Flask) -> Registry:
+    """What ``app``'s packages have registered so far."""
+    found = app.extensions.get(REGISTRY)
+    if found is None:
+        found = app.extensions[REGISTRY] = Registry()
+    return found
+
+
+def register(app: Flask, *, operations: Operations, components: Mapping[str, Schema] | None = None,
+             tags: Mapping[str, str] | None = None) -> None:
+    """Add a package's contract: ``operations`` keyed by (method, Flask rule), the ``components`` they refer
+    to, and the OpenAPI tag of each of its blueprints (by blueprint name).
+
+    An operation registered twice is an error, and so is a component name given two different schemas (two
+    packages may both register an enumeration they share).
+    """
+    found = registry(app)
+    for key in operations:
+        if key in found.operations:
+            raise ValueError(f"the operation {key[0]} {key[1]} is registered twice")
+    for name, schema in (components or {}).items():
+        if found.components.get(name, schema) != schema:
+            raise ValueError(f"the component schema {name} is registered twice, differently")
+    found.operations.update(operations)
+    found.components.update(components or {})
+    found.tags.update(tags or {})
+    app.extensions.pop(EXTENSION, None)  # built again with the new operations
 
 
 def documented_rule(rule: Rule) -> bool:
@@ -61,8 +103,9 @@ def roles_of(view: Callable) -> list[str] | None:
 
 
 def build_document(app: Flask) -> dict[str, Any]:
-    """The OpenAPI document of ``app``: every documented rule that the table in openapi_paths describes."""
-    table = operations(app.config)
+    """The OpenAPI document of ``app``: every documented rule that a registered operation describes."""
+    found = registry(app)
+    table = found.operations
     paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if not documented_rule(rule):
@@ -73,7 +116,7 @@ def build_document(app: Flask) -> dict[str, Any]:
             entry = table.get((method, rule.rule))
             if entry is None:
                 continue  # undocumented: tests/test_openapi.py fails on it
-            operation = {"operationId": rule.endpoint, "tags": [TAGS.get(rule.endpoint.split(".")[0], "api")],
+            operation = {"operationId": rule.endpoint, "tags": [found.tags.get(rule.endpoint.split(".")[0], "api")],
                          **entry}
             params = _path_parameters(rule.rule) + entry.get("parameters", [])
             if params:
@@ -97,7 +140,7 @@ def build_document(app: Flask) -> dict[str, Any]:
                                 "lists the roles an operation admits (admins always pass; empty: any "
                                 "signed-in user). Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`."},
         "paths": paths,
-        "components": {"schemas": components(),
+        "components": {"schemas": dict(sorted(found.components.items())),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
     }
@@ -245,9 +288,6 @@ def check_request(contract: Contract, req: Request) -> None:
 
 def _admitted(view: Callable) -> bool:
     """Whether the view would let this request's user in: otherwise its own 401/403 comes first."""
-    from tolk.auth import current_user
-    from tolk.models import Role
-
     roles = getattr(view, "required_roles", None)
     if roles is None:
         return True
@@ -289,6 +329,7 @@ def openapi_document():
 
 
 def init_app(app: Flask) -> None:
-    """Serve the document and validate API requests against it."""
+    """Serve the document, register the kernel's own contract and validate API requests."""
     app.register_blueprint(bp)
+    register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     app.before_request(_validate_request)

@@ -10,6 +10,7 @@ from typing import Any, Literal, overload
 from flask import Request, current_app, request
 
 from tolk.errors import BadRequest, PayloadTooLarge, ValidationError
+from tolk.languages import UnknownLanguage, canonical
 
 _MISSING = object()
 #: Deepest JSON nesting accepted (objects and arrays); the API's own documents nest at most 6 levels.
@@ -106,6 +107,12 @@ def uploaded_file() -> tuple[bytes, str]:
     return data, filename
 
 
+def optional(body: Mapping[str, Any], name: str, default: Any = None) -> Any:
+    """An optional field of a body the contract has already validated; ``None`` counts as absent."""
+    value = body.get(name)
+    return default if value is None else value
+
+
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = False,
           default: Any = None, choices: Iterable[Any] | None = None, max_length: int | None = None) -> Any:
     """One validated field of ``body``; ``None`` counts as absent."""
@@ -133,11 +140,11 @@ def language(body: dict[str, Any], name: str, *, required: bool = False) -> str 
 
 
 def language(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    """A validated, canonical BCP 47 tag from ``body`` (a missing required one is a ValidationError)."""
-    from tolk.languages import UnknownLanguage, canonical
-
-    value = field(body, name, str, required=required)
+    """The canonical BCP 47 tag in a field the contract has checked (a missing required one is a ValidationError)."""
+    value = body.get(name)
     if value is None:
+        if required:
+            raise ValidationError(f"'{name}' is required", details={"field": name})
         return None
     try:
         return canonical(value)

@@ -8,19 +8,24 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the replies/reviews API, the KB and locale parts, their commands and demo seeders."""
     from machinery.budgets import BUDGET_LISTENERS_KEY
+    from tolk import openapi
     from workflows import (
         api,
         cli,
+        contract,
         kb,
         kb_api,
+        kb_contract,
         locales,
         locales_api,
         locales_cli,
+        locales_contract,
         macros,
         pages,
         privacy,
         privacy_api,
         privacy_cli,
+        privacy_contract,
         replies,
         review,
     )
@@ -35,6 +40,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(kb_api.bp)
     app.register_blueprint(kb_api.public)
     app.register_blueprint(privacy_api.bp)
+    for part in (contract, locales_contract, kb_contract):
+        openapi.register(app, operations=part.operations(app.config), components=part.components(), tags=part.TAGS)
+    openapi.register(app, operations=privacy_contract.operations(app.config))
     pages.init_app(app)
     for command in (*cli.commands, *locales_cli.commands, *privacy_cli.commands):
         app.cli.add_command(command)

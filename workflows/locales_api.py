@@ -10,7 +10,7 @@ from tolk.db import db
 from tolk.errors import Forbidden, NotFound, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
-from tolk.validation import field, json_object, uploaded_file
+from tolk.validation import json_object, optional, uploaded_file
 from workflows import catalogs, locales, macros
 from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
 
@@ -117,18 +117,17 @@ def put_translation(template_id: str, locale: str):
     body = json_object()
     forms = body.get("forms")
     if forms is None and "text" in body:
-        forms = [field(body, "text", str, required=True)]
+        forms = [body["text"]]
     if forms is None:
         raise ValidationError("'forms' (a list) or 'text' is required", details={"field": "forms"})
-    asked = field(body, "state", str, choices=[s.value for s in TemplateState])
+    asked = body.get("state")
     if user.role == Role.REVIEWER:
         state = TemplateState.FUZZY if asked == "fuzzy" else TemplateState.REVIEWED
     elif asked == TemplateState.REVIEWED:
         raise Forbidden(f"only a reviewer of {tag} can mark a translation reviewed")
     else:
         state = TemplateState(asked or TemplateState.TRANSLATED)
-    comment = field(body, "translator_comment", str, max_length=2000) if "translator_comment" in body \
-        else macros.KEEP
+    comment = body.get("translator_comment", macros.KEEP)
     row = macros.save_translation(db.session, template, tag, forms, state=state,
                                   reviewed_by=user.name if state == TemplateState.REVIEWED else None,
                                   translator_comment=comment)
@@ -157,13 +156,12 @@ def delete_translation(template_id: str, locale: str):
 def render_template(template_id: str):
     """``{"locale", "variables", "wrap"}``; ``use_unreviewed`` previews drafts (not for agents)."""
     body = json_object()
-    locale = field(body, "locale", str, required=True)
-    variables = field(body, "variables", dict, default={})
-    use_unreviewed = field(body, "use_unreviewed", bool, default=False)
+    locale, variables = body["locale"], optional(body, "variables", {})
+    use_unreviewed = bool(body.get("use_unreviewed"))
     if use_unreviewed and signed_in_user().role == Role.AGENT:
         raise Forbidden("agents send reviewed translations only; use_unreviewed is for previews")
     rendered = macros.render(db.session, template_id, locale, variables, use_unreviewed=use_unreviewed,
-                             wrap=field(body, "wrap", bool, default=True))
+                             wrap=optional(body, "wrap", True))
     return jsonify(rendered.to_dict())
 
 
@@ -209,8 +207,8 @@ def import_po():
 @require(Role.ADMIN, Role.EDITOR)
 def prefill_catalog(locale: str):
     """Machine pre-fill of a locale's untranslated templates (stored fuzzy); ``{"glossary": name}``."""
-    body = request.get_json(silent=True) or {}
-    glossary = field(body, "glossary", str) if isinstance(body, dict) else None
+    body = request.get_json(silent=True) or {}  # an object, if anything: the contract refuses other JSON
+    glossary = body.get("glossary")
     report = catalogs.prefill(db.session, _tag(locale), glossary=glossary)
     audit("catalog.prefilled", "catalog", report.locale, detail={"filled": report.filled, "error": report.error})
     db.session.commit()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import post, sign_in
+from tests.web.forms import post, sign_in
 
 MENU = re.compile(r'<header class="top">.*?<nav[^>]*>(.*?)</nav>', re.S)
 ADMIN_MENU = re.compile(r'<nav class="subnav"[^>]*>(.*?)</nav>', re.S)

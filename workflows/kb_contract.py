@@ -1,0 +1,190 @@
+"""The knowledge-base API's contract: articles, their locales, translation jobs and published articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tolk.schema import (
+    Absent,
+    LanguageTag,
+    Schema,
+    array,
+    component_schemas,
+    errors,
+    json_body,
+    model_schema,
+    ok,
+    op,
+    patterned,
+    record,
+    ref,
+    shaped,
+)
+from workflows.kb import MAX_TITLE_CHARS
+from workflows.models import JobStatus, LocaleState
+
+TAGS = {"kb_api": "knowledge base"}
+Slug = Annotated[str, shaped(patterned(120, r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                       "must be lowercase letters, digits and single hyphens (at most 120)"))]
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS)]
+Body = Annotated[str, Field(description="HTML (sanitized) or Markdown")]
+
+
+class ArticleChange(BaseModel):
+    """PUT /articles/<slug>: the fields to change; a new revision outdates published locales."""
+
+    slug: Slug | Absent = None
+    title: Title | Absent = None
+    body: Body | Absent = None
+    format: Literal["html", "markdown"] | None = None
+    source_locale: LanguageTag | None = None
+    target_locales: list[LanguageTag] | None = None
+    critical: bool | None = None
+
+
+class NewArticle(ArticleChange):
+    """POST /articles: an article with its slug, title and body."""
+
+    slug: Slug
+    title: Title
+    body: Body
+
+
+class TranslateArticle(BaseModel):
+    """POST /articles/<slug>/translate: the locales to translate into (all target locales by default)."""
+
+    locales: list[LanguageTag] | None = None
+
+
+class JobProgress(BaseModel):
+    """How far a locale's translation job is."""
+
+    done: int
+    total: int
+    status: JobStatus
+
+
+class JobRef(BaseModel):
+    """A locale's translation job."""
+
+    id: str
+    status: JobStatus
+    error: str | None
+
+
+class ArticleLocale(BaseModel):
+    """An article in one target locale: its draft, what is outdated, what is published."""
+
+    locale: str
+    state: LocaleState
+    progress: JobProgress | None
+    job: JobRef | None
+    outdated_segments: list[Any]
+    title_outdated: bool
+    draft_revision: int | None
+    draft_title: str | None
+    draft_html: str | None
+    findings: list[Any]
+    published_revision: int | None
+    published_title: str | None
+    published_at: dt.datetime | None
+    public_url: str | None
+    review: dict[str, Any] | None
+
+
+class _ArticleFields(BaseModel):
+    slug: str
+    title: str
+    source_locale: str
+    critical: bool
+    target_locales: list[str]
+    revision: int
+    updated_at: dt.datetime
+
+
+class ArticleSummary(_ArticleFields):
+    """An article with each locale's state."""
+
+    locales: dict[str, LocaleState]
+
+
+class Article(_ArticleFields):
+    """An article with its body, segments and every locale."""
+
+    locales: dict[str, ArticleLocale]
+    body_html: str
+    segments: list[str]
+    author: str
+    sanitizer_removed: list[str] | Absent = None
+
+
+class JobObject(BaseModel):
+    """What a job works on."""
+
+    type: str
+    article: str | Absent = None
+    locale: str | Absent = None
+
+
+class Job(BaseModel):
+    """A background job: its status and progress."""
+
+    id: str
+    kind: str
+    status: JobStatus
+    done: int
+    total: int
+    error: str | None
+    attempts: int
+    object: JobObject
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PublishedArticle(BaseModel):
+    """An article as published in one locale."""
+
+    slug: str
+    locale: str
+    title: str | None
+    body_html: str
+    revision: int | None
+    published_at: dt.datetime | None
+    dir: str
+
+
+def components() -> dict[str, Schema]:
+    """Articles, their locales, jobs and published articles, as answered."""
+    return component_schemas(ArticleSummary, Article, ArticleLocale, Job, PublishedArticle)
+
+
+def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
+    """The knowledge-base endpoints, keyed by (method, Flask rule)."""
+    return {
+        ("GET", "/api/v1/articles"): op("KB articles with each locale's state", {
+            "200": ok(record({"articles": array(ref("ArticleSummary"))}))}),
+        ("POST", "/api/v1/articles"): op("Create an article (the body is sanitized)", {
+            "201": ok(ref("Article"), "Created"), **errors(400, 409, 413)},
+            body=json_body(model_schema(NewArticle), {
+                "slug": "returns", "title": "Returns", "body": "<p>Send the item back within 30 days.</p>",
+                "target_locales": ["es"]})),
+        ("GET", "/api/v1/articles/<slug>"): op("An article with every locale's state", {
+            "200": ok(ref("Article")), **errors(404)}),
+        ("PUT", "/api/v1/articles/<slug>"): op("Edit an article: a new revision outdates published locales", {
+            "200": ok(ref("Article")), **errors(400, 404, 413)},
+            body=json_body(model_schema(ArticleChange), {"title": "Returns and refunds"})),
+        ("POST", "/api/v1/articles/<slug>/translate"): op("Queue translation jobs (all target locales by default)", {
+            "202": ok(record({"jobs": array(ref("Job"))}), "Queued"), **errors(400, 404, 503)},
+            body=json_body(model_schema(TranslateArticle), {"locales": ["es"]}, required=False)),
+        ("POST", "/api/v1/articles/<slug>/locales/<locale>/publish"): op(
+            "Publish a non-critical locale's checked draft", {
+                "200": ok(ref("ArticleLocale")), **errors(404, 409)}),
+        ("GET", "/api/v1/jobs/<job_id>"): op("A translation job's status and progress", {
+            "200": ok(ref("Job")), **errors(404)}),
+        ("GET", "/api/v1/kb/<locale>/<slug>"): op("A published article in one locale", {
+            "200": ok(ref("PublishedArticle")), **errors(404)}),
+    }
