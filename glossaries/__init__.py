@@ -22,6 +22,6 @@ def init_app(app: Flask) -> None:
 
 def _warm_lemmatizers(app: Flask) -> None:
     """Load the lemmatizer dictionaries (1-3 s per language) beside serving, not in a first request."""
-    from glossaries.verify import warm_up
+    from glossaries.verify import warm_up  # lazy: simplemma's dictionaries load only in web processes
 
     threading.Thread(target=warm_up, args=(app.config["LANGUAGES"],), daemon=True, name="warm-up").start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
+from glossaries.csv_format import write_csv
 from glossaries.formats import read_glossary
 from glossaries.models import Glossary
 from glossaries.store import (
@@ -18,6 +19,7 @@ from glossaries.store import (
     save_termbase,
     to_termbase,
 )
+from glossaries.tbx import write_tbx
 from glossaries.terms import GlossaryFormatError, Termbase, validate_lang
 from tolk.auth import audit, require
 from tolk.db import db
@@ -31,9 +33,6 @@ EXPORTS = {"tbx": "application/x-tbx+xml", "csv": "text/csv; charset=utf-8"}
 
 
 def export_glossary(termbase: Termbase, fmt: str) -> bytes:
-    from glossaries.csv_format import write_csv
-    from glossaries.tbx import write_tbx
-
     return write_tbx(termbase) if fmt == "tbx" else write_csv(termbase)
 
 

@@ -31,6 +31,6 @@ def init_app(app: Flask) -> None:
 
 def _warm_detector(app: Flask) -> None:
     """Build the language detector in each web process before it takes requests."""
-    from machinery.service import services
+    from machinery.service import services  # lazy: app wiring only
 
     services(app).detector.warm()

@@ -8,10 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from glossaries.store import load_termbase
+from lqa.checks import Segment, run_checks
 from machinery.detection import Detection
 from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable, deadline
 from machinery.service import services
+from machinery.tmx import TmxError, export_tmx, import_tmx
+from machinery.translator import describe_engines
 from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, TolkError, ValidationError
@@ -31,8 +35,6 @@ def no_engine_error(exc: NoEngineAvailable) -> TolkError:
 
 def check_findings(source: str, target_text: str, source_lang: str, target_lang: str, fmt: str) -> list[dict]:
     """Automatic quality checks of one translated segment (lqa), as JSON-ready findings."""
-    from lqa.checks import Segment, run_checks
-
     segment = Segment(source=source, target=target_text, source_lang=source_lang, target_lang=target_lang,
                       fmt=fmt, pii_token_pattern=TOKEN_PATTERN)
     return [f.to_dict() for f in run_checks(segment)]
@@ -56,8 +58,6 @@ def read_texts(body: dict) -> list[str]:
 @require()
 def engines():
     """Engines, whether each is configured, the pairs it serves now, and the routes."""
-    from machinery.translator import describe_engines
-
     m = services()
     return jsonify({"engines": describe_engines(m.engines), "routes": m.router.routes})
 
@@ -82,8 +82,6 @@ def translate():
     m = services()
     termbase = None
     if glossary_name:
-        from glossaries.store import load_termbase
-
         termbase = load_termbase(db.session, glossary_name)
 
     detections: list[Detection | None] = [None] * len(texts)
@@ -165,8 +163,6 @@ def _match(m) -> dict:
 @require(Role.ADMIN)
 def tm_import():
     """A TMX 1.4 file (multipart ``file`` or the raw body); a malformed file is refused whole."""
-    from machinery.tmx import TmxError, import_tmx
-
     data, _filename = uploaded_file()
     try:
         count = import_tmx(db.session, services().memory, data)
@@ -182,8 +178,6 @@ def tm_import():
 @require(Role.EDITOR)
 def tm_export():
     """The translation memory (optionally one pair) as TMX 1.4."""
-    from machinery.tmx import export_tmx
-
     body = {k: request.args.get(k) for k in ("source_lang", "target_lang")}
     data = export_tmx(db.session, source_lang=language(body, "source_lang"), target_lang=language(body, "target_lang"))
     return Response(data, mimetype="application/x-tmx+xml",

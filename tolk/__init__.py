@@ -10,6 +10,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+import glossaries
+import lqa
+import machinery
+import workflows
 from tolk import config as settings
 from tolk.config import PROJECT_ROOT
 
@@ -49,31 +53,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Database ids are 64-bit: a larger number in a URL is a 404, not an overflow in the database driver.
     app.url_map.converters["int"] = IdConverter
 
-    from tolk import admin_api, cli, errors, health, web
-    from tolk.db import db
+    # Deferred: these kernel modules import `tolk` (create_app, __version__), and importing `tolk` for its
+    # settings alone (migrations, scripts) should not load Flask's views.
+    from tolk import admin_api, cli, errors, health, web  # lazy: see above
+    from tolk.db import db  # lazy: see above
 
     errors.init_app(app)
     db.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(admin_api.bp)
     cli.init_app(app)
-    from tolk.accounts import seed_demo_team
+    from tolk.accounts import seed_demo_team  # lazy: see above
 
     app.extensions["tolk.seeders"] = [seed_demo_team]
     # The pages' kernel: sign-in, CSRF, UI language, navigation; packages add their pages to it.
     web.init_app(app)
 
     # The one upward edge, as in Flask's tutorial: the factory registers each feature package.
-    import glossaries
-    import lqa
-    import machinery
-    import workflows
-
     for package in (glossaries, machinery, lqa, workflows):
         package.init_app(app)
 
     # The API contract last: it documents every route and validates requests (after the CSRF check).
-    from tolk import openapi
+    from tolk import openapi  # lazy: see above
 
     openapi.init_app(app)
     return app

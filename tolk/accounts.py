@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from tolk.auth import issue_token
 from tolk.errors import Conflict, NotFound, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role, User
@@ -87,8 +88,6 @@ DEMO_TOKENS = "tolk.demo_tokens"
 def seed_demo_team(session: Session) -> None:
     """Create the demo users once; their API tokens wait in ``session.info[DEMO_TOKENS]`` for the seed
     to commit (`tolk seed-demo` then writes them with :func:`write_demo_tokens`)."""
-    from tolk.auth import issue_token
-
     created = []
     for name, role, langs, tz, shift, password in DEMO_TEAM:
         if session.scalar(select(User).where(User.name == name)):

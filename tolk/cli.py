@@ -21,8 +21,12 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from tolk import create_app
-from tolk.accounts import DEMO_TOKENS, write_demo_tokens
+from tolk.accounts import DEMO_TOKENS, create_user, get_user, write_demo_tokens
+from tolk.auth import audit, issue_token, revoke_tokens
+from tolk.config import SETTINGS, is_secret, markdown_table, mask_url
+from tolk.db import alembic_config, db, upgrade
 from tolk.errors import TolkError
+from tolk.models import User
 from tolk.queue import redis_connection
 from tolk.queue import worker as make_worker
 
@@ -139,7 +143,6 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Apply migrations to TOLK_DATABASE_URL."""
-    from tolk.db import upgrade
 
     upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo("database is up to date")
@@ -152,7 +155,6 @@ def db_revision(message: str) -> None:
     """Autogenerate a migration from the models (developers)."""
     from alembic import command
 
-    from tolk.db import alembic_config
 
     command.revision(alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
 
@@ -162,7 +164,6 @@ def db_revision(message: str) -> None:
 def seed_demo() -> None:
     """Load demo users, glossaries, locales and content, all or nothing (idempotent); new demo users'
     API tokens go to instance/demo-tokens.txt once the data is committed."""
-    from tolk.db import db
 
     try:
         for seeder in current_app.extensions["tolk.seeders"]:
@@ -195,14 +196,11 @@ def users_group() -> None:
 @with_appcontext
 def users_add(name, role, languages, timezone, shift, days, password, token) -> None:
     """Create a user."""
-    from tolk.accounts import create_user
-    from tolk.db import db
 
     user = create_user(db.session, name, role=role, languages=languages, timezone=timezone, shift=shift,
                        days=days, password=password)
     plain = None
     if token:
-        from tolk.auth import issue_token
 
         plain = issue_token(db.session, user)
     db.session.commit()
@@ -216,9 +214,6 @@ def users_add(name, role, languages, timezone, shift, days, password, token) -> 
 @with_appcontext
 def users_token(name: str) -> None:
     """Create another API token for a user and print it."""
-    from tolk.accounts import get_user
-    from tolk.auth import issue_token
-    from tolk.db import db
 
     plain = issue_token(db.session, get_user(db.session, name))
     db.session.commit()
@@ -230,9 +225,6 @@ def users_token(name: str) -> None:
 @with_appcontext
 def users_revoke(name: str) -> None:
     """Revoke every API token of a user."""
-    from tolk.accounts import get_user
-    from tolk.auth import audit, revoke_tokens
-    from tolk.db import db
 
     count = revoke_tokens(db.session, get_user(db.session, name))
     audit("tokens.revoked", "user", name, actor="cli", detail={"count": count})
@@ -244,8 +236,6 @@ def users_revoke(name: str) -> None:
 @with_appcontext
 def users_list() -> None:
     """List users."""
-    from tolk.db import db
-    from tolk.models import User
 
     for user in db.session.scalars(select(User).order_by(User.name)):
         click.echo(f"{user.name:<16} {user.role.value:<9} {user.languages or '-':<12} {user.timezone:<20} "
@@ -257,7 +247,6 @@ def users_list() -> None:
 @with_appcontext
 def config_command(markdown: bool) -> None:
     """Show the effective settings (secrets hidden)."""
-    from tolk.config import SETTINGS, is_secret, markdown_table
 
     if markdown:
         click.echo(markdown_table())
@@ -270,7 +259,6 @@ def config_command(markdown: bool) -> None:
 
 def _without_password(value):
     """URLs (database, Redis, webhooks, engines) with their credentials masked; other values as they are."""
-    from tolk.config import mask_url
 
     if isinstance(value, list):
         return ",".join(mask_url(str(v)) for v in value)

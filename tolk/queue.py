@@ -6,11 +6,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, Retry, Worker
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
+
+from tolk import create_app
 
 #: Engine errors and lost workers are retried with backoff; RQ re-queues jobs of dead workers.
 DEFAULT_RETRY = Retry(max=3, interval=[10, 30, 60])
@@ -81,14 +83,10 @@ def task(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        from flask import has_app_context
-
         if has_app_context():
             return fn(*args, **kwargs)
         global _worker_app
         if _worker_app is None:
-            from tolk import create_app
-
             _worker_app = create_app()
         with _worker_app.app_context():
             return fn(*args, **kwargs)

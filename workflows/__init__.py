@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the replies/reviews API, the KB and locale parts, their commands and demo seeders."""
-    from machinery.budgets import BUDGET_LISTENERS_KEY
-    from tolk import openapi
-    from workflows import (
+    # Deferred so that importing one workflows module does not load every view and command.
+    from machinery.budgets import BUDGET_LISTENERS_KEY  # lazy: see above
+    from tolk import openapi  # lazy: see above
+    from workflows import (  # lazy: see above
         api,
         cli,
         contract,
@@ -29,7 +30,7 @@ def init_app(app: Flask) -> None:
         replies,
         review,
     )
-    from workflows.webhooks import budget_notice
+    from workflows.webhooks import budget_notice  # lazy: see above
 
     app.register_blueprint(api.bp)
     review.ON_DECIDED["reply"] = replies.on_review_decided

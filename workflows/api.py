@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
+from lqa.metrics import record_feedback
 from machinery.api import no_engine_error
 from machinery.routing import NoEngineAvailable, deadline
 from tolk.auth import require, signed_in_user
@@ -67,8 +68,6 @@ def confirm_reply(reply_id: int):
 @require(Role.AGENT)
 def reply_feedback(reply_id: int):
     """A helpdesk posts the customer's rating (CSAT 1-5, optional comment)."""
-    from lqa.metrics import record_feedback
-
     user = signed_in_user()
     reply = replies.get_reply(db.session, user, reply_id)
     if not reply.status.final and reply.status != ReplyStatus.APPROVED:

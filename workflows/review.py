@@ -32,7 +32,7 @@ from tolk.languages import covers
 from tolk.models import Role, User
 from tolk.queue import queue, task
 from workflows.models import ReviewItem, ReviewStatus
-from workflows.sla import assign, deadline
+from workflows.sla import assign, deadline, on_shift, reviewers_for
 
 TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_protected")
 
@@ -77,8 +77,6 @@ def schedule_deadline_check(item: ReviewItem) -> None:
 def escalate_overdue(session: Session, now: dt.datetime | None = None) -> list[ReviewItem]:
     """Pending items past their deadline: hand to a reviewer of the language on shift now, else escalate
     to the item's owner (replies: the agent confirms). Nothing is left to expire silently."""
-    from workflows.sla import on_shift, reviewers_for
-
     now = now or utcnow()
     overdue = session.scalars(select(ReviewItem).where(ReviewItem.status == ReviewStatus.PENDING,
                                                        ReviewItem.due_at <= now)).all()
