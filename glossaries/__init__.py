@@ -8,16 +8,22 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the glossary API, the `tolk glossary` commands and the demo glossary."""
-    from glossaries import api, cli, contract, demo, pages  # lazy: app wiring only
+    """Register the `tolk glossary` commands, the demo glossary and the lemmatizers' warm-up."""
+    from glossaries import cli, demo  # lazy: app wiring only
+
+    app.cli.add_command(cli.glossary)
+    app.extensions["tolk.seeders"].append(demo.seed_demo_glossary)
+    app.extensions.setdefault("tolk.web_started", []).append(_warm_lemmatizers)
+
+
+def init_web(app: Flask) -> None:
+    """Register the glossary API with its contract, and the glossary admin pages."""
+    from glossaries import api, contract, pages  # lazy: views load only in an app that serves them
     from tolk import openapi  # lazy: app wiring only
 
     app.register_blueprint(api.bp)
     openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
-    app.cli.add_command(cli.glossary)
-    app.extensions["tolk.seeders"].append(demo.seed_demo_glossary)
-    app.extensions.setdefault("tolk.web_started", []).append(_warm_lemmatizers)
 
 
 def _warm_lemmatizers(app: Flask) -> None:

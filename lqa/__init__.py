@@ -6,12 +6,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the quality API and the ``lqa`` and ``quality`` command groups."""
-    from lqa import api, cli, contract, pages  # lazy: they load sacrebleu and the report; lqa.checks must not
+    """Register the ``lqa`` and ``quality`` command groups."""
+    from lqa import cli  # lazy: it loads sacrebleu and the report; importing lqa.checks must not
+
+    app.cli.add_command(cli.lqa)
+    app.cli.add_command(cli.quality)
+
+
+def init_web(app: Flask) -> None:
+    """Register the quality API with its contract, and the dashboard."""
+    from lqa import api, contract, pages  # lazy: views load only in an app that serves them
     from tolk import openapi  # lazy: app wiring only
 
     app.register_blueprint(api.bp)
     openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
-    app.cli.add_command(cli.lqa)
-    app.cli.add_command(cli.quality)

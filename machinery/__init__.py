@@ -6,27 +6,33 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the translate API, the engines/translate/tm commands and the engine health check."""
-    from machinery import api, cli, contract, metering, pages  # lazy: engine modules import the package
+    """Register the engines/translate/tm commands, the engine health check and the detector's warm-up."""
+    from machinery import cli, metering  # lazy: engine modules import the package
     from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
     from machinery.registry import ENGINES  # lazy: app wiring only
     from machinery.routing import parse_routes  # lazy: app wiring only
     from machinery.service import health  # lazy: app wiring only
-    from tolk import openapi  # lazy: app wiring only
     from tolk.health import register_check  # lazy: app wiring only
 
     # Validate routes at start-up: a typo in TOLK_ENGINE_ROUTES should stop the app, not a request.
     parse_routes(app.config["ENGINE_ROUTES"], list(ENGINES))
     PriceList.from_settings(app.config)
     parse_amounts(app.config.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS")
-    app.register_blueprint(api.bp)
-    openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
-    pages.init_app(app)
     for command in cli.commands:
         app.cli.add_command(command)
     register_check(app, "engines", health)
     app.extensions["tolk.cost_figures"] = metering.cost_figures
     app.extensions.setdefault("tolk.web_started", []).append(_warm_detector)
+
+
+def init_web(app: Flask) -> None:
+    """Register the translate API with its contract, and the engines page."""
+    from machinery import api, contract, pages  # lazy: views load only in an app that serves them
+    from tolk import openapi  # lazy: app wiring only
+
+    app.register_blueprint(api.bp)
+    openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
+    pages.init_app(app)
 
 
 def _warm_detector(app: Flask) -> None:

@@ -114,3 +114,18 @@ def test_seed_demo_is_idempotent(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 8
+
+
+def test_the_command_line_app_has_every_command_and_no_views(tmp_path):
+    """`tolk` builds create_app(web=False): the same commands, seeders and hooks, without views, pages or
+    the API contract (they cost start-up time and a one-off command never serves a request)."""
+    from tolk import create_app
+
+    settings = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
+    full, lean = create_app(settings), create_app(settings, web=False)
+    assert sorted(lean.cli.commands) == sorted(full.cli.commands)
+    assert lean.extensions["tolk.seeders"] == full.extensions["tolk.seeders"]
+    assert [f.__qualname__ for f in lean.extensions["tolk.web_started"]] == \
+        [f.__qualname__ for f in full.extensions["tolk.web_started"]]
+    assert lean.blueprints == {} and len(full.blueprints) > 10
+    assert [rule.rule for rule in lean.url_map.iter_rules()] == ["/static/<path:filename>"]

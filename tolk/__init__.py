@@ -18,6 +18,8 @@ from tolk import config as settings
 from tolk.config import PROJECT_ROOT
 
 __version__ = "0.1.0"
+#: The feature packages, in the order their ``init_app`` and ``init_web`` run.
+FEATURES = (glossaries, machinery, lqa, workflows)
 
 
 class IdConverter(IntegerConverter):
@@ -36,8 +38,12 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask app: settings, database, errors, health, then each feature package."""
+def create_app(config: Mapping[str, Any] | None = None, *, web: bool = True) -> Flask:
+    """Build the Flask app: settings, database, errors, then each feature package.
+
+    ``web=False`` leaves out what only serving needs (views, pages, the API contract): the command line
+    builds such an app, so a one-off command such as `tolk translate` starts in a fraction of the time.
+    """
     values = settings.load(config)
     instance = Path(values.get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
     instance.mkdir(parents=True, exist_ok=True)
@@ -55,26 +61,33 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # Deferred: these kernel modules import `tolk` (create_app, __version__), and importing `tolk` for its
     # settings alone (migrations, scripts) should not load Flask's views.
-    from tolk import admin_api, cli, errors, health, web  # lazy: see above
+    from tolk import cli, errors  # lazy: see above
+    from tolk.accounts import seed_demo_team  # lazy: see above
     from tolk.db import db  # lazy: see above
 
     errors.init_app(app)
     db.init_app(app)
+    cli.init_app(app)
+    app.extensions["tolk.seeders"] = [seed_demo_team]
+    app.extensions["tolk.web"] = web
+    # The one upward edge, as in Flask's tutorial: the factory registers each feature package.
+    for package in FEATURES:
+        package.init_app(app)
+    if web:
+        _init_web(app)
+    return app
+
+
+def _init_web(app: Flask) -> None:
+    """Health probes, the admin API, the pages' kernel, each package's views and pages, then the contract."""
+    from tolk import admin_api, health, openapi  # lazy: see create_app
+    from tolk import web as pages_kernel  # lazy: see create_app
+
     app.register_blueprint(health.bp)
     app.register_blueprint(admin_api.bp)
-    cli.init_app(app)
-    from tolk.accounts import seed_demo_team  # lazy: see above
-
-    app.extensions["tolk.seeders"] = [seed_demo_team]
     # The pages' kernel: sign-in, CSRF, UI language, navigation; packages add their pages to it.
-    web.init_app(app)
-
-    # The one upward edge, as in Flask's tutorial: the factory registers each feature package.
-    for package in (glossaries, machinery, lqa, workflows):
-        package.init_app(app)
-
+    pages_kernel.init_app(app)
+    for package in FEATURES:
+        package.init_web(app)
     # The API contract last: it documents every route and validates requests (after the CSRF check).
-    from tolk import openapi  # lazy: see above
-
     openapi.init_app(app)
-    return app

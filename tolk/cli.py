@@ -54,7 +54,9 @@ class TolkAppGroup(_ReportsTolkErrors, AppGroup):
     """``app.cli``: the same error reporting when commands run through the app (tests, `flask`)."""
 
 
-@click.group(cls=TolkGroup, create_app=lambda: create_app(), add_default_commands=False,
+# A command-line app leaves out views, pages and the API contract (create_app(web=False)): a one-off command
+# starts in a fraction of the time. `serve` and `worker` build the whole app.
+@click.group(cls=TolkGroup, create_app=lambda: create_app(web=False), add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def cli() -> None:
     """Tolk: translation and localisation workflows for multilingual customer support."""
@@ -100,6 +102,15 @@ def _post_fork(_server, worker) -> None:
 @with_appcontext
 def worker(burst: bool) -> None:
     """Run an RQ worker for Tolk's queue."""
+    # Jobs run in the whole app (the one `tolk serve` builds), not in the command line's lighter one.
+    if not current_app.extensions["tolk.web"]:
+        with create_app().app_context():
+            _work(burst)
+    else:
+        _work(burst)
+
+
+def _work(burst: bool) -> None:
     # Packages schedule their recurring jobs here (the retention purge), so a bare worker runs them.
     for started in current_app.extensions.get("tolk.worker_started", []):
         started()
