@@ -15,7 +15,7 @@ import simplemma
 from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy, StreamDictionaryFactory
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
-from glossaries.terms import normalize_lang
+from tolk.languages import base
 
 # Scripts written without spaces between words: word boundaries cannot be found by tokenizing.
 _UNSPACED = {"zh", "ja", "ko", "th", "lo", "km", "my", "bo"}
@@ -66,9 +66,9 @@ def _token_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=256)
 def simplemma_language(lang: str) -> str | None:
     """simplemma's code for a locale, or None where it has no dictionary."""
-    base = normalize_lang(lang).split("-")[0]
-    base = _SIMPLEMMA_CODES.get(base, base)
-    return base if base in SUPPORTED_LANGUAGES else None
+    language = base(lang)
+    language = _SIMPLEMMA_CODES.get(language, language)
+    return language if language in SUPPORTED_LANGUAGES else None
 
 
 @lru_cache(maxsize=200_000)
@@ -115,9 +115,9 @@ class Matcher(Generic[P]):
     """Finds the terms of one locale in text: an index on first words, then a word-by-word comparison."""
 
     def __init__(self, lang: str, terms: Iterable[tuple[str, bool, P]]):
-        base = normalize_lang(lang).split("-")[0]
-        self.unspaced = base in _UNSPACED
-        self.compounding = base in _COMPOUNDING
+        language = base(lang)
+        self.unspaced = language in _UNSPACED
+        self.compounding = language in _COMPOUNDING
         self.lemma_lang = simplemma_language(lang)
         self.index: dict[str, list[_Pattern[P]]] = {}
         self.regexes: list[tuple[re.Pattern[str], P]] = []

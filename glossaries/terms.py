@@ -8,6 +8,10 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+
+from tolk.languages import normalize, subtags, underscored
+
 
 class TermStatus(enum.StrEnum):
     """How a term may be used (TBX administrative status)."""
@@ -43,35 +47,17 @@ class GlossaryFormatError(ValueError):
         self.element = element
 
 
-def normalize_lang(code: str) -> str:
-    """Return a BCP 47 tag in canonical case (``pt_br`` -> ``pt-BR``, ``ZH-hant`` -> ``zh-Hant``)."""
-    parts = [p for p in code.strip().replace("_", "-").split("-") if p]
-    if not parts:
-        raise ValueError("empty language code")
-    out = [parts[0].lower()]
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha():
-            out.append(part.title())
-        elif len(part) in (2, 3) and (part.isalpha() or part.isdigit()):
-            out.append(part.upper())
-        else:
-            out.append(part.lower())
-    return "-".join(out)
-
-
 @lru_cache(maxsize=512)
 def validate_lang(code: str) -> str:
     """Return the canonical tag if Babel knows the locale, else raise ValueError."""
-    from babel import Locale, UnknownLocaleError
-
     try:
-        tag = normalize_lang(code)
+        tag = normalize(code)
     except ValueError:
         raise ValueError(f"invalid language code {code!r}") from None
     if tag == "und" or not all(p.isalnum() for p in tag.split("-")):
         raise ValueError(f"unknown language code {code!r}")
     try:
-        Locale.parse(tag.replace("-", "_"))
+        Locale.parse(underscored(tag))
     except (UnknownLocaleError, ValueError):
         raise ValueError(f"unknown language code {code!r}") from None
     return tag
@@ -80,10 +66,8 @@ def validate_lang(code: str) -> str:
 @lru_cache(maxsize=512)
 def lang_fallbacks(code: str) -> tuple[str, ...]:
     """Tags to try, best first, when looking up terms for ``code``: region dropped, script kept."""
-    tag = normalize_lang(code)
-    parts = tag.split("-")
-    lang = parts[0]
-    script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    tag = normalize(code)
+    lang, script, _region = subtags(tag)
     if script is None:
         script = _IMPLIED_SCRIPT.get(tag)
     out = [tag]
@@ -110,7 +94,7 @@ class Term:
     note: str | None = None
 
     def __post_init__(self) -> None:
-        self.lang = normalize_lang(self.lang)
+        self.lang = normalize(self.lang)
         self.text = " ".join(self.text.split())
         if not self.text:
             raise ValueError(f"empty {self.lang} term")
@@ -181,7 +165,7 @@ class Termbase:
     description: str = ""
 
     def __post_init__(self) -> None:
-        self.source_lang = normalize_lang(self.source_lang)
+        self.source_lang = normalize(self.source_lang)
 
     def languages(self) -> list[str]:
         """Every locale with terms, the source locale first, then in order of first appearance."""
@@ -209,7 +193,7 @@ class Termbase:
     def checksum(self, source: str, target: str) -> str:
         """SHA-256 of the pair's entries, stable across runs: an engine glossary named by it is reusable."""
         payload = json.dumps(
-            [normalize_lang(source), normalize_lang(target), sorted(self.pair_entries(source, target).items())],
+            [normalize(source), normalize(target), sorted(self.pair_entries(source, target).items())],
             ensure_ascii=False,
             separators=(",", ":"),
         )

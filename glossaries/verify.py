@@ -24,7 +24,8 @@ from glossaries.matching import (
     simplemma_language,
     substring_regex,
 )
-from glossaries.terms import Concept, Term, Termbase, normalize_lang
+from glossaries.terms import Concept, Term, Termbase
+from tolk.languages import normalize
 
 GLOSSARY_TERM = "glossary_term"
 DO_NOT_TRANSLATE = "do_not_translate"
@@ -69,8 +70,8 @@ class TermChecker:
 
     def __init__(self, termbase_or_entries: Termbase | Mapping[str, str], source_lang: str, target_lang: str):
         termbase = _as_termbase(termbase_or_entries, source_lang, target_lang)
-        self.source_lang = normalize_lang(source_lang)
-        self.target_lang = normalize_lang(target_lang)
+        self.source_lang = normalize(source_lang)
+        self.target_lang = normalize(target_lang)
         self.concepts = termbase.concepts
         self.expected: dict[int, Term | None] = {}
         source_terms: list[tuple[str, bool, int]] = []
@@ -180,7 +181,7 @@ def _cached(key: Hashable, build: Callable[[], T]) -> T:
 def verify_terms(source: str, target: str, termbase_or_entries: Termbase | Mapping[str, str],
                  source_lang: str, target_lang: str) -> list[TermFinding]:
     """Check a translation against a termbase (or plain source->target entries) for one language pair."""
-    source_lang, target_lang = normalize_lang(source_lang), normalize_lang(target_lang)
+    source_lang, target_lang = normalize(source_lang), normalize(target_lang)
     key = ("pair", source_lang, target_lang, _fingerprint(termbase_or_entries))
     checker = _cached(key, lambda: TermChecker(termbase_or_entries, source_lang, target_lang))
     return checker.check(source, target)
@@ -188,7 +189,7 @@ def verify_terms(source: str, target: str, termbase_or_entries: Termbase | Mappi
 
 def find_terms(text: str, termbase: Termbase, lang: str) -> list[tuple[int, int, Concept]]:
     """Termbase terms in ``text`` as (start, end, concept): longest match first, no overlaps, in text order."""
-    lang = normalize_lang(lang)
+    lang = normalize(lang)
 
     def build() -> Matcher[int]:
         return Matcher(lang, [

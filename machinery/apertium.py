@@ -30,6 +30,7 @@ from machinery.apertium_pipeline import (
 )
 from machinery.base import Engine, EngineTimeout, EngineUnavailable, Sent, bounded_timeout
 from machinery.protection import Protector
+from tolk.languages import base
 
 DEFAULT_MODES_DIR = "/usr/share/apertium/modes"
 DEFAULT_BINARY = "apertium"
@@ -80,15 +81,16 @@ def discover_modes(modes_dir: str | os.PathLike[str]) -> dict[str, Mode]:
 
 
 def _subtags(tag: str) -> list[str]:
+    # Every subtag, variants included: tolk.languages.subtags() stops at the region, mode_for() needs the rest.
     return [s for s in tag.replace("_", "-").lower().split("-") if s]
 
 
 def apertium_code(tag: str) -> str | None:
     """Apertium's three-letter code for a BCP 47 tag (region and variant subtags ignored)."""
-    parts = _subtags(tag)
-    if not parts:
+    language = base(tag)
+    if not language:
         return None
-    return APERTIUM_CODES.get(parts[0], parts[0] if len(parts[0]) == 3 else None)
+    return APERTIUM_CODES.get(language, language if len(language) == 3 else None)
 
 
 def bcp47_code(code: str) -> str:

@@ -100,7 +100,7 @@ def translate():
     try:
         with deadline(current_app.config["ENGINE_DEADLINE"]):
             for src, indexes in groups.items():
-                if src.split("-")[0] == target.split("-")[0] and src == target:
+                if src == target:
                     for i in indexes:
                         out[i] = {"text": texts[i], "engine": "none", "origin": "source"}
                     continue

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 from machinery.pii import Customer
@@ -38,6 +39,20 @@ def bounded_timeout(timeout: float) -> float:
     """An engine's request timeout cut to what is left of the deadline (at least 10 ms)."""
     left = remaining_time()
     return timeout if left is None else max(0.01, min(timeout, left))
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now, or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
 
 
 class EngineError(Exception):

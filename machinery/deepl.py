@@ -31,6 +31,7 @@ from machinery.base import (
 from machinery.deepl_transport import Client
 from machinery.protection import Protector
 from tolk.config import mask_url
+from tolk.languages import subtags
 
 log = logging.getLogger(__name__)
 
@@ -55,28 +56,16 @@ TRADITIONAL_REGIONS = frozenset({"TW", "HK", "MO"})
 LANGUAGE_RETRY_SECONDS = 300.0
 
 
-def _subtags(tag: str) -> tuple[str, str | None, str | None]:
-    """(language, script, region) of a BCP 47 tag, normalised: ``zh-hant-tw`` -> ('zh', 'Hant', 'TW')."""
-    parts = tag.replace("_", "-").split("-")
-    language, script, region = parts[0].lower(), None, None
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha() and script is None and region is None:
-            script = part.title()
-        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
-            region = part.upper()
-    return language, script, region
-
-
 def source_code(tag: str) -> str:
     """DeepL's source code for a BCP 47 tag: the bare language (``pt-BR`` -> ``PT``, ``no`` -> ``NB``)."""
-    language = _subtags(tag)[0]
+    language = subtags(tag)[0]
     return "NB" if language in {"nb", "no"} else language.upper()
 
 
 def target_code(tag: str, targets: frozenset[str] | set[str] = TARGET_LANGUAGES,
                 english: str = "EN-US") -> str:
     """DeepL's target code for a BCP 47 tag (``en-GB`` -> ``EN-GB``, ``zh-Hant`` -> ``ZH-HANT``)."""
-    language, script, region = _subtags(tag)
+    language, script, region = subtags(tag)
     if language == "zh":
         if script == "Hant" or (script is None and region in TRADITIONAL_REGIONS):
             return "ZH-HANT"

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import deepl
 import requests
 
-from machinery.base import bounded_timeout
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After header (seconds or an HTTP date) as seconds from now, or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
+from machinery.base import bounded_timeout, retry_after_seconds
 
 
 class Transport(deepl.http_client.HttpClient):

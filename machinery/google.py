@@ -32,9 +32,11 @@ from machinery.base import (
     Sent,
     Unsupported,
     bounded_timeout,
+    retry_after_seconds,
 )
 from machinery.protection import Protector
 from tolk.config import mask_url
+from tolk.languages import subtags
 
 log = logging.getLogger(__name__)
 
@@ -52,21 +54,10 @@ TRADITIONAL_REGIONS = frozenset({"TW", "HK", "MO"})
 LANGUAGE_RETRY_SECONDS = 300.0
 
 
-def _subtags(tag: str) -> tuple[str, str | None, str | None]:
-    parts = tag.replace("_", "-").split("-")
-    language, script, region = parts[0].lower(), None, None
-    for part in parts[1:]:
-        if len(part) == 4 and part.isalpha() and script is None and region is None:
-            script = part.title()
-        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
-            region = part.upper()
-    return language, script, region
-
-
 def google_code(tag: str, known: frozenset[str] | set[str] = LANGUAGES) -> str:
     """Google's code for a BCP 47 tag: ``zh-Hant`` -> ``zh-TW``, ``he`` -> ``iw`` where only ``iw`` is listed."""
     by_lower = {code.lower(): code for code in known}
-    language, script, region = _subtags(tag)
+    language, script, region = subtags(tag)
     if language == "zh":
         return "zh-TW" if script == "Hant" or (script is None and region in TRADITIONAL_REGIONS) else "zh-CN"
     if tag.lower() in by_lower:
@@ -259,8 +250,9 @@ class GoogleEngine(Engine):
             message = exc.message or str(exc)
             if re.search(r"quota", message, re.I) and re.search(r"per day|daily|billing", message, re.I):
                 raise QuotaExceeded(f"Google quota exceeded: {message}", engine=self.name) from exc
-            raise RateLimited(f"Google rate limit: {message}", engine=self.name,
-                              retry_after=_retry_after(exc.response)) from exc
+            # exc.response is None when the error came without one: getattr then gives no headers.
+            retry_after = retry_after_seconds(getattr(exc.response, "headers", {}).get("Retry-After"))
+            raise RateLimited(f"Google rate limit: {message}", engine=self.name, retry_after=retry_after) from exc
         except (core_exceptions.Unauthorized, core_exceptions.Forbidden) as exc:
             raise AuthFailed(f"Google refused the credentials: {exc.message}", engine=self.name) from exc
         except auth_exceptions.GoogleAuthError as exc:
@@ -281,14 +273,6 @@ class GoogleEngine(Engine):
             raise EngineUnavailable(f"Google unreachable: {exc}", engine=self.name) from exc
         except (ParseError, ValueError, TypeError) as exc:
             raise BadResponse(f"Google response has an unexpected shape: {exc}", engine=self.name) from exc
-
-
-def _retry_after(response: Any) -> float | None:
-    value = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _chunks(payloads: list[str], limit: int) -> Iterator[list[str]]:

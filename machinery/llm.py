@@ -34,8 +34,10 @@ from machinery.base import (
     RateLimited,
     Refused,
     Sent,
+    retry_after_seconds,
 )
 from machinery.protection import Protector
+from tolk.languages import base, same_language, underscored
 
 _TOKEN_RE = re.compile(r"\[\[\d+\]\]")
 # How each register is written, so the model need not guess what "formal" means in the language.
@@ -51,7 +53,7 @@ MAX_PROMPT_TERMS = 60  # enough for a reply; a whole termbase would crowd out th
 def language_name(tag: str) -> str:
     """The English name of a BCP 47 tag ("es-MX" -> "Spanish (Mexico)"), or the tag itself."""
     try:
-        return Locale.parse(tag.replace("-", "_")).english_name or tag
+        return Locale.parse(underscored(tag)).english_name or tag
     except (UnknownLocaleError, ValueError, TypeError):
         return tag
 
@@ -62,10 +64,6 @@ def response_schema(count: int) -> ResponseFormatJSONSchema:
         "type": "object", "additionalProperties": False, "required": ["translations"],
         "properties": {"translations": {"type": "array", "items": {"type": "string"},
                                         "minItems": count, "maxItems": count}}}}}
-
-
-def _base(tag: str) -> str:
-    return tag.replace("_", "-").split("-")[0].lower()
 
 
 class LLMEngine(Engine):
@@ -84,7 +82,7 @@ class LLMEngine(Engine):
         super().__init__(protector=protector, timeout=timeout)
         self.model, self.base_url, self.temperature = model, base_url, temperature
         self._api_key = api_key
-        self.languages = frozenset(_base(tag) for tag in languages)
+        self.languages = frozenset(base(tag) for tag in languages)
         self._client: openai.OpenAI | None = None
 
     @classmethod
@@ -110,7 +108,7 @@ class LLMEngine(Engine):
 
     def supports(self, source: str, target: str) -> bool:
         """Any two different languages the installation lets the model write."""
-        return _base(source) != _base(target) and {_base(source), _base(target)} <= self.languages
+        return not same_language(source, target) and {base(source), base(target)} <= self.languages
 
     def health(self) -> dict[str, Any]:
         """Configuration and model; makes no request and never shows the key."""
@@ -141,7 +139,7 @@ class LLMEngine(Engine):
         ]
         if payload_fmt == "html":
             lines.append("The segments are HTML: keep every tag and attribute as it is; translate only the text.")
-        address = _FORMAL_ADDRESS.get(_base(target))
+        address = _FORMAL_ADDRESS.get(base(target))
         if formality == "formal":
             lines.append("Address the customer formally" + (f" ({address[0]}, never {address[1]})." if address
                                                              else "."))
@@ -238,7 +236,7 @@ class LLMEngine(Engine):
             if exc.code == "insufficient_quota":
                 raise QuotaExceeded(f"the model account is out of quota: {_message(exc)}", engine=self.name) from exc
             raise RateLimited(f"the model server's rate limit: {_message(exc)}", engine=self.name,
-                              retry_after=retry_after(exc.response.headers.get("retry-after"))) from exc
+                              retry_after=retry_after_seconds(exc.response.headers.get("retry-after"))) from exc
         except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
             raise AuthFailed("the model server rejected the API key", engine=self.name) from exc
         except openai.APIStatusError as exc:
@@ -249,14 +247,6 @@ class LLMEngine(Engine):
                               engine=self.name) from exc
         except (openai.APIResponseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
             raise BadResponse(f"the model server's answer has an unexpected shape: {exc!r}", engine=self.name) from exc
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After header asks to wait (only the delta-seconds form servers use for 429)."""
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _message(exc: openai.APIStatusError) -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from machinery.memory import TranslationMemory, language_tag
 from machinery.models import TmOrigin, TmSegment
+from tolk.languages import normalize, same_language
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 INLINE = frozenset({"bpt", "ept", "it", "ph", "ut", "hi", "sub"})
@@ -105,10 +106,6 @@ def _attr_date(tuv: ET.Element, tu: ET.Element, name: str, where) -> dt.datetime
     return _date(element.get(name), where(element))
 
 
-def _same_lang(a: str, b: str) -> bool:
-    return a.lower().replace("_", "-") == b.lower().replace("_", "-")
-
-
 def _segment_text(seg: ET.Element, where) -> str:
     for child in seg.iter():
         if child is not seg and child.tag not in INLINE:
@@ -164,16 +161,18 @@ def read_tmx(data: bytes, *, max_bytes: int = MAX_BYTES) -> list[TmxUnit]:
         if src.lower() == "*all*":
             sources = variants
         else:
-            sources = [v for v in variants if _same_lang(v[0], src)]
+            sources = [v for v in variants if normalize(v[0]) == normalize(src)]
             if not sources:  # srclang "en" against <tuv xml:lang="en-US">
-                sources = [v for v in variants if _same_lang(v[0].split("-")[0], src.split("-")[0])]
+                sources = [v for v in variants if same_language(v[0], src)]
             if not sources:
                 raise TmxError(f"{where(tu)}: no <tuv> in the source language {src!r}")
             sources = sources[:1]
         context = next((props[k] for k in CONTEXT_PROPS if props.get(k)), None)
         for s_lang, s_text, s_tuv in sources:
             for t_lang, t_text, t_tuv in variants:
-                if t_tuv is s_tuv or _same_lang(t_lang, s_lang) or not s_text.strip() or not t_text.strip():
+                if t_tuv is s_tuv or normalize(t_lang) == normalize(s_lang):
+                    continue
+                if not s_text.strip() or not t_text.strip():
                     continue
                 units.append(TmxUnit(
                     source_lang=language_tag(s_lang), target_lang=language_tag(t_lang),
@@ -209,7 +208,7 @@ def write_tmx(units: Iterable[TmxUnit], srclang: str) -> bytes:
         attrs = ""
         if unit.tuid:
             attrs += f" tuid={quoteattr(unit.tuid)}"
-        if not _same_lang(unit.source_lang, srclang):
+        if normalize(unit.source_lang) != normalize(srclang):
             attrs += f" srclang={quoteattr(unit.source_lang)}"
         if unit.creationid:
             attrs += f" creationid={quoteattr(unit.creationid)}"

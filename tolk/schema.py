@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema, models_json_schema
 
-from tolk.languages import _TAG
+from tolk.languages import TAG_PATTERN
 
 Schema = dict[str, Any]
 
 # The tag pattern tolk.languages.canonical() applies (after stripping blanks), so a malformed tag is
 # refused before the view runs with the same code the view would give.
-LANGUAGE_PATTERN = r"^\s*" + _TAG.pattern.strip("^$") + r"\s*$"
+LANGUAGE_PATTERN = r"^\s*" + TAG_PATTERN.strip("^$") + r"\s*$"
 MAX_ID = 2**63 - 1  # database ids are 64-bit integers
 
 ERROR_TEXT = {400: "Invalid request: the message names the field", 401: "No valid bearer token",

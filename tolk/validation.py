@@ -10,7 +10,7 @@ from typing import Any, Literal, overload
 from flask import Request, current_app, request
 
 from tolk.errors import BadRequest, PayloadTooLarge, ValidationError
-from tolk.languages import UnknownLanguage, canonical
+from tolk.languages import check
 
 _MISSING = object()
 #: Deepest JSON nesting accepted (objects and arrays); the API's own documents nest at most 6 levels.
@@ -146,7 +146,4 @@ def language(body: dict[str, Any], name: str, *, required: bool = False) -> str 
         if required:
             raise ValidationError(f"'{name}' is required", details={"field": name})
         return None
-    try:
-        return canonical(value)
-    except UnknownLanguage as exc:
-        raise ValidationError(f"'{name}': {exc}", code="unknown_language", details={"field": name}) from exc
+    return check(value, name)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tolk.auth import audit, current_user, require, require_language, signed_in_user
 from tolk.db import db
 from tolk.errors import Forbidden, NotFound, ValidationError
-from tolk.languages import UnknownLanguage, canonical
+from tolk.languages import check
 from tolk.models import Role
 from tolk.validation import json_object, optional, uploaded_file
 from workflows import catalogs, locales, macros
@@ -17,13 +17,6 @@ from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
 bp = Blueprint("locales_api", __name__, url_prefix="/api/v1")
 
 PO_MIMETYPE = "text/x-gettext-translation; charset=utf-8"
-
-
-def _tag(locale: str) -> str:
-    try:
-        return canonical(locale)
-    except UnknownLanguage as exc:
-        raise ValidationError(str(exc), code="unknown_language") from exc
 
 
 # --- locale profiles ------------------------------------------------------------------------------
@@ -56,7 +49,7 @@ def put_locale(locale: str):
 @require(Role.ADMIN)
 def delete_locale(locale: str):
     locales.delete_profile(db.session, locale)
-    audit("locale.deleted", "locale", _tag(locale))
+    audit("locale.deleted", "locale", check(locale))
     db.session.commit()
     return "", 204
 
@@ -111,7 +104,7 @@ def delete_template(template_id: str):
 def put_translation(template_id: str, locale: str):
     """Save ``forms`` (or ``text``); a reviewer of the language saves it reviewed, others translated."""
     user = signed_in_user()
-    tag = _tag(locale)
+    tag = check(locale)
     require_language(user, tag)
     template = macros.get_template(db.session, template_id)
     body = json_object()
@@ -139,7 +132,7 @@ def put_translation(template_id: str, locale: str):
 @bp.delete("/templates/<template_id>/translations/<locale>")
 @require(Role.ADMIN, Role.EDITOR)
 def delete_translation(template_id: str, locale: str):
-    tag = _tag(locale)
+    tag = check(locale)
     template = macros.get_template(db.session, template_id)
     row = db.session.scalar(select(TemplateTranslation).where(TemplateTranslation.template_id == template.id,
                                                               TemplateTranslation.locale == tag))
@@ -182,7 +175,7 @@ def export_pot():
 @bp.get("/catalogs/<locale>.po")
 @require()
 def export_po(locale: str):
-    tag = _tag(locale)
+    tag = check(locale)
     return _po_response(catalogs.export_catalog(db.session, tag), catalogs.catalog_filename(tag))
 
 
@@ -209,7 +202,7 @@ def prefill_catalog(locale: str):
     """Machine pre-fill of a locale's untranslated templates (stored fuzzy); ``{"glossary": name}``."""
     body = request.get_json(silent=True) or {}  # an object, if anything: the contract refuses other JSON
     glossary = body.get("glossary")
-    report = catalogs.prefill(db.session, _tag(locale), glossary=glossary)
+    report = catalogs.prefill(db.session, check(locale), glossary=glossary)
     audit("catalog.prefilled", "catalog", report.locale, detail={"filled": report.filled, "error": report.error})
     db.session.commit()
     return jsonify(report.to_dict())

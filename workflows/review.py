@@ -28,7 +28,7 @@ from machinery.service import services
 from tolk.auth import audit, require_language
 from tolk.db import db, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
-from tolk.languages import covers
+from tolk.languages import base, covers
 from tolk.models import Role, User
 from tolk.queue import queue, task
 from workflows.models import ReviewItem, ReviewStatus
@@ -117,7 +117,7 @@ def visible_items(session: Session, user: User, *, lang: str | None = None, stat
     if user.role == Role.REVIEWER:
         # In SQL, before the limit: the first ``limit`` items of the whole queue may all be in other languages.
         # SQL narrows to the reviewer's base languages; ``covers`` then applies script and region.
-        bases = sorted({x.split("-")[0] for x in user.language_list})
+        bases = sorted({base(x) for x in user.language_list})
         if not bases:
             return []
         query = query.where(or_(*(ReviewItem.target_lang == b for b in bases),
@@ -142,9 +142,8 @@ def sees_customer_data(user: User | None, item: ReviewItem) -> bool:
         return True
     if user.id == item.assignee_id:
         return True
-    mine = {lang.split("-")[0] for lang in user.language_list}
-    return user.role == Role.REVIEWER and (item.target_lang in user.language_list
-                                          or item.target_lang.split("-")[0] in mine)
+    mine = {base(lang) for lang in user.language_list}
+    return user.role == Role.REVIEWER and (item.target_lang in user.language_list or base(item.target_lang) in mine)
 
 
 def protected_texts(session: Session, item: ReviewItem) -> dict[str, str | None]:

@@ -7,7 +7,7 @@ Importing this package registers every check, in the order written down below.
 
 from __future__ import annotations
 
-from lqa.checks.analysis import base_language, prose
+from lqa.checks.analysis import prose
 from lqa.checks.base import (
     CHECKS,
     Check,
@@ -58,6 +58,6 @@ __all__ = [
     "NumberCheck", "PlaceholderCheck", "ProtectedTermCheck", "RegisterCheck", "Segment", "Severity", "TagCheck",
     "TermExpectation", "TermKind", "TruncatedCheck", "UntranslatedCheck", "UpsellCheck", "UpsellPolicy",
     "UrlCheck", "WhitespaceCheck",
-    "base_language", "default_length_ratio_range", "expected_length_ratio", "has_critical", "number_values",
+    "default_length_ratio_range", "expected_length_ratio", "has_critical", "number_values",
     "prose", "register", "run_checks", "upsell_findings", "worst_severity",
 ]

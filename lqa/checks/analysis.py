@@ -24,11 +24,6 @@ CJK_LANGS = frozenset({"zh", "ja", "ko"})
 NO_SPACE_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my"})
 
 
-def base_language(code: str | None) -> str:
-    """Return the primary language subtag of a locale code: ``pt_BR`` -> ``pt``, ``zh-Hant`` -> ``zh``."""
-    return (code or "").replace("_", "-").split("-")[0].lower()
-
-
 def matches(pattern: re.Pattern[str], text: str) -> list[tuple[str, tuple[int, int]]]:
     """Return each match of ``pattern`` in ``text`` with its span."""
     return [(m.group(0), m.span()) for m in pattern.finditer(text)]

@@ -13,6 +13,7 @@ from babel.numbers import get_decimal_symbol
 
 from lqa.checks.analysis import blank, prose
 from lqa.checks.base import Check, Finding, Segment, Severity
+from tolk.languages import underscored
 
 # Integer part with optional thousands groups (comma, dot, space, narrow/no-break space, apostrophe),
 # then an optional decimal part. Signs are ignored: "5-10" is a range far more often than a negative.
@@ -25,7 +26,7 @@ _DATE_RE = re.compile(r"(?<![\d.,/-])(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?![\d/
 @lru_cache(maxsize=256)
 def _decimal_symbol(lang: str) -> str | None:
     try:
-        return get_decimal_symbol(Locale.parse(lang.replace("-", "_")))
+        return get_decimal_symbol(Locale.parse(underscored(lang)))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
 

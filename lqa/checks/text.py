@@ -9,11 +9,11 @@ from lqa.checks.analysis import (
     COMMENT_RE,
     NO_SPACE_LANGS,
     TAG_RE,
-    base_language,
     is_cjk_char,
     prose,
 )
 from lqa.checks.base import Check, Finding, Segment, Severity
+from tolk.languages import base
 
 # --- language-specific data ----------------------------------------------------------------------
 
@@ -26,14 +26,14 @@ _MIN_LENGTH_FOR_RATIO = 20  # shorter segments ("OK", "Danke!") swing too much t
 
 def expected_length_ratio(source_lang: str, target_lang: str) -> float:
     """Return the typical target/source length ratio in characters for a language pair."""
-    return _LENGTH_FACTOR.get(base_language(target_lang), 1.0) / _LENGTH_FACTOR.get(
-        base_language(source_lang), 1.0)
+    return _LENGTH_FACTOR.get(base(target_lang), 1.0) / _LENGTH_FACTOR.get(
+        base(source_lang), 1.0)
 
 
 def default_length_ratio_range(source_lang: str, target_lang: str) -> tuple[float, float]:
     """Return the default acceptable target/source length ratio range for a language pair."""
     expected = expected_length_ratio(source_lang, target_lang)
-    involves_cjk = {base_language(source_lang), base_language(target_lang)} & CJK_LANGS
+    involves_cjk = {base(source_lang), base(target_lang)} & CJK_LANGS
     low, high = CJK_LENGTH_RANGE if involves_cjk else LATIN_LENGTH_RANGE
     return (round(low * expected, 4), round(high * expected, 4))
 
@@ -73,8 +73,8 @@ class UntranslatedCheck(Check):
             if len(words) >= self.min_words or cjk >= 2 * self.min_words:
                 return [self.finding("the target is identical to the source",
                                      spans=[(0, len(segment.target))])]
-        detected = base_language(segment.detected_target_lang)
-        if detected and detected != base_language(segment.target_lang):
+        detected = base(segment.detected_target_lang)
+        if detected and detected != base(segment.target_lang):
             return [self.finding(
                 f"the target reads as {segment.detected_target_lang}, not {segment.target_lang}",
                 spans=[(0, len(segment.target))], detected=segment.detected_target_lang)]
@@ -205,7 +205,7 @@ class DoubledWordCheck(Check):
     category = "fluency/grammar"
 
     def run(self, segment: Segment) -> list[Finding]:
-        lang = base_language(segment.target_lang)
+        lang = base(segment.target_lang)
         if lang in CJK_LANGS or lang in NO_SPACE_LANGS:
             return []
         allowed = _LEGITIMATE_DOUBLES.get(lang, set())
@@ -253,7 +253,7 @@ class EndPunctuationCheck(Check):
     category = "fluency/punctuation"
 
     def run(self, segment: Segment) -> list[Finding]:
-        source_lang, target_lang = base_language(segment.source_lang), base_language(segment.target_lang)
+        source_lang, target_lang = base(segment.source_lang), base(segment.target_lang)
         if not segment.target.strip():
             return []
         expected = _end_class(segment.source, source_lang)

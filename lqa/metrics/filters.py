@@ -8,7 +8,7 @@ from typing import Any
 
 from lqa.mqm import LinearProfile, MQM2Linear, WMTSegment
 from tolk.errors import ValidationError
-from tolk.languages import UnknownLanguage, canonical
+from tolk.languages import base, check
 
 PROFILE_NAMES = ("mqm2", "wmt")
 
@@ -40,10 +40,7 @@ def parse_language(value: str | None, name: str = "lang") -> str | None:
     """Return the canonical tag in ``value``, None when empty; ValidationError when unknown."""
     if value is None or not value.strip():
         return None
-    try:
-        return canonical(value)
-    except UnknownLanguage as exc:
-        raise ValidationError(f"'{name}': {exc}", code="unknown_language", details={"field": name}) from exc
+    return check(value, name)
 
 
 @dataclass(frozen=True)
@@ -76,8 +73,8 @@ class QualityFilters:
         """Whether ``lang`` may be shown under ``visible_languages``."""
         if self.visible_languages is None:
             return True
-        bases = {tag.split("-")[0] for tag in self.visible_languages}
-        return lang in self.visible_languages or lang.split("-")[0] in bases
+        bases = {base(tag) for tag in self.visible_languages}
+        return lang in self.visible_languages or base(lang) in bases
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict of the filters that are set."""

@@ -9,6 +9,7 @@ from typing import Any
 from sacrebleu.metrics import CHRF, TER
 
 from lqa.models import QualityRecord
+from tolk.languages import base
 
 # Written without spaces: TER needs character-level tokens (sacrebleu's asian_support) for these.
 _CJK_LANGUAGES = frozenset({"zh", "ja", "yue"})
@@ -16,7 +17,7 @@ _CJK_LANGUAGES = frozenset({"zh", "ja", "yue"})
 
 def ter_metric(lang: str) -> TER:
     """TER as used for ``lang``: CJK targets are split into characters (normalised, asian_support)."""
-    if lang.split("-")[0].lower() in _CJK_LANGUAGES:
+    if base(lang) in _CJK_LANGUAGES:
         return TER(normalized=True, asian_support=True)
     return TER()
 

@@ -10,9 +10,9 @@ from glossaries.terms import (
     Term,
     Termbase,
     lang_fallbacks,
-    normalize_lang,
     validate_lang,
 )
+from tolk.languages import normalize as normalize_lang
 
 
 def support_termbase() -> Termbase:

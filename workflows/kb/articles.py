@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tolk.auth import audit
 from tolk.db import utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
+from tolk.languages import base
 from workflows.kb.segmentation import segment
 from workflows.locales import effective_profile
 from workflows.models import Article, ArticleLocale, ArticleRevision, LocaleState
@@ -28,7 +29,7 @@ MAX_TITLE_CHARS = 300
 
 def text_direction(session: Session, locale: str) -> str:
     """``rtl`` or ``ltr`` for a locale: the profile's setting, with Arabic, Hebrew, Persian, Urdu RTL."""
-    if locale.split("-")[0] in RTL_LANGUAGES:
+    if base(locale) in RTL_LANGUAGES:
         return "rtl"
     return "rtl" if effective_profile(session, locale).text_direction == "rtl" else "ltr"
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
+from tolk.languages import base
+
 #: Elements that start a new block: a sentence never spans two of them.
 BLOCK_TAGS = frozenset({
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "table", "thead", "tbody",
@@ -107,9 +109,9 @@ def _mark_structural(tokens: list[_Token]) -> None:
 
 @functools.cache
 def _segmenter(lang: str) -> pysbd.Segmenter:
-    base = lang.split("-")[0].lower()
+    language = base(lang)
     # pysbd has no rules for some languages (Estonian, Catalan...): English rules split them well enough.
-    return pysbd.Segmenter(language=base if base in LANGUAGE_CODES else "en", clean=False)
+    return pysbd.Segmenter(language=language if language in LANGUAGE_CODES else "en", clean=False)
 
 
 def _sentences(plain: str, lang: str) -> list[tuple[int, int]]:
