@@ -23,7 +23,7 @@ bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
 @bp.post("/replies")
 @require(Role.AGENT)
 def draft_reply():
-    req = replies.DraftRequest.from_json(json_object(), current_app.config["MAX_TEXT_CHARS"])
+    req = replies.DraftRequest.from_json(json_object())
     # Translation, failover and back-translation share one deadline: a hanging vendor costs at most that.
     with (deadline(current_app.config["ENGINE_DEADLINE"]),
           replies.drafting(db.session, signed_in_user(), req) as (reply, created)):
