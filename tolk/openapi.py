@@ -193,7 +193,7 @@ def _node(schema: Schema, path: list[str | int]) -> Any:
     return node
 
 
-# JSON Schema types in the words tolk.validation.field uses.
+# JSON Schema types in the words of Python, as the views' own messages name them.
 PYTHON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "array": "list",
                 "object": "dict"}
 
@@ -284,6 +284,14 @@ def check_request(contract: Contract, req: Request) -> None:
     if contract.body[0].get("type") == "object" and not isinstance(body, dict):
         raise BadRequest("request body must be a JSON object", code="invalid_json")
     _check(body, contract.body, [])
+
+
+def check_body(method: str, rule: str, body: Any) -> None:
+    """Validate ``body`` as the JSON body of the operation (``method``, Flask ``rule``): for a page that
+    submits what the API accepts, with the same answers."""
+    compiled = state(current_app)[1][(method, rule)].body
+    if compiled is not None:
+        _check(body, compiled, [])
 
 
 def _admitted(view: Callable) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal, overload
 
 from flask import Request, current_app, request
@@ -12,7 +12,6 @@ from flask import Request, current_app, request
 from tolk.errors import BadRequest, PayloadTooLarge, ValidationError
 from tolk.languages import check
 
-_MISSING = object()
 #: Deepest JSON nesting accepted (objects and arrays); the API's own documents nest at most 6 levels.
 MAX_JSON_DEPTH = 32
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -111,26 +110,6 @@ def optional(body: Mapping[str, Any], name: str, default: Any = None) -> Any:
     """An optional field of a body the contract has already validated; ``None`` counts as absent."""
     value = body.get(name)
     return default if value is None else value
-
-
-def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = False,
-          default: Any = None, choices: Iterable[Any] | None = None, max_length: int | None = None) -> Any:
-    """One validated field of ``body``; ``None`` counts as absent."""
-    value = body.get(name, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise ValidationError(f"'{name}' is required", details={"field": name})
-        return default
-    if isinstance(value, bool) and kind in (int, float):
-        raise ValidationError(f"'{name}' must be a number", details={"field": name})
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ValidationError(f"'{name}' must be of type {names}", details={"field": name})
-    if choices is not None and value not in set(choices):
-        raise ValidationError(f"'{name}' must be one of: {', '.join(map(str, choices))}", details={"field": name})
-    if max_length is not None and isinstance(value, str) and len(value) > max_length:
-        raise ValidationError(f"'{name}' is longer than {max_length} characters", details={"field": name})
-    return value
 
 
 @overload

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from lqa.metrics import record_feedback
 from machinery.api import no_engine_error
@@ -22,7 +23,7 @@ bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
 @bp.post("/replies")
 @require(Role.AGENT)
 def draft_reply():
-    req = replies.DraftRequest.from_json(json_object(), current_app.config["MAX_TEXT_CHARS"])
+    req = replies.DraftRequest.from_json(json_object())
     # Translation, failover and back-translation share one deadline: a hanging vendor costs at most that.
     with (deadline(current_app.config["ENGINE_DEADLINE"]),
           replies.drafting(db.session, signed_in_user(), req) as (reply, created)):
@@ -38,7 +39,8 @@ def list_replies():
         limit = int(request.args.get("limit") or 50)
     except ValueError as exc:
         raise ValidationError("'limit' must be a whole number", details={"field": "limit"}) from exc
-    query = select(Reply).order_by(Reply.id.desc()).limit(max(1, min(limit, 200)))
+    query = (select(Reply).options(selectinload(Reply.transitions)).order_by(Reply.id.desc())
+             .limit(max(1, min(limit, 200))))
     if user.role != Role.ADMIN:
         query = query.where(Reply.agent_id == user.id)
     status = request.args.get("status")
@@ -47,7 +49,7 @@ def list_replies():
             query = query.where(Reply.status == ReplyStatus(status))
         except ValueError as exc:
             raise ValidationError(f"unknown status {status!r}") from exc
-    return jsonify({"replies": [replies.reply_to_dict(db.session, r) for r in db.session.scalars(query)]})
+    return jsonify({"replies": replies.replies_to_dicts(db.session, db.session.scalars(query).all())})
 
 
 @bp.get("/replies/<int:reply_id>")

@@ -33,7 +33,7 @@ from tolk.schema import (
 )
 from workflows.kb import MAX_ARTICLE_CHARS
 from workflows.models import Decision, ReplyStatus, ReviewStatus
-from workflows.replies import CHANNELS
+from workflows.replies import AUTHORS, CHANNELS, CUSTOMER_FIELDS
 
 TAGS = {"workflows_api": "replies and reviews"}
 Text = Annotated[str, limited("MAX_TEXT_CHARS")]
@@ -44,16 +44,16 @@ class Customer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(max_length=200)] | None = None
-    email: Annotated[str, Field(max_length=254)] | None = None
-    phone: Annotated[str, Field(max_length=40)] | None = None
-    address: Annotated[str, Field(max_length=500)] | None = None
+    name: Annotated[str, Field(max_length=CUSTOMER_FIELDS["name"])] | None = None
+    email: Annotated[str, Field(max_length=CUSTOMER_FIELDS["email"])] | None = None
+    phone: Annotated[str, Field(max_length=CUSTOMER_FIELDS["phone"])] | None = None
+    address: Annotated[str, Field(max_length=CUSTOMER_FIELDS["address"])] | None = None
 
 
 class Turn(BaseModel):
     """One earlier turn of the conversation."""
 
-    author: Literal["customer", "agent"]
+    author: Annotated[str, shaped(enum(AUTHORS))]
     text: Text
     lang: LanguageTag | None = None
 

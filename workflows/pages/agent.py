@@ -9,11 +9,13 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import TolkError, ValidationError
 from tolk.models import Role, User
+from tolk.openapi import check_body
 from tolk.web import form_flag, marked, page_errors
 from workflows import macros, replies
 from workflows.models import Reply, ReplyTemplate
@@ -31,12 +33,12 @@ def _templates() -> list[dict[str, Any]]:
 
 
 def _recent(user: User) -> list[dict[str, Any]]:
-    query = select(Reply).where(Reply.agent_id == user.id).order_by(Reply.id.desc()).limit(RECENT_REPLIES)
-    return [_reply_view(r) for r in db.session.scalars(query)]
+    query = (select(Reply).options(selectinload(Reply.transitions)).where(Reply.agent_id == user.id)
+             .order_by(Reply.id.desc()).limit(RECENT_REPLIES))
+    return [_with_deadline(d) for d in replies.replies_to_dicts(db.session, db.session.scalars(query).all())]
 
 
-def _reply_view(reply: Reply) -> dict[str, Any]:
-    data = replies.reply_to_dict(db.session, reply)
+def _with_deadline(data: dict[str, Any]) -> dict[str, Any]:
     deadline = data.get("sla_deadline")
     data["deadline"] = dt.datetime.fromisoformat(deadline) if deadline else None
     return data
@@ -86,7 +88,9 @@ def agent_draft():
             body["variables"] = _parse_variables(form.get("variables", ""))
             if not body["text"].strip():
                 body["text"] = None
-        req = replies.DraftRequest.from_json(body, current_app.config["MAX_TEXT_CHARS"])
+        # The form is no API request: it meets the API's contract here, with the same answers.
+        check_body("POST", "/api/v1/replies", body)
+        req = replies.DraftRequest.from_json(body)
         with replies.drafting(db.session, user, req) as (reply, _created):
             db.session.commit()
     except TolkError as exc:
@@ -100,7 +104,7 @@ def agent_draft():
 @require(Role.AGENT)
 def agent_reply(reply_id: int):
     reply = replies.get_reply(db.session, signed_in_user(), reply_id)
-    data = _reply_view(reply)
+    data = _with_deadline(replies.reply_to_dict(db.session, reply))
     shown = reply.final_text if reply.final_text is not None else reply.mt_text
     highlighted = marked(shown, finding_spans(reply.findings) if shown == reply.mt_text else [])
     return render_template("agent/reply.html", reply=data, highlighted=highlighted)

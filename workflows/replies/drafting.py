@@ -34,7 +34,7 @@ from tolk.cache import app_cache
 from tolk.errors import TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import User
-from tolk.validation import field
+from tolk.validation import optional
 from workflows import review, webhooks
 from workflows.customer_language import choose, recall, remember
 from workflows.locales import ProfileView, effective_profile
@@ -51,21 +51,22 @@ CUSTOMER_FIELDS = {"name": 200, "email": 254, "phone": 40, "address": 500}
 
 
 def parse_customer(body: dict[str, Any]) -> Customer | None:
-    """The optional ``customer`` object of a request: what the helpdesk knows, masked wherever it appears."""
-    raw = field(body, "customer", dict)
-    if raw is None:
+    """The optional ``customer`` object of a request its contract has validated (known fields, strings within
+    their lengths): what the helpdesk knows, masked wherever it appears."""
+    raw = optional(body, "customer")
+    return None if raw is None else Customer.from_dict(raw)
+
+
+def _language(value: str | None, name: str) -> str | None:
+    """``value`` as a canonical language tag; the contract checks the shape, this the language itself."""
+    if value is None:
         return None
-    unknown = sorted(set(raw) - set(CUSTOMER_FIELDS))
-    if unknown:
-        raise ValidationError(f"'customer' has unknown field(s): {', '.join(unknown)}", details={"field": "customer"})
-    for name, limit in CUSTOMER_FIELDS.items():
-        value = raw.get(name)
-        if value is not None and not isinstance(value, str):
-            raise ValidationError(f"'customer.{name}' must be a string", details={"field": f"customer.{name}"})
-        if value is not None and len(value) > limit:
-            raise ValidationError(f"'customer.{name}' is longer than {limit} characters",
-                                  details={"field": f"customer.{name}"})
-    return Customer.from_dict(raw)
+    try:
+        return canonical(value)
+    except UnknownLanguage as exc:
+        raise ValidationError(f"'{name}': {exc}", code="unknown_language") from exc
+
+
 @dataclass
 class DraftRequest:
     """A validated request to draft a reply."""
@@ -87,43 +88,28 @@ class DraftRequest:
     customer: Customer | None = None
 
     @classmethod
-    def from_json(cls, body: dict[str, Any], max_chars: int) -> DraftRequest:
-        def lang(name: str) -> str | None:
-            value = field(body, name, str)
-            if value is None:
-                return None
-            try:
-                return canonical(value)
-            except UnknownLanguage as exc:
-                raise ValidationError(f"'{name}': {exc}", code="unknown_language") from exc
-
-        template_id = field(body, "template_id", str, max_length=80)
-        text = field(body, "text", str, required=template_id is None, max_length=max_chars) or ""
+    def from_json(cls, body: dict[str, Any]) -> DraftRequest:
+        """The request in ``body``, which its contract (``workflows.contract.DraftReply``) has validated:
+        types, required fields, channels and lengths. Checked here is what a schema cannot say: a text or a
+        template, a customer language or message to detect it from, and that each language is known."""
+        template_id = optional(body, "template_id")
+        if template_id is None and body.get("text") is None:
+            raise ValidationError("'text' is required", details={"field": "text"})
+        text = optional(body, "text", "")
         if template_id is None and not text.strip():
             raise ValidationError("'text' is empty", code="empty_text")
-        customer_lang, message = lang("customer_locale"), field(body, "customer_message", str, max_length=max_chars)
+        customer_lang = _language(optional(body, "customer_locale"), "customer_locale")
+        message = optional(body, "customer_message")
         if customer_lang is None and not (message and message.strip()):
             raise ValidationError("give 'customer_locale' or the customer's last message ('customer_message')")
-        variables = field(body, "variables", dict, default={})
-        thread = []
-        for n, turn in enumerate(field(body, "thread", list, default=[])[-MAX_THREAD:]):
-            if not isinstance(turn, dict):
-                raise ValidationError(f"'thread[{n}]' must be an object with 'author' and 'text'")
-            author = field(turn, "author", str, required=True, choices=AUTHORS)
-            turn_lang = field(turn, "lang", str, max_length=35)
-            try:
-                turn_lang = canonical(turn_lang) if turn_lang else None
-            except UnknownLanguage as exc:
-                raise ValidationError(f"'thread[{n}].lang': {exc}", code="unknown_language") from exc
-            thread.append(Turn(author, field(turn, "text", str, required=True, max_length=max_chars), turn_lang))
-        return cls(text=text, ticket_ref=field(body, "ticket_ref", str, required=True, max_length=120),
-                   channel=field(body, "channel", str, required=True, choices=CHANNELS), customer_lang=customer_lang,
-                   customer_message=message, agent_lang=lang("agent_lang"), template_id=template_id,
-                   variables=variables, vip=bool(field(body, "vip", bool, default=False)),
-                   escalated=bool(field(body, "escalated", bool, default=False)),
-                   idempotency_key=field(body, "idempotency_key", str, max_length=120),
-                   glossary=field(body, "glossary", str, max_length=80), thread=thread,
-                   customer_id=field(body, "customer_id", str, max_length=120), customer=parse_customer(body))
+        thread = [Turn(turn["author"], turn["text"], _language(turn.get("lang") or None, f"thread[{n}].lang"))
+                  for n, turn in enumerate(optional(body, "thread", [])[-MAX_THREAD:])]
+        return cls(text=text, ticket_ref=body["ticket_ref"], channel=body["channel"], customer_lang=customer_lang,
+                   customer_message=message, agent_lang=_language(optional(body, "agent_lang"), "agent_lang"),
+                   template_id=template_id, variables=optional(body, "variables", {}),
+                   vip=bool(optional(body, "vip", False)), escalated=bool(optional(body, "escalated", False)),
+                   idempotency_key=optional(body, "idempotency_key"), glossary=optional(body, "glossary"),
+                   thread=thread, customer_id=optional(body, "customer_id"), customer=parse_customer(body))
 
 
 def _profile(session: Session, locale: str) -> ProfileView:

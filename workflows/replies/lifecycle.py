@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -133,12 +134,30 @@ def reply_event(reply: Reply) -> dict[str, Any]:
 
 def reply_to_dict(session: Session, reply: Reply) -> dict[str, Any]:
     """A JSON-ready dict of ``reply`` with its open review item, if any."""
-    item = None
-    if reply.decision != Decision.RELEASED:  # released replies have spot checks at most, never shown here
-        item = session.scalar(select(ReviewItem).where(
-            ReviewItem.kind == "reply", ReviewItem.object_id == reply.id, ReviewItem.spot_check.is_(False))
-            .order_by(ReviewItem.id.desc()))
-    assignee = session.get(User, item.assignee_id) if item and item.assignee_id else None
+    (data,) = replies_to_dicts(session, [reply])
+    return data
+
+
+def replies_to_dicts(session: Session, rows: Sequence[Reply]) -> list[dict[str, Any]]:
+    """JSON-ready dicts of ``rows`` with their open review items, in a constant number of queries (review
+    items in one, their reviewers in one; load the rows with ``selectinload(Reply.transitions)``)."""
+    # Released replies have spot checks at most, never shown here.
+    held = [r.id for r in rows if r.decision != Decision.RELEASED]
+    items: dict[int, ReviewItem] = {}
+    if held:
+        for item in session.scalars(select(ReviewItem).where(
+                ReviewItem.kind == "reply", ReviewItem.object_id.in_(held), ReviewItem.spot_check.is_(False))
+                .order_by(ReviewItem.id.desc())):
+            items.setdefault(item.object_id, item)  # the latest item of each reply
+    assignee_ids = {i.assignee_id for i in items.values() if i.assignee_id}
+    names = ({u.id: u.name for u in session.scalars(select(User).where(User.id.in_(assignee_ids)))}
+             if assignee_ids else {})
+    return [_reply_dict(r, items.get(r.id), names) for r in rows]
+
+
+def _reply_dict(reply: Reply, item: ReviewItem | None, names: dict[int, str]) -> dict[str, Any]:
+    """``reply`` as JSON, with its open review ``item`` and reviewer ``names`` by user id."""
+    assignee = names.get(item.assignee_id) if item and item.assignee_id else None
     return {
         "id": reply.id, "ticket_ref": reply.ticket_ref, "channel": reply.channel, "status": reply.status.value,
         "decision": reply.decision.value, "reasons": reply.reasons, "agent_lang": reply.agent_lang,
@@ -147,9 +166,9 @@ def reply_to_dict(session: Session, reply: Reply) -> dict[str, Any]:
         "engine": reply.engine, "findings": reply.findings, "template_id": reply.template_id,
         "rejection_reason": reply.rejection_reason,
         "review": {"id": item.id, "status": item.status.value, "task": item.task,
-                   "assigned_reviewer": assignee.name if assignee else None, "escalation": item.escalation,
+                   "assigned_reviewer": assignee, "escalation": item.escalation,
                    "sla_deadline": item.due_at.isoformat()} if item else None,
-        "assigned_reviewer": assignee.name if assignee else None,
+        "assigned_reviewer": assignee,
         "sla_deadline": item.due_at.isoformat() if item else None,
         "transitions": [{"from": t.from_status, "to": t.to_status, "by": t.actor, "at": t.at.isoformat(),
                          "note": t.note} for t in reply.transitions],
