@@ -39,14 +39,14 @@ def init_web(app: Flask) -> None:
     from workflows import (  # lazy: see above
         api,
         contract,
-        kb_api,
-        kb_contract,
         locales_api,
         locales_contract,
         pages,
         privacy_api,
         privacy_contract,
     )
+    from workflows.kb import api as kb_api  # lazy: see above
+    from workflows.kb import contract as kb_contract  # lazy: see above
 
     for blueprint in (api.bp, locales_api.bp, kb_api.bp, kb_api.public, privacy_api.bp):
         app.register_blueprint(blueprint)
