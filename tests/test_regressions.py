@@ -72,3 +72,13 @@ def test_reply_states_compare_by_their_order_not_their_names(op):
     for i, a in enumerate(ordered):
         for j, b in enumerate(ordered):
             assert compare(a, b) == compare(i, j), (a, op, b)
+
+
+@pytest.mark.parametrize("body", [b"\x8f\x00garbage", b"[1, 2]", b"\"text\""])
+@pytest.mark.parametrize("path", ["/api/v1/catalogs/es/prefill", "/api/v1/reviews/1/approve"])
+def test_an_optional_body_that_is_not_a_json_object_is_refused(client, admin_headers, path, body):
+    """An optional body may be absent, not malformed: bytes that are not a JSON object were read as "no
+    body" and the catalog pre-filled (schemathesis, POST /catalogs/{locale}/prefill)."""
+    response = client.post(path, data=body, headers={**admin_headers, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["error"]["code"] in ("invalid_json", "invalid")

@@ -91,6 +91,12 @@ def json_object() -> dict[str, Any]:
     return body
 
 
+def optional_json_object() -> dict[str, Any]:
+    """An optional JSON object body: ``{}`` when the request has no body, else as :func:`json_object` (so
+    bytes that are not a JSON object are refused, never read as "no body")."""
+    return json_object() if request.get_data(cache=True).strip() else {}
+
+
 def uploaded_file() -> tuple[bytes, str]:
     """An import file: multipart ``file``, or the raw body (name from ``?filename=``), within the size limit."""
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]

@@ -13,7 +13,7 @@ from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import Forbidden, ValidationError
 from tolk.models import Role, User
-from tolk.validation import json_object, language
+from tolk.validation import json_object, language, optional_json_object
 from workflows import kb, replies, review
 from workflows.models import Reply, ReplyStatus, ReviewStatus
 
@@ -140,7 +140,7 @@ def _reviewer() -> User:
 @bp.post("/reviews/<int:item_id>/approve")
 @require(Role.REVIEWER)
 def approve_review(item_id: int):
-    body = json_object() if request.data else {}
+    body = optional_json_object()
     user = _reviewer()
     item = review.get_item(db.session, user, item_id)
     # A reply is at most MAX_TEXT_CHARS; an article locale is reviewed whole, up to an article's length.

@@ -10,7 +10,7 @@ from tolk.db import db
 from tolk.errors import Forbidden, NotFound, ValidationError
 from tolk.languages import check
 from tolk.models import Role
-from tolk.validation import json_object, optional, uploaded_file
+from tolk.validation import json_object, optional, optional_json_object, uploaded_file
 from workflows import catalogs, locales, macros
 from workflows.models import ReplyTemplate, TemplateState, TemplateTranslation
 
@@ -200,7 +200,7 @@ def import_po():
 @require(Role.ADMIN, Role.EDITOR)
 def prefill_catalog(locale: str):
     """Machine pre-fill of a locale's untranslated templates (stored fuzzy); ``{"glossary": name}``."""
-    body = request.get_json(silent=True) or {}  # an object, if anything: the contract refuses other JSON
+    body = optional_json_object()
     glossary = body.get("glossary")
     report = catalogs.prefill(db.session, check(locale), glossary=glossary)
     audit("catalog.prefilled", "catalog", report.locale, detail={"filled": report.filled, "error": report.error})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, overload
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,7 +14,7 @@ from tolk.db import db
 from tolk.errors import NotFound, PayloadTooLarge, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
-from tolk.validation import json_object, language, optional
+from tolk.validation import json_object, language, optional, optional_json_object
 from workflows import kb
 from workflows.models import Article, ArticleLocale, TranslationJob
 
@@ -120,7 +120,7 @@ def update_article(slug: str):
 @require(Role.EDITOR)
 def translate_article(slug: str):
     article = kb.get_article(db.session, slug)
-    body = json_object() if request.get_data(cache=True).strip() else {}
+    body = optional_json_object()
     jobs = kb.start_translation(db.session, article, _targets(body, "locales"), _actor())
     return jsonify({"jobs": [kb.job_to_dict(db.session, j) for j in jobs]}), 202
 
