@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import polib
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lqa.models import MqmAnnotationRow, QualityRecord
 from tolk.db import db
@@ -166,3 +166,20 @@ def seed_world(client, people: dict[str, dict], prefix: str) -> dict[str, Any]:
     return {"prefix": prefix, "glossary": glossary["name"], "entry": entry["id"], "reply": reply["id"],
             "review": reply["review"]["id"], "released": released["id"], "template": template["id"],
             "article": article["slug"], "job": job["id"], "spare_user": spare["name"], "po": po.get_data(as_text=True)}
+
+
+def statements_for(app, client, headers, url: str) -> int:
+    """How many SQL statements a GET of ``url`` runs (it must answer 200)."""
+    with app.app_context():
+        engine = db.engine
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url, headers=headers).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)

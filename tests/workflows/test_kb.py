@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from machinery.models import EngineCall
 from tests.conftest import run_jobs
@@ -13,6 +13,7 @@ from tests.factories import (
     make_article,
     pending_review,
     published_events,
+    statements_for,
     translate_article,
 )
 from tolk.db import db
@@ -335,25 +336,9 @@ def test_demo_articles_seed_once(app):
         assert not articles["tracking-your-order"].critical
 
 
-def _statements_for(app, client, headers, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url, headers=headers).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_listing_articles_costs_the_same_queries_for_one_or_six(app, client, editor):
     make_article(client, editor, slug="a-0", target_locales=["es", "ca"])
-    one = _statements_for(app, client, editor, "/api/v1/articles")
+    one = statements_for(app, client, editor, "/api/v1/articles")
     for n in range(1, 6):
         make_article(client, editor, slug=f"a-{n}", target_locales=["es", "ca"])
-    assert _statements_for(app, client, editor, "/api/v1/articles") == one
+    assert statements_for(app, client, editor, "/api/v1/articles") == one

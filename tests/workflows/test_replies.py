@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.conftest import run_jobs
-from tests.factories import ALWAYS_ON, make_reply
+from tests.factories import ALWAYS_ON, make_reply, statements_for
 from tolk.db import db
 
 SECRET = "whsec_" + "dG9say10ZXN0LXNlY3JldC0zMi1ieXRlcy1sb25nLi4u"
@@ -304,26 +304,10 @@ def test_the_issues_examples_are_held_through_apertium_to_spanish(client, team, 
     assert reply["status"] == "in_review" and reply["reasons"][0]["message"]
 
 
-def _statements_for(app, client, headers, url: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url, headers=headers).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_listing_replies_costs_the_same_queries_for_one_or_six(app, client, team):
     agent = team["agent"][1]
     assert make_reply(client, agent, "Your refund was processed.").get_json()["assigned_reviewer"] == "lucia"
-    one = _statements_for(app, client, agent, "/api/v1/replies")
+    one = statements_for(app, client, agent, "/api/v1/replies")
     held = [make_reply(client, agent, "Your refund was processed today.").get_json(),
             make_reply(client, agent, "Thanks for waiting.", customer_locale="pl").get_json()]
     released = [make_reply(client, agent, f"Thank you for your patience, parcel {n} is on its way.").get_json()
@@ -332,4 +316,4 @@ def test_listing_replies_costs_the_same_queries_for_one_or_six(app, client, team
     assert {r["status"] for r in released} == {"released"}
     listed = client.get("/api/v1/replies", headers=agent).get_json()["replies"]
     assert [r["assigned_reviewer"] for r in listed] == [None, None, None, "piotr", "lucia", "lucia"]
-    assert _statements_for(app, client, agent, "/api/v1/replies") == one
+    assert statements_for(app, client, agent, "/api/v1/replies") == one

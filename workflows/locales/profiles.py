@@ -1,12 +1,5 @@
-"""Locale profiles resolved along the fallback chain into one effective profile per locale.
-
-A profile row stores only what that locale decides; the rest is inherited along the fallback chain
-(``de-CH`` -> ``de`` -> built-in defaults), so a regional profile names only what differs. The table has
-no nullable columns, so "not set here" is spelled with an empty value: ``""`` for text, ``{}``/``[]``
-for JSON, :data:`INHERIT` (-1) for the two rates. Booleans have no third value, so they combine by the
-safer answer along the chain: upselling is allowed only when every locale of the chain allows it, and
-``always_review`` holds when any of them asks for it (a regional profile can tighten, never loosen).
-"""
+"""Locale profiles resolved along the fallback chain into one effective profile per locale; how fields
+inherit and combine is in the package docstring (``workflows.locales``)."""
 
 from __future__ import annotations
 
