@@ -6,13 +6,13 @@ import threading
 
 from flask import Flask
 
+from tolk.plugins import LazyCommand, deferred
+
 
 def init_app(app: Flask) -> None:
     """Register the `tolk glossary` commands, the demo glossary and the lemmatizers' warm-up."""
-    from glossaries import cli, demo  # lazy: app wiring only
-
-    app.cli.add_command(cli.glossary)
-    app.extensions["tolk.seeders"].append(demo.seed_demo_glossary)
+    app.cli.add_command(LazyCommand("glossary", "glossaries.cli:glossary"))
+    app.extensions["tolk.seeders"].append(deferred("glossaries.demo:seed_demo_glossary"))
     app.extensions.setdefault("tolk.web_started", []).append(_warm_lemmatizers)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tolk.plugins import LazyCommand
+
 
 def init_app(app: Flask) -> None:
     """Register the ``lqa`` and ``quality`` command groups."""
-    from lqa import cli  # lazy: it loads sacrebleu and the report; importing lqa.checks must not
-
-    app.cli.add_command(cli.lqa)
-    app.cli.add_command(cli.quality)
+    app.cli.add_command(LazyCommand("lqa", "lqa.cli:lqa"))
+    app.cli.add_command(LazyCommand("quality", "lqa.cli:quality"))
 
 
 def init_web(app: Flask) -> None:

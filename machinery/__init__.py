@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tolk.plugins import LazyCommand, deferred
+
 
 def init_app(app: Flask) -> None:
-    """Register the engines/translate/tm commands, the engine health check and the detector's warm-up."""
-    from machinery import cli, metering  # lazy: engine modules import the package
+    """Check the engine settings, register the engines/translate/tm commands, the engine health check, the
+    cost figures and the detector's warm-up."""
+    from machinery.metering import cost_figures  # lazy: app wiring only
     from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
     from machinery.registry import ENGINES  # lazy: app wiring only
     from machinery.routing import parse_routes  # lazy: app wiring only
-    from machinery.service import health  # lazy: app wiring only
     from tolk.health import register_check  # lazy: app wiring only
 
     # Validate routes at start-up: a typo in TOLK_ENGINE_ROUTES should stop the app, not a request.
     parse_routes(app.config["ENGINE_ROUTES"], list(ENGINES))
     PriceList.from_settings(app.config)
     parse_amounts(app.config.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS")
-    for command in cli.commands:
-        app.cli.add_command(command)
-    register_check(app, "engines", health)
-    app.extensions["tolk.cost_figures"] = metering.cost_figures
+    for name, path in (("engines", "machinery.cli:engines_command"), ("translate", "machinery.cli:translate_command"),
+                       ("tm", "machinery.cli:tm_group")):
+        app.cli.add_command(LazyCommand(name, path))
+    register_check(app, "engines", deferred("machinery.service:health"))
+    app.extensions["tolk.cost_figures"] = cost_figures
     app.extensions.setdefault("tolk.web_started", []).append(_warm_detector)
 
 

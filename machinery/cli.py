@@ -118,6 +118,3 @@ def tm_export_command(source_lang: str | None, target_lang: str | None, output: 
         output.write_bytes(data)
     else:
         click.echo(data, nl=False)  # bytes go to the binary stdout
-
-
-commands = [engines_command, translate_command, tm_group]

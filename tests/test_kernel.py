@@ -124,8 +124,7 @@ def test_the_command_line_app_has_every_command_and_no_views(tmp_path):
     settings = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}"}
     full, lean = create_app(settings), create_app(settings, web=False)
     assert sorted(lean.cli.commands) == sorted(full.cli.commands)
-    assert lean.extensions["tolk.seeders"] == full.extensions["tolk.seeders"]
-    assert [f.__qualname__ for f in lean.extensions["tolk.web_started"]] == \
-        [f.__qualname__ for f in full.extensions["tolk.web_started"]]
+    for hooks in ("tolk.seeders", "tolk.web_started", "tolk.worker_started", "tolk.budget_listeners"):
+        assert [f.__qualname__ for f in lean.extensions[hooks]] == [f.__qualname__ for f in full.extensions[hooks]]
     assert lean.blueprints == {} and len(full.blueprints) > 10
     assert [rule.rule for rule in lean.url_map.iter_rules()] == ["/static/<path:filename>"]

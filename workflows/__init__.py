@@ -4,33 +4,29 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tolk.plugins import LazyCommand, deferred
+
 
 def init_app(app: Flask) -> None:
     """Register the review callbacks of replies and articles, the commands, demo seeders and listeners."""
-    # Deferred so that importing one workflows module does not load every command.
-    from machinery.budgets import BUDGET_LISTENERS_KEY  # lazy: see above
-    from workflows import (  # lazy: see above
-        cli,
-        kb,
-        locales,
-        locales_cli,
-        macros,
-        privacy,
-        privacy_cli,
-        replies,
-        review,
-    )
-    from workflows.webhooks import budget_notice  # lazy: see above
+    from machinery.budgets import BUDGET_LISTENERS_KEY  # lazy: app wiring only
+    from workflows import review  # lazy: app wiring only
 
-    review.ON_DECIDED["reply"] = replies.on_review_decided
-    review.ON_OVERDUE["reply"] = replies.on_review_overdue
-    review.CUSTOMER_OF["reply"] = replies.customer_of
-    review.ON_DECIDED["article"] = kb.on_review_decided
-    for command in (*cli.commands, *locales_cli.commands, *privacy_cli.commands):
-        app.cli.add_command(command)
-    app.extensions.setdefault("tolk.worker_started", []).append(privacy.schedule_purge)
-    app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(budget_notice)
-    app.extensions["tolk.seeders"] += [locales.seed_demo_locales, macros.seed_demo_templates, kb.seed_demo_articles]
+    review.ON_DECIDED["reply"] = deferred("workflows.replies:on_review_decided")
+    review.ON_OVERDUE["reply"] = deferred("workflows.replies:on_review_overdue")
+    review.CUSTOMER_OF["reply"] = deferred("workflows.replies:customer_of")
+    review.ON_DECIDED["article"] = deferred("workflows.kb:on_review_decided")
+    for name, path in (("reviews", "workflows.cli:reviews"), ("webhooks", "workflows.cli:webhooks_group"),
+                       ("locales", "workflows.locales_cli:locales_group"),
+                       ("templates", "workflows.locales_cli:templates_group"),
+                       ("catalogs", "workflows.locales_cli:catalogs_group"),
+                       ("privacy", "workflows.privacy_cli:privacy_group")):
+        app.cli.add_command(LazyCommand(name, path))
+    app.extensions.setdefault("tolk.worker_started", []).append(deferred("workflows.privacy:schedule_purge"))
+    app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(deferred("workflows.webhooks:budget_notice"))
+    app.extensions["tolk.seeders"] += [deferred("workflows.locales:seed_demo_locales"),
+                                       deferred("workflows.macros:seed_demo_templates"),
+                                       deferred("workflows.kb:seed_demo_articles")]
 
 
 def init_web(app: Flask) -> None:

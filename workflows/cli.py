@@ -52,6 +52,3 @@ def webhooks_group() -> None:
 def redeliver_command() -> None:
     """Enqueue every pending delivery again (after Redis was unavailable)."""
     click.echo(f"{webhooks.redeliver(db.session)} pending delivery(ies) enqueued")
-
-
-commands = [reviews, webhooks_group]

@@ -245,6 +245,3 @@ def check_command() -> None:
     click.echo(f"{len(changes)} translation(s) follow a plural rule that differs from the current one "
                f"(Babel {babel.__version__}); they render as written until re-translated", err=True)
     raise SystemExit(1)
-
-
-commands = [locales_group, templates_group, catalogs_group]

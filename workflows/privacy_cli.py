@@ -120,6 +120,3 @@ def protect_tm_command() -> None:
           sess=db.session)
     db.session.commit()
     click.echo(f"{changed} segment(s) put in memory form, {dropped} deleted")
-
-
-commands = [privacy_group]
