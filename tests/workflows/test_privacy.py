@@ -145,12 +145,15 @@ def test_erasing_a_customer_removes_their_data_everywhere_and_keeps_the_figures(
     with app.app_context():
         calls = db.session.scalar(select(func.count(EngineCall.id)))
         characters = db.session.scalar(select(func.sum(EngineCall.characters)))
+        # The refund's review, and a spot check of the released reply when the locale's sample drew it.
+        items_of_a = db.session.scalar(select(func.count(ReviewItem.id)).where(
+            ReviewItem.kind == "reply", ReviewItem.object_id.in_([refund["id"], released["id"]])))
 
     assert client.post("/api/v1/privacy/erasures", headers=team["a"][1], json={"customer": EMAIL}).status_code == 403
     response = client.post("/api/v1/privacy/erasures", headers=team["admin"][1], json={"customer": EMAIL.upper()})
     assert response.status_code == 201, response.get_json()
     erased = response.get_json()["erased"]
-    assert erased["replies"] == 2 and erased["review_items"] == 1 and erased["tm_segments"] == 1
+    assert erased["replies"] == 2 and erased["review_items"] == items_of_a >= 1 and erased["tm_segments"] == 1
     assert erased["webhooks_cancelled"] >= 2 and erased["feedback"] == 1
 
     after = _stored_texts(app)
