@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from tolk.spreadsheet import safe_cell
+
 CSV_COLUMNS = (
     "lang", "group_by", "group", "segments", "words",
     "mqm_score", "mqm_ci_low", "mqm_ci_high", "mqm_inconclusive", "mqm_basis",
@@ -27,10 +29,8 @@ def _cell(value: Any) -> Any:
         return "yes" if value else "no"
     if isinstance(value, float):
         return round(value, 4)
-    # A spreadsheet runs a cell starting with = + - @ as a formula; group keys come from user data.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    # Group keys come from user data.
+    return safe_cell(value)
 
 
 def report_rows(report: dict[str, Any]) -> Iterable[dict[str, Any]]:
