@@ -22,6 +22,7 @@ def test_models_match_the_migrations(database):
     import lqa.models  # noqa: F401
     import machinery.models  # noqa: F401
     import tolk.models  # noqa: F401
+    import workflows.kb.models  # noqa: F401
     import workflows.models  # noqa: F401
 
     kind, where = database

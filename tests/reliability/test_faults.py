@@ -14,7 +14,8 @@ from machinery.models import EngineCall
 from tests.conftest import free_port, run_jobs
 from tests.factories import ALWAYS_ON, make_article
 from tolk.db import db
-from workflows.models import ArticleLocale, JobStatus, Reply, ReviewItem, TranslationJob, WebhookDelivery
+from workflows.kb.models import ArticleLocale
+from workflows.models import JobStatus, Reply, ReviewItem, TranslationJob, WebhookDelivery
 
 QUOTA_BODY = {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
                         "message": "Quota exceeded for quota metric 'characters per day' of service translate"}}

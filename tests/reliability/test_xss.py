@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.conftest import run_jobs
 from tests.factories import ALWAYS_ON, make_article, pending_review
 from tolk.db import db
-from workflows.models import ArticleLocale, ArticleRevision
+from workflows.kb.models import ArticleLocale, ArticleRevision
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -19,7 +19,8 @@ from tests.factories import (
 from tolk.db import db
 from workflows import kb, webhooks
 from workflows.kb import jobs as kb_jobs
-from workflows.models import Article, WebhookDelivery
+from workflows.kb.models import Article
+from workflows.models import WebhookDelivery
 
 XSS_BODY = """<p>Welcome to <b>Acme</b>.</p>
 <script>alert('body')</script>

@@ -16,7 +16,8 @@ from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
 from tolk.validation import json_object, language, optional, optional_json_object
 from workflows import kb
-from workflows.models import Article, ArticleLocale, TranslationJob
+from workflows.kb.models import Article, ArticleLocale
+from workflows.models import TranslationJob
 
 bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
 public = Blueprint("kb_public", __name__)

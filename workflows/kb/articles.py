@@ -17,9 +17,9 @@ from tolk.auth import audit
 from tolk.db import utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
 from tolk.languages import base
+from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
 from workflows.kb.segmentation import segment
 from workflows.locales import effective_profile
-from workflows.models import Article, ArticleLocale, ArticleRevision, LocaleState
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -25,7 +25,8 @@ from tolk.schema import (
     shaped,
 )
 from workflows.kb import MAX_TITLE_CHARS
-from workflows.models import JobStatus, LocaleState
+from workflows.kb.models import LocaleState
+from workflows.models import JobStatus
 
 TAGS = {"kb_api": "knowledge base"}
 Slug = Annotated[str, shaped(patterned(120, r"^[a-z0-9]+(?:-[a-z0-9]+)*$",

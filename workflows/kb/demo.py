@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from workflows.kb.articles import create_article
 from workflows.kb.markup import sanitize
-from workflows.models import Article
+from workflows.kb.models import Article
 
 
 class DemoArticle(TypedDict):

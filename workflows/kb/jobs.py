@@ -33,10 +33,11 @@ from tolk.queue import DEFAULT_RETRY, queue, task
 from workflows import review
 from workflows.kb.articles import current_revision, find_locale, revision_of
 from workflows.kb.markup import sanitize
+from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
 from workflows.kb.publishing import publish, review_text
 from workflows.kb.segmentation import Segment, reassemble, segment, with_texts
 from workflows.locales import ProfileView, effective_profile
-from workflows.models import Article, ArticleLocale, ArticleRevision, JobStatus, LocaleState, TranslationJob
+from workflows.models import JobStatus, TranslationJob
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from tolk.errors import Conflict
 from workflows import webhooks
 from workflows.kb.articles import current_revision, find_locale, revision_of, segment_texts, settle
 from workflows.kb.markup import sanitize
-from workflows.models import Article, ArticleLocale, LocaleState, ReviewItem, TranslationJob
+from workflows.kb.models import Article, ArticleLocale, LocaleState
+from workflows.models import ReviewItem, TranslationJob
 
 
 def public_path(locale: str, slug: str) -> str:

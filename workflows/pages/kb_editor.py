@@ -15,7 +15,7 @@ from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
 from tolk.web import commit_or_rollback, form_flag, form_list, page_errors
 from workflows import kb
-from workflows.models import Article
+from workflows.kb.models import Article
 
 bp = Blueprint("kb_editor_pages", __name__)
 page_errors(bp)

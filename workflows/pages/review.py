@@ -19,7 +19,8 @@ from tolk.errors import NotFound, ValidationError
 from tolk.models import Role, User
 from tolk.web import commit_or_rollback, marked, page_errors
 from workflows import review
-from workflows.models import ArticleLocale, Reply, ReviewItem, ReviewStatus
+from workflows.kb.models import ArticleLocale
+from workflows.models import Reply, ReviewItem, ReviewStatus
 from workflows.pages.display import finding_spans
 
 bp = Blueprint("review_pages", __name__)
