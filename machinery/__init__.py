@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tolk.plugins import LazyCommand, deferred
+from tolk.plugins import LazyCommand, deferred, register_check
 
 
 def init_app(app: Flask) -> None:
@@ -14,7 +14,6 @@ def init_app(app: Flask) -> None:
     from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
     from machinery.registry import ENGINES  # lazy: app wiring only
     from machinery.routing import parse_routes  # lazy: app wiring only
-    from tolk.health import register_check  # lazy: app wiring only
 
     # Validate routes at start-up: a typo in TOLK_ENGINE_ROUTES should stop the app, not a request.
     parse_routes(app.config["ENGINE_ROUTES"], list(ENGINES))

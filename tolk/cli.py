@@ -6,18 +6,15 @@ lists everything the installed app can do.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
-from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from tolk import create_app
@@ -27,8 +24,7 @@ from tolk.config import SETTINGS, is_secret, markdown_table, mask_url
 from tolk.db import alembic_config, db, upgrade
 from tolk.errors import TolkError
 from tolk.models import User
-from tolk.queue import redis_connection
-from tolk.queue import worker as make_worker
+from tolk.plugins import LazyCommand
 
 
 class _ReportsTolkErrors(click.Group):
@@ -95,53 +91,6 @@ def _post_fork(_server, worker) -> None:
     app = worker.app.wsgi()
     for started in app.extensions.get("tolk.web_started", []):
         started(app)
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Run queued jobs, then exit.")
-@with_appcontext
-def worker(burst: bool) -> None:
-    """Run an RQ worker for Tolk's queue."""
-    # Jobs run in the whole app (the one `tolk serve` builds), not in the command line's lighter one.
-    if not current_app.extensions["tolk.web"]:
-        with create_app().app_context():
-            _work(burst)
-    else:
-        _work(burst)
-
-
-def _work(burst: bool) -> None:
-    # Packages schedule their recurring jobs here (the retention purge), so a bare worker runs them.
-    for started in current_app.extensions.get("tolk.worker_started", []):
-        started()
-    click.echo(f"worker listening on queue {current_app.config['QUEUE_NAME']}")
-    current = make_worker()
-    while True:
-        try:
-            current.work(burst=burst, with_scheduler=True)
-            return
-        except RedisError as exc:
-            if burst:
-                raise
-            # RQ quits when Redis goes away in the middle of a job. A new worker takes over once Redis answers
-            # again; the interrupted job is re-queued as abandoned, and the old scheduler's lock (kept by a
-            # persistent Redis) is released so the new scheduler need not wait for it to expire.
-            click.echo(f"worker: Redis connection lost ({type(exc).__name__}); starting again", err=True)
-            _wait_for_redis()
-            if current.scheduler is not None:
-                with contextlib.suppress(RedisError):
-                    current.scheduler.release_locks()
-            current = make_worker()
-
-
-def _wait_for_redis() -> None:
-    """Block until the app's Redis answers a ping, checking every second."""
-    while True:
-        try:
-            redis_connection().ping()
-            return
-        except RedisError:
-            time.sleep(1)
 
 
 @click.group("db")
@@ -276,7 +225,7 @@ def _without_password(value):
     return mask_url(value) if isinstance(value, str) else value
 
 
-KERNEL_COMMANDS = (serve, worker, db_group, seed_demo, users_group, config_command)
+KERNEL_COMMANDS = (serve, db_group, seed_demo, users_group, config_command)
 
 
 def init_app(app) -> None:
@@ -284,6 +233,8 @@ def init_app(app) -> None:
     app.cli = TolkAppGroup(app.name)
     for command in KERNEL_COMMANDS:
         app.cli.add_command(command)
+    # The worker needs RQ and Redis, which no other command loads.
+    app.cli.add_command(LazyCommand("worker", "tolk.worker_cli:worker"))
 
 
 def main() -> None:

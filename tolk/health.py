@@ -1,4 +1,5 @@
-"""GET /healthz: the database, Redis and every component that registered a health check.
+"""GET /healthz: the database, Redis and every component that registered a health check
+(``tolk.plugins.register_check``).
 
 Anyone may ask whether Tolk is healthy (``{"ok": ...}`` and the status code, for load balancers and
 monitors); the components' details (engines, URLs, circuit breakers) are shown to admins only, with the
@@ -7,10 +8,9 @@ credentials of every URL masked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from tolk.auth import current_user
 from tolk.config import mask_url
@@ -20,11 +20,6 @@ from tolk.models import Role
 from tolk.queue import redis_connection
 
 bp = Blueprint("health", __name__)
-
-
-def register_check(app: Flask, name: str, check: Callable[[], dict[str, Any]]) -> None:
-    """Add a component to /healthz; ``check`` returns a dict with at least ``ok``."""
-    app.extensions.setdefault("tolk.health", {})[name] = check
 
 
 @bp.get("/livez")

@@ -3,7 +3,8 @@
 A package's ``init_app`` runs in every process, including a one-off `tolk translate`. Registering a
 command or a callback by its import path (``"workflows.replies:on_review_decided"``), as RQ names its jobs,
 keeps that cheap: the module is imported when the command runs or the callback is first called, not
-when the app is built.
+when the app is built. Health checks are registered here too, so that registering one loads neither the
+health views nor Redis.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from flask import Flask
 from werkzeug.utils import import_string
 
 
@@ -62,3 +64,8 @@ def deferred(path: str) -> Callable[..., Any]:
 
     call.__qualname__ = call.__name__ = path
     return call
+
+
+def register_check(app: Flask, name: str, check: Callable[[], dict[str, Any]]) -> None:
+    """Add a component to /healthz (``tolk.health``); ``check`` returns a dict with at least ``ok``."""
+    app.extensions.setdefault("tolk.health", {})[name] = check

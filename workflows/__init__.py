@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
+from machinery.budgets import BUDGET_LISTENERS_KEY
 from tolk.plugins import LazyCommand, deferred
+from workflows import review_hooks
 
 
 def init_app(app: Flask) -> None:
     """Register the review callbacks of replies and articles, the commands, demo seeders and listeners."""
-    from machinery.budgets import BUDGET_LISTENERS_KEY  # lazy: app wiring only
-    from workflows import review  # lazy: app wiring only
-
-    review.ON_DECIDED["reply"] = deferred("workflows.replies:on_review_decided")
-    review.ON_OVERDUE["reply"] = deferred("workflows.replies:on_review_overdue")
-    review.CUSTOMER_OF["reply"] = deferred("workflows.replies:customer_of")
-    review.ON_DECIDED["article"] = deferred("workflows.kb:on_review_decided")
+    review_hooks.ON_DECIDED["reply"] = deferred("workflows.replies:on_review_decided")
+    review_hooks.ON_OVERDUE["reply"] = deferred("workflows.replies:on_review_overdue")
+    review_hooks.CUSTOMER_OF["reply"] = deferred("workflows.replies:customer_of")
+    review_hooks.ON_DECIDED["article"] = deferred("workflows.kb:on_review_decided")
     for name, path in (("reviews", "workflows.cli:reviews"), ("webhooks", "workflows.cli:webhooks_group"),
                        ("locales", "workflows.locales_cli:locales_group"),
                        ("templates", "workflows.locales_cli:templates_group"),

@@ -3,7 +3,7 @@
 Approving writes the final text to the translation memory as human-approved (customer data as tokens,
 see machinery.memory), records MT and final
 text (and MQM annotations) for LQA, and tells the owner of the item (a reply, a KB article locale)
-through the ``ON_DECIDED`` table, so this module knows nothing of replies or articles.
+through the ``ON_DECIDED`` table (``workflows.review_hooks``), so this module knows nothing of replies or articles.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -22,7 +22,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from lqa.models import MqmAnnotationRow, QualityRecord
 from lqa.mqm import count_words, validate_category, validate_severity
 from machinery.models import TmOrigin
-from machinery.pii import Customer
 from machinery.protection import MEMORY_TOKEN, memory_form, memory_translation, restore_memory_tokens
 from machinery.service import services
 from tolk.auth import audit, require_language
@@ -32,18 +31,13 @@ from tolk.languages import base, covers
 from tolk.models import Role, User
 from tolk.queue import queue, task
 from workflows.models import ReviewItem, ReviewStatus
+from workflows.review_hooks import CUSTOMER_OF, ON_DECIDED, ON_OVERDUE
 from workflows.sla import assign, deadline, on_shift, reviewers_for
 
 TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_protected")
 
 log = logging.getLogger(__name__)
 
-#: kind -> callback(session, item, approved: bool, actor: User) run inside the deciding transaction.
-ON_DECIDED: dict[str, Callable[[Session, ReviewItem, bool, User], None]] = {}
-#: kind -> callback(session, item) when an item's deadline passed with nobody to take it.
-ON_OVERDUE: dict[str, Callable[[Session, ReviewItem], None]] = {}
-#: kind -> callback(session, item) -> the customer whose known values are masked in the memory.
-CUSTOMER_OF: dict[str, Callable[[Session, ReviewItem], Customer | None]] = {}
 
 
 def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
