@@ -1,4 +1,4 @@
-"""CLI: `tolk engines`, `tolk translate`, `tolk tm import|export`."""
+"""CLI: `tolk engines`, `tolk translate`, `tolk tm import|export|index`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from glossaries.store import load_termbase
+from machinery.models import TmSegment
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from machinery.tmx import TmxError, export_tmx, import_tmx
@@ -118,3 +120,24 @@ def tm_export_command(source_lang: str | None, target_lang: str | None, output: 
         output.write_bytes(data)
     else:
         click.echo(data, nl=False)  # bytes go to the binary stdout
+
+
+@tm_group.command("index")
+@click.option("--source-lang", callback=_lang, help="Only this source language (with --target-lang).")
+@click.option("--target-lang", callback=_lang, help="Only this target language (with --source-lang).")
+@with_appcontext
+def tm_index_command(source_lang: str | None, target_lang: str | None) -> None:
+    """Build the fuzzy-index snapshot of every language pair in the memory (or of one pair) now."""
+    memory = services().memory
+    if memory.index_dir is None:
+        raise click.ClickException("TOLK_TM_INDEX_DIR is `memory`: each process keeps its own index, "
+                                   "there is no snapshot to build")
+    if (source_lang is None) != (target_lang is None):
+        raise click.UsageError("give both --source-lang and --target-lang, or neither")
+    pairs = ([(source_lang, target_lang)] if source_lang and target_lang
+             else db.session.execute(select(TmSegment.source_lang, TmSegment.target_lang).distinct()).all())
+    for src, tgt in pairs:
+        generation = memory.rebuild(src, tgt, force=True)
+        click.echo(f"{src} > {tgt}: snapshot {generation}")
+    if not pairs:
+        click.echo("the translation memory is empty: nothing to index")

@@ -28,6 +28,8 @@ def length_bounds(length: int, threshold: float) -> tuple[int, int]:
 
 
 _BUCKET_BITS = 30
+_CHUNK_TEXTS = 100_000
+_CHUNK_KEYS = 1 << 22
 _DOC_MASK = np.int64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads trigram codes over the buckets
 
@@ -78,6 +80,15 @@ def _posting_keys(texts: Sequence[str], first: int) -> np.ndarray:
     return _distinct_sorted((buckets[valid] << np.int64(32)) | docs[valid])
 
 
+def _bucket_heads(keys: np.ndarray) -> np.ndarray:
+    """Where each bucket's run starts in sorted ``bucket << 32 | document`` keys, found slice by slice."""
+    heads = [np.zeros(1 if len(keys) else 0, dtype=np.int64)]
+    for start in range(0, max(len(keys) - 1, 0), _CHUNK_KEYS):
+        buckets = keys[start:start + _CHUNK_KEYS + 1] >> np.int64(32)
+        heads.append(np.flatnonzero(buckets[1:] != buckets[:-1]) + start + 1)
+    return np.concatenate(heads)
+
+
 class _Column:
     """Per-document numpy values (one row per document, ``width`` columns) that grow by doubling."""
 
@@ -85,6 +96,15 @@ class _Column:
         self.width = width
         self.data: np.ndarray = np.zeros((width, 1024) if width else 1024, dtype=dtype)
         self.size = 0
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Column:
+        """A column over existing values (a memory-mapped snapshot's array), full to its last row."""
+        column = cls.__new__(cls)
+        column.width = values.shape[0] if values.ndim == 2 else 0
+        column.data = values
+        column.size = values.shape[-1]
+        return column
 
     def grow(self, count: int) -> None:
         need = self.size + count
@@ -129,7 +149,7 @@ class FuzzyIndex:
         self.max_candidates = max_candidates
         self.exhaustive_below = exhaustive_below
         self._words = max(1, -(-frequent_grams // 64))
-        self._texts: list[str] = []
+        self._texts: Sequence[str] = []
         self._ids = _Column(np.int64)
         self._priority = _Column(np.int8)
         self._lengths = _Column(np.int32)
@@ -145,6 +165,7 @@ class FuzzyIndex:
         self._postings = np.empty(0, dtype=np.int32)
         self._merged = 0
         self._recent: dict[int, list[int]] = {}
+        self.read_only = False
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -156,6 +177,8 @@ class FuzzyIndex:
     def add_many(self, doc_ids: Iterable[int], texts: Sequence[str],
                  priorities: Iterable[int] | None = None) -> None:
         """Index many texts at once (a vectorised build: use this to load a whole memory)."""
+        if self.read_only or not isinstance(self._texts, list):
+            raise RuntimeError("a fuzzy index opened from a snapshot is read-only")
         ids = np.fromiter(doc_ids, dtype=np.int64)
         if len(ids) != len(texts):
             raise ValueError("doc_ids and texts differ in length")
@@ -188,19 +211,22 @@ class FuzzyIndex:
         return where, self._frequent[where] == buckets
 
     def _merge(self) -> None:
-        """Rebuild signatures and postings over every text (document numbers do not change)."""
+        """Rebuild signatures and postings over every text (document numbers do not change).
+
+        Memory is the build's limit (a million texts hold about 70 million trigram keys): the keys go into
+        one array sized for the worst case, whose untouched pages are never allocated, are sorted in place,
+        and are scanned in slices rather than copied whole."""
         n = len(self._texts)
-        chunk = 100_000
-        parts = [_posting_keys(self._texts[s:s + chunk], s) for s in range(0, n, chunk)]
-        keys = np.concatenate(parts) if len(parts) > 1 else parts[0]
-        del parts
-        # Each part is sorted, so a stable sort (timsort) only merges the runs; in place saves a copy.
-        keys.sort(kind="stable")
-        buckets = keys >> np.int64(32)
-        heads = np.flatnonzero(np.diff(buckets)) + 1
-        heads = np.concatenate([np.zeros(1 if len(keys) else 0, dtype=np.int64), heads])
-        unique = buckets[heads]
-        del buckets
+        keys = np.empty(max(1, sum(map(len, self._texts))), dtype=np.int64)
+        used = 0
+        for start in range(0, n, _CHUNK_TEXTS):
+            part = _posting_keys(self._texts[start:start + _CHUNK_TEXTS], start)
+            keys[used:used + len(part)] = part
+            used += len(part)
+        keys = keys[:used]
+        keys.sort()
+        heads = _bucket_heads(keys)
+        unique = keys[heads] >> np.int64(32)
         bounds = np.append(heads, len(keys))
         counts = np.diff(bounds)
         top = np.argsort(-counts, kind="stable")[: self._words * 64]
@@ -216,12 +242,45 @@ class FuzzyIndex:
         self._keys = unique[rare]
         self._starts = np.concatenate([[0], np.cumsum(counts[rare])]).astype(np.int64)
         kept = np.repeat(rare, counts)
-        keys = keys[kept]
-        del kept
-        keys &= _DOC_MASK
-        self._postings = keys.astype(np.int32)
+        postings = np.empty(int(self._starts[-1]), dtype=np.int32)
+        at = 0
+        for start in range(0, len(keys), _CHUNK_KEYS):
+            docs = keys[start:start + _CHUNK_KEYS][kept[start:start + _CHUNK_KEYS]] & _DOC_MASK
+            postings[at:at + len(docs)] = docs
+            at += len(docs)
+        self._postings = postings
         self._merged = n
         self._recent = {}
+
+    # Arrays a snapshot stores (``machinery.memory_index``), by name; planes are (words, documents).
+    SNAPSHOT_ARRAYS = ("ids", "priority", "lengths", "planes", "frequent", "frequent_bit", "keys", "starts",
+                       "postings")
+
+    def snapshot(self) -> tuple[dict[str, np.ndarray], Sequence[str]]:
+        """The index as arrays and texts, every addition folded in: what ``from_snapshot`` opens again."""
+        if self._merged < len(self._texts) or self._recent:
+            self._merge()
+        columns = {"ids": self._ids, "priority": self._priority, "lengths": self._lengths, "planes": self._planes}
+        arrays = {name: column.view() for name, column in columns.items()}
+        arrays.update(frequent=self._frequent, frequent_bit=self._frequent_bit, keys=self._keys,
+                      starts=self._starts, postings=self._postings)
+        return arrays, self._texts
+
+    @classmethod
+    def from_snapshot(cls, arrays: dict[str, np.ndarray], texts: Sequence[str], **options: int) -> FuzzyIndex:
+        """A read-only index over stored arrays (memory-mapped: every process shares their pages)."""
+        index = cls(**options)
+        index._texts = texts
+        index._ids, index._priority = _Column.of(arrays["ids"]), _Column.of(arrays["priority"])
+        index._lengths, index._planes = _Column.of(arrays["lengths"]), _Column.of(arrays["planes"])
+        index._words = arrays["planes"].shape[0]
+        # Float lengths are the one array derived rather than stored: 4 bytes a document, per process.
+        index._lengths_f = _Column.of(arrays["lengths"].astype(np.float32))
+        index._frequent, index._frequent_bit = arrays["frequent"], arrays["frequent_bit"]
+        index._keys, index._starts, index._postings = arrays["keys"], arrays["starts"], arrays["postings"]
+        index._merged = len(texts)
+        index.read_only = True
+        return index
 
     def memory_bytes(self) -> int:
         """Bytes held by postings, signatures and per-document arrays (the texts not counted)."""
@@ -234,6 +293,10 @@ class FuzzyIndex:
 
         Equal scores are ordered by priority, then by the higher id.
         """
+        return [(doc_id, score) for doc_id, score, _ in self.ranked(text, limit, threshold)]
+
+    def ranked(self, text: str, limit: int = 5, threshold: float = 75.0) -> list[tuple[int, float, int]]:
+        """As :meth:`search`, with each hit's priority: ``(doc_id, score, priority)`` (to merge indexes)."""
         n = len(self._texts)
         if not n or not text or limit <= 0:
             return []
@@ -253,8 +316,9 @@ class FuzzyIndex:
         numbers = candidates[[k for _, _, k in found]]
         scores = np.array([s for _, s, _ in found])
         ids = self._ids.view()[numbers]
-        order = np.lexsort((-ids, -self._priority.view()[numbers].astype(np.int64), -scores))[:limit]
-        return [(int(ids[k]), float(scores[k])) for k in order]
+        priorities = self._priority.view()[numbers].astype(np.int64)
+        order = np.lexsort((-ids, -priorities, -scores))[:limit]
+        return [(int(ids[k]), float(scores[k]), int(priorities[k])) for k in order]
 
     def _buffer(self, name: str, dtype: type) -> np.ndarray:
         """A reusable per-document work array: fresh ones would page-fault on every query."""

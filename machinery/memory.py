@@ -5,25 +5,28 @@ by numbered tokens (``[[email:1]]``) in source and target, so no lookup, suggest
 one ticket's data to another. Lookups put the asker's own values back into the tokens.
 
 Exact matches are one probe of the hash index in the database, so every worker sees every commit at
-once. Fuzzy matches come from an in-memory ``FuzzyIndex`` per language pair, built lazily from the
-database and refreshed incrementally, so each gunicorn worker keeps its own copy current.
+once. Fuzzy matches come from a ``FuzzyIndex`` per language pair: with an index directory, a snapshot on
+disk that every process maps (``machinery.memory_index``) plus a small in-memory index of the segments added
+since; without one, an in-memory index built from the database. Both are refreshed incrementally, so each
+gunicorn worker keeps its view current.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import time
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Engine, case, event, select
+from rapidfuzz import fuzz
+from sqlalchemy import Engine, case, event, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from machinery.fuzzy import FuzzyIndex
+from machinery.memory_index import FuzzyIndexes
 from machinery.models import TmOrigin, TmSegment
 from machinery.pii import Customer
 from machinery.protection import Protector, Span, memory_form, memory_translation, restore_memory_tokens
@@ -83,14 +86,6 @@ class TmMatch:
     engine: str | None
 
 
-@dataclass
-class _PairIndex:
-    index: FuzzyIndex
-    seen_max: int = 0
-    recent_ids: set[int] = field(default_factory=set)
-    loaded_at: float = 0.0
-
-
 def _origin_rank():
     return case({o: o.rank for o in TmOrigin}, value=TmSegment.origin, else_=0)
 
@@ -126,18 +121,13 @@ class TranslationMemory:
     ``refresh_interval`` seconds later, or at once after ``refresh()``).
     """
 
-    # Rows are read again from this many ids below the highest seen: with concurrent writers a lower
-    # id can commit after a higher one (PostgreSQL sequences), and would otherwise never be indexed.
-    REFRESH_OVERLAP = 1000
-
     def __init__(self, bind: Engine | sessionmaker, *, refresh_interval: float = 5.0,
-                 index_options: dict | None = None, protector: Protector | None = None) -> None:
+                 index_options: dict | None = None, protector: Protector | None = None,
+                 index_dir: Path | None = None, on_stale: Callable[..., None] | None = None) -> None:
         self.protector = protector or Protector()
         self.sessionmaker = bind if isinstance(bind, sessionmaker) else sessionmaker(bind, expire_on_commit=False)
-        self.refresh_interval = refresh_interval
-        self.index_options = dict(index_options or {})
-        self._pairs: dict[tuple[str, str], _PairIndex] = {}
-        self._lock = threading.RLock()
+        self.indexes = FuzzyIndexes(self._rows_since, self._max_id, refresh_interval=refresh_interval,
+                                    options=dict(index_options or {}), directory=index_dir, on_stale=on_stale)
         self._pending_key = ("tolk.tm.pending", id(self))
 
     # -- writing --
@@ -186,6 +176,11 @@ class TranslationMemory:
             session.flush()
         return segment.id
 
+    def forget(self, session: Session, pairs: Iterable[tuple[str, str]]) -> None:
+        """Once ``session`` commits the deletion of segments of ``pairs`` (an erasure), their index snapshots
+        are written again without them."""
+        self.indexes.forget(session, {(language_tag(src), language_tag(tgt)) for src, tgt in pairs})
+
     def _on_commit(self, session: Session, pair: tuple[str, str], seg_id: int, text: str, rank: int) -> None:
         """Queue a new segment for the local index; it joins on commit and is dropped on rollback."""
         pending = session.info.get(self._pending_key)
@@ -197,11 +192,8 @@ class TranslationMemory:
 
     def _apply_pending(self, session: Session) -> None:
         pending = session.info.get(self._pending_key) or []
-        with self._lock:
-            for pair, seg_id, text, rank in pending:
-                state = self._pairs.get(pair)
-                if state is not None:
-                    self._ingest(state, [(seg_id, text, rank)])
+        for pair, seg_id, text, rank in pending:
+            self.indexes.added(pair, [(seg_id, text, rank)])
         pending.clear()
 
     def _drop_pending(self, session: Session) -> None:
@@ -244,10 +236,8 @@ class TranslationMemory:
         protected, spans = memory_form(self.protector, text, customer)
         norm = normalize(protected)
         pair = (language_tag(source_lang), language_tag(target_lang))
-        with self._lock:
-            state = self._current(pair)
-            # One source may be stored once per origin: ask for enough to fill ``limit`` distinct sources.
-            hits = state.index.search(norm, limit=limit * len(TmOrigin) + 2, threshold=threshold)
+        # One source may be stored once per origin: ask for enough to fill ``limit`` distinct sources.
+        hits = self.indexes.search(pair, norm, limit * len(TmOrigin) + 2, threshold)
         if not hits:
             return []
         own = session is None
@@ -261,6 +251,8 @@ class TranslationMemory:
                 if segment is None:
                     continue  # deleted since it was indexed
                 source = normalize(segment.source_text)
+                if abs(fuzz.ratio(norm, source) - score) > 0.01:
+                    continue  # changed since it was indexed (or a snapshot of another database)
                 if source in sources:
                     continue  # a better-ranked origin of the same source is already in
                 sources.add(source)
@@ -274,42 +266,29 @@ class TranslationMemory:
 
     def refresh(self, source_lang: str | None = None, target_lang: str | None = None) -> None:
         """Load segments committed elsewhere into the loaded indexes now (every pair, or the one given)."""
-        wanted = (language_tag(source_lang), language_tag(target_lang)) if source_lang and target_lang else None
-        with self._lock:
-            for pair, state in self._pairs.items():
-                if wanted is None or pair == wanted:
-                    self._load(pair, state)
+        self.indexes.refresh((language_tag(source_lang), language_tag(target_lang))
+                             if source_lang and target_lang else None)
 
-    def _current(self, pair: tuple[str, str]) -> _PairIndex:
-        state = self._pairs.get(pair)
-        if state is None:
-            state = _PairIndex(FuzzyIndex(**self.index_options))
-            self._load(pair, state)
-            self._pairs[pair] = state
-        elif time.monotonic() - state.loaded_at >= self.refresh_interval:
-            self._load(pair, state)
-        return state
+    def rebuild(self, source_lang: str, target_lang: str, *, force: bool = False) -> str | None:
+        """Write a new index snapshot of the pair (with an index directory); its generation."""
+        return self.indexes.rebuild((language_tag(source_lang), language_tag(target_lang)), force=force)
 
-    def _load(self, pair: tuple[str, str], state: _PairIndex) -> None:
-        since = state.seen_max - self.REFRESH_OVERLAP if state.seen_max else 0
+    @property
+    def index_dir(self) -> Path | None:
+        return self.indexes.directory
+
+    def _rows_since(self, pair: tuple[str, str], since: int) -> Iterator[tuple[int, str, int]]:
         with self.sessionmaker() as session:
+            # Streamed: a whole pair (a million rows on a first build) is never held as row objects.
             rows = session.execute(
                 select(TmSegment.id, TmSegment.source_text, TmSegment.origin)
-                .where(TmSegment.source_lang == pair[0], TmSegment.target_lang == pair[1],
-                       TmSegment.id > since)
+                .where(TmSegment.source_lang == pair[0], TmSegment.target_lang == pair[1], TmSegment.id > since)
                 .order_by(TmSegment.id)
-            ).all()
-        self._ingest(state, [(seg_id, normalize(source), TmOrigin(origin).rank) for seg_id, source, origin in rows])
-        state.loaded_at = time.monotonic()
+                .execution_options(yield_per=20_000))
+            for seg_id, source, origin in rows:
+                yield seg_id, normalize(source), TmOrigin(origin).rank
 
-    def _ingest(self, state: _PairIndex, rows: list[tuple[int, str, int]]) -> None:
-        floor = state.seen_max - self.REFRESH_OVERLAP
-        fresh = [r for r in rows if r[0] not in state.recent_ids and (not state.seen_max or r[0] > floor)]
-        if not fresh:
-            return
-        state.index.add_many([r[0] for r in fresh], [r[1] for r in fresh], [r[2] for r in fresh])
-        state.seen_max = max(state.seen_max, max(r[0] for r in fresh))
-        floor = state.seen_max - self.REFRESH_OVERLAP
-        state.recent_ids.update(r[0] for r in fresh if r[0] > floor)
-        if len(state.recent_ids) > 2 * self.REFRESH_OVERLAP:
-            state.recent_ids = {i for i in state.recent_ids if i > floor}
+    def _max_id(self, pair: tuple[str, str]) -> int:
+        with self.sessionmaker() as session:
+            return session.scalar(select(func.max(TmSegment.id)).where(
+                TmSegment.source_lang == pair[0], TmSegment.target_lang == pair[1])) or 0

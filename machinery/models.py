@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tolk.db import Base, UTCDateTime, utcnow
@@ -72,8 +72,10 @@ class TmSegment(Base):
     __tablename__ = "tm_segments"
     # One segment per pair, normalized source and origin: two workers adding the same sentence at once
     # cannot both insert. The index also serves exact lookups (its first three columns).
+    # The second reads a pair in id order: the fuzzy index loads the segments added since its snapshot.
     __table_args__ = (
         UniqueConstraint("source_lang", "target_lang", "source_hash", "origin", name="uq_tm_segments_key"),
+        Index("ix_tm_segments_pair_id", "source_lang", "target_lang", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

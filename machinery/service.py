@@ -6,6 +6,7 @@ import atexit
 import functools
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -19,6 +20,7 @@ from machinery.registry import ENGINES, build_engines, protector_from
 from machinery.routing import CircuitBreaker, Router, parse_routes
 from machinery.translator import MachineTranslator, database_meter
 from tolk.db import db
+from tolk.plugins import deferred
 
 
 @dataclass
@@ -61,10 +63,19 @@ def build(app: Flask) -> Machinery:
     router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"], meter=meter,
                     withhold=(lambda name: budgets.withheld(db.session, name)) if budgets.limits else None,
                     breaker=breaker)
-    memory = TranslationMemory(app.extensions["tolk.db"][1], protector=protector)
+    memory = TranslationMemory(app.extensions["tolk.db"][1], protector=protector, index_dir=tm_index_dir(app),
+                               on_stale=deferred("machinery.memory_jobs:queue_rebuild"))
     detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
     translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"], meter=meter)
     return Machinery(engines, router, memory, detector, translator, prices, budgets)
+
+
+def tm_index_dir(app: Flask) -> Path | None:
+    """Where the memory's index snapshots live (``TM_INDEX_DIR``); None: in memory, per process."""
+    setting = app.config["TM_INDEX_DIR"]
+    if setting == "memory":
+        return None
+    return Path(setting) if setting else Path(app.instance_path) / "tm-index"
 
 
 def services(app: Flask | None = None) -> Machinery:

@@ -105,6 +105,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUALITY_MIN_WORDS", 1000, "Evaluated words below which an MQM figure is marked inconclusive.", int),
     Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports; "
             "`/api/v1/tm/lookup` refuses a lower `threshold`.", int),
+    Setting("TM_INDEX_DIR", "", "Directory of the translation memory's fuzzy-index snapshots, which every process "
+            "maps instead of building its own index (default `instance/tm-index`; `memory`: an index per process, "
+            "in memory). Rebuilt by the worker when recent segments outgrow it, or by `tolk tm index`."),
     Setting("TM_LOOKUP_MAX_RESULTS", 10, "Most fuzzy matches one `/api/v1/tm/lookup` call returns (`limit`).", int),
     Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles and a language's recent quality "
             "score before reading them again (changes made in the same process apply at once).", float),

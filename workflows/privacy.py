@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lqa.models import CustomerFeedback, QualityRecord
 from machinery.models import EngineCall, TmSegment
 from machinery.pii import customer_key
+from machinery.service import services
 from machinery.translator import ticket_key
 from tolk.auth import audit
 from tolk.db import db, utcnow
@@ -135,7 +136,10 @@ def _redact_replies(session: Session, replies: Sequence[Reply], now: dt.datetime
         delivery.payload = {**delivery.payload, "data": data}
         done.webhook_deliveries += 1
     if erase:
+        pairs = [(src, tgt) for src, tgt in session.execute(
+            select(TmSegment.source_lang, TmSegment.target_lang).where(TmSegment.context.in_(refs)).distinct())]
         done.tm_segments = _rows(session, delete(TmSegment).where(TmSegment.context.in_(refs)))
+        services().memory.forget(session, pairs)  # their index snapshots are written again without them
         if tickets:
             done.engine_calls = _rows(session, update(EngineCall).where(
                 EngineCall.ticket_key.in_([ticket_key(t) for t in tickets]))
