@@ -38,6 +38,7 @@ from sqlalchemy import insert  # noqa: E402
 from bench.bench_memory import corpus, near_duplicate, pct  # noqa: E402
 from machinery.memory import TranslationMemory, normalize, source_hash  # noqa: E402
 from machinery.models import TmOrigin, TmSegment  # noqa: E402
+from machinery.protection import Protector, memory_form  # noqa: E402
 from tolk.db import Base, make_engine, utcnow  # noqa: E402
 
 # Customer sentences unlike any stored reply: the 30% of real lookups that find nothing.
@@ -145,8 +146,11 @@ def main() -> None:
         second = run_phase("lookup", db, index_dir, queries_file)  # another worker, page cache warm
         baseline = None if args.skip_baseline else run_phase("lookup-memory", db, index_dir, queries_file)
     hits = total = 0
+    protector = Protector()
     for text, got in list(zip(queries, mapped["found"], strict=True))[: args.recall_queries]:
-        truth = [s for _, s, _ in process.extract(text, texts, scorer=fuzz.ratio, score_cutoff=75, limit=5)]
+        # The memory searches the query in memory form (customer data as tokens), as stored segments are.
+        searched = normalize(memory_form(protector, text, None)[0])
+        truth = [s for _, s, _ in process.extract(searched, texts, scorer=fuzz.ratio, score_cutoff=75, limit=5)]
         hits += sum(1 for i, s in enumerate(truth) if i < len(got) and abs(got[i] - s) < 1e-9)
         total += len(truth)
     recall = hits / total if total else 1.0

@@ -28,8 +28,9 @@ def length_bounds(length: int, threshold: float) -> tuple[int, int]:
 
 
 _BUCKET_BITS = 30
-_CHUNK_TEXTS = 100_000
+_CHUNK_TEXTS = 20_000  # trigram temporaries of a chunk: about 3 KB a text
 _CHUNK_KEYS = 1 << 22
+_SAMPLE_TEXTS = 50_000
 _DOC_MASK = np.int64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads trigram codes over the buckets
 
@@ -213,44 +214,50 @@ class FuzzyIndex:
     def _merge(self) -> None:
         """Rebuild signatures and postings over every text (document numbers do not change).
 
-        Memory is the build's limit (a million texts hold about 70 million trigram keys): the keys go into
-        one array sized for the worst case, whose untouched pages are never allocated, are sorted in place,
-        and are scanned in slices rather than copied whole."""
+        Memory is the build's limit: a million support sentences hold about 90 million trigram keys, three
+        in four of them in the frequent buckets. So the frequent buckets are chosen first, from a sample of
+        the texts; their keys become signature bits chunk by chunk and only the rarer keys are kept, in one
+        array sized for the worst case (untouched pages are never allocated), then sorted in place."""
         n = len(self._texts)
+        self._frequent, self._frequent_bit = self._choose_frequent()
+        planes = self._planes.data
+        planes[:, :n] = 0
         keys = np.empty(max(1, sum(map(len, self._texts))), dtype=np.int64)
         used = 0
         for start in range(0, n, _CHUNK_TEXTS):
             part = _posting_keys(self._texts[start:start + _CHUNK_TEXTS], start)
-            keys[used:used + len(part)] = part
-            used += len(part)
+            where, frequent = self._frequent_of(part >> np.int64(32))
+            bits = self._frequent_bit[where[frequent]]
+            np.bitwise_or.at(planes, (bits >> 6, part[frequent] & _DOC_MASK),
+                             np.left_shift(np.uint64(1), (bits & 63).astype(np.uint64)))
+            rare = part[~frequent]
+            keys[used:used + len(rare)] = rare
+            used += len(rare)
         keys = keys[:used]
         keys.sort()
         heads = _bucket_heads(keys)
-        unique = keys[heads] >> np.int64(32)
-        bounds = np.append(heads, len(keys))
-        counts = np.diff(bounds)
-        top = np.argsort(-counts, kind="stable")[: self._words * 64]
-        order = np.argsort(unique[top])
-        self._frequent, self._frequent_bit = unique[top][order], np.arange(len(top))[order]
-        planes = self._planes.data
-        planes[:, :n] = 0
-        for bit, k in enumerate(top.tolist()):
-            docs = keys[bounds[k]:bounds[k + 1]] & _DOC_MASK
-            planes[bit >> 6, docs] |= np.uint64(1 << (bit & 63))
-        rare = np.ones(len(unique), dtype=bool)
-        rare[top] = False
-        self._keys = unique[rare]
-        self._starts = np.concatenate([[0], np.cumsum(counts[rare])]).astype(np.int64)
-        kept = np.repeat(rare, counts)
-        postings = np.empty(int(self._starts[-1]), dtype=np.int32)
-        at = 0
-        for start in range(0, len(keys), _CHUNK_KEYS):
-            docs = keys[start:start + _CHUNK_KEYS][kept[start:start + _CHUNK_KEYS]] & _DOC_MASK
-            postings[at:at + len(docs)] = docs
-            at += len(docs)
+        self._keys = keys[heads] >> np.int64(32)
+        self._starts = np.append(heads, used).astype(np.int64)
+        postings = np.empty(used, dtype=np.int32)
+        for start in range(0, used, _CHUNK_KEYS):
+            postings[start:start + _CHUNK_KEYS] = keys[start:start + _CHUNK_KEYS] & _DOC_MASK
         self._postings = postings
         self._merged = n
         self._recent = {}
+
+    def _choose_frequent(self) -> tuple[np.ndarray, np.ndarray]:
+        """The buckets in most texts (of an even sample of at most ``_SAMPLE_TEXTS``), sorted, and their bits."""
+        n = len(self._texts)
+        sample = self._texts[:: max(1, -(-n // _SAMPLE_TEXTS))]
+        keys = np.concatenate([np.empty(0, dtype=np.int64)] + [
+            _posting_keys(sample[s:s + _CHUNK_TEXTS], s) for s in range(0, len(sample), _CHUNK_TEXTS)])
+        buckets = np.sort(keys >> np.int64(32))
+        heads = np.flatnonzero(np.diff(buckets, prepend=-1))
+        counts = np.diff(np.append(heads, len(buckets)))
+        top = np.argsort(-counts, kind="stable")[: self._words * 64]
+        chosen = buckets[heads][top]
+        order = np.argsort(chosen)
+        return chosen[order], np.arange(len(top), dtype=np.int64)[order]
 
     # Arrays a snapshot stores (``machinery.memory_index``), by name; planes are (words, documents).
     SNAPSHOT_ARRAYS = ("ids", "priority", "lengths", "planes", "frequent", "frequent_bit", "keys", "starts",

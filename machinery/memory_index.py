@@ -230,7 +230,7 @@ class FuzzyIndexes:
         with self._lock:
             state = self._pairs.get(pair)
             if state is not None:
-                self._ingest(state, rows)
+                self._ingest(state, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
     def refresh(self, wanted: Pair | None = None) -> None:
         """Load segments committed elsewhere into the loaded indexes now (every pair, or the one given)."""
@@ -300,21 +300,31 @@ class FuzzyIndexes:
 
     def _load(self, pair: Pair, state: PairIndex, *, report: bool = True) -> None:
         since = state.seen_max - self.REFRESH_OVERLAP if state.seen_max else 0
-        self._ingest(state, list(self.rows(pair, since)))
+        # Three columns rather than a tuple per row: a first build reads a million rows.
+        ids: list[int] = []
+        texts: list[str] = []
+        ranks: list[int] = []
+        for seg_id, text, rank in self.rows(pair, since):
+            ids.append(seg_id)
+            texts.append(text)
+            ranks.append(rank)
+        self._ingest(state, ids, texts, ranks)
         state.loaded_at = time.monotonic()
         if (report and state.snapshot is not None and self.on_stale is not None and not state.stale_reported
                 and len(state.index) > max(self.STALE_MIN, self.STALE_SHARE * len(state.snapshot))):
             state.stale_reported = True
             self.on_stale(*pair)
 
-    def _ingest(self, state: PairIndex, rows: list[Row]) -> None:
-        floor = state.seen_max - self.REFRESH_OVERLAP
-        fresh = [r for r in rows if r[0] not in state.recent_ids and (not state.seen_max or r[0] > floor)]
-        if not fresh:
+    def _ingest(self, state: PairIndex, ids: list[int], texts: list[str], ranks: list[int]) -> None:
+        if state.seen_max:
+            floor = state.seen_max - self.REFRESH_OVERLAP
+            keep = [k for k, i in enumerate(ids) if i > floor and i not in state.recent_ids]
+            ids, texts, ranks = [ids[k] for k in keep], [texts[k] for k in keep], [ranks[k] for k in keep]
+        if not ids:
             return
-        state.index.add_many([r[0] for r in fresh], [r[1] for r in fresh], [r[2] for r in fresh])
-        state.seen_max = max(state.seen_max, max(r[0] for r in fresh))
+        state.index.add_many(ids, texts, ranks)
+        state.seen_max = max(state.seen_max, max(ids))
         floor = state.seen_max - self.REFRESH_OVERLAP
-        state.recent_ids.update(r[0] for r in fresh if r[0] > floor)
+        state.recent_ids.update(i for i in ids if i > floor)
         if len(state.recent_ids) > 2 * self.REFRESH_OVERLAP:
             state.recent_ids = {i for i in state.recent_ids if i > floor}
