@@ -120,6 +120,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
     Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
             "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),
+    Setting("TOKEN_CACHE_SECONDS", 5.0, "How long a web process trusts an API token it has checked without reading "
+            "it again: a token revoked (or its user deactivated) in another process is refused within this time; "
+            "in the same process at once. 0 reads every request's token.", float),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
     Setting("SECURE_COOKIES", False, "Send the session cookie only over HTTPS (`Secure`); turn on whenever Tolk "
             "is served over HTTPS, directly or behind a proxy.", _bool),
