@@ -106,8 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TM_FUZZY_THRESHOLD", 75, "Lowest fuzzy-match score (0-100) the translation memory reports; "
             "`/api/v1/tm/lookup` refuses a lower `threshold`.", int),
     Setting("TM_LOOKUP_MAX_RESULTS", 10, "Most fuzzy matches one `/api/v1/tm/lookup` call returns (`limit`).", int),
-    Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles and a language's recent quality "
-            "score before reading them again (changes made in the same process apply at once).", float),
+    Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles, a language's recent quality "
+            "score and whether the default glossary exists before reading them again (changes made in the same "
+            "process apply at once).", float),
     Setting("RETENTION_DAYS_REPLIES", 365, "Days a reply's texts are kept (agent text, translation, final text, "
             "customer details, webhook payloads, feedback comments); then they are removed and the reply's "
             "routing, engine and figures stay. 0 keeps them forever.", int),
