@@ -92,17 +92,16 @@ def serve(host: str, port: int, workers: int | None, preload: bool) -> None:
             self.cfg.set("post_fork", _post_fork)
 
         def load(self):
-            return preloaded_app() if preload else create_app()
+            return preload_models(create_app()) if preload else create_app()
 
     click.echo(f"Tolk is serving on http://{host}:{port}/")
     Server().run()
 
 
-def preloaded_app() -> Flask:
-    """The whole app with what the packages preload (``tolk.web_preload``), ready to fork web workers from."""
-    app = create_app()
-    for preload in app.extensions.get("tolk.web_preload", []):
-        preload(app)
+def preload_models(app: Flask) -> Flask:
+    """``app`` with what its packages preload (``tolk.web_preload``), ready to fork web workers from."""
+    for load in app.extensions.get("tolk.web_preload", []):
+        load(app)
     # What is loaded now is never freed: keep the collector off its pages, or it would copy them into every worker.
     gc.freeze()
     return app
