@@ -1,10 +1,15 @@
 """Benchmark: POST /api/v1/replies on the production server against a bare endpoint on the same server.
 
 Starts, for each database (SQLite, then PostgreSQL from scripts/postgres-dev): a fresh migrated
-database, a loopback Redis, the local fake DeepL server as a zero-latency engine, and `tolk serve`
-(gunicorn, 2 workers). Then drives C concurrent keep-alive clients for D seconds at the replies API
-and at GET /livez (no database, no Redis) and prints replies/s, p50/p95 and the ratio to the bare
-endpoint. Run: .venv/bin/python bench/bench_replies.py [--seconds 15] [--clients 8] [--no-postgres]
+database, a loopback Redis, an engine (the local fake DeepL server, HTTP/1.1 keep-alive like the real
+one, answering at once or after ``--engine-latency`` ms; or Apertium en -> es), and `tolk serve`
+(gunicorn, 2 workers). Then drives C concurrent keep-alive clients for D seconds at GET /livez (no
+database, no Redis: the baseline of the same run) and at the replies API, and prints replies/s, p50/p95,
+the ratio to the bare endpoint and the web workers' CPU time per reply. With an engine latency, Tolk's own
+time (a request's latency less the engine's wait for each of its engine calls) is reported apart.
+``--server-root`` serves another checkout (with its own .venv) under the same load, for a before/after run.
+Run: .venv/bin/python bench/bench_replies.py [--seconds 15] [--clients 4] [--engine deepl|apertium]
+[--engine-latency 150] [--no-postgres] [--server-root ../main-copy]
 """
 
 from __future__ import annotations
@@ -58,12 +63,15 @@ def wait_http(port: int, path: str = "/livez", timeout: float = 60) -> None:
     raise RuntimeError(f"nothing answered on port {port}")
 
 
-def load(port: int, seconds: float, clients: int, make_request) -> tuple[list[float], int]:
-    """Run ``clients`` keep-alive clients for ``seconds``; returns latencies (s) and error count."""
+def load(port: int, seconds: float, clients: int, make_request,
+         engine_wait=None) -> tuple[list[float], list[float], int]:
+    """Run ``clients`` keep-alive clients for ``seconds``; returns latencies (s), Tolk's own time of each
+    request (latency less ``engine_wait(body)``, when given) and the error count."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop = time.time() + seconds
+    own: list[float] = []
 
     def client(index: int) -> None:
         nonlocal errors
@@ -77,14 +85,17 @@ def load(port: int, seconds: float, clients: int, make_request) -> tuple[list[fl
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
-                response.read()
+                body = response.read()
                 ok = response.status < 300
             except OSError:
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 ok = False
             if ok:
-                mine.append(time.perf_counter() - started)
+                took = time.perf_counter() - started
+                mine.append(took)
+                if engine_wait:
+                    own.append(took - engine_wait(body))
             else:
                 bad += 1
         with lock:
@@ -96,14 +107,32 @@ def load(port: int, seconds: float, clients: int, make_request) -> tuple[list[fl
         t.start()
     for t in threads:
         t.join()
-    return latencies, errors
+    return latencies, own, errors
 
 
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
 
 
-def run_database(name: str, url: str, seconds: float, clients: int, workdir: Path, threads: int) -> list[dict]:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` so far (clock ticks of /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[dict]:
+    seconds, clients, latency = args.seconds, args.clients, args.engine_latency / 1000
+    server_bin = Path(args.server_root).resolve() / ".venv" / "bin" if args.server_root else BIN
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}, "TOLK_DATABASE_URL": url,
            "TOLK_INSTANCE_PATH": str(workdir / "instance")}
     redis_port, web_port = free_port(), free_port()
@@ -111,39 +140,55 @@ def run_database(name: str, url: str, seconds: float, clients: int, workdir: Pat
     try:
         procs.append(subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
                                        "--appendonly", "no"], stdout=subprocess.DEVNULL))
-        fake = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
-                "f = DeepLFake().start(); print(f.url, flush=True)\nwhile True: time.sleep(3600)")
-        deepl = subprocess.Popen([str(BIN / "python"), "-c", fake], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        procs.append(deepl)
-        deepl_url = deepl.stdout.readline().strip()
-        env.update({"TOLK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "TOLK_DEEPL_AUTH_KEY": "test-key:fx",
-                    "TOLK_DEEPL_SERVER_URL": deepl_url, "TOLK_ENGINE_ROUTES": "*=deepl", "TOLK_WEB_WORKERS": "2",
-                    "TOLK_WEB_THREADS": str(threads),
-                    "TOLK_DEFAULT_GLOSSARY": ""})
-        subprocess.run([str(BIN / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
-        out = subprocess.run([str(BIN / "tolk"), "users", "add", "bench", "--role", "agent", "--languages", "en",
-                              "--token"], env=env, check=True, capture_output=True, text=True).stdout
+        env.update({"TOLK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "TOLK_WEB_WORKERS": str(args.workers),
+                    "TOLK_WEB_THREADS": str(args.threads), "TOLK_DEFAULT_GLOSSARY": ""})
+        if args.engine == "deepl":
+            fake = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
+                    f"f = DeepLFake(); f.keep_alive = True; f.latency = {latency!r}; f.start(); print(f.url, flush=True)\n"
+                    "while True: time.sleep(3600)")
+            deepl = subprocess.Popen([str(BIN / "python"), "-c", fake], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+            procs.append(deepl)
+            assert deepl.stdout is not None
+            env.update({"TOLK_DEEPL_AUTH_KEY": "test-key:fx", "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(),
+                        "TOLK_ENGINE_ROUTES": "*=deepl"})
+            locales = LOCALES
+        else:
+            env["TOLK_ENGINE_ROUTES"] = "*=apertium"
+            locales = ["es"]
+        subprocess.run([str(server_bin / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
+        out = subprocess.run([str(server_bin / "tolk"), "users", "add", "bench", "--role", "agent", "--languages",
+                              "en", "--token"], env=env, check=True, capture_output=True, text=True).stdout
         token = out.strip().splitlines()[-1]
-        web = subprocess.Popen([str(BIN / "tolk"), "serve", "--port", str(web_port), "--workers", "2"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        web = subprocess.Popen([str(server_bin / "tolk"), "serve", "--port", str(web_port), "--workers",
+                                str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(web)
-        wait_http(web_port)
+        wait_http(web_port, timeout=300)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
         def reply(i: int, n: int):
             body = {"text": f"{SENTENCES[(i + n) % len(SENTENCES)]} (ref {i}-{n})", "ticket_ref": f"B-{i}-{n}",
-                    "channel": "email", "customer_locale": LOCALES[(i * 7 + n) % len(LOCALES)]}
+                    "channel": "email", "customer_locale": locales[(i * 7 + n) % len(locales)]}
             return "POST", "/api/v1/replies", json.dumps(body), headers
 
         def bare(_i: int, _n: int):
             return "GET", "/livez", None, {}
 
+        def engine_wait(body: bytes) -> float:
+            # One engine call per reply, two when a back-translation was made for the agent.
+            return latency * (2 if json.loads(body).get("back_translation") else 1)
+
         load(web_port, 3, clients, reply)  # warm-up: detectors, engine language lists, connection pools
+        workers = children(web.pid)
         rows = []
         for label, make in (("bare GET /livez", bare), ("POST /api/v1/replies", reply)):
-            latencies, errors = load(web_port, seconds, clients, make)
-            rows.append({"database": name, "endpoint": label, "requests": len(latencies), "errors": errors,
-                         "rps": len(latencies) / seconds, "p50": pct(latencies, 50), "p95": pct(latencies, 95)})
+            cpu = cpu_seconds(workers)
+            latencies, own, errors = load(web_port, seconds, clients, make,
+                                          engine_wait if latency and make is reply else None)
+            cpu = cpu_seconds(workers) - cpu
+            row = {"database": name, "endpoint": label, "requests": len(latencies), "errors": errors,
+                   "rps": len(latencies) / seconds, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
+                   "cpu_ms": 1000 * cpu / max(1, len(latencies)), "own_p95": pct(own, 95) if own else float("nan")}
+            rows.append(row)
         return rows
     finally:
         for p in reversed(procs):
@@ -158,35 +203,44 @@ def run_database(name: str, url: str, seconds: float, clients: int, workdir: Pat
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (TOLK_WEB_WORKERS)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (TOLK_WEB_THREADS)")
+    parser.add_argument("--engine", choices=("deepl", "apertium"), default="deepl",
+                        help="the fake DeepL server (six target languages) or Apertium (en -> es)")
+    parser.add_argument("--engine-latency", type=float, default=0.0, help="ms the fake DeepL waits per call")
+    parser.add_argument("--server-root", help="serve this checkout (its .venv) instead of this one")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="tolk-bench-"))
     rows = []
     try:
-        rows += run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args.seconds, args.clients, work,
-                             args.threads)
+        rows += run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args, work)
         if not args.no_postgres:
             # Under the project, not the private temp dir: the server runs as the postgres user.
             pg_dir, port = ROOT / ".tmp" / f"bench-pg-{os.getpid()}", free_port()
             url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(pg_dir), str(port)],
                                  check=True, capture_output=True, text=True).stdout.strip()
             try:
-                rows += run_database("PostgreSQL", url, args.seconds, args.clients, work, args.threads)
+                rows += run_database("PostgreSQL", url, args, work)
             finally:
                 subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(pg_dir)], check=False)
                 shutil.rmtree(pg_dir, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.clients} concurrent clients, {args.seconds:.0f} s per row, gunicorn 2 workers x {args.threads} threads, "
-          f"{os.cpu_count()} cores shared by server, fake engine and clients\n")
-    print("| database | endpoint | requests | errors | req/s | p50 ms | p95 ms | ratio to bare (req/s) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    engine = "Apertium en -> es" if args.engine == "apertium" else f"fake DeepL, {args.engine_latency:.0f} ms per call"
+    print(f"\n{args.server_root or 'this checkout'}: {engine}; {args.clients} concurrent keep-alive clients, "
+          f"{args.seconds:.0f} s per row, gunicorn {args.workers} workers x {args.threads} threads, {os.cpu_count()} "
+          f"cores shared by server, engine and clients; load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after\n")
+    print("| database | endpoint | requests | errors | req/s | p50 ms | p95 ms | Tolk's own p95 ms | worker CPU ms/request "
+          "| ratio to bare (req/s) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     bare = {r["database"]: r["rps"] for r in rows if r["endpoint"].startswith("bare")}
     for r in rows:
+        own = "" if r["own_p95"] != r["own_p95"] else f"{r['own_p95']:.1f}"
         print(f"| {r['database']} | {r['endpoint']} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | "
-              f"{r['p50']:.1f} | {r['p95']:.1f} | {r['rps'] / bare[r['database']]:.2f} |")
+              f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} |")
     sys.stdout.flush()
 
 

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(LazyCommand("glossary", "glossaries.cli:glossary"))
     app.extensions["tolk.seeders"].append(deferred("glossaries.demo:seed_demo_glossary"))
     app.extensions.setdefault("tolk.web_started", []).append(_warm_lemmatizers)
+    app.extensions.setdefault("tolk.web_preload", []).append(_load_lemmatizers)
 
 
 def init_web(app: Flask) -> None:
@@ -24,6 +25,13 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
+
+
+def _load_lemmatizers(app: Flask) -> None:
+    """Load the lemmatizer dictionaries once, before the web workers fork (they share the memory)."""
+    from glossaries.verify import warm_up  # lazy: simplemma's dictionaries load only in web processes
+
+    warm_up(app.config["LANGUAGES"])
 
 
 def _warm_lemmatizers(app: Flask) -> None:

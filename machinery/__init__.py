@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     register_check(app, "engines", deferred("machinery.service:health"))
     app.extensions["tolk.cost_figures"] = cost_figures
     app.extensions.setdefault("tolk.web_started", []).append(_warm_detector)
+    app.extensions.setdefault("tolk.web_preload", []).append(_load_detector)
 
 
 def init_web(app: Flask) -> None:
@@ -35,6 +36,13 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
+
+
+def _load_detector(app: Flask) -> None:
+    """Load the language detector's models once, before the web workers fork (they share the memory)."""
+    from machinery.detection import shared_detector  # lazy: app wiring only
+
+    shared_detector(tuple(app.config["LANGUAGES"]), app.config["DETECTION_MIN_MARGIN"]).warm()
 
 
 def _warm_detector(app: Flask) -> None:

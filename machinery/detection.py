@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -75,6 +76,13 @@ class LanguageDetector:
         # Both: a clear lead over the runner-up, and enough confidence ("ok" leans Polish at 0.32).
         reliable = margin >= self.min_margin and conf >= self.min_confidence
         return Detection(top, conf, margin, reliable, tuple(ranked))
+
+
+@functools.cache
+def shared_detector(languages: tuple[str, ...], min_margin: float) -> LanguageDetector:
+    """The one detector of this process for a language set: its models are large and immutable, so `tolk serve`
+    builds it before forking its web workers (``tolk.web_preload``), which then share its memory."""
+    return LanguageDetector(languages, min_margin=min_margin)
 
 
 def chinese_script_of(text: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from flask import Flask, current_app
 
 from machinery.base import Engine
 from machinery.budgets import BUDGET_LISTENERS_KEY, Budgets
-from machinery.detection import LanguageDetector
+from machinery.detection import LanguageDetector, shared_detector
 from machinery.memory import TranslationMemory
 from machinery.pricing import PriceList, parse_amounts
 from machinery.registry import ENGINES, build_engines, protector_from
@@ -43,12 +42,6 @@ class Machinery:
 _lock = threading.Lock()
 
 
-@functools.cache
-def _detector(languages: tuple[str, ...], min_margin: float) -> LanguageDetector:
-    # One detector per process and language set: its models are large and immutable.
-    return LanguageDetector(languages, min_margin=min_margin)
-
-
 def build(app: Flask) -> Machinery:
     """Construct engines, router, memory and detector from the app's settings."""
     cfg = app.config
@@ -65,7 +58,7 @@ def build(app: Flask) -> Machinery:
                     breaker=breaker)
     memory = TranslationMemory(app.extensions["tolk.db"][1], protector=protector, index_dir=tm_index_dir(app),
                                on_stale=deferred("machinery.memory_jobs:queue_rebuild"))
-    detector = _detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
+    detector = shared_detector(tuple(cfg["LANGUAGES"]), cfg["DETECTION_MIN_MARGIN"])
     translator = MachineTranslator(router, memory, fuzzy_threshold=cfg["TM_FUZZY_THRESHOLD"], meter=meter)
     return Machinery(engines, router, memory, detector, translator, prices, budgets)
 

@@ -6,12 +6,14 @@ import datetime as dt
 import functools
 import hashlib
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import g, request, session
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from flask import current_app, g, has_app_context, request, session
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from tolk.db import db, utcnow
 from tolk.errors import Forbidden, Unauthorized
@@ -50,18 +52,78 @@ def revoke_tokens(sess: Session, user: User) -> int:
     return count
 
 
+class TokenCache:
+    """Valid tokens (by hash) with when they were last recorded as used and a detached copy of their user, kept
+    for ``seconds``: a token revoked in another process is refused here at most that long afterwards."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds, self.clock = seconds, clock
+        self._entries: dict[str, tuple[float, dt.datetime, User]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> tuple[dt.datetime, User] | None:
+        found = self._entries.get(digest)
+        if found is None or self.clock() - found[0] >= self.seconds:
+            return None
+        return found[1], found[2]
+
+    def put(self, digest: str, last_used: dt.datetime, user: User) -> None:
+        now = self.clock()
+        with self._lock:
+            if len(self._entries) > 1000:  # drop expired entries now and then: tokens come and go
+                self._entries = {k: v for k, v in self._entries.items() if now - v[0] < self.seconds}
+            self._entries[digest] = (now, last_used, user)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = {}
+
+
+def _token_cache() -> TokenCache:
+    cache = current_app.extensions.get("tolk.token_cache")
+    if cache is None:
+        cache = current_app.extensions["tolk.token_cache"] = TokenCache(current_app.config["TOKEN_CACHE_SECONDS"])
+    return cache
+
+
+@event.listens_for(User, "after_update")
+@event.listens_for(User, "after_delete")
+@event.listens_for(ApiToken, "after_update")
+@event.listens_for(ApiToken, "after_delete")
+def _forget_tokens(_mapper: Any, _connection: Any, target: User | ApiToken) -> None:
+    # A revoked token, a deactivated user or a changed role takes effect at once in this process; other
+    # processes hold what they cached for at most TOKEN_CACHE_SECONDS. Recording a token's use changes nothing.
+    if isinstance(target, ApiToken) and not inspect(target).attrs.revoked_at.history.has_changes():
+        return
+    cache = current_app.extensions.get("tolk.token_cache") if has_app_context() else None
+    if cache is not None:
+        cache.clear()
+
+
+def _user_snapshot(user: User) -> User:
+    """A detached copy of ``user``'s columns, merged into each request's session without a query."""
+    copy = User(**{attr.key: getattr(user, attr.key) for attr in User.__mapper__.column_attrs})
+    make_transient_to_detached(copy)
+    return copy
+
+
 def _user_from_bearer(header: str) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Authorization header must be 'Bearer <token>'")
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))
+    digest, now = hash_token(token.strip()), utcnow()
+    cache = _token_cache()
+    cached = cache.get(digest)
+    # Recorded at most every ten minutes: a write on every request would serialise SQLite writers.
+    if cached is not None and now - cached[0] <= LAST_USED_GRANULARITY:
+        return db.session.merge(cached[1], load=False)
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest)
                             .options(joinedload(ApiToken.user)))
     if row is None or row.revoked_at is not None or not row.user.active:
         raise Unauthorized("invalid or revoked token")
-    now = utcnow()
-    # Recorded at most every ten minutes: a write on every request would serialise SQLite writers.
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
         row.last_used_at = now
+    cache.put(digest, row.last_used_at, _user_snapshot(row.user))
     return row.user
 
 

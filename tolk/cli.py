@@ -6,6 +6,7 @@ lists everything the installed app can do.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
@@ -62,8 +63,10 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", type=int, help="Worker processes (default TOLK_WEB_WORKERS).")
+@click.option("--preload/--no-preload", default=True, show_default=True,
+              help="Build the app and its models once before forking the workers, which share their memory.")
 @with_appcontext
-def serve(host: str, port: int, workers: int | None) -> None:
+def serve(host: str, port: int, workers: int | None, preload: bool) -> None:
     """Serve the web app and API with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
@@ -73,22 +76,38 @@ def serve(host: str, port: int, workers: int | None) -> None:
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", count)
+            # gthread even with one thread: the sync worker closes every client connection after one request.
+            self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", current_app.config["WEB_THREADS"])
+            self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
+            # The app is built once, in the arbiter, with its large read-only models (language detector,
+            # lemmatizers): forked workers share those pages instead of loading a copy each.
+            self.cfg.set("preload_app", preload)
             self.cfg.set("post_fork", _post_fork)
 
         def load(self):
-            return create_app()
+            return preload_models(create_app()) if preload else create_app()
 
     click.echo(f"Tolk is serving on http://{host}:{port}/")
     Server().run()
 
 
+def preload_models(app: Flask) -> Flask:
+    """``app`` with what its packages preload (``tolk.web_preload``), ready to fork web workers from."""
+    for load in app.extensions.get("tolk.web_preload", []):
+        load(app)
+    # What is loaded now is never freed: keep the collector off its pages, or it would copy them into every worker.
+    gc.freeze()
+    return app
+
+
 def _post_fork(_server, worker) -> None:
-    # Each web process runs the packages' start-up hooks (the language detector, the lemmatizers) before
-    # taking requests, not in a first request.
+    # A forked worker opens its own database connections (none was opened in the arbiter, but its pool must not
+    # be shared), then runs the packages' start-up hooks before taking requests, not in a first request.
     app = worker.app.wsgi()
+    app.extensions["tolk.db"][0].dispose(close=False)
     for started in app.extensions.get("tolk.web_started", []):
         started(app)
 

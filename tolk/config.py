@@ -109,8 +109,9 @@ SETTINGS: tuple[Setting, ...] = (
             "maps instead of building its own index (default `instance/tm-index`; `memory`: an index per process, "
             "in memory). Rebuilt by the worker when recent segments outgrow it, or by `tolk tm index`."),
     Setting("TM_LOOKUP_MAX_RESULTS", 10, "Most fuzzy matches one `/api/v1/tm/lookup` call returns (`limit`).", int),
-    Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles and a language's recent quality "
-            "score before reading them again (changes made in the same process apply at once).", float),
+    Setting("CACHE_SECONDS", 30.0, "How long a process reuses locale profiles, a language's recent quality "
+            "score and whether the default glossary exists before reading them again (changes made in the same "
+            "process apply at once).", float),
     Setting("RETENTION_DAYS_REPLIES", 365, "Days a reply's texts are kept (agent text, translation, final text, "
             "customer details, webhook payloads, feedback comments); then they are removed and the reply's "
             "routing, engine and figures stay. 0 keeps them forever.", int),
@@ -123,6 +124,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
     Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
             "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),
+    Setting("TOKEN_CACHE_SECONDS", 5.0, "How long a web process trusts an API token it has checked without reading "
+            "it again: a token revoked (or its user deactivated) in another process is refused within this time; "
+            "in the same process at once. 0 reads every request's token.", float),
     Setting("SESSION_HOURS", 12, "Hours a signed-in web session lasts.", int),
     Setting("SECURE_COOKIES", False, "Send the session cookie only over HTTPS (`Secure`); turn on whenever Tolk "
             "is served over HTTPS, directly or behind a proxy.", _bool),

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Result, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Server connections older than this are replaced at checkout (below common idle timeouts of proxies and servers).
+POOL_RECYCLE_SECONDS = 1800
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -75,7 +78,10 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No ping on every checkout (a round trip per request): connections are replaced before a server's idle
+    # timeout would drop them (pool_recycle), and a statement that finds its connection dropped at the start
+    # of a transaction runs again on a new one (_retry_first_statement).
+    return create_engine(url, pool_recycle=POOL_RECYCLE_SECONDS, pool_size=5, max_overflow=10)
 
 
 class Database:
@@ -112,6 +118,35 @@ class Database:
 db = Database()
 
 _DEFERRED = "tolk.deferred_writes"
+_CONNECTED = "tolk.transaction_connected"
+
+
+@event.listens_for(Session, "after_begin")
+def _mark_connected(session: Session, _transaction: SessionTransaction, _connection: Connection) -> None:
+    session.info[_CONNECTED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _mark_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CONNECTED, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _retry_first_statement(state: ORMExecuteState) -> Result | None:
+    """Run the first statement of a transaction again on a new connection when the pooled one was dropped
+    (a restarted server, a killed backend): nothing was done in that transaction yet, so nothing is lost.
+    A connection dropped later in a transaction fails the request, as it must."""
+    session = state.session
+    if session.info.get(_CONNECTED):
+        return None
+    try:
+        return state.invoke_statement()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    session.rollback()  # the pool has already dropped the dead connection (and every older one)
+    return state.invoke_statement()
 
 
 def defer_write(session: Session, write: Callable[[], object]) -> None:

@@ -8,12 +8,15 @@ when it is the same language (keeping the regional variant).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from machinery.detection import Detection
+from tolk.db import defer_write, utcnow
 from tolk.languages import base
 from workflows.models import CustomerLanguage
 
@@ -59,14 +62,14 @@ def recall(session: Session, ticket_ref: str, customer_id: str | None) -> str | 
 
 
 def remember(session: Session, ticket_ref: str, customer_id: str | None, lang: str, source: str) -> None:
-    """Remember ``lang`` for the ticket and the customer; ``source`` is how it was known (``choose``)."""
+    """Remember ``lang`` for the ticket and the customer; ``source`` is how it was known (``choose``).
+
+    One upsert per key, written when the transaction commits: two workers remembering the same ticket at
+    once cannot fail a request, and an unchanged language is left as it was (its source and time too)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for scope, key in _keys(ticket_ref, customer_id):
-        row = session.get(CustomerLanguage, (scope, key))
-        if row is None:
-            try:
-                with session.begin_nested():  # another worker may remember the same ticket at once
-                    session.add(CustomerLanguage(scope=scope, key=key, lang=lang, source=source))
-            except IntegrityError:
-                continue
-        elif row.lang != lang:
-            row.lang, row.source = lang, source
+        stmt = insert(CustomerLanguage).values(scope=scope, key=key, lang=lang, source=source, updated_at=utcnow())
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["scope", "key"], set_={"lang": lang, "source": source, "updated_at": utcnow()},
+            where=CustomerLanguage.lang != stmt.excluded.lang)
+        defer_write(session, functools.partial(session.execute, stmt))

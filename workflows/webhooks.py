@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from tolk.config import mask_url
@@ -60,26 +60,26 @@ def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int 
     return any(hmac.compare_digest(expected, s) for s in headers.get("webhook-signature", "").split())
 
 
-def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: str | None = None) -> list[int]:
-    """Record the event for every configured endpoint; it is sent once the transaction commits."""
+def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: str | None = None) -> None:
+    """Record the event for every configured endpoint; it is sent once the transaction commits.
+
+    With no endpoint configured nothing is read or written. A fresh event (no ``event_id``) cannot exist yet,
+    so only an event named by the caller is looked up first; the rows are written by the commit's flush.
+    """
     assert event_type in EVENTS, event_type
     urls = current_app.config["WEBHOOK_URLS"]
     if not urls:
-        return []  # nothing to record, and no flush on every reply of an installation without webhooks
+        return
+    named = event_id is not None
     event_id = event_id or f"evt_{uuid.uuid4().hex}"
     payload = {"type": event_type, "timestamp": utcnow().isoformat(), "data": data}
-    rows = []
     for url in urls:
-        exists = session.scalar(select(WebhookDelivery).where(WebhookDelivery.event_id == event_id,
-                                                              WebhookDelivery.url == url))
-        if exists is None:
-            row = WebhookDelivery(event_id=event_id, event_type=event_type, url=url, payload=payload)
-            session.add(row)
-            rows.append(row)
-    session.flush()
-    ids = [r.id for r in rows]
-    session.info.setdefault(_PENDING, []).extend(ids)
-    return ids
+        if named and session.scalar(select(WebhookDelivery.id).where(WebhookDelivery.event_id == event_id,
+                                                                     WebhookDelivery.url == url)) is not None:
+            continue
+        row = WebhookDelivery(event_id=event_id, event_type=event_type, url=url, payload=payload)
+        session.add(row)
+        session.info.setdefault(_PENDING, []).append(row)
 
 
 def budget_notice(session: Session, notice: dict[str, Any]) -> None:
@@ -90,9 +90,10 @@ def budget_notice(session: Session, notice: dict[str, Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
-    ids = session.info.pop(_PENDING, None)
-    if ids:
-        dispatch(ids)
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        # The primary key from the identity: no query, even where the commit expired the rows.
+        dispatch([identity[0] for identity in (inspect(row).identity for row in rows) if identity])
 
 
 @event.listens_for(Session, "after_rollback")

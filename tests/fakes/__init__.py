@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,6 +81,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the fake's record of requests is the log."""
 
 
+class _KeepAliveHandler(_Handler):
+    """HTTP/1.1 with persistent connections, as the vendors speak it (every answer has a Content-Length)."""
+
+    protocol_version = "HTTP/1.1"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -100,12 +107,16 @@ class FakeServer:
         self._release = threading.Event()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        #: Keep client connections open between requests (HTTP/1.1), as the vendors do; set before ``start``.
+        self.keep_alive = False
+        #: Seconds every answer waits, like a vendor's processing time (benchmarks: realistic engine latency).
+        self.latency = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> FakeServer:
         """Bind an ephemeral port on 127.0.0.1 and serve in a background thread."""
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", 0), _KeepAliveHandler if self.keep_alive else _Handler)
         self._httpd.fake = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=type(self).__name__, daemon=True)
@@ -198,6 +209,8 @@ class FakeServer:
                                   headers, raw, _parse_body(raw, headers.get("content-type", "")))
         with self._lock:
             self.requests.append(request)
+        if self.latency:
+            time.sleep(self.latency)
         script = self._take_script(request.path)
         if script is not None and script.kind == "hang":
             self._release.wait(script.seconds)

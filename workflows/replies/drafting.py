@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -126,9 +126,18 @@ def _termbase(session: Session, name: str | None) -> Termbase | None:
     if name is None:
         # The default glossary applies when it exists; an explicitly named one must exist.
         name = current_app.config["DEFAULT_GLOSSARY"]
-        if not name or session.scalar(select(Glossary.id).where(Glossary.name == name)) is None:
+        if not name or not app_cache("glossary_exists").get(
+                name, lambda: session.scalar(select(Glossary.id).where(Glossary.name == name)) is not None):
             return None
     return load_termbase(session, name)
+
+
+@event.listens_for(Glossary, "after_insert")
+@event.listens_for(Glossary, "after_delete")
+def _forget_glossaries(_mapper: Any, _connection: Any, _target: Glossary) -> None:
+    # A glossary created or deleted in this process counts at once; in other processes within CACHE_SECONDS.
+    if has_app_context():
+        app_cache("glossary_exists").clear()
 
 
 def tone_rules(profile: Any) -> tuple[str, ...]:
@@ -204,6 +213,7 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     findings = _check(translation, langs, profile)
     routing = _route(session, req, langs, profile, translation, findings)
     reply = _new_reply(session, agent, req, langs, translation, findings, routing)
+    _settle(reply, agent.name)
     stored = _store(session, agent, req, reply)
     if stored is not reply:
         return stored, False
@@ -216,10 +226,12 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
 def _detect_languages(session: Session, agent: User, req: DraftRequest) -> _Languages:
     """The customer's language (given, detected, or remembered for the ticket) and the agent's."""
     detector = services().detector
-    detection = None if req.customer_lang is not None else detector.detect(req.customer_message or "")
-    # A short or uncertain message falls back on the language remembered for the ticket or customer.
-    known = recall(session, req.ticket_ref, req.customer_id) or next(
-        (t.lang for t in reversed(req.thread) if t.author == "customer" and t.lang), None)
+    detection, known = None, None
+    if req.customer_lang is None:  # a language given is used as it is: nothing to detect or recall
+        detection = detector.detect(req.customer_message or "")
+        # A short or uncertain message falls back on the language remembered for the ticket or customer.
+        known = recall(session, req.ticket_ref, req.customer_id) or next(
+            (t.lang for t in reversed(req.thread) if t.author == "customer" and t.lang), None)
     choice = choose(req.customer_lang, req.customer_message or "", detection, known)
     if choice.lang is None:
         raise TolkError("the customer's language is uncertain: pick it and send 'customer_locale'",
@@ -313,10 +325,20 @@ def _new_reply(session: Session, agent: User, req: DraftRequest, langs: _Languag
                  customer_key=req.customer.key if req.customer else None)
 
 
+def _settle(reply: Reply, agent_name: str) -> None:
+    """The reply's status before it is first written: released, or waiting for its agent, needs no other row,
+    so the reply and its transitions go out in one flush (native review needs the reply's id first)."""
+    transition(reply, ReplyStatus.DRAFTED, agent_name)
+    if reply.decision == Decision.AGENT_CONFIRM:
+        transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
+    elif reply.decision not in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
+        reply.final_text = reply.mt_text
+        transition(reply, ReplyStatus.RELEASED, "system", "released at once")
+
+
 def _store(session: Session, agent: User, req: DraftRequest, reply: Reply) -> Reply:
     """Add and flush ``reply``; the reply stored by another process instead when it took the same key."""
     session.add(reply)
-    transition(reply, ReplyStatus.DRAFTED, agent.name)
     try:
         session.flush()
     except IntegrityError:
@@ -355,11 +377,7 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
         else:
             transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
             review.schedule_deadline_check(item)
-    elif reply.decision == Decision.AGENT_CONFIRM:
-        transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
-    else:
-        reply.final_text = mt_text
-        transition(reply, ReplyStatus.RELEASED, "system", "released at once")
+    elif reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
         webhooks.emit(session, "reply.released", reply_event(reply))
         if translation.engine not in ("none", "template") and sampled(profile.sample_rate):
             enqueue(spot_check=True, reasons=[{"code": "spot_check", "decision": "released",

@@ -1,0 +1,40 @@
+"""`tolk serve` loads the app and its large models once, before forking the web workers that share them."""
+
+from __future__ import annotations
+
+import gc
+import json
+import urllib.request
+
+from glossaries.matching import LEMMATIZER
+from machinery.detection import shared_detector
+from tolk.cli import preload_models
+
+
+def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app):
+    assert sorted(f.__qualname__ for f in app.extensions["tolk.web_preload"]) == ["_load_detector", "_load_lemmatizers"]
+    detector = shared_detector(tuple(app.config["LANGUAGES"]), app.config["DETECTION_MIN_MARGIN"])
+    try:
+        assert preload_models(app) is app
+    finally:
+        gc.unfreeze()  # the test process is not about to fork
+    assert detector._detector is not None  # built: the workers' machinery uses this same instance
+    with app.app_context():
+        from machinery.service import services
+
+        assert services().detector is detector
+    assert LEMMATIZER.lemmatize("paquetes", "es") == "paquete"
+
+
+def test_workers_forked_from_the_preloaded_arbiter_detect_and_translate(app, served, make_user, deepl_fake):
+    """The detector built before the fork works in every worker (fresh connections spread over both)."""
+    headers = make_user("agent", languages="en")[1]
+    url = served(workers=2, threads=2, DEEPL_AUTH_KEY=deepl_fake.auth_key, DEEPL_SERVER_URL=deepl_fake.url)
+    for n in range(6):
+        body = {"text": "Your parcel is on its way.", "ticket_ref": f"P-{n}", "channel": "email",
+                "customer_message": "Hola, ¿dónde está mi paquete? Lo pedí hace una semana."}
+        request = urllib.request.Request(f"{url}/api/v1/replies", data=json.dumps(body).encode(), method="POST",
+                                         headers={**headers, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            reply = json.loads(response.read())
+        assert response.status == 201 and reply["customer_lang"] == "es" and reply["detection"]["used"] == "detected"

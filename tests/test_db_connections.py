@@ -1,0 +1,82 @@
+"""Pooled database connections without a ping per checkout: a dropped connection is replaced, not a failed request.
+
+The kill tests need a server whose backends can be terminated, so they run in the PostgreSQL pass of
+`make test` (TOLK_TEST_DATABASE_URL) and are skipped on SQLite.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from tolk.db import POOL_RECYCLE_SECONDS, db, make_engine
+from tolk.models import User
+
+
+@pytest.fixture
+def postgres(database):
+    kind, url = database
+    if kind != "postgresql":
+        pytest.skip("terminating a connection needs the PostgreSQL server (TOLK_TEST_DATABASE_URL)")
+    return url
+
+
+def _kill(url: str, pid: int) -> None:
+    """Terminate backend ``pid`` from a connection of its own (outside the app's pool)."""
+    other = create_engine(url, poolclass=NullPool)
+    with other.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    other.dispose()
+
+
+def test_no_ping_on_checkout_and_connections_are_recycled(database_url):
+    engine = make_engine(database_url)
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: seen.append(statement))
+    for _ in range(3):
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    assert seen == ["SELECT 1"] * 3  # a ping would add a statement (";" or "SELECT 1") per checkout
+    if not database_url.startswith("sqlite"):
+        assert engine.pool._recycle == POOL_RECYCLE_SECONDS
+    engine.dispose()
+
+
+def test_a_killed_connection_is_replaced_at_the_first_statement_of_a_transaction(app, postgres, make_user):
+    make_user("agent", name="ana")
+    with app.app_context():
+        session = db.session
+        first = session.scalar(text("SELECT pg_backend_pid()"))
+        session.commit()  # the connection goes back to the pool, alive as far as the pool knows
+        _kill(postgres, first)
+        # The next transaction's first statement finds the dead connection and runs again on a new one.
+        assert session.scalar(select(User.name).where(User.name == "ana")) == "ana"
+        assert session.scalar(text("SELECT pg_backend_pid()")) != first
+        session.commit()
+
+
+def test_a_request_after_the_connection_was_killed_is_answered(app, client, postgres, make_user):
+    _, headers = make_user("agent")
+    assert client.get("/api/v1/replies", headers=headers).status_code == 200
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.commit()
+    _kill(postgres, pid)
+    # Pool of five: the request may get the killed connection or a fresh one; either way it is answered.
+    response = client.get("/api/v1/replies", headers=headers)
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_connection_dropped_inside_a_transaction_fails_rather_than_retried(app, postgres, make_user):
+    make_user("agent", name="ben")
+    with app.app_context():
+        session = db.session
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+        _kill(postgres, pid)
+        # Statements already ran in this transaction: running the next one elsewhere could lose them.
+        with pytest.raises(OperationalError):
+            session.scalar(select(User.name).where(User.name == "ben"))
+        session.rollback()
+        assert session.scalar(select(User.name).where(User.name == "ben")) == "ben"
