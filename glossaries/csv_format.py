@@ -6,6 +6,9 @@ optional columns ``note``, ``subject``, ``id``, ``part_of_speech``, ``do_not_tra
 language cell, ``|`` separates variants: the first is preferred, the rest admitted; in a forbidden cell,
 every variant is forbidden. ``part_of_speech`` and ``case_sensitive`` apply to every term of the row;
 per-term notes exist only in TBX. The delimiter (``,``, ``;`` or tab) is taken from the header line.
+
+Written cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) get a leading
+apostrophe (``tolk.spreadsheet.safe_cell``); reading drops that apostrophe again, so files round-trip.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import csv
 import io
 
 from glossaries.terms import MAX_GLOSSARY_BYTES, Concept, GlossaryFormatError, Term, Termbase, validate_lang
+from tolk.spreadsheet import FORMULA_STARTS, safe_cell
 
 DELIMITERS = (",", ";", "\t")
 VARIANT_SEPARATOR = "|"
@@ -106,7 +110,13 @@ def _read_rows(reader, *, name: str, description: str) -> Termbase:
     return Termbase(name=name, source_lang=source_lang, concepts=concepts, description=description)
 
 
+def _unescaped(cell: str) -> str:
+    """A cell as written before export escaped it: ``'=SUM(1)`` is read as ``=SUM(1)``."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def _concept(row: list[str], columns: _Columns, line: int) -> Concept:
+    row = [_unescaped(cell) for cell in row]
     fields = {column: row[index].strip() for index, column in columns.fields.items()}
     part_of_speech = fields.get("part_of_speech") or None
     case_sensitive = _flag(fields, "case_sensitive", line)
@@ -168,7 +178,7 @@ def write_csv(termbase: Termbase, *, delimiter: str = ",") -> bytes:
         row += [_cell(concept, lang, forbidden=True) for lang in forbidden_langs]
         for column in extra:
             row.append(_concept_field(concept, column))
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
