@@ -15,9 +15,9 @@ from glossaries.store import (
     delete_concept,
     get_glossary,
     glossary_to_dict,
+    load_termbase,
     replace_concept,
     save_termbase,
-    to_termbase,
 )
 from glossaries.tbx import write_tbx
 from glossaries.terms import GlossaryFormatError, Termbase, validate_lang
@@ -131,6 +131,6 @@ def export(name: str):
     fmt = request.args.get("format", "tbx")
     if fmt not in EXPORTS:
         raise ValidationError("format must be tbx or csv")
-    data = export_glossary(to_termbase(get_glossary(db.session, name)), fmt)
+    data = export_glossary(load_termbase(db.session, name), fmt)
     return Response(data, mimetype=EXPORTS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
