@@ -48,7 +48,7 @@ def admin_glossary_import():
     replace = form_flag("replace")
     try:
         job, stored = commit_or_rollback(lambda: import_glossary(
-            db.session, data, upload.filename, name=name, replace=replace, actor=g.tolk_user.name))
+            db.session, data, upload.filename or "", name=name, replace=replace, actor=g.tolk_user.name))
     except GlossaryFormatError as exc:
         # The error names the line or element itself.
         raise ValidationError(_("Import refused, nothing was stored: %(error)s", error=str(exc))) from exc
