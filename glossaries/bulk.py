@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from itertools import islice
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from glossaries.models import Glossary, GlossaryConcept, GlossaryTerm
@@ -46,18 +46,28 @@ def store_glossary(session: Session, *, name: str, source_lang: str, description
         glossary.description = description or glossary.description
         glossary.version += 1
         glossary.updated_at = utcnow()
+    session.flush()
+    connection = session.connection()
+    concept_table, term_table = GlossaryConcept.__table__, GlossaryTerm.__table__
+    last = session.scalar(select(func.max(GlossaryConcept.id))) or 0
     stored = 0
     rows = iter(concepts)
     while batch := list(islice(rows, BATCH)):
-        ids = session.scalars(
-            insert(GlossaryConcept).returning(GlossaryConcept.id, sort_by_parameter_order=True),
-            [{"glossary_id": glossary.id, "external_id": c.id, "do_not_translate": c.do_not_translate,
-              "note": c.note, "subject": c.subject} for c in batch]).all()
+        connection.execute(insert(concept_table), [
+            {"glossary_id": glossary.id, "external_id": c.id, "do_not_translate": c.do_not_translate,
+             "note": c.note, "subject": c.subject} for c in batch])
+        # The batch's ids, read back in insertion order (RETURNING with that order is row by row on SQLite).
+        ids = connection.execute(select(GlossaryConcept.id).where(
+            GlossaryConcept.glossary_id == glossary.id, GlossaryConcept.id > last).order_by(GlossaryConcept.id)
+        ).scalars().all()
+        if len(ids) != len(batch):
+            raise Conflict(f"glossary {name!r} was changed while it was imported; import it again")
+        last = ids[-1]
         terms = [{"concept_id": concept_id, "lang": t.lang, "text": t.text, "part_of_speech": t.part_of_speech,
                   "case_sensitive": t.case_sensitive, "status": TermStatus(t.status), "note": t.note}
                  for concept_id, c in zip(ids, batch, strict=True) for t in c.terms]
         if terms:
-            session.execute(insert(GlossaryTerm), terms)
+            connection.execute(insert(term_table), terms)
         stored += len(batch)
         if progress is not None:
             progress(stored)

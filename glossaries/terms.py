@@ -84,6 +84,10 @@ def lang_fallbacks(code: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# A termbase repeats a handful of tags in every row: parsing one (30-40 us) once per tag, not per term.
+_lang_tag = lru_cache(maxsize=1024)(normalize)
+
+
 @dataclass
 class Term:
     """One designation of a concept in one locale."""
@@ -96,7 +100,7 @@ class Term:
     note: str | None = None
 
     def __post_init__(self) -> None:
-        self.lang = normalize(self.lang)
+        self.lang = _lang_tag(self.lang)
         self.text = " ".join(self.text.split())
         if not self.text:
             raise ValueError(f"empty {self.lang} term")
