@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from glossaries.store import save_termbase  # noqa: E402
+from glossaries.bulk import store_glossary  # noqa: E402
 from glossaries.terms import Concept, Term, Termbase  # noqa: E402
 from tolk import create_app  # noqa: E402
 from tolk.accounts import create_user  # noqa: E402
@@ -132,7 +132,8 @@ def main() -> None:
             pairs = all_pairs[:size]
             started = time.perf_counter()
             with app.app_context():
-                save_termbase(db.session, termbase(f"terms{size}", pairs))
+                tb = termbase(f"terms{size}", pairs)
+                store_glossary(db.session, name=tb.name, source_lang="en", description="", concepts=tb.concepts)
                 db.session.commit()
             stored = time.perf_counter() - started
             first = timed(client, headers, texts(rng, pairs, 1), f"terms{size}")[0]
