@@ -70,3 +70,19 @@ def test_refusals_that_need_no_worker_come_at_once(app, client, admin_headers):
 def test_only_admins_see_import_jobs(app, client, admin_headers, agent_headers):
     job_id = upload(client, admin_headers, big_csv(50), "big.csv", name="mine").get_json()["id"]
     assert client.get(f"/api/v1/imports/{job_id}", headers=agent_headers).status_code == 403
+
+
+def test_cli_queues_a_file_for_a_worker_or_stores_it_as_it_reads(app, runner, client, admin_headers, tmp_path):
+    path = tmp_path / "terms.csv"
+    path.write_bytes(big_csv(1200))
+    queued = runner.invoke(args=["glossary", "import", str(path), "--name", "queued", "--queue"])
+    assert queued.exit_code == 0, queued.output
+    job_id = queued.output.split()[-1]
+    assert client.get("/api/v1/glossaries/queued", headers=admin_headers).status_code == 404
+    run_jobs(app)
+    assert client.get(f"/api/v1/imports/{job_id}", headers=admin_headers).get_json()["status"] == "done"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(big_csv(1200, bad_line=1150))
+    refused = runner.invoke(args=["glossary", "import", str(bad), "--name", "inline"])
+    assert refused.exit_code != 0 and "line 1150" in refused.output
+    assert client.get("/api/v1/glossaries/inline", headers=admin_headers).status_code == 404
