@@ -23,6 +23,7 @@ def init_web(app: Flask) -> None:
     from tolk import openapi  # lazy: app wiring only
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.imports_bp)
     openapi.register(app, operations=contract.operations(app.config), components=contract.components(), tags=contract.TAGS)
     pages.init_app(app)
 

@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from sqlalchemy import select
 
+from glossaries import file_import
 from glossaries.csv_format import write_csv
-from glossaries.formats import read_glossary
-from glossaries.models import Glossary
+from glossaries.import_jobs import job_to_dict
+from glossaries.models import Glossary, ImportJob
 from glossaries.store import (
     add_concept,
     concept_from_dict,
     concept_to_dict,
     delete_concept,
+    find_glossary,
     get_glossary,
     glossary_to_dict,
+    load_termbase,
     replace_concept,
-    save_termbase,
-    to_termbase,
 )
 from glossaries.tbx import write_tbx
 from glossaries.terms import GlossaryFormatError, Termbase, validate_lang
 from tolk.auth import audit, require
 from tolk.db import db
-from tolk.errors import Conflict, TolkError, ValidationError
+from tolk.errors import Conflict, NotFound, TolkError, ValidationError
 from tolk.models import Role
 from tolk.validation import json_object, uploaded_file
 
 bp = Blueprint("glossaries_api", __name__, url_prefix="/api/v1/glossaries")
+imports_bp = Blueprint("imports_api", __name__, url_prefix="/api/v1/imports")
 
 EXPORTS = {"tbx": "application/x-tbx+xml", "csv": "text/csv; charset=utf-8"}
+
+
+def current_user_name() -> str | None:
+    user = g.get("tolk_user")
+    return user.name if user is not None else None
 
 
 def export_glossary(termbase: Termbase, fmt: str) -> bytes:
@@ -109,20 +116,32 @@ def delete_entry(name: str, entry_id: int):
 @bp.post("/import")
 @require(Role.ADMIN)
 def import_glossary():
-    """Multipart ``file`` (or a raw body with ``?filename=``), ``name``, optional ``replace``."""
+    """Multipart ``file`` (or a raw body with ``?filename=``), ``name``, optional ``replace``: a small file is
+    stored at once (201), a larger one is queued as an import job (202, poll ``/api/v1/imports/<id>``)."""
     data, filename = uploaded_file()
-    name = request.values.get("name") or filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     replace = request.values.get("replace", "false").lower() in {"1", "true", "yes"}
     try:
-        termbase = read_glossary(data, filename, max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+        job, _stored = file_import.import_glossary(db.session, data, filename, name=request.values.get("name"),
+                                                  replace=replace, actor=current_user_name())
     except GlossaryFormatError as exc:
+        db.session.rollback()
         raise TolkError(str(exc), code="invalid_file", status=400,
                         details={k: v for k, v in (("line", exc.line), ("element", exc.element)) if v}) from exc
-    glossary = save_termbase(db.session, termbase, name=name, replace=replace)
-    audit("glossary.imported", "glossary", glossary.name, detail={"entries": len(termbase.concepts),
-                                                                  "replace": replace})
+    if job.id != file_import.INLINE:
+        return (jsonify(job_to_dict(job)), 202, {"Location": url_for("imports_api.show_import", job_id=job.id)})
     db.session.commit()
-    return jsonify(glossary_to_dict(glossary)), 201
+    body = glossary_to_dict(find_glossary(db.session, job.options["name"]))
+    return jsonify(body), 201
+
+
+@imports_bp.get("/<job_id>")
+@require(Role.ADMIN)
+def show_import(job_id: str):
+    """An import job: status, progress (done of total), and the error with its line if it failed."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound(f"no import job {job_id!r}")
+    return jsonify(job_to_dict(job))
 
 
 @bp.get("/<name>/export")
@@ -131,6 +150,6 @@ def export(name: str):
     fmt = request.args.get("format", "tbx")
     if fmt not in EXPORTS:
         raise ValidationError("format must be tbx or csv")
-    data = export_glossary(to_termbase(get_glossary(db.session, name)), fmt)
+    data = export_glossary(load_termbase(db.session, name), fmt)
     return Response(data, mimetype=EXPORTS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -10,12 +10,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from glossaries.api import export_glossary
-from glossaries.formats import read_glossary
+from glossaries.file_import import import_glossary
 from glossaries.models import Glossary
-from glossaries.store import load_termbase, save_termbase
+from glossaries.store import glossary_to_dict, load_termbase
 from glossaries.terms import GlossaryFormatError
-from tolk.auth import audit
 from tolk.db import db
+from tolk.errors import TolkError
 
 
 @click.group("glossary")
@@ -27,20 +27,24 @@ def glossary() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", help="Glossary name (default: the file name).")
 @click.option("--replace", is_flag=True, help="Replace an existing glossary of that name.")
+@click.option("--queue", "background", is_flag=True, help="Hand the file to a worker and print the job id.")
 @with_appcontext
-def import_command(file: Path, name: str | None, replace: bool) -> None:
-    """Import a TBX (v3 or v2/martif) or CSV file; a refused file changes nothing."""
+def import_command(file: Path, name: str | None, replace: bool, background: bool) -> None:
+    """Import a TBX (v3 or v2/martif) or CSV file, stored as it is read; a refused file changes nothing."""
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     if file.stat().st_size > max_bytes:
         raise click.ClickException(f"{file}: larger than {max_bytes} bytes")
     try:
-        termbase = read_glossary(file.read_bytes(), file.name, max_bytes=max_bytes)
-    except GlossaryFormatError as exc:
+        job, stored = import_glossary(db.session, file.read_bytes(), file.name, name=name or file.stem,
+                                      replace=replace, actor="cli", background=background)
+    except (GlossaryFormatError, TolkError) as exc:
+        db.session.rollback()
         raise click.ClickException(f"{file}: {exc}") from exc
-    saved = save_termbase(db.session, termbase, name=name or file.stem, replace=replace)
-    audit("glossary.imported", "glossary", saved.name, actor="cli", detail={"entries": len(termbase.concepts)})
+    if background:
+        click.echo(f"queued import job {job.id}")
+        return
     db.session.commit()
-    click.echo(f"imported {len(termbase.concepts)} entries into glossary {saved.name}")
+    click.echo(f"imported {stored} entries into glossary {job.options['name']}")
 
 
 @glossary.command("export")
@@ -62,4 +66,5 @@ def export_command(name: str, fmt: str, output: Path | None) -> None:
 def list_command() -> None:
     """List glossaries."""
     for g in db.session.scalars(select(Glossary).order_by(Glossary.name)):
-        click.echo(f"{g.name:<20} {g.source_lang:<6} {len(g.concepts):>5} entries  v{g.version}")
+        count = glossary_to_dict(g)["entries_count"]
+        click.echo(f"{g.name:<20} {g.source_lang:<6} {count:>5} entries  v{g.version}")

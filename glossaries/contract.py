@@ -32,7 +32,7 @@ from tolk.schema import (
     upload_body,
 )
 
-TAGS = {"glossaries_api": "glossaries"}
+TAGS = {"glossaries_api": "glossaries", "imports_api": "imports"}
 GLOSSARY_NAME = patterned(80, NAME.pattern, "must be 1-80 letters, digits, '_', '.' or '-'")
 GlossaryName = Annotated[str, shaped(GLOSSARY_NAME)]
 
@@ -106,9 +106,25 @@ class Glossary(GlossarySummary):
     entries: list[GlossaryEntry]
 
 
+class ImportJob(BaseModel):
+    """A glossary or TMX file being imported by a worker; nothing is stored unless it ends ``done``."""
+
+    id: str
+    kind: Annotated[str, shaped(enum(("glossary", "tmx")))]
+    filename: str
+    status: Annotated[str, shaped(enum(("queued", "running", "done", "failed")))]
+    done: int
+    total: int
+    error: str | None
+    line: int | None
+    result: dict[str, Any] | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 def components() -> dict[str, Schema]:
-    """Glossaries and their entries, as answered."""
-    return component_schemas(Glossary, GlossarySummary)
+    """Glossaries and their entries, and import jobs, as answered."""
+    return component_schemas(Glossary, GlossarySummary, ImportJob)
 
 
 def _glossary_entry() -> tuple[Schema, Schema]:
@@ -136,12 +152,17 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("DELETE", "/api/v1/glossaries/<name>/entries/<int:entry_id>"): op("Delete an entry", {
             "204": no_content(), **errors(404)}),
         ("POST", "/api/v1/glossaries/import"): op(
-            "Import a TBX (v3, Basic, 2) or CSV glossary; an invalid file stores nothing", {
-                "201": ok(ref("GlossarySummary"), "Imported"), **errors(400, 409, 413)},
+            "Import a TBX (v3, Basic, 2) or CSV glossary; an invalid file stores nothing. A file above "
+            "TOLK_IMPORT_SYNC_BYTES is imported by a worker: 202 with the job to poll", {
+                "201": ok(ref("GlossarySummary"), "Imported"), "202": ok(ref("ImportJob"), "Queued"),
+                **errors(400, 409, 413, 503)},
             params=[query("filename", string(255), "the file name when the file is the raw body"),
                     query("name", glossary_name), query("replace", boolean())],
             body=upload_body({"name": glossary_name, "replace": boolean()},
                              "The file as multipart `file` (or the raw body with ?filename=)")),
+        ("GET", "/api/v1/imports/<job_id>"): op(
+            "An import job (glossary or TMX): status, progress, and the error with its line if it failed", {
+                "200": ok(ref("ImportJob")), **errors(404)}),
         ("GET", "/api/v1/glossaries/<name>/export"): op("The glossary as a TBX or CSV file", {
             "200": {"description": "The file", "content": {"application/x-tbx+xml": {"schema": string()},
                                                           "text/csv": {"schema": string()}}},

@@ -6,18 +6,25 @@ optional columns ``note``, ``subject``, ``id``, ``part_of_speech``, ``do_not_tra
 language cell, ``|`` separates variants: the first is preferred, the rest admitted; in a forbidden cell,
 every variant is forbidden. ``part_of_speech`` and ``case_sensitive`` apply to every term of the row;
 per-term notes exist only in TBX. The delimiter (``,``, ``;`` or tab) is taken from the header line.
+
+Written cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) get a leading
+apostrophe (``tolk.spreadsheet.safe_cell``); reading drops that apostrophe again, so files round-trip.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from typing import Any
 
 from glossaries.terms import MAX_GLOSSARY_BYTES, Concept, GlossaryFormatError, Term, Termbase, validate_lang
+from tolk.spreadsheet import FORMULA_STARTS, safe_cell
 
 DELIMITERS = (",", ";", "\t")
 VARIANT_SEPARATOR = "|"
 CONCEPT_COLUMNS = ("id", "subject", "note", "part_of_speech", "do_not_translate", "case_sensitive")
+MAX_TERM_CHARS = 255  # the column's width (glossaries.models.GlossaryTerm.text)
 _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}
 
@@ -25,6 +32,13 @@ _FALSE = {"false", "no", "n", "0", ""}
 def read_csv(data: bytes, *, max_bytes: int = MAX_GLOSSARY_BYTES, name: str = "", description: str = ""
              ) -> Termbase:
     """Parse a CSV/TSV glossary (UTF-8, BOM optional); raise GlossaryFormatError naming the line."""
+    source_lang, _rows, concepts = iter_csv(data, max_bytes=max_bytes)
+    return Termbase(name=name, source_lang=source_lang, concepts=list(concepts), description=description)
+
+
+def iter_csv(data: bytes, *, max_bytes: int = MAX_GLOSSARY_BYTES) -> tuple[str, int, Iterator[Concept]]:
+    """(source locale, about how many rows, the concepts row by row): the header is checked at once, each
+    row as it is read, so a large file is stored as it is parsed; errors are GlossaryFormatError with a line."""
     if len(data) > max_bytes:
         raise GlossaryFormatError(f"file is {len(data)} bytes, over the limit of {max_bytes}")
     try:
@@ -41,7 +55,24 @@ def read_csv(data: bytes, *, max_bytes: int = MAX_GLOSSARY_BYTES, name: str = ""
     delimiter = max(DELIMITERS, key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return _read_rows(reader, name=name, description=description)
+        header = next(row for row in reader if any(cell.strip() for cell in row))
+    except csv.Error as exc:
+        raise GlossaryFormatError(f"malformed CSV: {exc}", line=reader.line_num) from None
+    columns = _Columns(header, reader.line_num)
+    return next(iter(columns.languages.values())), text.count("\n"), _concepts(reader, columns)
+
+
+def _concepts(reader: Any, columns: _Columns) -> Iterator[Concept]:
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            line = reader.line_num
+            if len(row) != columns.width:
+                raise GlossaryFormatError(
+                    f"expected {columns.width} columns as in the header, found {len(row)}", line=line
+                )
+            yield _concept(row, columns, line)
     except csv.Error as exc:
         raise GlossaryFormatError(f"malformed CSV: {exc}", line=reader.line_num) from None
 
@@ -85,28 +116,13 @@ class _Columns:
             raise GlossaryFormatError(f"{where} of the header: {exc}", line=line) from None
 
 
-def _read_rows(reader, *, name: str, description: str) -> Termbase:
-    columns: _Columns | None = None
-    concepts: list[Concept] = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        line = reader.line_num
-        if columns is None:
-            columns = _Columns(row, line)
-            continue
-        if len(row) != columns.width:
-            raise GlossaryFormatError(
-                f"expected {columns.width} columns as in the header, found {len(row)}", line=line
-            )
-        concepts.append(_concept(row, columns, line))
-    if columns is None:
-        raise GlossaryFormatError("empty file: expected a header row of language codes", line=1)
-    source_lang = next(iter(columns.languages.values()))
-    return Termbase(name=name, source_lang=source_lang, concepts=concepts, description=description)
+def _unescaped(cell: str) -> str:
+    """A cell as written before export escaped it: ``'=SUM(1)`` is read as ``=SUM(1)``."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _concept(row: list[str], columns: _Columns, line: int) -> Concept:
+    row = [_unescaped(cell) for cell in row]
     fields = {column: row[index].strip() for index, column in columns.fields.items()}
     part_of_speech = fields.get("part_of_speech") or None
     case_sensitive = _flag(fields, "case_sensitive", line)
@@ -120,6 +136,10 @@ def _concept(row: list[str], columns: _Columns, line: int) -> Concept:
         terms.extend(Term(lang, v, part_of_speech, case_sensitive, "forbidden") for v in forbidden.pop(lang, ()))
     if not terms:
         raise GlossaryFormatError("row has no term in any language column", line=line)
+    too_long = next((t.text for t in terms if len(t.text) > MAX_TERM_CHARS), None)
+    if too_long is not None:
+        raise GlossaryFormatError(f"a term is longer than {MAX_TERM_CHARS} characters: {too_long[:40]!r}...",
+                                  line=line)
     for lang, variants in forbidden.items():
         terms.extend(Term(lang, v, part_of_speech, case_sensitive, "forbidden") for v in variants)
     return Concept(
@@ -168,7 +188,7 @@ def write_csv(termbase: Termbase, *, delimiter: str = ",") -> bytes:
         row += [_cell(concept, lang, forbidden=True) for lang in forbidden_langs]
         for column in extra:
             row.append(_concept_field(concept, column))
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

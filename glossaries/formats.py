@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 from glossaries import csv_format, tbx
-from glossaries.terms import MAX_GLOSSARY_BYTES, GlossaryFormatError, Termbase
+from glossaries.terms import MAX_GLOSSARY_BYTES, Concept, GlossaryFormatError, Termbase
+
+
+class GlossaryFile(NamedTuple):
+    """A glossary file opened for storing as it is read: CSV row by row, TBX once parsed."""
+
+    source_lang: str
+    description: str
+    total: int
+    concepts: Iterator[Concept]
+
+
+def open_glossary(data: bytes, filename: str, *, max_bytes: int = MAX_GLOSSARY_BYTES) -> GlossaryFile:
+    """The file's source locale, description and (about how many) concepts, read lazily where the format
+    allows; the header is checked at once, each row's errors come as GlossaryFormatError while iterating."""
+    if _is_tbx(data, filename):
+        termbase = tbx.read_tbx(data, max_bytes=max_bytes)
+        return GlossaryFile(termbase.source_lang, termbase.description, len(termbase.concepts),
+                            iter(termbase.concepts))
+    source_lang, total, concepts = csv_format.iter_csv(data, max_bytes=max_bytes)
+    return GlossaryFile(source_lang, "", total, concepts)
+
+
+def _is_tbx(data: bytes, filename: str) -> bool:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if ext in ("tbx", "xml"):
+        return True
+    if ext in ("csv", "tsv", "txt"):
+        return False
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def read_glossary(data: bytes, filename: str, *, max_bytes: int = MAX_GLOSSARY_BYTES, name: str | None = None

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Hashable, Iterable
 from functools import lru_cache
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import simplemma
 from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy, StreamDictionaryFactory
@@ -111,19 +111,34 @@ class _Pattern(Generic[P]):
         self.stem_ok = [lemma_lang is None or not w.known for w in words]
 
 
+class _Bucket(Generic[P]):
+    """The terms whose first word has one key: one-word terms, and longer ones by a key of their second word."""
+
+    __slots__ = ("single", "by_next")
+
+    def __init__(self) -> None:
+        self.single: list[_Pattern[P]] = []
+        self.by_next: dict[str, list[_Pattern[P]]] = {}
+
+
 class Matcher(Generic[P]):
-    """Finds the terms of one locale in text: an index on first words, then a word-by-word comparison."""
+    """Finds the terms of one locale in text: an index on the first two words, then a word-by-word comparison.
+
+    The index keys are necessary conditions of ``_word_matches`` (a shared form, lemma or stem prefix), so
+    it only narrows the candidates: a glossary of 10,000 terms beginning "customer ..." is not compared
+    term by term at every "customer". Unspaced scripts go through a character trie (``_Substrings``).
+    """
 
     def __init__(self, lang: str, terms: Iterable[tuple[str, bool, P]]):
         language = base(lang)
         self.unspaced = language in _UNSPACED
         self.compounding = language in _COMPOUNDING
         self.lemma_lang = simplemma_language(lang)
-        self.index: dict[str, list[_Pattern[P]]] = {}
-        self.regexes: list[tuple[re.Pattern[str], P]] = []
+        self.index: dict[str, _Bucket[P]] = {}
+        self.substrings: _Substrings[P] = _Substrings()
         for text, case_sensitive, payload in terms:
             if self.unspaced:
-                self.regexes.append((substring_regex(text, case_sensitive), payload))
+                self.substrings.add(text, case_sensitive, payload)
             else:
                 self._add(text, case_sensitive, payload)
 
@@ -134,24 +149,38 @@ class Matcher(Generic[P]):
         pattern = _Pattern(words, case_sensitive, payload, self.lemma_lang)
         first = words[0]
         # The stem key is needed even for known words: the token may be one the dictionary lacks.
-        keys = {first.folded, first.lemma_folded, first.folded[:_STEM_MIN]}
+        keys = _word_keys(first)
         if self.compounding and len(words) == 1 and len(first.folded) >= _STEM_MIN:
             keys.add("~" + first.folded[-_STEM_MIN:])
             keys.add("~" + first.lemma_folded[-_STEM_MIN:])
         for key in keys:
-            self.index.setdefault(key, []).append(pattern)
+            bucket = self.index.get(key)
+            if bucket is None:
+                bucket = self.index[key] = _Bucket()
+            if len(words) == 1:
+                bucket.single.append(pattern)
+            else:
+                for second in _word_keys(words[1]):
+                    bucket.by_next.setdefault(second, []).append(pattern)
 
     def find(self, text: str) -> list[Match[P]]:
         """Every occurrence of every term, overlaps included."""
         if self.unspaced:
-            return [Match(m.start(), m.end(), payload) for rx, payload in self.regexes for m in rx.finditer(text)]
+            return self.substrings.find(text)
         tokens = _tokens(text, self.lemma_lang)
         found: list[Match[P]] = []
         for i, token in enumerate(tokens):
             candidates: dict[int, _Pattern[P]] = {}
+            following = _word_keys(tokens[i + 1]) if i + 1 < len(tokens) else set()
             for key in self._keys(token):
-                for pattern in self.index.get(key, ()):
+                bucket = self.index.get(key)
+                if bucket is None:
+                    continue
+                for pattern in bucket.single:
                     candidates[id(pattern)] = pattern
+                for second in following:
+                    for pattern in bucket.by_next.get(second, ()):
+                        candidates[id(pattern)] = pattern
             for pattern in candidates.values():
                 end = self._match_at(tokens, i, pattern, text)
                 if end is not None:
@@ -188,6 +217,61 @@ class Matcher(Generic[P]):
         if (pattern.stem_ok[k] or not token.known) and _stem_match(token.folded, word.folded):
             return True
         return self.compounding and len(pattern.words) == 1 and _compound_head(token, word)
+
+
+def _word_keys(word: _Token) -> set[str]:
+    """Keys one of which a word shares with every token it can match: form, lemma, stem prefix."""
+    return {word.folded, word.lemma_folded, word.folded[:_STEM_MIN]}
+
+
+class _Substrings(Generic[P]):
+    """Terms of unspaced scripts in a character trie: each found wherever it occurs, as ``substring_regex``
+    finds it (bounded only by Latin letters and digits; overlaps of different terms included)."""
+
+    def __init__(self) -> None:
+        self.root: dict[str, Any] = {}
+        self.count = 0
+
+    def add(self, text: str, case_sensitive: bool, payload: P) -> None:
+        if not text:
+            return
+        node = self.root
+        for ch in text:
+            node = node.setdefault(_fold(ch), {})
+        node.setdefault("", []).append((self.count, text, case_sensitive, payload))
+        self.count += 1
+
+    def find(self, text: str) -> list[Match[P]]:
+        found: list[Match[P]] = []
+        # Like finditer, one term's own occurrences do not overlap each other.
+        ends: dict[int, int] = {}
+        for start in range(len(text)):
+            node = self.root
+            at = start
+            while at < len(text):
+                child = node.get(_fold(text[at]))
+                if child is None:
+                    break
+                node, at = child, at + 1
+                for number, term, case_sensitive, payload in node.get("", ()):
+                    if ends.get(number, 0) > start or (case_sensitive and text[start:at] != term):
+                        continue
+                    if _latin_edge(term[0]) and start > 0 and _latin_edge(text[start - 1]):
+                        continue
+                    if _latin_edge(term[-1]) and at < len(text) and _latin_edge(text[at]):
+                        continue
+                    ends[number] = at
+                    found.append(Match(start, at, payload))
+        return found
+
+
+def _fold(ch: str) -> str:
+    low = ch.lower()
+    return low if len(low) == 1 else ch
+
+
+def _latin_edge(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _joined(gap: str) -> bool:

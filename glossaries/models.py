@@ -1,10 +1,11 @@
-"""Tables of termbases: glossaries, their concepts, and each concept's terms per language."""
+"""Tables of termbases: glossaries, their concepts, each concept's terms per language; import jobs."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from glossaries.terms import TermStatus
@@ -61,3 +62,38 @@ class GlossaryTerm(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     concept: Mapped[GlossaryConcept] = relationship(back_populates="terms")
+
+
+class ImportStatus(enum.StrEnum):
+    """Where an import job is: waiting for a worker, reading and storing, stored, or refused (nothing stored)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(Base):
+    """A file imported by a worker: a glossary (CSV, TBX) or a translation memory (TMX).
+
+    The file waits here (``data``, dropped when the job ends) so any worker can read it. The outcome is
+    written in the same transaction as the imported rows: a job is ``done`` exactly when they are stored.
+    Live progress (``done`` of ``total``) is kept in Redis while the job runs (``glossaries.import_jobs``).
+    """
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus, 16), default=ImportStatus.QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    actor: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

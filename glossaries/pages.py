@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
-from glossaries.formats import read_glossary
+from glossaries.file_import import INLINE, import_glossary
 from glossaries.models import Glossary
 from glossaries.store import (
     add_concept,
@@ -15,7 +15,6 @@ from glossaries.store import (
     delete_concept,
     get_glossary,
     glossary_to_dict,
-    save_termbase,
 )
 from glossaries.terms import GlossaryFormatError
 from tolk.auth import audit, require
@@ -48,21 +47,17 @@ def admin_glossary_import():
     name = request.form.get("name", "").strip() or upload.filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     replace = form_flag("replace")
     try:
-        termbase = read_glossary(data, upload.filename, max_bytes=max_bytes)
+        job, stored = commit_or_rollback(lambda: import_glossary(
+            db.session, data, upload.filename or "", name=name, replace=replace, actor=g.tolk_user.name))
     except GlossaryFormatError as exc:
         # The error names the line or element itself.
         raise ValidationError(_("Import refused, nothing was stored: %(error)s", error=str(exc))) from exc
-
-    def store():
-        glossary = save_termbase(db.session, termbase, name=name, replace=replace)
-        audit("glossary.imported", "glossary", glossary.name,
-              detail={"entries": len(termbase.concepts), "replace": replace})
-        return glossary
-
-    glossary = commit_or_rollback(store)
-    flash(_("Imported %(count)d entries into %(name)s.", count=len(termbase.concepts), name=glossary.name),
-          "success")
-    return redirect(url_for("glossary_pages.admin_glossary", name=glossary.name), code=303)
+    if job.id != INLINE:
+        flash(_("The file is being imported by a worker (job %(job)s); nothing is stored unless all of it is.",
+                job=job.id), "success")
+        return redirect(url_for("glossary_pages.admin_glossaries"), code=303)
+    flash(_("Imported %(count)d entries into %(name)s.", count=stored, name=name), "success")
+    return redirect(url_for("glossary_pages.admin_glossary", name=name), code=303)
 
 
 @bp.get("/admin/glossaries/<name>")

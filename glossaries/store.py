@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from glossaries.models import Glossary, GlossaryConcept, GlossaryTerm
+from glossaries.snapshot import load_snapshot
 from glossaries.terms import STATUSES, Concept, Term, Termbase, validate_lang
 from tolk.errors import Conflict, NotFound, ValidationError
 
@@ -38,8 +39,17 @@ def _concept(row: GlossaryConcept) -> Concept:
 
 
 def load_termbase(session: Session, name: str) -> Termbase:
-    """The glossary ``name`` as a Termbase, ready for engines and term verification."""
-    return to_termbase(get_glossary(session, name))
+    """The glossary ``name`` as a read-only Termbase, ready for engines and term verification (cached per
+    glossary version: do not change it)."""
+    return load_snapshot(session, name)
+
+
+def find_glossary(session: Session, name: str) -> Glossary:
+    """The glossary called ``name`` without its entries (loaded only if touched); NotFound otherwise."""
+    found = session.scalar(select(Glossary).where(Glossary.name == name))
+    if found is None:
+        raise NotFound(f"no glossary named {name!r}")
+    return found
 
 
 def check_name(name: str) -> str:
@@ -117,12 +127,30 @@ def concept_to_dict(row: GlossaryConcept) -> dict[str, Any]:
 
 
 def glossary_to_dict(glossary: Glossary, *, entries: bool = False) -> dict[str, Any]:
+    """The glossary as the API answers it; its entries only with ``entries`` (counted by the database else)."""
+    if entries:
+        count, languages = len(glossary.concepts), to_termbase(glossary).languages()
+    else:
+        count, languages = _count_and_languages(glossary)
     body = {"name": glossary.name, "description": glossary.description, "source_lang": glossary.source_lang,
-            "version": glossary.version, "entries_count": len(glossary.concepts),
-            "languages": to_termbase(glossary).languages(), "updated_at": glossary.updated_at.isoformat()}
+            "version": glossary.version, "entries_count": count,
+            "languages": languages, "updated_at": glossary.updated_at.isoformat()}
     if entries:
         body["entries"] = [concept_to_dict(c) for c in glossary.concepts]
     return body
+
+
+def _count_and_languages(glossary: Glossary) -> tuple[int, list[str]]:
+    session = Session.object_session(glossary)
+    if session is None or glossary.id is None:
+        return len(glossary.concepts), to_termbase(glossary).languages()
+    count = session.scalar(select(func.count()).where(GlossaryConcept.glossary_id == glossary.id)) or 0
+    # Languages in order of first appearance, as Termbase.languages() lists them: the source first.
+    first_seen = session.execute(
+        select(GlossaryTerm.lang, func.min(GlossaryTerm.id).label("first"))
+        .join(GlossaryConcept, GlossaryConcept.id == GlossaryTerm.concept_id)
+        .where(GlossaryConcept.glossary_id == glossary.id).group_by(GlossaryTerm.lang).order_by("first"))
+    return count, list(dict.fromkeys([glossary.source_lang, *(lang for lang, _ in first_seen)]))
 
 
 def add_concept(session: Session, glossary: Glossary, concept: Concept) -> GlossaryConcept:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from babel import Locale, UnknownLocaleError
 
@@ -82,6 +84,10 @@ def lang_fallbacks(code: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# A termbase repeats a handful of tags in every row: parsing one (30-40 us) once per tag, not per term.
+_lang_tag = lru_cache(maxsize=1024)(normalize)
+
+
 @dataclass
 class Term:
     """One designation of a concept in one locale."""
@@ -94,7 +100,7 @@ class Term:
     note: str | None = None
 
     def __post_init__(self) -> None:
-        self.lang = normalize(self.lang)
+        self.lang = _lang_tag(self.lang)
         self.text = " ".join(self.text.split())
         if not self.text:
             raise ValueError(f"empty {self.lang} term")
@@ -155,17 +161,35 @@ class Concept:
         )
 
 
+_T = TypeVar("_T")
+
+
 @dataclass
 class Termbase:
-    """A named collection of concepts, with the locale its source terms are written in."""
+    """A named collection of concepts, with the locale its source terms are written in.
+
+    ``revision`` is set on a snapshot of a stored glossary version (``glossaries.snapshot``), which nobody
+    changes: its pair entries, checksums and compiled matchers are then computed once and kept.
+    """
 
     name: str
     source_lang: str
     concepts: list[Concept] = field(default_factory=list)
     description: str = ""
+    revision: Hashable | None = field(default=None, compare=False, repr=False)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.source_lang = normalize(self.source_lang)
+
+    def derived(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept on a snapshot (``revision`` set) so it runs once per glossary version."""
+        if self.revision is None:
+            return compute()
+        if key not in self._derived:
+            self._derived[key] = compute()
+        value: _T = self._derived[key]
+        return value
 
     def languages(self) -> list[str]:
         """Every locale with terms, the source locale first, then in order of first appearance."""
@@ -176,6 +200,14 @@ class Termbase:
 
     def pair_entries(self, source: str, target: str) -> dict[str, str]:
         """Source preferred term -> target preferred term; do-not-translate terms map to themselves."""
+        return self.derived(("pair_entries", source, target), lambda: self._pair_entries(source, target))
+
+    def forbidden_terms(self, lang: str) -> tuple[str, ...]:
+        """Every variant the termbase forbids in ``lang``, once each, in concept order."""
+        return self.derived(("forbidden", lang), lambda: tuple(dict.fromkeys(
+            t.text for concept in self.concepts for t in concept.forbidden(lang))))
+
+    def _pair_entries(self, source: str, target: str) -> dict[str, str]:
         entries: dict[str, str] = {}
         for concept in self.concepts:
             src = concept.preferred(source)
@@ -192,6 +224,9 @@ class Termbase:
 
     def checksum(self, source: str, target: str) -> str:
         """SHA-256 of the pair's entries, stable across runs: an engine glossary named by it is reusable."""
+        return self.derived(("checksum", source, target), lambda: self._checksum(source, target))
+
+    def _checksum(self, source: str, target: str) -> str:
         payload = json.dumps(
             [normalize(source), normalize(target), sorted(self.pair_entries(source, target).items())],
             ensure_ascii=False,

@@ -149,6 +149,8 @@ def _as_termbase(termbase_or_entries: Termbase | Mapping[str, str], source_lang:
 
 
 def _fingerprint(termbase_or_entries: Termbase | Mapping[str, str]) -> Hashable:
+    if isinstance(termbase_or_entries, Termbase) and termbase_or_entries.revision is not None:
+        return ("revision", termbase_or_entries.revision)
     if isinstance(termbase_or_entries, Termbase):
         return tuple([
             (c.do_not_translate, tuple([(t.lang, t.text, t.status, t.case_sensitive) for t in c.terms]))

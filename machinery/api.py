@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
+from glossaries.import_jobs import job_to_dict, sync_bytes
 from glossaries.store import load_termbase
 from lqa.checks import Segment, run_checks
 from machinery.detection import Detection
 from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable, deadline
 from machinery.service import services
+from machinery.tm_import import start_tmx_import
 from machinery.tmx import TmxError, export_tmx, import_tmx
 from machinery.translator import describe_engines
 from tolk.auth import audit, require
@@ -162,15 +164,21 @@ def _match(m) -> dict:
 @bp.post("/tm/import")
 @require(Role.ADMIN)
 def tm_import():
-    """A TMX 1.4 file (multipart ``file`` or the raw body); a malformed file is refused whole."""
-    data, _filename = uploaded_file()
+    """A TMX 1.4 file (multipart ``file`` or the raw body); a malformed file is refused whole. A file above
+    ``IMPORT_SYNC_BYTES`` is imported by a worker: 202 with the job (``GET /api/v1/imports/<id>``)."""
+    data, filename = uploaded_file()
+    if len(data) > sync_bytes():
+        user = g.get("tolk_user")
+        job = start_tmx_import(db.session, data, filename, user.name if user is not None else None)
+        return jsonify(job_to_dict(job)), 202, {"Location": url_for("imports_api.show_import", job_id=job.id)}
     try:
-        count = import_tmx(db.session, services().memory, data)
+        count = import_tmx(db.session, services().memory, data, max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
     except TmxError as exc:
         db.session.rollback()
         raise TolkError(str(exc), code="invalid_file", status=400) from exc
     audit("tm.imported", "tm", None, detail={"segments": count})
     db.session.commit()
+    services().memory.refresh()
     return jsonify({"imported": count}), 201
 
 

@@ -150,8 +150,11 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                           "default 5, at most TOLK_TM_LOOKUP_MAX_RESULTS")],
             description="Segments hold customer data as tokens (`[[email:1]]`); the matches carry the values "
                         "of the asked text in them where it has them."),
-        ("POST", "/api/v1/tm/import"): op("Import a TMX 1.4 file; a malformed file stores nothing", {
-            "201": ok(record({"imported": integer()}), "Imported"), **errors(400, 413)},
+        ("POST", "/api/v1/tm/import"): op(
+            "Import a TMX 1.4 file; a malformed file stores nothing. A file above TOLK_IMPORT_SYNC_BYTES is "
+            "imported by a worker: 202 with the job to poll at /api/v1/imports/<id>", {
+                "201": ok(record({"imported": integer()}), "Imported"), "202": ok(ref("ImportJob"), "Queued"),
+                **errors(400, 413, 503)},
             body=upload_body({}, "The TMX file as multipart `file` (or the raw body)")),
         ("GET", "/api/v1/tm/export.tmx"): op("The translation memory (optionally one pair) as TMX 1.4", {
             "200": ok(string(), "The TMX file", "application/x-tmx+xml"), **errors(400)},

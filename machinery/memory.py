@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
-from sqlalchemy import Engine, case, event, func, select
+from sqlalchemy import Engine, case, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -71,6 +71,9 @@ def language_tag(tag: str) -> str:
 
 
 # -- the translation memory ------------------------------------------------------------------------
+
+#: A segment to import: (source lang, target lang, source, target, context, approved by).
+ImportedUnit = tuple[str, str, str, str, "str | None", "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,46 @@ class TranslationMemory:
             return None
         return self._add(session, source_lang, target_lang, source, protected, origin, context=context,
                          engine=engine, approved_by=approved_by)
+
+    def add_many(self, session: Session, units: Iterable[ImportedUnit], origin: TmOrigin | str) -> int:
+        """Store many segments as ``add`` would one by one (a later duplicate wins), in a few statements;
+        how many were taken (units whose translation holds customer data their source lacks are not).
+        The local fuzzy index learns of them at its next refresh; the caller commits."""
+        origin = TmOrigin(origin)
+        rows: dict[tuple[str, str, str], dict] = {}
+        taken = 0
+        for source_lang, target_lang, source, target, context, approved_by in units:
+            if not normalize(source) or not target.strip():
+                raise ValueError("a translation-memory segment needs a non-empty source and target")
+            memory_source, spans = memory_form(self.protector, source, None)
+            protected = memory_translation(self.protector, target, spans, None)
+            if protected is None:
+                continue
+            taken += 1
+            key = (language_tag(source_lang), language_tag(target_lang), source_hash(memory_source))
+            rows[key] = dict(source_lang=key[0], target_lang=key[1], source_text=memory_source,
+                             target_text=protected, source_hash=key[2], origin=origin, engine=None,
+                             context=context, approved_by=approved_by)
+        if not rows:
+            return taken
+        existing: dict[tuple[str, str, str], int] = {}
+        for seg_id, src, tgt, digest in session.execute(
+                select(TmSegment.id, TmSegment.source_lang, TmSegment.target_lang, TmSegment.source_hash)
+                .where(TmSegment.source_hash.in_({k[2] for k in rows}), TmSegment.origin == origin)
+                .order_by(TmSegment.id)):
+            existing.setdefault((src, tgt, digest), seg_id)
+        now = utcnow()
+        fresh = [{**row, "created_at": now, "updated_at": now} for key, row in rows.items() if key not in existing]
+        if fresh:
+            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            session.execute(insert(TmSegment).on_conflict_do_nothing(
+                index_elements=["source_lang", "target_lang", "source_hash", "origin"]), fresh)
+        changed = [{"id": existing[key], "source_text": row["source_text"], "target_text": row["target_text"],
+                    "context": row["context"], "engine": None, "approved_by": row["approved_by"], "updated_at": now}
+                   for key, row in rows.items() if key in existing]
+        if changed:
+            session.execute(update(TmSegment), changed)
+        return taken
 
     def _add(self, session: Session, source_lang: str, target_lang: str, source: str, target: str,
              origin: TmOrigin | str, *, context: str | None, engine: str | None, approved_by: str | None) -> int:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from xml.parsers.expat import ErrorString
 from xml.sax.saxutils import escape, quoteattr
 
@@ -56,35 +57,52 @@ class TmxUnit:
     tuid: str | None = None
 
 
-class _LineTreeBuilder(ET.TreeBuilder):
-    """Records the line each element starts on, for error messages."""
+class _StreamBuilder(ET.TreeBuilder):
+    """Builds the tree but hands each finished ``<tu>`` to the reader and drops it, so memory holds one
+    unit at a time; records the line each element starts on, for error messages."""
 
     def __init__(self) -> None:
         super().__init__()
         self.parser: DefusedXMLParser | None = None
         self.lines: dict[int, int] = {}
+        self.stack: list[ET.Element] = []
+        self.header: ET.Element | None = None
+        self.body_seen = False
+        self.units: list[TmxUnit] = []
+
+    def where(self, element: ET.Element) -> str:
+        return f"line {self.lines.get(id(element), '?')}, <{element.tag}>"
 
     def start(self, tag, attrs):
         element = super().start(tag, attrs)
         if self.parser is not None:
             self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        if not self.stack and tag != "tmx":
+            raise TmxError(f"{self.where(element)}: the root element must be <tmx>")
+        self.stack.append(element)
         return element
 
-
-def _parse(data: bytes) -> tuple[ET.Element, dict[int, int]]:
-    builder = _LineTreeBuilder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    builder.parser = parser
-    try:
-        parser.feed(data)
-        root = parser.close()
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise TmxError(f"line {line}, column {column}: not well-formed XML ({ErrorString(exc.code)})") from exc
-    except DefusedXmlException as exc:
-        line = parser.parser.CurrentLineNumber
-        raise TmxError(f"line {line}: refused for safety: {exc}") from exc
-    return root, builder.lines
+    def end(self, tag):
+        element = super().end(tag)
+        self.stack.pop()
+        depth = len(self.stack)
+        if depth == 1 and element.tag == "header":
+            self.header = element
+        elif depth == 1 and element.tag == "body":
+            self.body_seen = True
+        elif depth == 2 and self.stack[-1].tag == "body":
+            if element.tag != "tu":
+                raise TmxError(f"{self.where(element)}: only <tu> may appear in <body>")
+            if self.header is None:
+                raise TmxError(f"{self.where(self.stack[0])}: no <header>")
+            default_src = self.header.get("srclang")
+            if not default_src:
+                raise TmxError(f"{self.where(self.header)}: the header has no srclang")
+            self.units.extend(_units(element, default_src, self.where))
+            self.stack[-1].remove(element)
+            for done in element.iter():
+                self.lines.pop(id(done), None)
+        return element
 
 
 def _lang(element: ET.Element) -> str | None:
@@ -119,71 +137,83 @@ def read_tmx(data: bytes, *, max_bytes: int = MAX_BYTES) -> list[TmxUnit]:
     With ``srclang="*all*"`` and no ``srclang`` on the ``<tu>``, every language of the unit is taken
     as a source for every other. Pairs with an empty side are skipped.
     """
+    return list(iter_tmx(data, max_bytes=max_bytes))
+
+
+def iter_tmx(data: bytes, *, max_bytes: int = MAX_BYTES, chunk: int = 2**20) -> Iterator[TmxUnit]:
+    """The units of ``read_tmx`` as the document is parsed, one ``<tu>`` in memory at a time; an error
+    (TmxError, naming the line) may come after some units: store them in a transaction."""
     if not data or not data.strip():
         raise TmxError("empty TMX document")
     if len(data) > max_bytes:
         raise TmxError(f"TMX document is {len(data)} bytes, more than the limit of {max_bytes}")
-    root, lines = _parse(data)
+    builder = _StreamBuilder()
+    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    builder.parser = parser
+    try:
+        for offset in range(0, len(data), chunk):
+            parser.feed(data[offset:offset + chunk])
+            yield from builder.units
+            builder.units.clear()
+        root = parser.close()
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise TmxError(f"line {line}, column {column}: not well-formed XML ({ErrorString(exc.code)})") from exc
+    except DefusedXmlException as exc:
+        line = parser.parser.CurrentLineNumber
+        raise TmxError(f"line {line}: refused for safety: {exc}") from exc
+    yield from builder.units
+    if builder.header is None:
+        raise TmxError(f"{builder.where(root)}: no <header>")
+    if not builder.header.get("srclang"):
+        raise TmxError(f"{builder.where(builder.header)}: the header has no srclang")
+    if not builder.body_seen:
+        raise TmxError(f"{builder.where(root)}: no <body>")
 
-    def where(element: ET.Element) -> str:
-        return f"line {lines.get(id(element), '?')}, <{element.tag}>"
 
-    if root.tag != "tmx":
-        raise TmxError(f"{where(root)}: the root element must be <tmx>")
-    header = root.find("header")
-    if header is None:
-        raise TmxError(f"{where(root)}: no <header>")
-    default_src = header.get("srclang")
-    if not default_src:
-        raise TmxError(f"{where(header)}: the header has no srclang")
-    body = root.find("body")
-    if body is None:
-        raise TmxError(f"{where(root)}: no <body>")
-
+def _units(tu: ET.Element, default_src: str, where: Callable[[ET.Element], str]) -> list[TmxUnit]:
+    """The source -> target pairs of one ``<tu>``."""
     units: list[TmxUnit] = []
-    for tu in body:
-        if tu.tag != "tu":
-            raise TmxError(f"{where(tu)}: only <tu> may appear in <body>")
-        props = {p.get("type", ""): (p.text or "").strip() for p in tu.findall("prop")}
-        notes = [(n.text or "").strip() for n in tu.findall("note") if (n.text or "").strip()]
-        variants = []
-        for tuv in tu.findall("tuv"):
-            lang = _lang(tuv)
-            if not lang:
-                raise TmxError(f"{where(tuv)}: <tuv> without xml:lang")
-            seg = tuv.find("seg")
-            if seg is None:
-                raise TmxError(f"{where(tuv)}: <tuv xml:lang={lang!r}> has no <seg>")
-            variants.append((lang, _segment_text(seg, where), tuv))
-        if not variants:
-            raise TmxError(f"{where(tu)}: a <tu> without any <tuv>")
-        src = tu.get("srclang") or default_src
-        if src.lower() == "*all*":
-            sources = variants
-        else:
-            sources = [v for v in variants if normalize(v[0]) == normalize(src)]
-            if not sources:  # srclang "en" against <tuv xml:lang="en-US">
-                sources = [v for v in variants if same_language(v[0], src)]
-            if not sources:
-                raise TmxError(f"{where(tu)}: no <tuv> in the source language {src!r}")
-            sources = sources[:1]
-        context = next((props[k] for k in CONTEXT_PROPS if props.get(k)), None)
-        for s_lang, s_text, s_tuv in sources:
-            for t_lang, t_text, t_tuv in variants:
-                if t_tuv is s_tuv or normalize(t_lang) == normalize(s_lang):
-                    continue
-                if not s_text.strip() or not t_text.strip():
-                    continue
-                units.append(TmxUnit(
-                    source_lang=language_tag(s_lang), target_lang=language_tag(t_lang),
-                    source=s_text, target=t_text,
-                    creationid=t_tuv.get("creationid") or tu.get("creationid"),
-                    creationdate=_attr_date(t_tuv, tu, "creationdate", where),
-                    changedate=_attr_date(t_tuv, tu, "changedate", where),
-                    context=context,
-                    note="\n".join(notes) or None,
-                    tuid=tu.get("tuid"),
-                ))
+    props = {p.get("type", ""): (p.text or "").strip() for p in tu.findall("prop")}
+    notes = [(n.text or "").strip() for n in tu.findall("note") if (n.text or "").strip()]
+    variants = []
+    for tuv in tu.findall("tuv"):
+        lang = _lang(tuv)
+        if not lang:
+            raise TmxError(f"{where(tuv)}: <tuv> without xml:lang")
+        seg = tuv.find("seg")
+        if seg is None:
+            raise TmxError(f"{where(tuv)}: <tuv xml:lang={lang!r}> has no <seg>")
+        variants.append((lang, _segment_text(seg, where), tuv))
+    if not variants:
+        raise TmxError(f"{where(tu)}: a <tu> without any <tuv>")
+    src = tu.get("srclang") or default_src
+    if src.lower() == "*all*":
+        sources = variants
+    else:
+        sources = [v for v in variants if normalize(v[0]) == normalize(src)]
+        if not sources:  # srclang "en" against <tuv xml:lang="en-US">
+            sources = [v for v in variants if same_language(v[0], src)]
+        if not sources:
+            raise TmxError(f"{where(tu)}: no <tuv> in the source language {src!r}")
+        sources = sources[:1]
+    context = next((props[k] for k in CONTEXT_PROPS if props.get(k)), None)
+    for s_lang, s_text, s_tuv in sources:
+        for t_lang, t_text, t_tuv in variants:
+            if t_tuv is s_tuv or normalize(t_lang) == normalize(s_lang):
+                continue
+            if not s_text.strip() or not t_text.strip():
+                continue
+            units.append(TmxUnit(
+                source_lang=language_tag(s_lang), target_lang=language_tag(t_lang),
+                source=s_text, target=t_text,
+                creationid=t_tuv.get("creationid") or tu.get("creationid"),
+                creationdate=_attr_date(t_tuv, tu, "creationdate", where),
+                changedate=_attr_date(t_tuv, tu, "changedate", where),
+                context=context,
+                note="\n".join(notes) or None,
+                tuid=tu.get("tuid"),
+            ))
     return units
 
 
@@ -228,21 +258,32 @@ def write_tmx(units: Iterable[TmxUnit], srclang: str) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def import_tmx(session: Session, tm: TranslationMemory, data: bytes, *, origin: TmOrigin = TmOrigin.IMPORTED) -> int:
-    """Add every unit of a TMX document to ``tm`` ; returns how many were stored.
+#: Units stored per batch on import.
+IMPORT_BATCH = 1000
 
-    The whole document is validated before anything is added, so a bad file stores nothing; the
-    caller commits (or rolls back if the database fails midway). A unit whose translation holds
-    customer data its source does not is left out (see ``TranslationMemory.add``).
+
+def import_tmx(session: Session, tm: TranslationMemory, data: bytes, *, origin: TmOrigin = TmOrigin.IMPORTED,
+               max_bytes: int = MAX_BYTES, progress: Callable[[int], None] | None = None) -> int:
+    """Add every unit of a TMX document to ``tm`` as it is parsed, in batches; returns how many were stored.
+
+    A bad document raises TmxError, possibly after some batches were added: the caller rolls back, so a
+    bad file stores nothing (and commits otherwise). A unit whose translation holds customer data its
+    source does not is left out (see ``TranslationMemory.add``).
     """
-    units = read_tmx(data)
     stored = 0
-    for unit in units:
-        found = tm.add(session, unit.source_lang, unit.target_lang, unit.source, unit.target, origin,
-                       context=unit.context[:255] if unit.context else None,
-                       approved_by=unit.creationid[:80] if unit.creationid else None)
-        stored += found is not None
+    units = iter_tmx(data, max_bytes=max_bytes)
+    while batch := list(islice(units, IMPORT_BATCH)):
+        stored += tm.add_many(session, [
+            (u.source_lang, u.target_lang, u.source, u.target, u.context[:255] if u.context else None,
+             u.creationid[:80] if u.creationid else None) for u in batch], origin)
+        if progress is not None:
+            progress(stored)
     return stored
+
+
+def count_units(data: bytes) -> int:
+    """About how many ``<tu>`` a document has (for progress; comments and CDATA may mislead it)."""
+    return data.count(b"<tu>") + data.count(b"<tu ")
 
 
 def export_tmx(session: Session, *, source_lang: str | None = None, target_lang: str | None = None,

@@ -73,7 +73,7 @@ def engine_glossary(termbase: Termbase, source: str, target: str) -> EngineGloss
     if not entries:
         return None
     keep = tuple(sorted(k for k, v in entries.items() if k == v))
-    forbidden = tuple(dict.fromkeys(t.text for concept in termbase.concepts for t in concept.forbidden(target)))
+    forbidden = termbase.forbidden_terms(target)
     return EngineGlossary(name=termbase.name, source_lang=source, target_lang=target, entries=entries,
                           do_not_translate=keep, checksum=termbase.checksum(source, target), forbidden=forbidden)
 

@@ -105,6 +105,7 @@ CALLS = [
     Call("POST", "/api/v1/articles/<slug>/locales/<locale>/publish",
          "/api/v1/articles/{article}/locales/es/publish", STAFF),
     Call("GET", "/api/v1/jobs/<job_id>", "/api/v1/jobs/{job}", SIGNED_IN),
+    Call("GET", "/api/v1/imports/<job_id>", "/api/v1/imports/import-none", ADMIN),
     Call("GET", "/api/v1/kb/<locale>/<slug>", "/api/v1/kb/es/{article}", SIGNED_IN),
     Call("GET", "/api/v1/audit", "/api/v1/audit", ADMIN),
     Call("GET", "/api/v1/users", "/api/v1/users", ADMIN),

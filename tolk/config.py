@@ -94,6 +94,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_TEXT_CHARS", 20000, "Largest single text accepted by the API (413 beyond).", int),
     Setting("MAX_BATCH_TEXTS", 200, "Most texts in one translate request (413 beyond).", int),
     Setting("MAX_UPLOAD_BYTES", 5_000_000, "Largest import file (TBX, TMX, CSV, PO) accepted.", int),
+    Setting("IMPORT_SYNC_BYTES", 262_144, "Glossary and TMX files up to this size are imported within the "
+            "request; larger ones by a worker (202 and a job at `/api/v1/imports/<id>`).", int),
     Setting("PII_PATTERNS", "order_number=\\b(?:ORD|ORDER)-?\\d{5,12}\\b",
             "Extra customer-data patterns masked before text leaves the process: `name=regex;name=regex`."),
     Setting("EGRESS_LOG", "hash", "Record of what is sent to external engines: `off`, `hash` (SHA-256 of "

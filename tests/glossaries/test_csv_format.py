@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
-from glossaries.csv_format import read_csv, write_csv
+from glossaries.csv_format import VARIANT_SEPARATOR, read_csv, write_csv
 from glossaries.formats import read_glossary
 from glossaries.terms import Concept, GlossaryFormatError, Term, Termbase
+from tolk.spreadsheet import FORMULA_STARTS
 
 SEMICOLON_WITH_BOM = (
     "\ufeffen;pl;de;forbidden:pl;part_of_speech;do_not_translate;note\r\n"
@@ -159,3 +163,29 @@ def test_empty_file_and_oversized_file():
 def test_unterminated_quote():
     error = rejected(b'en,pl\n"refund,zwrot\n')
     assert "malformed CSV" in str(error)
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_export_escapes_cells_a_spreadsheet_would_run(formula):
+    term = formula.split(VARIANT_SEPARATOR)[0]  # "|" separates variants in a term cell
+    termbase = Termbase(name="t", source_lang="en", concepts=[
+        Concept([Term("en", term), Term("pl", "zwrot"), Term("pl", term, status="forbidden")],
+                id=formula, note=formula, subject=formula),
+    ])
+    rows = list(csv.reader(io.StringIO(write_csv(termbase).decode("utf-8-sig"))))
+    header, row = rows
+    assert header == ["en", "pl", "forbidden:pl", "id", "subject", "note"]
+    for cell in row:
+        assert not cell.startswith(FORMULA_STARTS)
+    assert row[0] == "'" + term and row[1] == "zwrot" and row[5] == "'" + formula
+    # Reading the export back gives the terms as they were: the apostrophe is the escape, not the text.
+    assert read_csv(write_csv(termbase), name="t") == termbase
+
+
+def test_an_apostrophe_before_ordinary_text_is_kept():
+    (concept,) = read_csv(b"en,pl\n'quoted',zwrot\n").concepts
+    assert concept.preferred("en").text == "'quoted'"

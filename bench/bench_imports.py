@@ -1,0 +1,167 @@
+"""Benchmark: importing a 200,000-row glossary CSV and a 200,000-unit TMX as a worker does, in time and peak memory.
+
+Generates the files (support terms and sentences in en, es, de, fr), migrates a fresh SQLite database,
+then runs each import in a child process of its own, as the worker's job body (``glossaries.import_jobs
+.run`` with the glossary or TMX work), and reports the child's wall time and peak RSS
+(``VmHWM``). Baselines from the same run: a child that builds the app and imports nothing, and the
+earlier all-in-memory path (parse everything, then ORM objects) on a tenth of the glossary rows.
+Run: ``.venv/bin/python bench/bench_imports.py [--rows 200000] [--units 200000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+WORDS = {  # en: (es, de, fr)
+    "account": ("cuenta", "Konto", "compte"), "order": ("pedido", "Bestellung", "commande"),
+    "refund": ("reembolso", "Rückerstattung", "remboursement"), "invoice": ("factura", "Rechnung", "facture"),
+    "delivery": ("entrega", "Lieferung", "livraison"), "payment": ("pago", "Zahlung", "paiement"),
+    "password": ("contraseña", "Passwort", "mot de passe"), "voucher": ("vale", "Gutschein", "bon"),
+    "warranty": ("garantía", "Garantie", "garantie"), "label": ("etiqueta", "Etikett", "étiquette"),
+    "subscription": ("suscripción", "Abonnement", "abonnement"), "parcel": ("paquete", "Paket", "colis"),
+}
+MODIFIERS = {"express": ("exprés", "Express", "express"), "annual": ("anual", "Jahres", "annuel"),
+             "digital": ("digital", "digital", "numérique"), "premium": ("prémium", "Premium", "premium"),
+             "mobile": ("móvil", "Mobil", "mobile"), "family": ("familiar", "Familien", "famille")}
+SENTENCES = ["Your {w} was updated on {d}.", "Please check the {w} in the app.", "We sent the {w} to you today.",
+             "The {w} for order {n} is ready.", "Thanks for waiting, your {w} is on its way."]
+TRANSLATED = {"es": "Su {w} ({n}) está listo.", "de": "Ihr {w} ({n}) ist bereit.", "fr": "Votre {w} ({n}) est prêt."}
+
+
+def glossary_csv(rows: int) -> bytes:
+    """A CSV of ``rows`` concepts in four languages, with a product line and number making each unique."""
+    lines = ["en,es,de,fr,subject"]
+    combos = itertools.cycle(itertools.product(MODIFIERS.items(), WORDS.items()))
+    for n in range(rows):
+        (m, (ms, md, mf)), (w, (ws, wd, wf)) = next(combos)
+        lines.append(f"{m} {w} {n},{ws} {ms} {n},{md}{wd.lower()} {n},{wf} {mf} {n},support")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def tmx(units: int) -> bytes:
+    from machinery.tmx import TmxUnit, write_tmx
+
+    rng = random.Random(16)
+    langs = ["es", "de", "fr"]
+    out = []
+    for n in range(units):
+        word = rng.choice(list(WORDS))
+        lang = langs[n % 3]
+        target_word = WORDS[word][langs.index(lang)]
+        out.append(TmxUnit("en", lang, rng.choice(SENTENCES).format(w=word, d=f"May {n % 28 + 1}", n=n),
+                           TRANSLATED[lang].format(w=target_word, n=n)))
+    return write_tmx(out, "en")
+
+
+def child(kind: str, url: str, path: str, redis_url: str) -> None:
+    """Run one import (or nothing) in this process; print seconds and peak RSS as JSON."""
+    logging.disable(logging.WARNING)
+    from glossaries import import_jobs
+    from glossaries.file_import import glossary_work
+    from glossaries.formats import read_glossary
+    from glossaries.models import ImportJob
+    from glossaries.store import save_termbase
+    from machinery.tm_import import tmx_work
+    from tolk import create_app
+    from tolk.db import db
+
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "bench", "REDIS_URL": redis_url,
+                      "MAX_UPLOAD_BYTES": 200_000_000, "INSTANCE_PATH": str(Path(path).parent / "instance")})
+    data = Path(path).read_bytes() if kind != "idle" else b""
+    started = time.perf_counter()
+    with app.app_context():
+        if kind == "old-glossary":
+            save_termbase(db.session, read_glossary(data, "old.csv", max_bytes=len(data) + 1), name="old")
+            db.session.commit()
+        elif kind in ("glossary", "tmx"):
+            job = ImportJob(id=f"bench-{kind}", kind=kind, filename=Path(path).name, data=data,
+                            options={"name": "big", "replace": True})
+            db.session.add(job)
+            db.session.commit()
+            status = import_jobs.run(db.session, job.id, glossary_work if kind == "glossary" else tmx_work)
+            job = db.session.get(ImportJob, job.id)
+            if status != "done":
+                raise SystemExit(f"{kind} import {status}: {job.error if job else ''}")
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS: VmHWM, which (unlike ru_maxrss) starts afresh at exec, not at the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(kind: str, url: str, path: Path, redis_url: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, url, str(path), redis_url], capture_output=True,
+                         text=True, check=False)
+    if out.returncode:
+        raise SystemExit(f"{kind}: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:6])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--units", type=int, default=200_000)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # A Redis of its own for the jobs' progress, as a worker has.
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                                  "--appendonly", "no", "--dir", tmp], stdout=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            run_all(args, tmp, f"redis://127.0.0.1:{port}/0")
+        finally:
+            redis.terminate()
+            redis.wait(timeout=10)
+
+
+def run_all(args: argparse.Namespace, tmp: str, redis_url: str) -> None:
+    from tolk.db import upgrade
+
+    url = f"sqlite:///{tmp}/bench.db"
+    upgrade(url)
+    files = {"glossary": Path(tmp) / "big.csv", "old-glossary": Path(tmp) / "old.csv", "tmx": Path(tmp) / "big.tmx"}
+    files["glossary"].write_bytes(glossary_csv(args.rows))
+    files["old-glossary"].write_bytes(glossary_csv(args.rows // 10))
+    files["tmx"].write_bytes(tmx(args.units))
+    print("SQLite; each import in a child process of its own; peak RSS of that process\n")
+    print("| import | size | time | peak RSS |")
+    print("| --- | ---: | ---: | ---: |")
+    rows = [("idle", "app built, nothing imported", files["glossary"]),
+            ("old-glossary", f"earlier path, CSV of {args.rows // 10:,} rows", files["old-glossary"]),
+            ("glossary", f"CSV job, {args.rows:,} rows", files["glossary"]),
+            ("tmx", f"TMX job, {args.units:,} units", files["tmx"])]
+    for kind, label, path in rows:
+        result = run_child(kind, url, path, redis_url)
+        size = f"{path.stat().st_size / 1e6:.1f} MB" if kind != "idle" else ""
+        print(f"| {label} | {size} | {result['seconds']:.1f} s | {result['peak_mb']:.0f} MB |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

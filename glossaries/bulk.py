@@ -1,0 +1,75 @@
+"""Storing an imported glossary in bulk: rows inserted in batches as the file is read, in the caller's
+transaction, so memory stays bounded and a refused file (or a failed job) stores nothing at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import islice
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from glossaries.models import Glossary, GlossaryConcept, GlossaryTerm
+from glossaries.store import check_name
+from glossaries.terms import Concept, TermStatus
+from tolk.db import utcnow
+from tolk.errors import Conflict
+
+#: Concepts per INSERT: few round trips, little memory.
+BATCH = 1000
+
+
+def glossary_free(session: Session, name: str, replace: bool) -> str:
+    """``name`` checked; Conflict when a glossary has it and ``replace`` is not set."""
+    name = check_name(name)
+    if not replace and session.scalar(select(Glossary.id).where(Glossary.name == name)) is not None:
+        raise Conflict(f"glossary {name!r} exists; import with replace to overwrite it")
+    return name
+
+
+def store_glossary(session: Session, *, name: str, source_lang: str, description: str, concepts: Iterable[Concept],
+                   replace: bool = False, progress: Callable[[int], None] | None = None) -> tuple[Glossary, int]:
+    """Create (or, with ``replace``, empty and refill) the glossary ``name`` from ``concepts`` as they come;
+    the glossary and how many entries it got. The caller commits, or rolls back on an error."""
+    name = glossary_free(session, name, replace)
+    glossary = session.scalar(select(Glossary).where(Glossary.name == name))
+    if glossary is None:
+        glossary = Glossary(name=name, source_lang=source_lang, description=description or "")
+        session.add(glossary)
+        session.flush()
+    else:
+        old = select(GlossaryConcept.id).where(GlossaryConcept.glossary_id == glossary.id)
+        session.execute(delete(GlossaryTerm).where(GlossaryTerm.concept_id.in_(old)))
+        session.execute(delete(GlossaryConcept).where(GlossaryConcept.glossary_id == glossary.id))
+        session.expire(glossary, ["concepts"])
+        glossary.source_lang = source_lang
+        glossary.description = description or glossary.description
+        glossary.version += 1
+        glossary.updated_at = utcnow()
+    session.flush()
+    connection = session.connection()
+    concept_table, term_table = GlossaryConcept.__table__, GlossaryTerm.__table__
+    last = session.scalar(select(func.max(GlossaryConcept.id))) or 0
+    stored = 0
+    rows = iter(concepts)
+    while batch := list(islice(rows, BATCH)):
+        connection.execute(insert(concept_table), [
+            {"glossary_id": glossary.id, "external_id": c.id, "do_not_translate": c.do_not_translate,
+             "note": c.note, "subject": c.subject} for c in batch])
+        # The batch's ids, read back in insertion order (RETURNING with that order is row by row on SQLite).
+        ids = connection.execute(select(GlossaryConcept.id).where(
+            GlossaryConcept.glossary_id == glossary.id, GlossaryConcept.id > last).order_by(GlossaryConcept.id)
+        ).scalars().all()
+        if len(ids) != len(batch):
+            raise Conflict(f"glossary {name!r} was changed while it was imported; import it again")
+        last = ids[-1]
+        terms = [{"concept_id": concept_id, "lang": t.lang, "text": t.text, "part_of_speech": t.part_of_speech,
+                  "case_sensitive": t.case_sensitive, "status": TermStatus(t.status), "note": t.note}
+                 for concept_id, c in zip(ids, batch, strict=True) for t in c.terms]
+        if terms:
+            connection.execute(insert(term_table), terms)
+        stored += len(batch)
+        if progress is not None:
+            progress(stored)
+    session.flush()
+    return glossary, stored
