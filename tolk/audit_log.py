@@ -30,9 +30,9 @@ class AuditFilter:
     since: dt.date | None = None
     until: dt.date | None = None
 
-    def to_args(self) -> dict[str, str]:
+    def to_args(self) -> dict[str, Any]:
         """The filter as query-string arguments (for links and the CSV export)."""
-        args = dict(self.exact)
+        args: dict[str, Any] = dict(self.exact)
         if self.since:
             args["since"] = self.since.isoformat()
         if self.until:

@@ -397,7 +397,7 @@ def test_glossary_import_upload_lists_entries_and_a_bad_file_stores_nothing(app,
 def test_engines_page_lists_routes_and_apertium(client, team):
     sign_in(client, "ada")
     page = text_of(client.get("/admin/engines"))
-    assert "apertium" in page and "deepl" in page and "en-es" in page
+    assert "apertium" in page and "deepl" in page and "en → es" in page
 
 
 def test_an_admin_edits_a_locale_profile(app, client, team):
