@@ -62,7 +62,7 @@ def check_search(term: str | None) -> str | None:
 def entries_page(session: Session, glossary: Glossary, wanted: PageRequest, *,
                  term: str | None = None) -> Page[GlossaryConcept]:
     """One page of the glossary's entries in the order they were added; ``term``: only entries with a term
-    in any language containing it (case-insensitive)."""
+    in any language containing it (case-insensitive; SQLite folds the case of ASCII letters only)."""
     query = (select(GlossaryConcept).where(GlossaryConcept.glossary_id == glossary.id)
              .options(selectinload(GlossaryConcept.terms)))
     if term:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -101,6 +102,11 @@ def admin_audit():
 def admin_audit_csv():
     """Every event matching the filters, newest first, as CSV (streamed: the log may be long)."""
     wanted = filter_from_args(request.args)
-    rows = db.session.scalars(events_query(wanted).order_by(AuditEvent.id.desc()).execution_options(yield_per=500))
-    return Response(stream_with_context(csv_lines(rows)), mimetype="text/csv",
+
+    def lines() -> Iterator[str]:
+        # Queried as the answer streams: the view's session is closed by then.
+        query = events_query(wanted).order_by(AuditEvent.id.desc()).execution_options(yield_per=500)
+        yield from csv_lines(db.session.scalars(query))
+
+    return Response(stream_with_context(lines()), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'})
