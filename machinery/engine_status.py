@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import LazyString, lazy_gettext
 from flask_babel import gettext as _
 
 from machinery.base import Engine
@@ -16,10 +17,13 @@ from machinery.routing import CircuitBreaker
 LABELS = {"deepl": "DeepL", "google": "Google Cloud Translation", "apertium": "Apertium",
           "llm": "Language model (llm)", "fake": "Fake engine (tests and demos)"}
 #: What an administrator does to configure an engine that is not.
-TO_CONFIGURE = {"deepl": "set TOLK_DEEPL_AUTH_KEY", "google": "set TOLK_GOOGLE_PROJECT",
-                "llm": "set TOLK_LLM_MODEL (and TOLK_LLM_BASE_URL for a local server)",
-                "apertium": "install Apertium language pairs (e.g. apt install apertium-en-es) in "
-                            "TOLK_APERTIUM_MODES_DIR"}
+TO_CONFIGURE: dict[str, LazyString] = {
+    "deepl": lazy_gettext("set %(setting)s", setting="TOLK_DEEPL_AUTH_KEY"),
+    "google": lazy_gettext("set %(setting)s", setting="TOLK_GOOGLE_PROJECT"),
+    "llm": lazy_gettext("set %(setting)s (and %(url)s for a local server)", setting="TOLK_LLM_MODEL",
+                        url="TOLK_LLM_BASE_URL"),
+    "apertium": lazy_gettext("install Apertium language pairs (e.g. %(command)s) in %(setting)s",
+                             command="apt install apertium-en-es", setting="TOLK_APERTIUM_MODES_DIR")}
 
 
 @dataclass
@@ -47,13 +51,15 @@ def _notes(health: Mapping[str, Any]) -> list[str]:
     notes = []
     usage = health.get("usage")
     if isinstance(usage, Mapping) and usage.get("character_count") is not None:
-        limit = usage.get("character_limit")
-        notes.append(_("%(used)s characters used this billing period", used=f"{usage['character_count']:,}")
-                     + (_(" of %(limit)s", limit=f"{limit:,}") if limit else ""))
+        used, limit = format(usage["character_count"], ","), usage.get("character_limit")
+        notes.append(_("%(used)s of %(limit)s characters used this billing period", used=used,
+                       limit=format(limit, ",")) if limit else
+                     _("%(used)s characters used this billing period", used=used))
     if health.get("model"):
         notes.append(_("model %(model)s", model=health["model"]))
     if health.get("characters_sent"):
-        notes.append(_("%(count)s characters translated since start", count=f"{health['characters_sent']:,}"))
+        sent = format(health["characters_sent"], ",")
+        notes.append(_("%(count)s characters translated since start", count=sent))
     return notes
 
 
@@ -66,10 +72,10 @@ def engine_status(name: str, engine: Engine, breaker: CircuitBreaker | None = No
         health = engine.health() if with_health and configured else {}
         pairs = _pairs(engine) if configured else []
     except Exception as exc:  # a broken engine is what these pages are for: say why, do not fail the page
-        return EngineStatus(name, label, "broken", _("%(engine)s: broken: %(error)s", engine=label,
-                                                     error=f"{type(exc).__name__}: {exc}"))
+        error = f"{type(exc).__name__}: {exc}"
+        return EngineStatus(name, label, "broken", _("%(engine)s: broken: %(error)s", engine=label, error=error))
     if not configured:
-        todo = TO_CONFIGURE.get(name, _("see its settings"))
+        todo = str(TO_CONFIGURE.get(name) or _("see its settings"))
         return EngineStatus(name, label, "not_configured",
                             _("%(engine)s: not configured: %(todo)s", engine=label, todo=todo), [])
     circuit = breaker.state(name) if breaker is not None else {"state": "closed"}

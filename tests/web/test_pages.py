@@ -444,6 +444,7 @@ def test_every_ui_string_has_a_spanish_translation():
     translated = {m.id for m in catalog if m.id and m.string}
     method_map = [("tolk/web/**.py", "python"), ("workflows/pages/**.py", "python"), ("workflows/routing.py", "python"),
                   ("glossaries/pages.py", "python"), ("machinery/pages.py", "python"), ("lqa/pages.py", "python"),
+                  ("machinery/engine_status.py", "python"), ("templates/_pager.html", "jinja2"),
                   ("templates/base.html", "jinja2"), ("templates/auth/**.html", "jinja2"),
                   ("templates/agent/**.html", "jinja2"), ("templates/review/**.html", "jinja2"),
                   ("templates/kb/editor*.html", "jinja2"), ("templates/kb/_state.html", "jinja2"),
