@@ -47,6 +47,7 @@ CALLS = [
     Call("GET", "/api/v1/tm/lookup", "/api/v1/tm/lookup?source_lang=en&target_lang=es&text=Thank+you.", SIGNED_IN),
     Call("POST", "/api/v1/tm/import", "/api/v1/tm/import", ADMIN, upload=(TMX, "memory.tmx")),
     Call("GET", "/api/v1/tm/export.tmx", "/api/v1/tm/export.tmx?source_lang=en&target_lang=es", STAFF),
+    Call("GET", "/api/v1/tm/segments", "/api/v1/tm/segments?source_lang=en&q=a", STAFF),
     Call("GET", "/api/v1/glossaries", "/api/v1/glossaries", SIGNED_IN),
     Call("POST", "/api/v1/glossaries", "/api/v1/glossaries", ADMIN,
          json={"name": "{prefix}-new", "source_lang": "en"}),

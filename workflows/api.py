@@ -13,8 +13,10 @@ from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import Forbidden, ValidationError
 from tolk.models import Role, User
+from tolk.pagination import page_request, page_response, paginate
 from tolk.validation import json_object, language, optional_json_object
 from workflows import kb, replies, review
+from workflows.contract import REPLIES_PAGE
 from workflows.models import Reply, ReplyStatus, ReviewStatus
 
 bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
@@ -34,13 +36,10 @@ def draft_reply():
 @bp.get("/replies")
 @require(Role.AGENT)
 def list_replies():
+    """The agent's replies (admins: everyone's), newest first, a page at a time (tolk.pagination)."""
     user = signed_in_user()
-    try:
-        limit = int(request.args.get("limit") or 50)
-    except ValueError as exc:
-        raise ValidationError("'limit' must be a whole number", details={"field": "limit"}) from exc
-    query = (select(Reply).options(selectinload(Reply.transitions)).order_by(Reply.id.desc())
-             .limit(max(1, min(limit, 200))))
+    wanted = page_request(default=REPLIES_PAGE[0], maximum=REPLIES_PAGE[1])
+    query = select(Reply).options(selectinload(Reply.transitions))
     if user.role != Role.ADMIN:
         query = query.where(Reply.agent_id == user.id)
     status = request.args.get("status")
@@ -49,7 +48,8 @@ def list_replies():
             query = query.where(Reply.status == ReplyStatus(status))
         except ValueError as exc:
             raise ValidationError(f"unknown status {status!r}") from exc
-    return jsonify({"replies": replies.replies_to_dicts(db.session, db.session.scalars(query).all())})
+    page = paginate(db.session, query, Reply.id, wanted, descending=True)
+    return page_response("replies", replies.replies_to_dicts(db.session, page.items), page)
 
 
 @bp.get("/replies/<int:reply_id>")

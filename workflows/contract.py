@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lqa.contract import MqmAnnotation
+from tolk.pagination import page_params, paged, with_link
 from tolk.schema import (
-    MAX_ID,
     LanguageTag,
     Schema,
     array,
@@ -36,6 +36,8 @@ from workflows.models import Decision, ReplyStatus, ReviewStatus
 from workflows.replies import AUTHORS, CHANNELS, CUSTOMER_FIELDS
 
 TAGS = {"workflows_api": "replies and reviews"}
+#: Replies per page of GET /replies (default, maximum).
+REPLIES_PAGE = (50, 200)
 Text = Annotated[str, limited("MAX_TEXT_CHARS")]
 
 
@@ -215,10 +217,9 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             body=json_body(model_schema(DraftReply, config), {
                 "text": "Thanks for waiting, Maria.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es",
                 "customer": {"name": "Maria Garcia", "email": "maria@example.com"}})),
-        ("GET", "/api/v1/replies"): op("The agent's recent replies (admins: everyone's), newest first", {
-            "200": ok(record({"replies": array(ref("Reply"))})), **errors(400)},
-            params=[query("status", enum(ReplyStatus)),
-                    query("limit", integer(minimum=0, maximum=MAX_ID), "at most 200 (default 50)")]),
+        ("GET", "/api/v1/replies"): op("The agent's replies (admins: everyone's), newest first, a page at a time", {
+            "200": with_link(ok(paged("replies", ref("Reply")))), **errors(400)},
+            params=[query("status", enum(ReplyStatus)), *page_params(*REPLIES_PAGE)]),
         ("GET", "/api/v1/replies/<int:reply_id>"): op("A reply (its agent, admins, reviewers of its language)", {
             "200": ok(ref("Reply")), **errors(403, 404)}),
         ("POST", "/api/v1/replies/<int:reply_id>/confirm"): op("The agent confirms a reply: it is released", {
