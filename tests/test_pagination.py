@@ -9,12 +9,13 @@ from tolk.errors import ValidationError
 from tolk.pagination import decode_cursor, encode_cursor
 
 
-@pytest.mark.parametrize("key", [0, 42, 2**63 - 1, "shipping", "zürich-ß", ""])
+@pytest.mark.parametrize("key", [0, 42, 2**63 - 1, "shipping", "zürich-ß", "", ["2026-03-02T09:00:00+00:00", 7]])
 def test_a_cursor_gives_back_its_key(key):
     assert decode_cursor(encode_cursor(key)) == key
 
 
-@pytest.mark.parametrize("cursor", ["", "%%%", "bm90IGpzb24", "eyJrIjogdHJ1ZX0", "eyJrIjogWzFdfQ", "W10"])
+@pytest.mark.parametrize("cursor", ["", "%%%", "bm90IGpzb24", "eyJrIjogdHJ1ZX0", "eyJrIjogW3RydWVdfQ", "eyJrIjogW119",
+                                    "eyJrIjogW1sxXV19", "W10"])
 def test_a_cursor_this_module_did_not_make_is_refused(cursor):
     with pytest.raises(ValidationError) as refused:
         decode_cursor(cursor)
@@ -72,3 +73,29 @@ def test_translation_memory_segments_are_listed_a_page_at_a_time(app, client, ed
     assert client.get("/api/v1/tm/segments?q=_", headers=editor).get_json()["segments"][0]["text"] == "x"
     assert client.get("/api/v1/tm/segments?target_lang=klingon!", headers=editor).status_code == 400
     assert client.get("/api/v1/tm/segments", headers=agent_headers).status_code == 403
+
+
+def add_review_items(app, dues: list[tuple[str, int]]) -> list[int]:
+    """Pending reply reviews due at (language, minutes from now); returns their ids."""
+    import datetime as dt
+
+    from tolk.db import db, utcnow
+    from workflows.models import ReviewItem
+
+    now = utcnow().replace(microsecond=0)
+    with app.app_context():
+        rows = [ReviewItem(kind="reply", object_id=n, source_lang="en", target_lang=lang, source_text=f"Item {n}",
+                           due_at=now + dt.timedelta(minutes=minutes)) for n, (lang, minutes) in enumerate(dues)]
+        db.session.add_all(rows)
+        db.session.commit()
+        return [r.id for r in rows]
+
+
+def test_the_review_queue_is_paged_by_deadline_and_language(app, client, make_user, admin_headers):
+    _reviewer, reviewer = make_user("reviewer", languages="es")
+    ids = add_review_items(app, [("es", 30), ("pl", 5), ("es", 10), ("es", 10), ("es-MX", 20), ("es", 40)])
+    found, pages = follow(client, "/api/v1/reviews?limit=2", reviewer, "reviews")
+    assert [r["id"] for r in found] == [ids[2], ids[3], ids[4], ids[0], ids[5]] and pages == 3
+    assert len(follow(client, "/api/v1/reviews?limit=4", admin_headers, "reviews")[0]) == 6
+    for cursor in ("eyJrIjogNX0", "eyJrIjogWyJ4IiwgMV19"):  # {"k": 5}, {"k": ["x", 1]}
+        assert client.get(f"/api/v1/reviews?cursor={cursor}", headers=reviewer).status_code == 400

@@ -31,7 +31,8 @@ from tolk.errors import ValidationError
 from tolk.schema import Schema, array, integer, nullable, query, record, string
 
 T = TypeVar("T")
-Key = int | str
+#: A sort key: one unique column's value, or several columns' values (e.g. a deadline and an id).
+Key = int | str | list[int | str]
 MAX_CURSOR_CHARS = 200
 
 
@@ -63,7 +64,8 @@ def decode_cursor(cursor: str) -> Key:
         key = json.loads(raw)["k"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         raise ValidationError("'cursor' is not a cursor this API gave out", details={"field": "cursor"}) from exc
-    if isinstance(key, bool) or not isinstance(key, int | str):
+    parts = key if isinstance(key, list) and key else [key]
+    if any(isinstance(part, bool) or not isinstance(part, int | str) for part in parts):
         raise ValidationError("'cursor' is not a cursor this API gave out", details={"field": "cursor"})
     return key
 
@@ -87,6 +89,8 @@ def page_request(args: Mapping[str, str] | None = None, *, default: int = 50, ma
 def paginate(session: Session, query: Select, key: InstrumentedAttribute, wanted: PageRequest, *,
              descending: bool = False) -> Page[Any]:
     """Run ``query`` (without an ORDER BY) for one page, sorted by the unique column ``key``."""
+    if isinstance(wanted.after, list):
+        raise ValidationError("'cursor' is not a cursor of this list", details={"field": "cursor"})
     if wanted.after is not None:
         query = query.where(key < wanted.after if descending else key > wanted.after)
     query = query.order_by(key.desc() if descending else key.asc()).limit(wanted.limit + 1)
@@ -94,6 +98,14 @@ def paginate(session: Session, query: Select, key: InstrumentedAttribute, wanted
     more = len(rows) > wanted.limit
     rows = rows[:wanted.limit]
     return Page(items=rows, next_cursor=encode_cursor(getattr(rows[-1], key.key)) if more and rows else None)
+
+
+def more_than(rows: list[T], wanted: PageRequest, key: Callable[[T], Key]) -> Page[T]:
+    """A page of ``rows`` fetched with one row more than ``wanted.limit`` (the extra row says there is a next
+    page); ``key`` gives a row's sort key. For lists sorted and filtered outside :func:`paginate`."""
+    more = len(rows) > wanted.limit
+    rows = rows[:wanted.limit]
+    return Page(items=rows, next_cursor=encode_cursor(key(rows[-1])) if more and rows else None)
 
 
 def next_page_url(page: Page[Any], **overrides: Any) -> str | None:

@@ -13,10 +13,10 @@ from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import Forbidden, ValidationError
 from tolk.models import Role, User
-from tolk.pagination import page_request, page_response, paginate
+from tolk.pagination import more_than, page_request, page_response, paginate
 from tolk.validation import json_object, language, optional_json_object
 from workflows import kb, replies, review
-from workflows.contract import REPLIES_PAGE
+from workflows.contract import REPLIES_PAGE, REVIEWS_PAGE
 from workflows.models import Reply, ReplyStatus, ReviewStatus
 
 bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
@@ -115,10 +115,14 @@ def list_reviews():
     if lang:
         lang = language({"lang": lang}, "lang")
     user = signed_in_user()
-    items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status)
-    users = {u.id: u for u in db.session.scalars(select(User))}
-    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None else None,
-                                                    viewer=user) for i in items]})
+    wanted = page_request(default=REVIEWS_PAGE[0], maximum=REVIEWS_PAGE[1])
+    items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status,
+                                 limit=wanted.limit + 1, after=review.position_from_key(wanted.after))
+    page = more_than(items, wanted, review.queue_position)
+    ids = {i.assignee_id for i in page.items if i.assignee_id is not None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return page_response("reviews", [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None
+                                                         else None, viewer=user) for i in page.items], page)
 
 
 @bp.get("/reviews/<int:item_id>")

@@ -13,7 +13,6 @@ from tolk.pagination import page_params, paged, with_link
 from tolk.schema import (
     LanguageTag,
     Schema,
-    array,
     component_schemas,
     enum,
     errors,
@@ -38,6 +37,8 @@ from workflows.replies import AUTHORS, CHANNELS, CUSTOMER_FIELDS
 TAGS = {"workflows_api": "replies and reviews"}
 #: Replies per page of GET /replies (default, maximum).
 REPLIES_PAGE = (50, 200)
+#: Review items per page of GET /reviews (default, maximum).
+REVIEWS_PAGE = (100, 200)
 Text = Annotated[str, limited("MAX_TEXT_CHARS")]
 
 
@@ -236,9 +237,11 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                            {"text": "Gracias por su ayuda.", "target_lang": "en"}),
             description="Nothing of the message is stored; `customer` values are masked before any engine sees "
                         "them, and `ticket_ref` names the engine call's egress record for erasure."),
-        ("GET", "/api/v1/reviews"): op("The review queue by SLA deadline (reviewers: their languages only)", {
-            "200": ok(record({"reviews": array(ref("ReviewItem"))})), **errors(400, 403)},
-            params=[query("status", enum([*ReviewStatus, "all"]), "default pending"), query("lang", language_tag())]),
+        ("GET", "/api/v1/reviews"): op(
+            "The review queue by SLA deadline (reviewers: their languages only), a page at a time", {
+                "200": with_link(ok(paged("reviews", ref("ReviewItem")))), **errors(400, 403)},
+            params=[query("status", enum([*ReviewStatus, "all"]), "default pending"), query("lang", language_tag()),
+                    *page_params(*REVIEWS_PAGE)]),
         ("GET", "/api/v1/reviews/<int:item_id>"): op("A review item", {
             "200": ok(ref("ReviewItem")), **errors(403, 404)}),
         ("POST", "/api/v1/reviews/<int:item_id>/approve"): op(
