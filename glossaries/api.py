@@ -6,8 +6,10 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from glossaries import file_import
+from glossaries.contract import ENTRIES_PAGE, GLOSSARIES_PAGE
 from glossaries.csv_format import write_csv
 from glossaries.import_jobs import job_to_dict
+from glossaries.listing import check_search, entries_page, glossary_page
 from glossaries.models import Glossary, ImportJob
 from glossaries.store import (
     add_concept,
@@ -26,6 +28,7 @@ from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import Conflict, NotFound, TolkError, ValidationError
 from tolk.models import Role
+from tolk.pagination import page_request, page_response
 from tolk.validation import json_object, uploaded_file
 
 bp = Blueprint("glossaries_api", __name__, url_prefix="/api/v1/glossaries")
@@ -46,8 +49,19 @@ def export_glossary(termbase: Termbase, fmt: str) -> bytes:
 @bp.get("")
 @require()
 def list_glossaries():
-    rows = db.session.scalars(select(Glossary).order_by(Glossary.name))
-    return jsonify({"glossaries": [glossary_to_dict(g) for g in rows]})
+    """Glossaries by name, a page at a time (tolk.pagination)."""
+    page = glossary_page(db.session, page_request(default=GLOSSARIES_PAGE[0], maximum=GLOSSARIES_PAGE[1]))
+    return page_response("glossaries", page.items, page)
+
+
+@bp.get("/<name>/entries")
+@require()
+def list_entries(name: str):
+    """The glossary's entries in the order they were added, a page at a time; ``term`` searches them."""
+    glossary = find_glossary(db.session, name)
+    page = entries_page(db.session, glossary, page_request(default=ENTRIES_PAGE[0], maximum=ENTRIES_PAGE[1]),
+                        term=check_search(request.args.get("term")))
+    return page_response("entries", page.items, page, concept_to_dict)
 
 
 @bp.post("")

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from glossaries.listing import MAX_SEARCH_CHARS
 from glossaries.store import NAME
 from glossaries.terms import STATUSES
+from tolk.pagination import page_params, paged, with_link
 from tolk.schema import (
     Absent,
     Schema,
-    array,
     boolean,
     component_schemas,
     enum,
@@ -25,7 +26,6 @@ from tolk.schema import (
     op,
     patterned,
     query,
-    record,
     ref,
     shaped,
     string,
@@ -33,6 +33,9 @@ from tolk.schema import (
 )
 
 TAGS = {"glossaries_api": "glossaries", "imports_api": "imports"}
+#: Rows per page (default, maximum) of the glossary list and of a glossary's entries.
+GLOSSARIES_PAGE = (100, 500)
+ENTRIES_PAGE = (100, 1000)
 GLOSSARY_NAME = patterned(80, NAME.pattern, "must be 1-80 letters, digits, '_', '.' or '-'")
 GlossaryName = Annotated[str, shaped(GLOSSARY_NAME)]
 
@@ -136,8 +139,14 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The glossary endpoints, keyed by (method, Flask rule)."""
     glossary_name = GLOSSARY_NAME
     return {
-        ("GET", "/api/v1/glossaries"): op("Glossaries with languages and entry counts", {
-            "200": ok(record({"glossaries": array(ref("GlossarySummary"))}))}),
+        ("GET", "/api/v1/glossaries"): op("Glossaries with languages and entry counts, by name, a page at a time", {
+            "200": with_link(ok(paged("glossaries", ref("GlossarySummary")))), **errors(400)},
+            params=page_params(*GLOSSARIES_PAGE)),
+        ("GET", "/api/v1/glossaries/<name>/entries"): op(
+            "A glossary's entries in the order they were added, a page at a time; `term` finds entries with a "
+            "term containing it (any language, any case)", {
+                "200": with_link(ok(paged("entries", ref("GlossaryEntry")))), **errors(400, 404)},
+            params=[query("term", string(MAX_SEARCH_CHARS)), *page_params(*ENTRIES_PAGE)]),
         ("POST", "/api/v1/glossaries"): op("Create an empty glossary", {
             "201": ok(ref("Glossary"), "Created"), **errors(400, 409)},
             body=json_body(model_schema(NewGlossary),

@@ -1,37 +1,49 @@
-"""Admin pages for glossaries: the list, TBX/CSV import, one glossary's entries, adding and deleting one."""
+"""Admin pages for glossaries: the list, TBX/CSV import, one glossary's entries a page at a time with a term
+search, adding an entry, and deleting an entry or a whole glossary after a confirmation step."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import select
 
 from glossaries.file_import import INLINE, import_glossary
-from glossaries.models import Glossary
-from glossaries.store import (
-    add_concept,
-    concept_from_dict,
-    delete_concept,
-    get_glossary,
-    glossary_to_dict,
+from glossaries.listing import (
+    add_entry,
+    check_search,
+    delete_entry,
+    delete_glossary,
+    entries_page,
+    entry_count,
+    entry_from_form,
+    find_entry,
+    glossary_page,
 )
+from glossaries.store import concept_to_dict, find_glossary
 from glossaries.terms import GlossaryFormatError
 from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import ValidationError
 from tolk.models import Role
+from tolk.pagination import first_page_url, next_page_url, page_request
 from tolk.web import commit_or_rollback, form_flag, page_errors, register_nav
 
 bp = Blueprint("glossary_pages", __name__)
 page_errors(bp)
 
+#: Rows per page (default, maximum) of the glossary list and of one glossary's entries.
+GLOSSARIES_PAGE = (50, 200)
+ENTRIES_PAGE = (50, 200)
+
 
 @bp.get("/admin/glossaries")
 @require(Role.ADMIN)
 def admin_glossaries():
-    rows = [glossary_to_dict(g) for g in db.session.scalars(select(Glossary).order_by(Glossary.name))]
-    return render_template("admin/glossaries.html", glossaries=rows)
+    page = glossary_page(db.session, page_request(default=GLOSSARIES_PAGE[0], maximum=GLOSSARIES_PAGE[1]))
+    return render_template("admin/glossaries.html", glossaries=page.items, next_url=next_page_url(page),
+                           first_url=first_page_url())
 
 
 @bp.post("/admin/glossaries/import")
@@ -60,28 +72,36 @@ def admin_glossary_import():
     return redirect(url_for("glossary_pages.admin_glossary", name=name), code=303)
 
 
+def _glossary_page(name: str, form: dict[str, Any] | None = None, error: str | None = None, status: int = 200):
+    glossary = find_glossary(db.session, name)
+    term = check_search(request.args.get("term"))
+    page = entries_page(db.session, glossary, page_request(default=ENTRIES_PAGE[0], maximum=ENTRIES_PAGE[1]),
+                        term=term)
+    return render_template("admin/glossary.html", glossary=glossary, count=entry_count(db.session, glossary),
+                           entries=[concept_to_dict(row) for row in page.items], term=term or "",
+                           next_url=next_page_url(page), first_url=first_page_url(), form=form or {},
+                           error=error), status
+
+
 @bp.get("/admin/glossaries/<name>")
 @require(Role.ADMIN)
 def admin_glossary(name: str):
-    glossary = glossary_to_dict(get_glossary(db.session, name), entries=True)
-    return render_template("admin/glossary.html", glossary=glossary)
+    return _glossary_page(name)
 
 
 @bp.post("/admin/glossaries/<name>/entries")
 @require(Role.ADMIN)
 def admin_glossary_add(name: str):
-    glossary = get_glossary(db.session, name)
-    terms = [{"lang": glossary.source_lang, "text": request.form.get("source_term", "").strip()}]
-    target_lang, target = request.form.get("target_lang", "").strip(), request.form.get("target_term", "").strip()
-    if not terms[0]["text"]:
-        raise ValidationError(_("The source term is empty."))
-    if target_lang and target:
-        terms.append({"lang": target_lang, "text": target})
-    concept = concept_from_dict({"terms": terms, "do_not_translate": form_flag("do_not_translate"),
-                                 "note": request.form.get("note", "").strip() or None})
+    glossary = find_glossary(db.session, name)
+    form = {key: request.form.get(key, "") for key in ("source_term", "target_lang", "target_term", "note")}
+    try:
+        concept = entry_from_form(glossary.source_lang, form["source_term"], form["target_lang"], form["target_term"],
+                                  do_not_translate=form_flag("do_not_translate"), note=form["note"].strip())
+    except ValidationError as exc:
+        return _glossary_page(name, {**form, "do_not_translate": form_flag("do_not_translate")}, exc.message, 400)
 
     def store():
-        row = add_concept(db.session, glossary, concept)
+        row = add_entry(db.session, glossary, concept)
         audit("glossary.entry_added", "glossary", name, detail={"entry": row.id})
 
     commit_or_rollback(store)
@@ -89,16 +109,47 @@ def admin_glossary_add(name: str):
     return redirect(url_for("glossary_pages.admin_glossary", name=name), code=303)
 
 
+@bp.get("/admin/glossaries/<name>/entries/<int:entry_id>/delete")
+@require(Role.ADMIN)
+def admin_glossary_confirm_delete_entry(name: str, entry_id: int):
+    glossary = find_glossary(db.session, name)
+    entry = concept_to_dict(find_entry(db.session, glossary, entry_id))
+    return render_template("admin/glossary_delete_entry.html", glossary=glossary, entry=entry)
+
+
 @bp.post("/admin/glossaries/<name>/entries/<int:entry_id>/delete")
 @require(Role.ADMIN)
 def admin_glossary_delete_entry(name: str, entry_id: int):
     def remove():
-        delete_concept(db.session, get_glossary(db.session, name), entry_id)
+        delete_entry(db.session, find_glossary(db.session, name), entry_id)
         audit("glossary.entry_deleted", "glossary", name, detail={"entry": entry_id})
 
     commit_or_rollback(remove)
     flash(_("Entry deleted."), "success")
     return redirect(url_for("glossary_pages.admin_glossary", name=name), code=303)
+
+
+@bp.get("/admin/glossaries/<name>/delete")
+@require(Role.ADMIN)
+def admin_glossary_confirm_delete(name: str):
+    glossary = find_glossary(db.session, name)
+    return render_template("admin/glossary_delete.html", glossary=glossary, count=entry_count(db.session, glossary))
+
+
+@bp.post("/admin/glossaries/<name>/delete")
+@require(Role.ADMIN)
+def admin_glossary_delete(name: str):
+    if request.form.get("confirm_name", "").strip() != name:
+        raise ValidationError(_("Type the glossary's name to confirm that it is to be deleted."))
+
+    def remove() -> int:
+        count = delete_glossary(db.session, find_glossary(db.session, name))
+        audit("glossary.deleted", "glossary", name, detail={"entries": count})
+        return count
+
+    count = commit_or_rollback(remove)
+    flash(_("Glossary %(name)s deleted with its %(count)d entries.", name=name, count=count), "success")
+    return redirect(url_for("glossary_pages.admin_glossaries"), code=303)
 
 
 def init_app(app: Flask) -> None:

@@ -7,11 +7,14 @@ from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from sqlalchemy import select
 
 from glossaries.import_jobs import job_to_dict, sync_bytes
 from glossaries.store import load_termbase
 from lqa.checks import Segment, run_checks
+from machinery.contract import TM_PAGE
 from machinery.detection import Detection
+from machinery.models import TmSegment
 from machinery.protection import TOKEN_PATTERN
 from machinery.routing import NoEngineAvailable, deadline
 from machinery.service import services
@@ -22,6 +25,7 @@ from tolk.auth import audit, require
 from tolk.db import db
 from tolk.errors import BadRequest, PayloadTooLarge, ServiceUnavailable, TolkError, ValidationError
 from tolk.models import Role
+from tolk.pagination import page_request, page_response, paginate
 from tolk.validation import json_object, language, uploaded_file
 
 bp = Blueprint("machinery_api", __name__, url_prefix="/api/v1")
@@ -180,6 +184,32 @@ def tm_import():
     db.session.commit()
     services().memory.refresh()
     return jsonify({"imported": count}), 201
+
+
+@bp.get("/tm/segments")
+@require(Role.EDITOR)
+def tm_segments():
+    """Translation-memory segments, newest first, a page at a time; optionally one pair, or sources containing
+    ``q``."""
+    body = {k: request.args.get(k) for k in ("source_lang", "target_lang")}
+    query = select(TmSegment)
+    for name in ("source_lang", "target_lang"):
+        tag = language(body, name)
+        if tag:
+            query = query.where(getattr(TmSegment, name) == tag)
+    text = (request.args.get("q") or "").strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(TmSegment.source_text.ilike(f"%{escaped}%", escape="\\"))
+    page = paginate(db.session, query, TmSegment.id, page_request(default=TM_PAGE[0], maximum=TM_PAGE[1]),
+                    descending=True)
+    return page_response("segments", page.items, page, _segment)
+
+
+def _segment(row: TmSegment) -> dict[str, Any]:
+    return {"id": row.id, "source_lang": row.source_lang, "target_lang": row.target_lang, "source": row.source_text,
+            "text": row.target_text, "origin": str(row.origin), "engine": row.engine, "context": row.context,
+            "approved_by": row.approved_by, "created_at": row.created_at.isoformat()}
 
 
 @bp.get("/tm/export.tmx")

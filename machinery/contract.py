@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tolk.pagination import page_params, paged, with_link
 from tolk.schema import (
     Absent,
     LanguageTag,
@@ -32,6 +33,8 @@ from tolk.schema import (
 )
 
 TAGS = {"machinery_api": "translation"}
+#: Segments per page of GET /tm/segments (default, maximum).
+TM_PAGE = (100, 1000)
 Format = Literal["text", "html"]
 Formality = Literal["default", "formal", "informal"]
 
@@ -156,6 +159,14 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                 "201": ok(record({"imported": integer()}), "Imported"), "202": ok(ref("ImportJob"), "Queued"),
                 **errors(400, 413, 503)},
             body=upload_body({}, "The TMX file as multipart `file` (or the raw body)")),
+        ("GET", "/api/v1/tm/segments"): op("Translation-memory segments, newest first, a page at a time", {
+            "200": with_link(ok(paged("segments", record({
+                "id": integer(), "source_lang": string(), "target_lang": string(), "source": string(),
+                "text": string(), "origin": string(), "engine": nullable(string()), "context": nullable(string()),
+                "approved_by": nullable(string()), "created_at": string(format="date-time")})))), **errors(400)},
+            params=[query("source_lang", lang), query("target_lang", lang),
+                    query("q", string(255), "only segments whose source contains this text (any case)"),
+                    *page_params(*TM_PAGE)]),
         ("GET", "/api/v1/tm/export.tmx"): op("The translation memory (optionally one pair) as TMX 1.4", {
             "200": ok(string(), "The TMX file", "application/x-tmx+xml"), **errors(400)},
             params=[query("source_lang", lang), query("target_lang", lang)]),

@@ -13,8 +13,10 @@ from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import Forbidden, ValidationError
 from tolk.models import Role, User
+from tolk.pagination import more_than, page_request, page_response, paginate
 from tolk.validation import json_object, language, optional_json_object
 from workflows import kb, replies, review
+from workflows.contract import REPLIES_PAGE, REVIEWS_PAGE
 from workflows.models import Reply, ReplyStatus, ReviewStatus
 
 bp = Blueprint("workflows_api", __name__, url_prefix="/api/v1")
@@ -34,13 +36,10 @@ def draft_reply():
 @bp.get("/replies")
 @require(Role.AGENT)
 def list_replies():
+    """The agent's replies (admins: everyone's), newest first, a page at a time (tolk.pagination)."""
     user = signed_in_user()
-    try:
-        limit = int(request.args.get("limit") or 50)
-    except ValueError as exc:
-        raise ValidationError("'limit' must be a whole number", details={"field": "limit"}) from exc
-    query = (select(Reply).options(selectinload(Reply.transitions)).order_by(Reply.id.desc())
-             .limit(max(1, min(limit, 200))))
+    wanted = page_request(default=REPLIES_PAGE[0], maximum=REPLIES_PAGE[1])
+    query = select(Reply).options(selectinload(Reply.transitions))
     if user.role != Role.ADMIN:
         query = query.where(Reply.agent_id == user.id)
     status = request.args.get("status")
@@ -49,7 +48,8 @@ def list_replies():
             query = query.where(Reply.status == ReplyStatus(status))
         except ValueError as exc:
             raise ValidationError(f"unknown status {status!r}") from exc
-    return jsonify({"replies": replies.replies_to_dicts(db.session, db.session.scalars(query).all())})
+    page = paginate(db.session, query, Reply.id, wanted, descending=True)
+    return page_response("replies", replies.replies_to_dicts(db.session, page.items), page)
 
 
 @bp.get("/replies/<int:reply_id>")
@@ -115,10 +115,14 @@ def list_reviews():
     if lang:
         lang = language({"lang": lang}, "lang")
     user = signed_in_user()
-    items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status)
-    users = {u.id: u for u in db.session.scalars(select(User))}
-    return jsonify({"reviews": [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None else None,
-                                                    viewer=user) for i in items]})
+    wanted = page_request(default=REVIEWS_PAGE[0], maximum=REVIEWS_PAGE[1])
+    items = review.visible_items(db.session, user, lang=lang, status=None if status == "all" else status,
+                                 limit=wanted.limit + 1, after=review.position_from_key(wanted.after))
+    page = more_than(items, wanted, review.queue_position)
+    ids = {i.assignee_id for i in page.items if i.assignee_id is not None}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return page_response("reviews", [review.item_to_dict(i, users.get(i.assignee_id) if i.assignee_id is not None
+                                                         else None, viewer=user) for i in page.items], page)
 
 
 @bp.get("/reviews/<int:item_id>")

@@ -9,11 +9,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from lqa.contract import MqmAnnotation
+from tolk.pagination import page_params, paged, with_link
 from tolk.schema import (
-    MAX_ID,
     LanguageTag,
     Schema,
-    array,
     component_schemas,
     enum,
     errors,
@@ -36,6 +35,10 @@ from workflows.models import Decision, ReplyStatus, ReviewStatus
 from workflows.replies import AUTHORS, CHANNELS, CUSTOMER_FIELDS
 
 TAGS = {"workflows_api": "replies and reviews"}
+#: Replies per page of GET /replies (default, maximum).
+REPLIES_PAGE = (50, 200)
+#: Review items per page of GET /reviews (default, maximum).
+REVIEWS_PAGE = (100, 200)
 Text = Annotated[str, limited("MAX_TEXT_CHARS")]
 
 
@@ -215,10 +218,9 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             body=json_body(model_schema(DraftReply, config), {
                 "text": "Thanks for waiting, Maria.", "ticket_ref": "T-1", "channel": "email", "customer_locale": "es",
                 "customer": {"name": "Maria Garcia", "email": "maria@example.com"}})),
-        ("GET", "/api/v1/replies"): op("The agent's recent replies (admins: everyone's), newest first", {
-            "200": ok(record({"replies": array(ref("Reply"))})), **errors(400)},
-            params=[query("status", enum(ReplyStatus)),
-                    query("limit", integer(minimum=0, maximum=MAX_ID), "at most 200 (default 50)")]),
+        ("GET", "/api/v1/replies"): op("The agent's replies (admins: everyone's), newest first, a page at a time", {
+            "200": with_link(ok(paged("replies", ref("Reply")))), **errors(400)},
+            params=[query("status", enum(ReplyStatus)), *page_params(*REPLIES_PAGE)]),
         ("GET", "/api/v1/replies/<int:reply_id>"): op("A reply (its agent, admins, reviewers of its language)", {
             "200": ok(ref("Reply")), **errors(403, 404)}),
         ("POST", "/api/v1/replies/<int:reply_id>/confirm"): op("The agent confirms a reply: it is released", {
@@ -235,9 +237,11 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
                            {"text": "Gracias por su ayuda.", "target_lang": "en"}),
             description="Nothing of the message is stored; `customer` values are masked before any engine sees "
                         "them, and `ticket_ref` names the engine call's egress record for erasure."),
-        ("GET", "/api/v1/reviews"): op("The review queue by SLA deadline (reviewers: their languages only)", {
-            "200": ok(record({"reviews": array(ref("ReviewItem"))})), **errors(400, 403)},
-            params=[query("status", enum([*ReviewStatus, "all"]), "default pending"), query("lang", language_tag())]),
+        ("GET", "/api/v1/reviews"): op(
+            "The review queue by SLA deadline (reviewers: their languages only), a page at a time", {
+                "200": with_link(ok(paged("reviews", ref("ReviewItem")))), **errors(400, 403)},
+            params=[query("status", enum([*ReviewStatus, "all"]), "default pending"), query("lang", language_tag()),
+                    *page_params(*REVIEWS_PAGE)]),
         ("GET", "/api/v1/reviews/<int:item_id>"): op("A review item", {
             "200": ok(ref("ReviewItem")), **errors(403, 404)}),
         ("POST", "/api/v1/reviews/<int:item_id>/approve"): op(

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -100,9 +100,13 @@ def check_deadline(item_id: int) -> None:
 
 
 def visible_items(session: Session, user: User, *, lang: str | None = None, status: str | None = "pending",
-                  limit: int = 200) -> list[ReviewItem]:
-    """The queue a user may see: reviewers only their languages, ordered by SLA deadline."""
+                  limit: int = 200, after: tuple[dt.datetime, int] | None = None) -> list[ReviewItem]:
+    """The queue a user may see: reviewers only their languages, ordered by SLA deadline; ``after`` (a
+    deadline and an id, see :func:`queue_position`) starts after that item, for the next page."""
     query = select(ReviewItem).order_by(ReviewItem.due_at, ReviewItem.id)
+    if after is not None:
+        query = query.where(or_(ReviewItem.due_at > after[0],
+                                and_(ReviewItem.due_at == after[0], ReviewItem.id > after[1])))
     if status:
         query = query.where(ReviewItem.status == ReviewStatus(status))
     if lang:
@@ -119,6 +123,27 @@ def visible_items(session: Session, user: User, *, lang: str | None = None, stat
         mine = (i for i in session.scalars(query) if covers(user.language_list, i.target_lang))
         return list(itertools.islice(mine, limit))
     return list(session.scalars(query.limit(limit)))
+
+
+def queue_position(item: ReviewItem) -> list[int | str]:
+    """Where an item stands in the queue's order, as a page cursor's key."""
+    return [item.due_at.isoformat(), item.id]
+
+
+def position_from_key(key: object) -> tuple[dt.datetime, int] | None:
+    """The position :func:`queue_position` gave, read back from a cursor; ValidationError if it is not one."""
+    if key is None:
+        return None
+    refused = ValidationError("'cursor' is not a cursor of the review queue", details={"field": "cursor"})
+    if not (isinstance(key, list) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)):
+        raise refused
+    try:
+        due = dt.datetime.fromisoformat(key[0])
+    except ValueError as exc:
+        raise refused from exc
+    if due.tzinfo is None:
+        raise refused
+    return due, key[1]
 
 
 def get_item(session: Session, user: User, item_id: int) -> ReviewItem:

@@ -40,7 +40,8 @@ def test_the_administration_menu_lists_every_admin_area(client, person):
     sign_in(client, "ada")
     assert links(ADMIN_MENU, client.get("/admin").get_data(as_text=True)) == [
         ("/admin/glossaries", "Glossaries"), ("/admin/locales", "Locale profiles"),
-        ("/admin/users", "Users and shifts"), ("/admin/engines", "Engines")]
+        ("/admin/users", "Users and shifts"), ("/admin/tokens", "API tokens"), ("/admin/engines", "Engines"),
+        ("/admin/audit", "Audit log")]
 
 
 def test_menu_labels_are_in_the_interface_language_of_each_request(client, person):
@@ -51,6 +52,6 @@ def test_menu_labels_are_in_the_interface_language_of_each_request(client, perso
     assert [label for _url, label in links(MENU, html)] == [
         "Respuestas", "Cola de revisión", "Base de conocimiento", "Calidad", "Administración"]
     assert [label for _url, label in links(ADMIN_MENU, html)] == [
-        "Glosarios", "Perfiles regionales", "Usuarios y turnos", "Motores"]
+        "Glosarios", "Perfiles regionales", "Usuarios y turnos", "Tokens de API", "Motores", "Registro de auditoría"]
     post(client, "/ui-language", {"locale": "en", "next": "/admin"})
     assert links(MENU, client.get("/admin").get_data(as_text=True))[0] == ("/agent", "Replies")

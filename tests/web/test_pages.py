@@ -397,7 +397,7 @@ def test_glossary_import_upload_lists_entries_and_a_bad_file_stores_nothing(app,
 def test_engines_page_lists_routes_and_apertium(client, team):
     sign_in(client, "ada")
     page = text_of(client.get("/admin/engines"))
-    assert "apertium" in page and "deepl" in page and "en-es" in page
+    assert "apertium" in page and "deepl" in page and "en → es" in page
 
 
 def test_an_admin_edits_a_locale_profile(app, client, team):
@@ -444,6 +444,7 @@ def test_every_ui_string_has_a_spanish_translation():
     translated = {m.id for m in catalog if m.id and m.string}
     method_map = [("tolk/web/**.py", "python"), ("workflows/pages/**.py", "python"), ("workflows/routing.py", "python"),
                   ("glossaries/pages.py", "python"), ("machinery/pages.py", "python"), ("lqa/pages.py", "python"),
+                  ("machinery/engine_status.py", "python"), ("templates/_pager.html", "jinja2"),
                   ("templates/base.html", "jinja2"), ("templates/auth/**.html", "jinja2"),
                   ("templates/agent/**.html", "jinja2"), ("templates/review/**.html", "jinja2"),
                   ("templates/kb/editor*.html", "jinja2"), ("templates/kb/_state.html", "jinja2"),

@@ -14,8 +14,10 @@ from tolk.db import db
 from tolk.errors import NotFound, PayloadTooLarge, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
+from tolk.pagination import page_request, page_response, paginate
 from tolk.validation import json_object, language, optional, optional_json_object
 from workflows import kb
+from workflows.kb.contract import ARTICLES_PAGE
 from workflows.kb.models import Article, ArticleLocale
 from workflows.models import TranslationJob
 
@@ -76,10 +78,11 @@ def _body(body: dict[str, Any], *, required: bool) -> tuple[str | None, list[str
 @bp.get("/articles")
 @require()
 def list_articles():
+    """Articles by slug, a page at a time (tolk.pagination)."""
     # Revisions and locales in two more queries for the whole page, not two per article.
-    articles = db.session.scalars(select(Article).order_by(Article.slug)
-                                  .options(selectinload(Article.revisions), selectinload(Article.locales))).all()
-    return jsonify({"articles": [kb.article_to_dict(db.session, a, detail=False) for a in articles]})
+    query = select(Article).options(selectinload(Article.revisions), selectinload(Article.locales))
+    page = paginate(db.session, query, Article.slug, page_request(default=ARTICLES_PAGE[0], maximum=ARTICLES_PAGE[1]))
+    return page_response("articles", [kb.article_to_dict(db.session, a, detail=False) for a in page.items], page)
 
 
 @bp.post("/articles")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tolk.pagination import page_params, paged, with_link
 from tolk.schema import (
     Absent,
     LanguageTag,
@@ -29,6 +30,8 @@ from workflows.kb.models import LocaleState
 from workflows.models import JobStatus
 
 TAGS = {"kb_api": "knowledge base"}
+#: Articles per page of GET /articles (default, maximum).
+ARTICLES_PAGE = (100, 500)
 Slug = Annotated[str, shaped(patterned(120, r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                                        "must be lowercase letters, digits and single hyphens (at most 120)"))]
 Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS)]
@@ -166,8 +169,9 @@ def components() -> dict[str, Schema]:
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
     """The knowledge-base endpoints, keyed by (method, Flask rule)."""
     return {
-        ("GET", "/api/v1/articles"): op("KB articles with each locale's state", {
-            "200": ok(record({"articles": array(ref("ArticleSummary"))}))}),
+        ("GET", "/api/v1/articles"): op("KB articles with each locale's state, by slug, a page at a time", {
+            "200": with_link(ok(paged("articles", ref("ArticleSummary")))), **errors(400)},
+            params=page_params(*ARTICLES_PAGE)),
         ("POST", "/api/v1/articles"): op("Create an article (the body is sanitized)", {
             "201": ok(ref("Article"), "Created"), **errors(400, 409, 413)},
             body=json_body(model_schema(NewArticle), {

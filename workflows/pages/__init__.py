@@ -1,5 +1,6 @@
 """Workflow pages, one blueprint per role's work: agents (replies), reviewers (review queue), KB editors
-(articles per locale), admins (overview, users and shifts, locale profiles)."""
+(articles per locale), admins (overview, users and shifts, API tokens, the
+audit log, locale profiles)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from flask_babel import lazy_gettext
 
 from tolk.models import Role
 from tolk.web import register_home, register_nav
-from workflows.pages import admin, agent, display, kb_editor, locales, review
+from workflows.pages import access, admin, agent, display, kb_editor, locales, review
 
 
 def init_app(app: Flask) -> None:
     """Register the workflow pages, their menu entries and each role's landing page."""
-    for blueprint in (agent.bp, review.bp, kb_editor.bp, locales.bp, admin.bp):
+    for blueprint in (agent.bp, review.bp, kb_editor.bp, locales.bp, admin.bp, access.bp):
         app.register_blueprint(blueprint)
     app.context_processor(display.labels)
     register_nav(app, lazy_gettext("Replies"), "agent_pages.agent_home", {Role.AGENT, Role.ADMIN}, 10)
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
     register_nav(app, lazy_gettext("Administration"), "admin_pages.admin_home", {Role.ADMIN}, 90)
     register_nav(app, lazy_gettext("Locale profiles"), "locale_pages.admin_locales", {Role.ADMIN}, 20, section="admin")
     register_nav(app, lazy_gettext("Users and shifts"), "admin_pages.admin_users", {Role.ADMIN}, 30, section="admin")
+    register_nav(app, lazy_gettext("API tokens"), "access_pages.admin_tokens", {Role.ADMIN}, 35, section="admin")
+    register_nav(app, lazy_gettext("Audit log"), "access_pages.admin_audit", {Role.ADMIN}, 50, section="admin")
     register_home(app, "agent_pages.agent_home", {Role.AGENT}, 10)
     register_home(app, "review_pages.review_queue", {Role.REVIEWER}, 10)
     register_home(app, "kb_editor_pages.kb_articles", {Role.EDITOR}, 10)

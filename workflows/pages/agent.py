@@ -16,6 +16,7 @@ from tolk.db import db
 from tolk.errors import TolkError, ValidationError
 from tolk.models import Role, User
 from tolk.openapi import check_body
+from tolk.pagination import page_request, paginate
 from tolk.web import form_flag, marked, page_errors
 from workflows import macros, replies
 from workflows.models import Reply, ReplyTemplate
@@ -32,10 +33,15 @@ def _templates() -> list[dict[str, Any]]:
     return [{"id": t.id, "title": t.title or t.id, "variables": sorted(macros.template_variables(t))} for t in rows]
 
 
-def _recent(user: User) -> list[dict[str, Any]]:
-    query = (select(Reply).options(selectinload(Reply.transitions)).where(Reply.agent_id == user.id)
-             .order_by(Reply.id.desc()).limit(RECENT_REPLIES))
-    return [_with_deadline(d) for d in replies.replies_to_dicts(db.session, db.session.scalars(query).all())]
+def _recent(user: User) -> tuple[list[dict[str, Any]], dict[str, str | None]]:
+    """The agent's replies, newest first, a page at a time; and the links to the next and first page."""
+    query = select(Reply).options(selectinload(Reply.transitions)).where(Reply.agent_id == user.id)
+    page = paginate(db.session, query, Reply.id, page_request(default=RECENT_REPLIES, maximum=200), descending=True)
+    # The agent's home page, also when the list is shown under a submitted form's answer.
+    home = "agent_pages.agent_home"
+    links = {"next_url": url_for(home, cursor=page.next_cursor, _anchor="recent") if page.next_cursor else None,
+             "first_url": url_for(home, _anchor="recent") if request.args.get("cursor") else None}
+    return [_with_deadline(d) for d in replies.replies_to_dicts(db.session, page.items)], links
 
 
 def _with_deadline(data: dict[str, Any]) -> dict[str, Any]:
@@ -60,8 +66,9 @@ def _parse_variables(raw: str) -> dict[str, str]:
 def _agent_form(form: dict[str, Any] | None = None, error: str | None = None, status: int = 200, **extra: Any):
     user = signed_in_user()
     values = {"channel": "email", "idempotency_key": uuid.uuid4().hex, **(form or {})}
+    recent, pages = _recent(user)
     return render_template("agent/home.html", form=values, error=error, templates=_templates(),
-                           recent=_recent(user), channels=replies.CHANNELS,
+                           recent=recent, pages=pages, channels=replies.CHANNELS,
                            languages=current_app.config["LANGUAGES"], **extra), status
 
 

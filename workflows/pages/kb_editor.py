@@ -7,12 +7,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import NotFound, TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
+from tolk.pagination import first_page_url, next_page_url, page_request, paginate
 from tolk.web import commit_or_rollback, form_flag, form_list, page_errors
 from workflows import kb
 from workflows.kb.models import Article
@@ -21,14 +23,21 @@ bp = Blueprint("kb_editor_pages", __name__)
 page_errors(bp)
 
 
+#: Articles per page of the editor's list (default, maximum).
+ARTICLES_PAGE = (50, 200)
+
+
 @bp.get("/kb-editor")
 @require(Role.EDITOR)
 def kb_articles():
-    articles = list(db.session.scalars(select(Article).order_by(Article.slug)))
+    query = select(Article).options(selectinload(Article.revisions), selectinload(Article.locales))
+    page = paginate(db.session, query, Article.slug, page_request(default=ARTICLES_PAGE[0], maximum=ARTICLES_PAGE[1]))
+    articles = page.items
     locales_shown = sorted({row.locale for a in articles for row in a.locales})
     rows = [{"article": a, "title": kb.current_revision(a).title,
              "states": {row.locale: kb.locale_to_dict(db.session, row) for row in a.locales}} for a in articles]
-    return render_template("kb/editor_list.html", rows=rows, locales=locales_shown)
+    return render_template("kb/editor_list.html", rows=rows, locales=locales_shown, next_url=next_page_url(page),
+                           first_url=first_page_url())
 
 
 def _article_form(article: Article | None, form: dict[str, Any] | None = None, error: str | None = None,

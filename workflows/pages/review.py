@@ -17,6 +17,7 @@ from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import NotFound, ValidationError
 from tolk.models import Role, User
+from tolk.pagination import first_page_url, more_than, next_page_url, page_request
 from tolk.web import commit_or_rollback, marked, page_errors
 from workflows import review
 from workflows.kb.models import ArticleLocale
@@ -38,6 +39,10 @@ def _item_title(item: ReviewItem) -> str:
     return f"{item.kind} {item.object_id}"
 
 
+#: Review items per page of the queue (default, maximum).
+QUEUE_PAGE = (50, 200)
+
+
 @bp.get("/review")
 @require(Role.REVIEWER)
 def review_queue():
@@ -45,11 +50,15 @@ def review_queue():
     status = request.args.get("status", "pending")
     if status not in {s.value for s in ReviewStatus}:
         raise ValidationError(f"unknown status {status!r}")
-    items = review.visible_items(db.session, user, status=status)
-    users = {u.id: u.name for u in db.session.scalars(select(User))}
+    wanted = page_request(default=QUEUE_PAGE[0], maximum=QUEUE_PAGE[1])
+    page = more_than(review.visible_items(db.session, user, status=status, limit=wanted.limit + 1,
+                                          after=review.position_from_key(wanted.after)), wanted, review.queue_position)
+    ids = {i.assignee_id for i in page.items if i.assignee_id is not None}
+    users = {u.id: u.name for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     rows = [{"item": i, "title": _item_title(i),
-             "assignee": users.get(i.assignee_id) if i.assignee_id is not None else None} for i in items]
-    return render_template("review/queue.html", rows=rows, status=status, statuses=[s.value for s in ReviewStatus])
+             "assignee": users.get(i.assignee_id) if i.assignee_id is not None else None} for i in page.items]
+    return render_template("review/queue.html", rows=rows, status=status, statuses=[s.value for s in ReviewStatus],
+                           next_url=next_page_url(page), first_url=first_page_url())
 
 
 def _termbase() -> Termbase | None:
