@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,7 @@ from lqa.checks import CheckConfig, run_checks
 from lqa.checks import Segment as CheckedSegment
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
+from machinery.translator import SegmentResult
 from tolk.auth import audit
 from tolk.db import db
 from tolk.errors import NotFound, ServiceUnavailable, ValidationError
@@ -39,6 +41,7 @@ from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleS
 from workflows.kb.policy import effective_policy
 from workflows.kb.publishing import RETRYING_PREFIX, job_message, publish, review_text
 from workflows.kb.segmentation import Segment, reassemble, segment, with_texts
+from workflows.kb.untranslatable import mask, unmask
 from workflows.locales import ProfileView, effective_profile
 from workflows.models import JobStatus, TranslationJob
 from workflows.routing import sampled
@@ -204,10 +207,13 @@ def run_translation(session: Session, job_id: str) -> str:
         title = translator.translate(session, [revision.title], source, target, fmt="text", **options)[0]
         job.done = 1
         session.commit()
-        results = []
+        results: list[SegmentResult] = []
         for start in range(0, len(segments), BATCH_SIZE):
-            batch = [s.text_html for s in segments[start:start + BATCH_SIZE]]
-            results.extend(translator.translate(session, batch, source, target, fmt="html", **options))
+            # Code, keys, sample output and translate="no" content never reach the engine.
+            masked = [mask(s.text_html) for s in segments[start:start + BATCH_SIZE]]
+            batch = [text for text, _kept in masked]
+            done = translator.translate(session, batch, source, target, fmt="html", **options)
+            results.extend(replace(r, text=unmask(r.text, kept)) for r, (_text, kept) in zip(done, masked, strict=True))
             job.done += len(batch)
             session.commit()
             _pause()

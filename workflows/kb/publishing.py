@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lqa.checks import ProtectedContentCheck
+from lqa.checks import Segment as CheckedSegment
 from tolk.auth import audit
 from tolk.db import utcnow
 from tolk.errors import Conflict
@@ -124,6 +126,10 @@ def on_review_decided(session: Session, item: ReviewItem, approved: bool, review
     if approved:
         title, body = split_review_text(item.final_text or "", row.draft_title or "")
         clean = sanitize(body)
+        # The reviewer's text is checked too: code, keys and translate="no" content must stay as written.
+        source = revision_of(row.article, row.draft_revision) or current_revision(row.article)
+        row.findings = [f.to_dict() for f in ProtectedContentCheck().run(
+            CheckedSegment(source.body_html, clean, row.article.source_locale, row.locale, fmt="html"))]
         publish(session, row, body_html=clean, title=title, revision=row.draft_revision or 0,
                 segments=segment_texts(clean, row.locale), actor=reviewer.name, policy=PublishingPolicy.REVIEW)
         return
