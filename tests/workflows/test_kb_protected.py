@@ -46,3 +46,15 @@ def test_a_reviewer_changing_protected_content_is_flagged(app, client, editor, m
     es = locale_state(client, editor)
     flagged = [f for f in es["findings"] if f["check"] == "protected_content"]
     assert [(f["severity"], f["data"]["element"]) for f in flagged] == [("critical", "<code>RESET-{code}</code>")]
+
+
+def test_mask_and_unmask_round_trip_and_a_lost_token_leaves_the_element_missing():
+    from workflows.kb.untranslatable import mask, unmask
+
+    source = '<p>Type <code>RESET-{code}</code>, then <kbd>Enter</kbd>. Keep {name} as it is.</p>'
+    masked, kept = mask(source)
+    assert masked == "<p>Type {kb_keep_0}, then {kb_keep_1}. Keep {name} as it is.</p>"
+    assert kept == ["<code>RESET-{code}</code>", "<kbd>Enter</kbd>"]
+    assert unmask(masked, kept) == source
+    assert unmask("<p>Escribe {kb_keep_1} y {kb_keep_1} {kb_keep_7}.</p>", kept) == (
+        "<p>Escribe <kbd>Enter</kbd> y {kb_keep_1} {kb_keep_7}.</p>")  # each once; unknown tokens stay

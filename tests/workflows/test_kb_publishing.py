@@ -203,3 +203,17 @@ def test_diff_between_revisions_lists_old_and_new_text_per_segment(client, edito
         ("changed", "Parcels usually arrive within a week.", "Parcels usually arrive within five days.")]
     assert client.get("/api/v1/articles/shipping/diff?from=1&to=9", headers=editor).status_code == 404
     assert client.get("/api/v1/articles/shipping/diff?from=x", headers=editor).status_code == 400
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (["a", "b"], ["a", "b"], []),
+    (["a", "b"], ["a", "B"], [(1, 1, "changed", "b", "B")]),
+    (["a"], ["a", "c"], [(1, None, "added", None, "c")]),
+    (["a", "b", "c"], ["a", "c"], [(None, 1, "removed", "b", None)]),
+    (["a", "b"], ["x", "y", "z"], [(0, 0, "changed", "a", "x"), (1, 1, "changed", "b", "y"),
+                                   (2, None, "added", None, "z")]),
+])
+def test_segment_diff_table(old, new, expected):
+    from workflows.kb import segment_diff
+
+    assert [(c["index"], c["old_index"], c["change"], c["old"], c["new"]) for c in segment_diff(old, new)] == expected
