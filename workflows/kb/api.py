@@ -147,7 +147,8 @@ def article_diff(slug: str):
     old, new = kb.revision_of(article, since), kb.revision_of(article, to)
     if old is None or new is None:
         raise NotFound(f"article {slug!r} has revisions 1 to {article.current_revision}")
-    return jsonify({"slug": slug, "from_revision": since, "to_revision": to, "title": {"old": old.title, "new": new.title},
+    return jsonify({"slug": slug, "from_revision": since, "to_revision": to,
+                    "title": {"old": old.title, "new": new.title},
                     "segments": kb.segment_diff(old.segments, new.segments)})
 
 

@@ -87,8 +87,12 @@ def segment_diff(old: Sequence[str], new: Sequence[str]) -> list[dict[str, Any]]
         for k in range(max(i2 - i1, j2 - j1)):
             before = old[i1 + k] if i1 + k < i2 else None
             after = new[j1 + k] if j1 + k < j2 else None
-            change = "changed" if before is not None and after is not None else "added" if after is not None else "removed"
-            out.append({"index": j1 + k if after is not None else None, "old_index": i1 + k if before is not None else None,
+            if before is not None and after is not None:
+                change = "changed"
+            else:
+                change = "added" if after is not None else "removed"
+            out.append({"index": j1 + k if after is not None else None,
+                        "old_index": i1 + k if before is not None else None,
                         "change": change, "old": before, "new": after})
     return out
 
