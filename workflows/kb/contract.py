@@ -83,6 +83,7 @@ class JobRef(BaseModel):
     status: JobStatus
     error: str | None
     message: str | None = Field(description="what went wrong, in plain words (error: the technical summary)")
+    attempts: int
 
 
 class SegmentChange(BaseModel):

@@ -176,7 +176,8 @@ def locale_to_dict(session: Session, row: ArticleLocale) -> dict[str, Any]:
         "locale_policy": row.publishing_policy.value if row.publishing_policy else None,
         "policy_note": POLICY_NOTES[policy],
         "progress": {"done": job.done, "total": job.total, "status": job.status.value} if job else None,
-        "job": {"id": job.id, "status": job.status.value, "error": job.error, "message": job_message(job)}
+        "job": {"id": job.id, "status": job.status.value, "error": job.error, "message": job_message(job),
+                "attempts": job.attempts}
         if job else None,
         "outdated_segments": row.outdated_segments,
         "outdated_changes": changes,
