@@ -65,7 +65,7 @@ def test_kb_translation_missing_a_glossary_term_stores_the_locale_with_its_findi
     response = client.post("/api/v1/articles", headers=editor, json={
         "slug": "orders", "title": "Shipping times", "format": "html", "source_locale": "en", "critical": False,
         "body": "<p>We ship all orders within two days.</p><p>Parcels usually arrive within a week.</p>",
-        "target_locales": ["es", "ca"]})
+        "target_locales": ["es", "ca"], "publishing_policy": "auto"})
     assert response.status_code == 201, response.get_json()
     jobs = client.post("/api/v1/articles/orders/translate", headers=editor).get_json()["jobs"]
 

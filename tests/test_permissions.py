@@ -102,6 +102,7 @@ CALLS = [
     Call("POST", "/api/v1/articles", "/api/v1/articles", STAFF,
          json={"slug": "{prefix}-new", "title": "New", "body": "<p>Hello.</p>"}),
     Call("GET", "/api/v1/articles/<slug>", "/api/v1/articles/{article}", SIGNED_IN),
+    Call("GET", "/api/v1/articles/<slug>/diff", "/api/v1/articles/{article}/diff", SIGNED_IN),
     Call("PUT", "/api/v1/articles/<slug>", "/api/v1/articles/{article}", STAFF, json={"title": "Tracking"}),
     Call("POST", "/api/v1/articles/<slug>/translate", "/api/v1/articles/{article}/translate", STAFF, json={}),
     Call("POST", "/api/v1/articles/<slug>/locales/<locale>/publish",

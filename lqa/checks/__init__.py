@@ -26,7 +26,7 @@ from lqa.checks.formality import RegisterCheck
 from lqa.checks.links import EmailCheck, UrlCheck
 from lqa.checks.markup import PlaceholderCheck, TagCheck
 from lqa.checks.numbers import AmountCheck, DateCheck, NumberCheck, number_values
-from lqa.checks.protection import LeftoverTokenCheck
+from lqa.checks.protection import LeftoverTokenCheck, ProtectedContentCheck, untranslatable_spans
 from lqa.checks.terminology import GlossaryTermCheck, ProtectedTermCheck
 from lqa.checks.text import (
     CJK_LENGTH_RANGE,
@@ -45,7 +45,7 @@ from lqa.checks.upsell import UPSELL_PATTERNS, UpsellCheck, UpsellPolicy, upsell
 
 # Registered here rather than where each is defined, so that the order is written down once:
 # ``run_checks`` runs the checks and lists findings of equal severity in this order.
-for _check in (PlaceholderCheck, TagCheck, NumberCheck, AmountCheck, DateCheck, UrlCheck, EmailCheck,
+for _check in (PlaceholderCheck, TagCheck, ProtectedContentCheck, NumberCheck, AmountCheck, DateCheck, UrlCheck, EmailCheck,
                GlossaryTermCheck, ProtectedTermCheck, UntranslatedCheck, EmptyCheck, TruncatedCheck,
                LengthRatioCheck, WhitespaceCheck, DoubledWordCheck, EndPunctuationCheck, LeftoverTokenCheck,
                RegisterCheck, UpsellCheck):
@@ -55,9 +55,9 @@ __all__ = [
     "CHECKS", "CJK_LENGTH_RANGE", "LATIN_LENGTH_RANGE", "UPSELL_PATTERNS",
     "AmountCheck", "Check", "CheckConfig", "DateCheck", "DoubledWordCheck", "EmailCheck", "EmptyCheck",
     "EndPunctuationCheck", "Finding", "GlossaryTermCheck", "LeftoverTokenCheck", "LengthRatioCheck",
-    "NumberCheck", "PlaceholderCheck", "ProtectedTermCheck", "RegisterCheck", "Segment", "Severity", "TagCheck",
+    "NumberCheck", "PlaceholderCheck", "ProtectedContentCheck", "ProtectedTermCheck", "RegisterCheck", "Segment", "Severity", "TagCheck",
     "TermExpectation", "TermKind", "TruncatedCheck", "UntranslatedCheck", "UpsellCheck", "UpsellPolicy",
     "UrlCheck", "WhitespaceCheck",
     "default_length_ratio_range", "expected_length_ratio", "has_critical", "number_values",
-    "prose", "register", "run_checks", "upsell_findings", "worst_severity",
+    "prose", "register", "run_checks", "untranslatable_spans", "upsell_findings", "worst_severity",
 ]

@@ -103,9 +103,14 @@ def test_an_editor_translates_an_article_and_the_public_page_shows_it(app, page,
     page.wait_for_selector('tr[data-locale="es"]')
     page.locator('tr[data-locale="es"] button.translate').click()
     page.wait_for_selector("text=Translation started for 1 locale(s).")
+    assert page.locator('tr[data-locale="es"] td.state[data-state="translating"]').count() == 1
     with app.app_context():
         SimpleWorker([queue()], connection=redis_connection()).work(burst=True)
-    page.reload()
+    # No reload: the page polls the locale states and shows the finished draft by itself (policy manual).
+    page.wait_for_selector('tr[data-locale="es"] button.publish', timeout=20000)
+    assert "ready to publish" in page.locator('tr[data-locale="es"] .state').inner_text()
+    page.locator('tr[data-locale="es"] button.publish').click()
+    page.wait_for_selector("text=Published es.")
     state = page.locator('tr[data-locale="es"] .state')
     assert "published" in state.inner_text()
     shoot(page, "kb-editor")

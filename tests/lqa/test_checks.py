@@ -212,7 +212,7 @@ def test_severities_are_ordered() -> None:
 
 def test_default_severities_follow_the_policy() -> None:
     critical = {"placeholders", "tags", "numbers", "amounts", "dates", "urls", "emails", "glossary_protected",
-                "empty", "leftover_token"}
+                "empty", "leftover_token", "protected_content"}
     major = {"glossary_term", "untranslated", "truncated", "register", "upsell"}
     minor = {"length_ratio", "whitespace", "doubled_word", "end_punctuation"}
     assert set(CHECKS) == critical | major | minor

@@ -222,7 +222,7 @@ def test_a_failed_delivery_is_retried_with_the_same_webhook_id(app, client, team
 
 
 def test_kb_translation_with_redis_down_fails_clearly_and_leaves_nothing_waiting(app, client, editor):
-    assert make_article(client, editor, target_locales=["es", "ca"]).status_code == 201
+    assert make_article(client, editor, target_locales=["es", "ca"], publishing_policy="auto").status_code == 201
     _redis_down(app)
     response = client.post("/api/v1/articles/shipping/translate", headers=editor)
     assert response.status_code == 503
@@ -238,7 +238,7 @@ def test_kb_translation_with_redis_down_fails_clearly_and_leaves_nothing_waiting
 
 def test_kb_translation_with_redis_down_leaves_a_published_locale_published(app, client, editor, redis_url):
 
-    assert make_article(client, editor).status_code == 201
+    assert make_article(client, editor, publishing_policy="auto").status_code == 201
     assert client.post("/api/v1/articles/shipping/translate", headers=editor).status_code == 202
     run_jobs(app)
     before = client.get("/api/v1/articles/shipping", headers=editor).get_json()["locales"]["es"]

@@ -490,6 +490,8 @@ def test_an_editor_creates_translates_and_publishes_an_article(app, client, team
     started = post(client, "/kb-editor/tracking/translate", {"locale": "es"})
     assert "Translation started for 1 locale(s)." in text_of(client.get(started.location))
     run_jobs(app)
+    published = post(client, "/kb-editor/tracking/publish", {"locale": "es"})  # policy manual: the editor publishes
+    assert "Published es." in text_of(client.get(published.location))
     html = client.get("/kb-editor/tracking").get_data(as_text=True)
     row = re.search(r'<tr data-locale="es">.*?</tr>', html, re.S).group(0)
     assert "published" in row and "/kb/es/tracking" in row

@@ -40,7 +40,7 @@ def immediate_retries(monkeypatch):
 def test_engine_errors_are_retried_then_the_job_and_locale_are_marked_failed(app, client, editor, deepl_fake,
                                                                               immediate_retries):
     deepl_fake.fail_next(503, times=1000, path="/v2/translate")
-    make_article(client, editor)
+    make_article(client, editor, publishing_policy="auto")
     [job] = translate_article(client, editor)
     run_jobs(app)
 
@@ -62,7 +62,7 @@ def test_engine_errors_are_retried_then_the_job_and_locale_are_marked_failed(app
 @pytest.mark.parametrize("app_config", ["deepl_only"], indirect=True)
 def test_a_retry_that_succeeds_clears_the_error(app, client, editor, deepl_fake, immediate_retries):
     deepl_fake.fail_next(503, times=3, path="/v2/translate")  # every retry of the router, on the first run
-    make_article(client, editor)
+    make_article(client, editor, publishing_policy="auto")
     [job] = translate_article(client, editor)
     run_jobs(app)
     shown = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
@@ -73,7 +73,7 @@ def test_a_retry_that_succeeds_clears_the_error(app, client, editor, deepl_fake,
 def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, client, editor, helpdesk,
                                                                        immediate_retries):
     sentences = [f"Step {i}: open the settings page and check that option {i} is switched on." for i in range(100)]
-    make_article(client, editor, body="".join(f"<p>{s}</p>" for s in sentences))
+    make_article(client, editor, publishing_policy="auto", body="".join(f"<p>{s}</p>" for s in sentences))
     [job] = translate_article(client, editor)
 
     worker = start_worker(app, extra_env={kb_jobs.BATCH_PAUSE_ENV: "0.4"})

@@ -50,7 +50,8 @@ def engine_characters(app) -> int:
 
 
 def test_create_sanitizes_xss_in_stored_and_public_html(app, client, editor):
-    response = make_article(client, editor, body=XSS_BODY, title="<script>alert('title')</script> Welcome")
+    response = make_article(client, editor, body=XSS_BODY, title="<script>alert('title')</script> Welcome",
+                            publishing_policy="auto")
     assert response.status_code == 201, response.json
     stored = response.json["body_html"]
     for bad in ("<script", "onerror", "onclick", "javascript:", "<iframe", "alert("):
@@ -122,8 +123,8 @@ def test_agents_and_reviewers_cannot_create_translate_or_publish(client, editor,
 # --- translating and publishing ----------------------------------------------------------------
 
 
-def test_non_critical_article_publishes_after_translation_with_one_webhook(app, client, editor, helpdesk):
-    make_article(client, editor, target_locales=["es", "ca"])
+def test_auto_policy_publishes_after_translation_with_one_webhook(app, client, editor, helpdesk):
+    make_article(client, editor, target_locales=["es", "ca"], publishing_policy="auto")
     assert locale_state(client, editor)["state"] == "missing"
     jobs = translate_article(client, editor)
     assert {j["object"]["locale"] for j in jobs} == {"es", "ca"}
@@ -157,7 +158,7 @@ def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, mo
         dispatch(ids)
 
     monkeypatch.setattr(webhooks, "dispatch", counting)
-    make_article(client, editor, target_locales=["es", "ca"])
+    make_article(client, editor, target_locales=["es", "ca"], publishing_policy="auto")
     translate_article(client, editor)
     run_jobs(app)
     with app.app_context():
@@ -182,7 +183,7 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
 
 
 def test_edit_marks_locale_outdated_and_retranslation_bills_only_the_changed_segment(app, client, editor):
-    make_article(client, editor)
+    make_article(client, editor, publishing_policy="auto")
     translate_article(client, editor)
     run_jobs(app)
     first = engine_characters(app)
@@ -281,7 +282,7 @@ def test_no_engine_for_the_pair_asks_a_human_translator_and_rtl_pages_say_so(app
 
 
 def test_public_page_is_404_unless_published_in_that_locale(app, client, editor):
-    make_article(client, editor, target_locales=["es", "ca"])
+    make_article(client, editor, target_locales=["es", "ca"], publishing_policy="auto")
     translate_article(client, editor, locales=["es"])
     run_jobs(app)
     assert client.get("/kb/es/shipping").status_code == 200

@@ -20,6 +20,7 @@ from workflows.kb.articles import (
     find_locale,
     get_article,
     revision_of,
+    segment_diff,
     text_direction,
     update_article,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "publish_draft",
     "removed_markup",
     "revision_of",
+    "segment_diff",
     "run_translation",
     "sanitize",
     "seed_demo_articles",

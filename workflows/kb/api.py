@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, overload
+from typing import Any, Literal, NamedTuple, overload
 
-from flask import Blueprint, abort, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,7 +18,9 @@ from tolk.pagination import page_request, page_response, paginate
 from tolk.validation import json_object, language, optional, optional_json_object
 from workflows import kb
 from workflows.kb.contract import ARTICLES_PAGE
-from workflows.kb.models import Article, ArticleLocale
+from workflows.kb.models import Article, ArticleLocale, PublishingPolicy
+from workflows.kb.policy import apply_policies, parse_policy
+from workflows.kb.targets import coverage_warnings, locale_tag
 from workflows.models import TranslationJob
 
 bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
@@ -57,22 +59,30 @@ def _title(body: dict[str, Any], *, required: bool) -> str | None:
     return title.strip() if title is not None else None
 
 
-@overload
-def _body(body: dict[str, Any], *, required: Literal[True]) -> tuple[str, list[str]]: ...
-@overload
-def _body(body: dict[str, Any], *, required: Literal[False]) -> tuple[str | None, list[str]]: ...
+class _Source(NamedTuple):
+    html: str | None  # sanitized, None when the body is absent
+    removed: list[str]  # what sanitizing dropped (HTML bodies)
+    fmt: str
+    text: str | None  # the Markdown as written
 
 
-def _body(body: dict[str, Any], *, required: bool) -> tuple[str | None, list[str]]:
-    """The sanitized body HTML (None when absent) and what sanitizing removed."""
+def _body(body: dict[str, Any], *, required: bool) -> _Source:
+    """The body as written and as sanitized HTML."""
     raw = body["body"] if required else body.get("body")
     fmt = optional(body, "format", "html")
     if raw is None:
-        return None, []
+        return _Source(None, [], fmt, None)
     if len(raw) > kb.MAX_ARTICLE_CHARS:
         raise PayloadTooLarge(f"the body is longer than {kb.MAX_ARTICLE_CHARS} characters")
     removed = kb.removed_markup(raw) if fmt == "html" else []
-    return kb.source_html(raw, fmt), removed
+    return _Source(kb.source_html(raw, fmt), removed, fmt, raw if fmt == "markdown" else None)
+
+
+def _policies(body: dict[str, Any]) -> tuple[PublishingPolicy | None, dict[str, PublishingPolicy | None]]:
+    article = parse_policy(body.get("publishing_policy"), "publishing_policy")
+    locales = {locale_tag(loc, "locale_policies"): parse_policy(value, f"locale_policies.{loc}")
+               for loc, value in (body.get("locale_policies") or {}).items()}
+    return article, locales
 
 
 @bp.get("/articles")
@@ -91,14 +101,19 @@ def create_article():
     body = json_object()
     slug = body["slug"]
     title = _title(body, required=True)
-    html, removed = _body(body, required=True)
+    src = _body(body, required=True)
     source = language(body, "source_locale") or "en"
     targets = _targets(body, "target_locales") or []
     critical = bool(body.get("critical"))
-    article = kb.create_article(db.session, slug=slug, title=title, body_html=html, source_locale=source,
-                                critical=critical, target_locales=targets, author=_actor())
+    policy, locale_policies = _policies(body)
+    article = kb.create_article(db.session, slug=slug, title=title, body_html=src.html or "", source_locale=source,
+                                critical=critical, target_locales=targets, author=_actor(),
+                                source_format=src.fmt, source_text=src.text)
+    apply_policies(article, policy, locale_policies)
+    warnings = coverage_warnings(db.session, source, targets)
     db.session.commit()
-    return jsonify({**kb.article_to_dict(db.session, article), "sanitizer_removed": removed}), 201
+    return jsonify({**kb.article_to_dict(db.session, article), "sanitizer_removed": src.removed,
+                    "warnings": warnings}), 201
 
 
 @bp.get("/articles/<slug>")
@@ -113,11 +128,31 @@ def update_article(slug: str):
     article = kb.get_article(db.session, slug)
     body = json_object()
     title = _title(body, required=False)
-    html, removed = _body(body, required=False)
-    kb.update_article(db.session, article, author=_actor(), title=title, body_html=html,
-                      critical=body.get("critical"), target_locales=_targets(body, "target_locales"))
+    src = _body(body, required=False)
+    targets = _targets(body, "target_locales")
+    policy, locale_policies = _policies(body)
+    kb.update_article(db.session, article, author=_actor(), title=title, body_html=src.html,
+                      critical=body.get("critical"), target_locales=targets, source_format=src.fmt,
+                      source_text=src.text)
+    apply_policies(article, policy, locale_policies)
+    warnings = coverage_warnings(db.session, article.source_locale, targets) if targets is not None else []
     db.session.commit()
-    return jsonify({**kb.article_to_dict(db.session, article), "sanitizer_removed": removed})
+    return jsonify({**kb.article_to_dict(db.session, article), "sanitizer_removed": src.removed,
+                    "warnings": warnings})
+
+
+@bp.get("/articles/<slug>/diff")
+@require()
+def article_diff(slug: str):
+    article = kb.get_article(db.session, slug)
+    to = request.args.get("to", type=int) or article.current_revision
+    since = request.args.get("from", type=int) or max(to - 1, 1)
+    old, new = kb.revision_of(article, since), kb.revision_of(article, to)
+    if old is None or new is None:
+        raise NotFound(f"article {slug!r} has revisions 1 to {article.current_revision}")
+    return jsonify({"slug": slug, "from_revision": since, "to_revision": to,
+                    "title": {"old": old.title, "new": new.title},
+                    "segments": kb.segment_diff(old.segments, new.segments)})
 
 
 @bp.post("/articles/<slug>/translate")
@@ -133,9 +168,10 @@ def translate_article(slug: str):
 @require(Role.EDITOR)
 def publish_locale(slug: str, locale: str):
     article = kb.get_article(db.session, slug)
-    row = kb.publish_draft(db.session, article, _locale_tag(locale), _actor())
+    tag = _locale_tag(locale)
+    kb.publish_draft(db.session, article, tag, _actor())
     db.session.commit()
-    return jsonify(kb.locale_to_dict(db.session, row))
+    return jsonify(kb.locale_to_dict(db.session, kb.find_locale(article, tag)))
 
 
 @bp.get("/jobs/<job_id>")

@@ -1,7 +1,9 @@
 """KB articles and their revisions: create, edit (a new revision per change), look up, and locale states.
 
-An article has a source revision per save and one ``ArticleLocale`` per target locale. Editing the
-source marks published locales ``outdated`` with the indexes of the changed source segments.
+An article has a source revision per save and one ``ArticleLocale`` per target locale. A revision keeps
+the source as the editor wrote it (``source_format`` html or markdown, Markdown in ``source_text``) beside
+its sanitized HTML. Editing the source marks published locales, and locales whose draft waits for review
+or for the editor, ``outdated`` with the indexes of the changed source segments.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +23,7 @@ from tolk.languages import base
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
 from workflows.kb.segmentation import segment
 from workflows.locales import effective_profile
+from workflows.models import ReviewItem, ReviewStatus
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -72,6 +76,27 @@ def changed_segments(old: Sequence[str], new: Sequence[str]) -> list[int]:
     return changed
 
 
+def segment_diff(old: Sequence[str], new: Sequence[str]) -> list[dict[str, Any]]:
+    """What changed between two revisions' segments: per changed segment its index in ``new`` (None when
+    removed), the old and the new text (None when inserted or removed) and the kind of change."""
+    matcher = difflib.SequenceMatcher(a=list(old), b=list(new), autojunk=False)
+    out: list[dict[str, Any]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        for k in range(max(i2 - i1, j2 - j1)):
+            before = old[i1 + k] if i1 + k < i2 else None
+            after = new[j1 + k] if j1 + k < j2 else None
+            if before is not None and after is not None:
+                change = "changed"
+            else:
+                change = "added" if after is not None else "removed"
+            out.append({"index": j1 + k if after is not None else None,
+                        "old_index": i1 + k if before is not None else None,
+                        "change": change, "old": before, "new": after})
+    return out
+
+
 def segment_texts(body_html: str, lang: str) -> list[str]:
     """The segments of sanitized ``body_html`` as HTML strings, in order."""
     return [s.text_html for s in segment(body_html, lang)]
@@ -89,7 +114,8 @@ def _check_targets(source_locale: str, targets: Iterable[str]) -> list[str]:
 
 
 def create_article(session: Session, *, slug: str, title: str, body_html: str, source_locale: str,
-                   critical: bool, target_locales: Sequence[str], author: str) -> Article:
+                   critical: bool, target_locales: Sequence[str], author: str, source_format: str = "html",
+                   source_text: str | None = None) -> Article:
     """Create an article with its first revision and a ``missing`` locale per target; 409 if the slug exists."""
     if not SLUG.match(slug) or len(slug) > 120:
         raise ValidationError("'slug' must be lowercase letters, digits and single hyphens (at most 120)",
@@ -100,7 +126,8 @@ def create_article(session: Session, *, slug: str, title: str, body_html: str, s
     article = Article(slug=slug, source_locale=source_locale, critical=critical, target_locales=targets,
                       current_revision=1)
     article.revisions.append(ArticleRevision(number=1, title=title, body_html=body_html,
-                                             segments=segment_texts(body_html, source_locale), author=author))
+                                             segments=segment_texts(body_html, source_locale), author=author,
+                                             source_format=source_format, source_text=source_text))
     article.locales.extend(ArticleLocale(locale=t, state=LocaleState.MISSING) for t in targets)
     session.add(article)
     session.flush()
@@ -110,7 +137,8 @@ def create_article(session: Session, *, slug: str, title: str, body_html: str, s
 
 def update_article(session: Session, article: Article, *, author: str, title: str | None = None,
                    body_html: str | None = None, critical: bool | None = None,
-                   target_locales: Sequence[str] | None = None) -> bool:
+                   target_locales: Sequence[str] | None = None, source_format: str | None = None,
+                   source_text: str | None = None) -> bool:
     """Save an edit: a changed title or body is a new revision and marks published locales outdated.
 
     Returns whether a new revision was made. Removing a target locale deletes that locale's
@@ -129,21 +157,48 @@ def update_article(session: Session, article: Article, *, author: str, title: st
     latest = current_revision(article)
     new_title = latest.title if title is None else title
     new_body = latest.body_html if body_html is None else body_html
-    revised = (new_title, new_body) != (latest.title, latest.body_html)
+    if body_html is None:  # the body is kept as it was written
+        source_format, source_text = latest.source_format, latest.source_text
+    new_format = source_format or "html"
+    new_text = source_text if new_format != "html" else None
+    revised = (new_title, new_body, new_format, new_text) != (
+        latest.title, latest.body_html, latest.source_format, latest.source_text)
     if revised:
         article.current_revision = latest.number + 1
         article.revisions.append(ArticleRevision(
             number=article.current_revision, title=new_title, body_html=new_body,
-            segments=segment_texts(new_body, article.source_locale), author=author))
+            segments=segment_texts(new_body, article.source_locale), author=author,
+            source_format=new_format, source_text=new_text))
         session.flush()
         for row in article.locales:
-            if row.state in (LocaleState.PUBLISHED, LocaleState.OUTDATED):
-                settle(row)
+            source_changed(session, row)
     article.updated_at = utcnow()
     session.flush()
     audit("article.updated", "article", article.slug, actor=author,
           detail={"revision": article.current_revision, "new_revision": revised}, sess=session)
     return revised
+
+
+def source_changed(session: Session, row: ArticleLocale) -> None:
+    """After a new source revision: a published locale, or one whose draft waits for review or for the
+    editor, becomes ``outdated`` with the changed segments; a pending review of it says the source moved on."""
+    if row.published_revision is not None and row.state in (LocaleState.PUBLISHED, LocaleState.OUTDATED):
+        settle(row)
+        return
+    if row.state not in (LocaleState.IN_REVIEW, LocaleState.READY, LocaleState.OUTDATED):
+        return
+    article = row.article
+    drafted = revision_of(article, row.draft_revision)
+    row.state = LocaleState.OUTDATED
+    row.outdated_segments = changed_segments(drafted.segments if drafted is not None else [],
+                                             current_revision(article).segments)
+    pending = session.scalar(select(ReviewItem).where(
+        ReviewItem.kind == "article", ReviewItem.object_id == row.id, ReviewItem.status == ReviewStatus.PENDING))
+    if pending is not None:
+        pending.reasons = [*pending.reasons, {
+            "code": "source_changed",
+            "message": f"the source changed after this was queued (now revision {article.current_revision}); "
+                       f"{len(row.outdated_segments)} segment(s) differ: the editor will send a new translation"}]
 
 
 def settle(row: ArticleLocale) -> None:

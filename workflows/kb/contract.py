@@ -16,17 +16,19 @@ from tolk.schema import (
     array,
     component_schemas,
     errors,
+    integer,
     json_body,
     model_schema,
     ok,
     op,
     patterned,
+    query,
     record,
     ref,
     shaped,
 )
 from workflows.kb import MAX_TITLE_CHARS
-from workflows.kb.models import LocaleState
+from workflows.kb.models import LocaleState, PublishingPolicy
 from workflows.models import JobStatus
 
 TAGS = {"kb_api": "knowledge base"}
@@ -48,6 +50,11 @@ class ArticleChange(BaseModel):
     source_locale: LanguageTag | None = None
     target_locales: list[LanguageTag] | None = None
     critical: bool | None = None
+    publishing_policy: PublishingPolicy | None = Field(None, description=(
+        "How machine translations go live: review (a native reviewer approves; critical articles always), "
+        "manual (the editor publishes after looking; the default) or auto (published at once, then spot-checked)"))
+    locale_policies: dict[LanguageTag, PublishingPolicy | None] | None = Field(
+        None, description="A policy per target locale, overriding the article's (null: the article's)")
 
 
 class NewArticle(ArticleChange):
@@ -78,6 +85,36 @@ class JobRef(BaseModel):
     id: str
     status: JobStatus
     error: str | None
+    message: str | None = Field(description="what went wrong, in plain words (error: the technical summary)")
+    attempts: int
+
+
+class SegmentChange(BaseModel):
+    """One changed source segment: where it is now (None when removed), its old and new text."""
+
+    index: int | None
+    old_index: int | None
+    change: Literal["changed", "added", "removed"]
+    old: str | None
+    new: str | None
+
+
+class ArticleDiff(BaseModel):
+    """What changed in the source between two revisions, segment by segment."""
+
+    slug: str
+    from_revision: int
+    to_revision: int
+    title: dict[str, str]
+    segments: list[SegmentChange]
+
+
+class LocaleWarning(BaseModel):
+    """Something the editor should know about a target locale; the request still succeeded."""
+
+    locale: str
+    code: str
+    message: str
 
 
 class ArticleLocale(BaseModel):
@@ -88,7 +125,11 @@ class ArticleLocale(BaseModel):
     progress: JobProgress | None
     job: JobRef | None
     outdated_segments: list[Any]
+    outdated_changes: list[SegmentChange]
     title_outdated: bool
+    publishing_policy: PublishingPolicy
+    locale_policy: PublishingPolicy | None
+    policy_note: str
     draft_revision: int | None
     draft_title: str | None
     draft_html: str | None
@@ -107,6 +148,7 @@ class _ArticleFields(BaseModel):
     critical: bool
     target_locales: list[str]
     revision: int
+    publishing_policy: PublishingPolicy
     updated_at: dt.datetime
 
 
@@ -123,7 +165,10 @@ class Article(_ArticleFields):
     body_html: str
     segments: list[str]
     author: str
+    source_format: Literal["html", "markdown"]
+    source: str
     sanitizer_removed: list[str] | Absent = None
+    warnings: list[LocaleWarning] | Absent = None
 
 
 class JobObject(BaseModel):
@@ -143,6 +188,7 @@ class Job(BaseModel):
     done: int
     total: int
     error: str | None
+    message: str | None
     attempts: int
     object: JobObject
     created_at: dt.datetime
@@ -163,7 +209,7 @@ class PublishedArticle(BaseModel):
 
 def components() -> dict[str, Schema]:
     """Articles, their locales, jobs and published articles, as answered."""
-    return component_schemas(ArticleSummary, Article, ArticleLocale, Job, PublishedArticle)
+    return component_schemas(ArticleSummary, Article, ArticleLocale, ArticleDiff, Job, PublishedArticle)
 
 
 def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
@@ -182,11 +228,16 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
         ("PUT", "/api/v1/articles/<slug>"): op("Edit an article: a new revision outdates published locales", {
             "200": ok(ref("Article")), **errors(400, 404, 413)},
             body=json_body(model_schema(ArticleChange), {"title": "Returns and refunds"})),
+        ("GET", "/api/v1/articles/<slug>/diff"): op(
+            "Which source segments changed between two revisions (default: the previous and the current)", {
+                "200": ok(ref("ArticleDiff")), **errors(400, 404)},
+            params=[query("from", integer(minimum=1), "the older revision"),
+                    query("to", integer(minimum=1), "the newer revision")]),
         ("POST", "/api/v1/articles/<slug>/translate"): op("Queue translation jobs (all target locales by default)", {
             "202": ok(record({"jobs": array(ref("Job"))}), "Queued"), **errors(400, 404, 503)},
             body=json_body(model_schema(TranslateArticle), {"locales": ["es"]}, required=False)),
         ("POST", "/api/v1/articles/<slug>/locales/<locale>/publish"): op(
-            "Publish a non-critical locale's checked draft", {
+            "Publish a locale's checked draft (policy manual or auto; the audit names the editor)", {
                 "200": ok(ref("ArticleLocale")), **errors(404, 409)}),
         ("GET", "/api/v1/jobs/<job_id>"): op("A translation job's status and progress", {
             "200": ok(ref("Job")), **errors(404)}),

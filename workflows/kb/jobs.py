@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -26,6 +29,7 @@ from lqa.checks import CheckConfig, run_checks
 from lqa.checks import Segment as CheckedSegment
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
+from machinery.translator import SegmentResult
 from tolk.auth import audit
 from tolk.db import db
 from tolk.errors import NotFound, ServiceUnavailable, ValidationError
@@ -33,11 +37,14 @@ from tolk.queue import DEFAULT_RETRY, queue, task
 from workflows import review
 from workflows.kb.articles import current_revision, find_locale, revision_of
 from workflows.kb.markup import sanitize
-from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
-from workflows.kb.publishing import publish, review_text
+from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState, PublishingPolicy
+from workflows.kb.policy import effective_policy
+from workflows.kb.publishing import RETRYING_PREFIX, job_message, publish, review_text
 from workflows.kb.segmentation import Segment, reassemble, segment, with_texts
+from workflows.kb.untranslatable import mask, unmask
 from workflows.locales import ProfileView, effective_profile
 from workflows.models import JobStatus, TranslationJob
+from workflows.routing import sampled
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,8 @@ BATCH_SIZE = 20
 #: How RQ retries a translation job (engine errors, a worker that died); tests shorten the intervals.
 TRANSLATION_RETRY: Retry = DEFAULT_RETRY
 JOB_TIMEOUT = 1800
+#: Draws the spot checks of automatically published locales (None: the module's own random generator).
+SPOT_CHECK_RNG: random.Random | None = None
 #: Test hook: seconds to sleep after each batch, so a test can kill a worker mid-job.
 BATCH_PAUSE_ENV = "TOLK_TEST_KB_BATCH_PAUSE"
 
@@ -130,15 +139,19 @@ def record_job_failure(job_id: str, error: str, final: bool) -> None:
         if final:
             _mark_failed(session, job, error)
         else:
-            job.status, job.error = JobStatus.QUEUED, f"retrying after: {error}"[:4000]
+            job.status, job.error = JobStatus.QUEUED, f"{RETRYING_PREFIX}{error}"[:4000]
         session.commit()
 
 
 def on_job_failure(rq_job: Any, _connection: Any, exc_type: type | None, exc_value: BaseException | None,
-                   _traceback: Any) -> None:
-    """RQ failure callback, also run for jobs whose worker died (``AbandonedJobError``)."""
+                   traceback: Any) -> None:
+    """RQ failure callback, also run for jobs whose worker died (``AbandonedJobError``).
+
+    The traceback goes to the log only; the job keeps the exception's one-line summary for the admin."""
     name = exc_type.__name__ if exc_type else "Error"
     message = f"{name}: {exc_value}" if str(exc_value or "") else name
+    exc_info = (exc_type, exc_value, traceback) if exc_type is not None and exc_value is not None else None
+    log.error("KB translation job %s failed: %s", rq_job.id, message, exc_info=exc_info)
     record_job_failure(rq_job.id, message, not rq_job.should_retry)
 
 
@@ -194,10 +207,13 @@ def run_translation(session: Session, job_id: str) -> str:
         title = translator.translate(session, [revision.title], source, target, fmt="text", **options)[0]
         job.done = 1
         session.commit()
-        results = []
+        results: list[SegmentResult] = []
         for start in range(0, len(segments), BATCH_SIZE):
-            batch = [s.text_html for s in segments[start:start + BATCH_SIZE]]
-            results.extend(translator.translate(session, batch, source, target, fmt="html", **options))
+            # Code, keys, sample output and translate="no" content never reach the engine.
+            masked = [mask(s.text_html) for s in segments[start:start + BATCH_SIZE]]
+            batch = [text for text, _kept in masked]
+            done = translator.translate(session, batch, source, target, fmt="html", **options)
+            results.extend(replace(r, text=unmask(r.text, kept)) for r, (_text, kept) in zip(done, masked, strict=True))
             job.done += len(batch)
             session.commit()
             _pause()
@@ -257,23 +273,34 @@ def _finish(session: Session, row: ArticleLocale, revision: ArticleRevision, seg
     critical = [f for f in findings if f.get("severity") == "critical"]
     engines = Counter(r.engine for r in [title, *results] if r.engine != "tm")
     engine = engines.most_common(1)[0][0] if engines else "tm"
-    if article.critical or critical:
+    policy = effective_policy(article, row)
+    queue_for_review = partial(review.enqueue, session, kind="article", object_id=row.id,
+                               source_lang=article.source_locale, target_lang=row.locale,
+                               source_text=review_text(revision.title, revision.body_html),
+                               mt_text=review_text(title.text, draft), engine=engine, channel=None,
+                               content_type="article", findings=findings,
+                               sla_minutes=dict(profile.sla_minutes or {}), holidays=list(profile.holidays or []))
+    if policy == PublishingPolicy.REVIEW or critical:
         reasons = []
         if article.critical:
             reasons.append({"code": "critical_article",
                             "message": "critical articles are published after native review"})
+        elif policy == PublishingPolicy.REVIEW:
+            reasons.append({"code": "policy_review", "message": "the publishing policy is review"})
         if critical:
             reasons.append({"code": "critical_finding",
                             "message": f"{len(critical)} critical check finding(s) in the translation"})
-        review.enqueue(session, kind="article", object_id=row.id, source_lang=article.source_locale,
-                       target_lang=row.locale, source_text=review_text(revision.title, revision.body_html),
-                       mt_text=review_text(title.text, draft), engine=engine, channel=None,
-                       content_type="article", reasons=reasons, findings=findings,
-                       sla_minutes=dict(profile.sla_minutes or {}), holidays=list(profile.holidays or []))
+        queue_for_review(reasons=reasons)
         row.state = LocaleState.IN_REVIEW
         return
+    if policy == PublishingPolicy.MANUAL:
+        row.state = LocaleState.READY  # the editor publishes it after looking
+        return
     publish(session, row, body_html=draft, title=title.text, revision=revision.number, segments=texts,
-            actor="system")
+            actor="system", policy=policy)
+    if sampled(profile.sample_rate, SPOT_CHECK_RNG):
+        queue_for_review(spot_check=True, reasons=[{
+            "code": "spot_check", "message": "published automatically (policy auto); drawn for a spot check"}])
 
 
 def job_to_dict(session: Session, job: TranslationJob) -> dict[str, Any]:
@@ -283,5 +310,5 @@ def job_to_dict(session: Session, job: TranslationJob) -> dict[str, Any]:
     if row is not None:
         obj.update(article=row.article.slug, locale=row.locale)
     return {"id": job.id, "kind": job.kind, "status": job.status.value, "done": job.done, "total": job.total,
-            "error": job.error, "attempts": job.attempts, "object": obj,
+            "error": job.error, "message": job_message(job), "attempts": job.attempts, "object": obj,
             "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat()}

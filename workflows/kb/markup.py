@@ -13,9 +13,12 @@ from tolk.errors import ValidationError
 ALLOWED_TAGS = frozenset({
     "p", "h1", "h2", "h3", "h4", "ul", "ol", "li", "a", "b", "strong", "i", "em", "code", "pre",
     "blockquote", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "br", "img",
+    "kbd", "samp", "span",
 })
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "th": {"colspan", "rowspan"},
                       "td": {"colspan", "rowspan"}}
+#: Attributes kept on any allowed tag, and only with these values: they mark content as untranslatable.
+MARKING_ATTRIBUTES = {"translate": {"no", "yes"}, "class": {"notranslate"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Removed with everything inside them, not just their tags.
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "noscript", "svg", "math", "object",
@@ -26,6 +29,8 @@ def sanitize(raw_html: str) -> str:
     """The HTML with only the KB's tags and attributes: no scripts, event handlers or javascript: URLs."""
     return nh3.clean(raw_html, tags=set(ALLOWED_TAGS),
                      attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+                     tag_attribute_values={tag: {k: set(v) for k, v in MARKING_ATTRIBUTES.items()}
+                                           for tag in ALLOWED_TAGS},
                      url_schemes=set(URL_SCHEMES), clean_content_tags=set(DROPPED_WITH_CONTENT),
                      link_rel="noopener noreferrer", strip_comments=True).strip()
 
@@ -48,6 +53,8 @@ class _MarkupAudit(HTMLParser):
             self._note(f"<{tag}>")
             return
         for name, value in attrs:
+            if name in MARKING_ATTRIBUTES and (value or "").strip() in MARKING_ATTRIBUTES[name]:
+                continue
             if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
                 self._note(f"{name} attribute of <{tag}>")
             elif name in ("href", "src") and value and (url := re.match(r"^\s*([a-zA-Z][\w+.-]*):", value)):

@@ -11,6 +11,29 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tolk.db import Base, UTCDateTime, str_enum, utcnow
 
 
+class PublishingPolicy(enum.StrEnum):
+    """How a machine-translated locale goes live.
+
+    ``review``: a native reviewer approves it (the default of critical articles); ``manual``: the editor
+    publishes it after looking (the default of machine output); ``auto``: published at once by the system,
+    then spot-checked at the locale's sample rate.
+    """
+
+    REVIEW = "review"
+    MANUAL = "manual"
+    AUTO = "auto"
+
+
+class LocaleState(enum.StrEnum):
+    MISSING = "missing"
+    TRANSLATING = "translating"
+    READY = "ready"  # a checked draft waits for the editor to publish it (policy manual)
+    OUTDATED = "outdated"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
 class Article(Base):
     """A knowledge-base article in its source locale, with the locales it is published in."""
 
@@ -20,6 +43,8 @@ class Article(Base):
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     source_locale: Mapped[str] = mapped_column(String(16))
     critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: None: the default (``review`` for critical articles, ``manual`` otherwise); see ``PublishingPolicy``.
+    publishing_policy: Mapped[PublishingPolicy | None] = mapped_column(str_enum(PublishingPolicy, 16))
     target_locales: Mapped[list] = mapped_column(JSON, default=list)
     current_revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -41,20 +66,14 @@ class ArticleRevision(Base):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     body_html: Mapped[str] = mapped_column(Text)
+    #: What the editor wrote: ``html`` (then ``body_html`` is it, sanitized) or ``markdown`` (in ``source_text``).
+    source_format: Mapped[str] = mapped_column(String(16), default="html", server_default="html")
+    source_text: Mapped[str | None] = mapped_column(Text)
     segments: Mapped[list] = mapped_column(JSON, default=list)  # source segments in order
     author: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="revisions")
-
-
-class LocaleState(enum.StrEnum):
-    MISSING = "missing"
-    TRANSLATING = "translating"
-    OUTDATED = "outdated"
-    IN_REVIEW = "in_review"
-    PUBLISHED = "published"
-    FAILED = "failed"
 
 
 class ArticleLocale(Base):
@@ -67,6 +86,8 @@ class ArticleLocale(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     locale: Mapped[str] = mapped_column(String(16))
     state: Mapped[LocaleState] = mapped_column(str_enum(LocaleState), default=LocaleState.MISSING)
+    #: None: the article's policy.
+    publishing_policy: Mapped[PublishingPolicy | None] = mapped_column(str_enum(PublishingPolicy, 16))
     draft_revision: Mapped[int | None] = mapped_column(Integer)
     draft_title: Mapped[str | None] = mapped_column(String(300))
     draft_html: Mapped[str | None] = mapped_column(Text)

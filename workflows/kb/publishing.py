@@ -16,14 +16,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lqa.checks import ProtectedContentCheck
+from lqa.checks import Segment as CheckedSegment
 from tolk.auth import audit
 from tolk.db import utcnow
 from tolk.errors import Conflict
 from workflows import webhooks
-from workflows.kb.articles import current_revision, find_locale, revision_of, segment_texts, settle
+from workflows.kb.articles import (
+    current_revision,
+    find_locale,
+    revision_of,
+    segment_diff,
+    segment_texts,
+    settle,
+)
 from workflows.kb.markup import sanitize
-from workflows.kb.models import Article, ArticleLocale, LocaleState
-from workflows.models import ReviewItem, TranslationJob
+from workflows.kb.models import Article, ArticleLocale, LocaleState, PublishingPolicy
+from workflows.kb.policy import POLICY_NOTES, default_policy, effective_policy
+from workflows.models import JobStatus, ReviewItem, TranslationJob
 
 
 def public_path(locale: str, slug: str) -> str:
@@ -32,8 +42,9 @@ def public_path(locale: str, slug: str) -> str:
 
 
 def publish(session: Session, row: ArticleLocale, *, body_html: str, title: str, revision: int,
-            segments: Sequence[str], actor: str) -> None:
-    """Make a version live in one transaction: the published fields, the state and the webhook event."""
+            segments: Sequence[str], actor: str, policy: PublishingPolicy) -> None:
+    """Make a version live in one transaction: the published fields, the state, the webhook event and the
+    audit event, whose actor is the person who published it (``system`` only under policy ``auto``)."""
     article = row.article
     clean = sanitize(body_html)
     row.published_html, row.published_title = clean, title
@@ -46,28 +57,38 @@ def publish(session: Session, row: ArticleLocale, *, body_html: str, title: str,
     event_id = f"evt_article_{row.id}_{revision}_{uuid.uuid5(uuid.NAMESPACE_URL, clean).hex[:12]}"
     webhooks.emit(session, "article.published", data, event_id=event_id)  # sent once the transaction commits
     audit("article.published", "article", f"{article.slug}/{row.locale}", actor=actor,
-          detail={"revision": revision}, sess=session)
+          detail={"revision": revision, "policy": policy.value,
+                  **({"note": "published automatically: the locale's policy is auto"}
+                     if policy == PublishingPolicy.AUTO else {})}, sess=session)
 
 
-def publish_draft(session: Session, article: Article, locale: str, actor: str) -> ArticleLocale:
-    """Publish a non-critical locale's draft whose checks passed (critical articles publish via review)."""
+def publish_draft(session: Session, article: Article, locale: str, actor: str) -> bool:
+    """The editor publishes a locale's checked draft (policy ``manual`` or ``auto``); returns False when that
+    draft is already live. 409 with a reason when it cannot be published: policy ``review``, being
+    translated, no draft, a draft of an older source revision, or critical findings."""
     row = find_locale(article, locale)
-    if article.critical:
-        raise Conflict(f"{article.slug!r} is critical: it is published when a native reviewer approves it",
+    policy = effective_policy(article, row)
+    if policy == PublishingPolicy.REVIEW:
+        why = ("is critical" if article.critical else "has the publishing policy review")
+        raise Conflict(f"{article.slug!r} {why}: {locale} is published when a native reviewer approves it",
                        code="review_required")
     if row.state == LocaleState.TRANSLATING:
         raise Conflict(f"{locale} is being translated; publish when the job is done", code="translating")
     if not row.draft_html:
         raise Conflict(f"{locale} has no draft to publish: translate it first", code="no_draft")
+    if (row.draft_revision or 0) < article.current_revision:
+        raise Conflict(f"the {locale} draft translates revision {row.draft_revision} but the source is at revision "
+                       f"{article.current_revision}: translate {locale} again, then publish", code="draft_outdated",
+                       details={"draft_revision": row.draft_revision, "revision": article.current_revision})
     critical = [f for f in row.findings if f.get("severity") == "critical"]
     if critical:
         raise Conflict(f"{locale} draft has {len(critical)} critical finding(s): send it to review",
                        code="critical_findings", details={"findings": critical[:20]})
     if row.published_revision == row.draft_revision and row.published_html == sanitize(row.draft_html):
-        return row
+        return False
     publish(session, row, body_html=row.draft_html, title=row.draft_title or "", revision=row.draft_revision or 0,
-            segments=row.draft_segments, actor=actor)
-    return row
+            segments=row.draft_segments, actor=actor, policy=policy)
+    return True
 
 
 _TITLE_HEADING = re.compile(r"^\s*<h1>(.*?)</h1>\s*", re.S)
@@ -105,13 +126,32 @@ def on_review_decided(session: Session, item: ReviewItem, approved: bool, review
     if approved:
         title, body = split_review_text(item.final_text or "", row.draft_title or "")
         clean = sanitize(body)
+        # The reviewer's text is checked too: code, keys and translate="no" content must stay as written.
+        source = revision_of(row.article, row.draft_revision) or current_revision(row.article)
+        row.findings = [f.to_dict() for f in ProtectedContentCheck().run(
+            CheckedSegment(source.body_html, clean, row.article.source_locale, row.locale, fmt="html"))]
         publish(session, row, body_html=clean, title=title, revision=row.draft_revision or 0,
-                segments=segment_texts(clean, row.locale), actor=reviewer.name)
+                segments=segment_texts(clean, row.locale), actor=reviewer.name, policy=PublishingPolicy.REVIEW)
         return
     if row.published_revision is None:
         row.state, row.outdated_segments = LocaleState.MISSING, []
     else:
         settle(row)  # the live version stays: outdated when the source moved on since it was published
+
+
+RETRYING_PREFIX = "retrying after: "
+
+
+def job_message(job: TranslationJob | None) -> str | None:
+    """What the editor is told about a job that is not going well, in plain words (the technical error
+    is in the log, the jobs API and the admin's view of the article)."""
+    if job is None:
+        return None
+    if job.status == JobStatus.FAILED:
+        return "The translation failed. Press Retry to try again; if it fails again, ask an administrator."
+    if job.status == JobStatus.QUEUED and (job.error or "").startswith(RETRYING_PREFIX):
+        return f"The translation engine did not answer (attempt {job.attempts}); Tolk will retry shortly."
+    return None
 
 
 def locale_to_dict(session: Session, row: ArticleLocale) -> dict[str, Any]:
@@ -125,11 +165,22 @@ def locale_to_dict(session: Session, row: ArticleLocale) -> dict[str, Any]:
         review_info = {"id": item.id, "status": item.status.value, "task": item.task,
                        "decided_by": item.decided_by, "rejection_reason": rejected[-1] if rejected else None}
     published = revision_of(article, row.published_revision)
+    policy = effective_policy(article, row)
+    changes = []
+    if row.state == LocaleState.OUTDATED:
+        based_on = published or revision_of(article, row.draft_revision)
+        changes = segment_diff(based_on.segments if based_on else [], current_revision(article).segments)
     return {
         "locale": row.locale, "state": row.state.value,
+        "publishing_policy": policy.value,
+        "locale_policy": row.publishing_policy.value if row.publishing_policy else None,
+        "policy_note": POLICY_NOTES[policy],
         "progress": {"done": job.done, "total": job.total, "status": job.status.value} if job else None,
-        "job": {"id": job.id, "status": job.status.value, "error": job.error} if job else None,
+        "job": {"id": job.id, "status": job.status.value, "error": job.error, "message": job_message(job),
+                "attempts": job.attempts}
+        if job else None,
         "outdated_segments": row.outdated_segments,
+        "outdated_changes": changes,
         "title_outdated": bool(published and published.title != current_revision(article).title),
         "draft_revision": row.draft_revision, "draft_title": row.draft_title, "draft_html": row.draft_html,
         "findings": row.findings,
@@ -146,10 +197,13 @@ def article_to_dict(session: Session, article: Article, *, detail: bool = True) 
     out: dict[str, Any] = {
         "slug": article.slug, "title": rev.title, "source_locale": article.source_locale,
         "critical": article.critical, "target_locales": article.target_locales, "revision": rev.number,
+        "publishing_policy": default_policy(article).value,
         "updated_at": article.updated_at.isoformat(),
         "locales": {row.locale: (locale_to_dict(session, row) if detail else row.state.value)
                     for row in sorted(article.locales, key=lambda r: r.locale)},
     }
     if detail:
-        out.update(body_html=rev.body_html, segments=rev.segments, author=rev.author)
+        out.update(body_html=rev.body_html, segments=rev.segments, author=rev.author,
+                   source_format=rev.source_format, source=rev.source_text if rev.source_text is not None
+                   else rev.body_html)
     return out

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+        jsonify,
+    redirect,
+    render_template,
+    render_template_string,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,12 +21,13 @@ from sqlalchemy.orm import selectinload
 from tolk.auth import require, signed_in_user
 from tolk.db import db
 from tolk.errors import NotFound, TolkError, ValidationError
-from tolk.languages import UnknownLanguage, canonical
 from tolk.models import Role
 from tolk.pagination import first_page_url, next_page_url, page_request, paginate
 from tolk.web import commit_or_rollback, form_flag, form_list, page_errors
 from workflows import kb
-from workflows.kb.models import Article
+from workflows.kb.models import Article, PublishingPolicy
+from workflows.kb.policy import POLICY_NOTES, apply_policies, effective_policy, parse_policy
+from workflows.kb.targets import coverage_warnings, locale_tag
 
 bp = Blueprint("kb_editor_pages", __name__)
 page_errors(bp)
@@ -44,12 +54,15 @@ def _article_form(article: Article | None, form: dict[str, Any] | None = None, e
                   status: int = 200):
     info = kb.article_to_dict(db.session, article) if article is not None else None
     if form is None:
-        form = {"format": "html", "source_locale": "en", "targets": "", "critical": False}
-        if info is not None:
-            form.update(slug=info["slug"], title=info["title"], body=info["body_html"],
+        form = {"format": "html", "source_locale": "en", "targets": "", "critical": False, "policy": ""}
+        if info is not None and article is not None:
+            # The body reopens as it was written: Markdown stays Markdown.
+            form.update(slug=info["slug"], title=info["title"], body=info["source"], format=info["source_format"],
                         source_locale=info["source_locale"], targets=", ".join(info["target_locales"]),
-                        critical=info["critical"])
-    return render_template("kb/editor_article.html", article=info, form=form, error=error), status
+                        critical=info["critical"], policy=(article.publishing_policy or ""))
+    return render_template("kb/editor_article.html", article=info, form=form, error=error,
+                           policies=list(PublishingPolicy), notes=POLICY_NOTES,
+                           admin=signed_in_user().role == Role.ADMIN), status
 
 
 def _form_article() -> dict[str, Any]:
@@ -57,19 +70,22 @@ def _form_article() -> dict[str, Any]:
             "body": request.form.get("body", "").replace("\r\n", "\n"),
             "format": request.form.get("format", "html"),
             "source_locale": request.form.get("source_locale", "en").strip() or "en",
-            "targets": request.form.get("targets", ""), "critical": form_flag("critical")}
+            "targets": request.form.get("targets", ""), "critical": form_flag("critical"),
+            "policy": request.form.get("policy", "").strip()}
+
+
+def _flash_warnings(warnings: list[dict[str, str]]) -> None:
+    for warning in warnings:
+        flash(_("Warning: %(message)s", message=warning["message"]), "warning")
 
 
 def _targets(raw: str) -> list[str]:
-    out = []
-    for tag in (t.strip() for t in raw.replace("\n", ",").split(",")):
-        if not tag:
-            continue
-        try:
-            out.append(canonical(tag))
-        except UnknownLanguage as exc:
-            raise ValidationError(_("Target locales: %(error)s", error=str(exc))) from exc
-    return out
+    return [locale_tag(tag, "targets") for tag in (t.strip() for t in raw.replace("\n", ",").split(",")) if tag]
+
+
+def _source(form: dict[str, Any]) -> tuple[str, str | None]:
+    """The sanitized HTML of the form's body and the Markdown as written (None for HTML)."""
+    return kb.source_html(form["body"], form["format"]), form["body"] if form["format"] == "markdown" else None
 
 
 @bp.get("/kb-editor/new")
@@ -86,15 +102,21 @@ def kb_create():
     try:
         if not form["title"]:
             raise ValidationError(_("The title is empty."))
+        source_locale = locale_tag(form["source_locale"], "source_locale")
+        targets = _targets(form["targets"])
+        body_html, markdown = _source(form)
         article = kb.create_article(
-            db.session, slug=form["slug"], title=form["title"][:kb.MAX_TITLE_CHARS],
-            body_html=kb.source_html(form["body"], form["format"]), source_locale=form["source_locale"],
-            critical=form["critical"], target_locales=_targets(form["targets"]), author=user.name)
+            db.session, slug=form["slug"], title=form["title"][:kb.MAX_TITLE_CHARS], body_html=body_html,
+            source_locale=source_locale, critical=form["critical"], target_locales=targets, author=user.name,
+            source_format=form["format"], source_text=markdown)
+        apply_policies(article, parse_policy(form["policy"], "policy"), {}, clear=True)
+        warnings = coverage_warnings(db.session, source_locale, targets)
         db.session.commit()
     except TolkError as exc:
         db.session.rollback()
         return _article_form(None, form, exc.message, exc.status)
     flash(_("Article created."), "success")
+    _flash_warnings(warnings)
     return redirect(url_for("kb_editor_pages.kb_article", slug=article.slug), code=303)
 
 
@@ -109,19 +131,26 @@ def kb_article(slug: str):
 def kb_save(slug: str):
     user = signed_in_user()
     article = kb.get_article(db.session, slug)
+    before = set(article.target_locales)
     form = _form_article()
     try:
         if not form["title"]:
             raise ValidationError(_("The title is empty."))
+        targets = _targets(form["targets"])
+        body_html, markdown = _source(form)
         revised = kb.update_article(db.session, article, author=user.name, title=form["title"],
-                                    body_html=kb.source_html(form["body"], form["format"]),
-                                    critical=form["critical"], target_locales=_targets(form["targets"]))
+                                    body_html=body_html, critical=form["critical"], target_locales=targets,
+                                    source_format=form["format"], source_text=markdown)
+        apply_policies(article, parse_policy(form["policy"], "policy"), {}, clear=True)
+        added = [t for t in targets if t not in before]
+        warnings = coverage_warnings(db.session, article.source_locale, added)
         db.session.commit()
     except TolkError as exc:
         db.session.rollback()
         form["slug"] = slug
         return _article_form(kb.get_article(db.session, slug), form, exc.message, exc.status)
     flash(_("Saved as a new revision.") if revised else _("Saved."), "success")
+    _flash_warnings(warnings)
     return redirect(url_for("kb_editor_pages.kb_article", slug=slug), code=303)
 
 
@@ -141,8 +170,9 @@ def kb_publish(slug: str):
     article = kb.get_article(db.session, slug)
     locale = request.form.get("locale", "")
     author = signed_in_user().name
-    commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, author))
-    flash(_("Published %(locale)s.", locale=locale), "success")
+    published = commit_or_rollback(lambda: kb.publish_draft(db.session, article, locale, author))
+    flash(_("Published %(locale)s.", locale=locale) if published
+          else _("%(locale)s was already published: nothing changed.", locale=locale), "success")
     return redirect(url_for("kb_editor_pages.kb_article", slug=slug), code=303)
 
 
@@ -161,3 +191,45 @@ def kb_preview(slug: str, locale: str):
                            body=kb.sanitize(body), version=which,
                            direction=kb.text_direction(db.session, locale),
                            public_url=kb.public_path(locale, slug) if row.published_html else None)
+
+
+@bp.post("/kb-editor/<slug>/policy")
+@require(Role.EDITOR)
+def kb_locale_policy(slug: str):
+    article = kb.get_article(db.session, slug)
+    locale = request.form.get("locale", "")
+    policy = parse_policy(request.form.get("policy", ""), "policy")
+    commit_or_rollback(lambda: apply_policies(article, None, {locale: policy}))
+    row = kb.find_locale(article, locale)
+    flash(_("%(locale)s: %(note)s.", locale=locale, note=POLICY_NOTES[effective_policy(article, row)]), "success")
+    return redirect(url_for("kb_editor_pages.kb_article", slug=slug), code=303)
+
+
+@bp.get("/kb-editor/<slug>/states")
+@require(Role.EDITOR)
+def kb_states(slug: str):
+    """Each locale's state cell, for the page's progress polling (``static/kb_editor.js``)."""
+    article = kb.get_article(db.session, slug)
+    infos = {row.locale: kb.locale_to_dict(db.session, row) for row in article.locales}
+    admin = signed_in_user().role == Role.ADMIN
+    return jsonify({
+        "active": any(info["state"] == "translating" for info in infos.values()),
+        "locales": {loc: {"state": info["state"], "html": render_template_string(_STATE_CELL, info=info, slug=slug,
+                                                                                admin=admin)}
+                    for loc, info in infos.items()}})
+
+
+_STATE_CELL = '{% from "kb/_state.html" import state_cell with context %}{{ state_cell(info, slug, admin) }}'
+
+
+@bp.post("/kb-editor/preview")
+@require(Role.EDITOR)
+def kb_source_preview():
+    """The body as it will be stored and translated: Markdown rendered, then sanitized."""
+    form = _form_article()
+    try:
+        body = kb.source_html(form["body"], form["format"])
+    except TolkError as exc:
+        return render_template("kb/editor_source_preview.html", form=form, body=None, error=exc.message), exc.status
+    removed = kb.removed_markup(form["body"]) if form["format"] == "html" else []
+    return render_template("kb/editor_source_preview.html", form=form, body=body, removed=removed, error=None)

@@ -1,7 +1,7 @@
 """import jobs (#16): glossary and TMX files imported by a worker, with progress and outcome
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-28 23:35:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import tolk.db
 
 revision = '0014'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
