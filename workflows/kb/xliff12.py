@@ -1,12 +1,12 @@
 """XLIFF 1.2 reading and writing (namespace ``urn:oasis:names:tc:xliff:document:1.2``), for older tools.
 
 Written: one ``<trans-unit>`` per segment; paired tags as ``<bpt>``/``<ept>`` and any other tag as
-``<ph>``, each holding the original markup (escaped), so a tool can show it; the target's ``state``
+``<ph>`` (``<it>`` for half a pair), each holding the original markup (escaped), so a tool can show it; the target's ``state``
 (needs-translation, translated, signed-off, final) and notes. The output validates against the
 OASIS XLIFF 1.2 transitional schema.
 
 Read: ``<g>``/``<bx>``/``<ex>``/``<bpt>``/``<ept>`` are opening and closing codes (paired by ``rid``
-or ``id``), ``<x>``/``<ph>``/``<it>`` standalone ones, ``<mrk>`` keeps its text, ``<sub>`` inside a
+or ``id``), ``<x>``/``<ph>``/``<it>`` standalone ones, ``<it pos>`` half of a pair whose other half is elsewhere, ``<mrk>`` keeps its text, ``<sub>`` inside a
 code belongs to that code; ``<seg-source>`` segmentation (``<mrk mtype="seg">``) is honoured; groups
 nest; ``<bin-unit>`` and ``<alt-trans>`` are skipped.
 """
@@ -158,6 +158,8 @@ def _content(element: etree._Element) -> Content:
                     out.append(Code("open", code_id, native))
                 elif name in ("ept", "ex"):
                     out.append(Code("close", code_id, native))
+                elif name == "it" and child.get("pos") in ("open", "close"):
+                    out.append(Code(child.get("pos", ""), code_id, native))
                 elif name in ("ph", "x", "it"):
                     out.append(Code("standalone", child.get("id") or "", native))
                 elif name == "mrk":
@@ -180,8 +182,10 @@ def write(doc: Document) -> bytes:
             file_el.set("target-language", doc.target_lang)
         body = etree.SubElement(file_el, _q("body"))
         for unit in f.units:
-            for seg in unit.segments:
-                unit_el = etree.SubElement(body, _q("trans-unit"), id=seg.id or unit.id)
+            for i, seg in enumerate(unit.segments):
+                # A trans-unit is one segment: a unit of several is written as several, their ids unique.
+                unit_id = unit.id if len(unit.segments) == 1 else f"{unit.id}-{seg.id or i}"
+                unit_el = etree.SubElement(body, _q("trans-unit"), id=unit_id)
                 unit_el.set(f"{{{XML_NS}}}space", "preserve")
                 _write_content(etree.SubElement(unit_el, _q("source")), seg.source)
                 if seg.target is not None:
@@ -193,6 +197,8 @@ def write(doc: Document) -> bytes:
 
 
 def _write_content(element: etree._Element, content: Sequence[str | Code]) -> None:
+    opened = {p.id for p in content if isinstance(p, Code) and p.kind == "open"}
+    paired = {p.id for p in content if isinstance(p, Code) and p.kind == "close" and p.id in opened}
     last: etree._Element | None = None
     for part in content:
         if isinstance(part, str):
@@ -201,9 +207,12 @@ def _write_content(element: etree._Element, content: Sequence[str | Code]) -> No
             else:
                 last.tail = (last.tail or "") + xml_text(part)
             continue
-        name = {"open": "bpt", "close": "ept"}.get(part.kind, "ph")
-        last = etree.SubElement(element, _q(name), id=part.id)
-        if name != "ph":
+        if part.kind == "standalone":
+            last = etree.SubElement(element, _q("ph"), id=part.id)
+        elif part.id in paired:
+            last = etree.SubElement(element, _q("bpt" if part.kind == "open" else "ept"), id=part.id)
             last.set("rid", part.id)  # pairs the opening and closing codes, as the schema's keyref asks
+        else:  # an opening or closing code whose partner is outside the segment
+            last = etree.SubElement(element, _q("it"), id=part.id, pos=part.kind)
         if part.native:
             last.text = xml_text(part.native)

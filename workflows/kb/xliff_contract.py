@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tolk.schema import Schema, enum, errors, integer, nullable, ok, op, query, record, ref, string, upload_body
+from tolk.schema import (
+    Schema,
+    enum,
+    errors,
+    integer,
+    nullable,
+    ok,
+    op,
+    query,
+    record,
+    ref,
+    string,
+    upload_body,
+)
 
 TAGS = {"kb_xliff_api": "knowledge base"}
 XLIFF_MEDIA_TYPE = "application/xliff+xml"
