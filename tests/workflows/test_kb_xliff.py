@@ -188,3 +188,29 @@ def test_import_is_refused_while_the_locale_is_being_translated(client, editor):
     translate_article(client, editor)  # queued, not run: the locale is translating
     response = upload(client, editor, data)
     assert response.status_code == 409 and response.json["error"]["code"] == "translating"
+
+
+def test_editor_page_exports_and_imports_xliff(client, editor, person):
+    from tests.web.forms import post, sign_in, text_of
+
+    make_article(client, editor)
+    person("editor", "eva")
+    sign_in(client, "eva")
+    page = client.get("/kb-editor/shipping")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'href="/kb-editor/shipping/xliff/es"' in html and 'action="/kb-editor/shipping/xliff/es"' in html
+    download = client.get("/kb-editor/shipping/xliff/es?version=1.2")
+    assert download.status_code == 200 and read(download.data).version == "1.2"
+    assert "shipping.es.xlf" in download.headers["Content-Disposition"]
+
+    refused = post(client, "/kb-editor/shipping/xliff/es", {"file": (io.BytesIO(b"<xliff"), "x.xlf")},
+                   content_type="multipart/form-data", follow_redirects=True)
+    assert "The XLIFF file was not imported: line 1: not well-formed XML" in text_of(refused)
+    assert locale_state(client, editor)["draft_html"] is None
+
+    good = translate_in_tool(download.data)
+    done = post(client, "/kb-editor/shipping/xliff/es", {"file": (io.BytesIO(good), "x.xlf")},
+                content_type="multipart/form-data", follow_redirects=True)
+    assert "Imported 5 segments into es as a draft" in text_of(done)
+    assert locale_state(client, editor)["draft_title"] == "ES Shipping times"
