@@ -43,9 +43,10 @@ def init_web(app: Flask) -> None:
     )
     from workflows.kb import api as kb_api  # lazy: see above
     from workflows.kb import contract as kb_contract  # lazy: see above
+    from workflows.kb import public as kb_public  # lazy: see above
     from workflows.kb import xliff_api, xliff_contract  # lazy: see above
 
-    for blueprint in (api.bp, locales_api.bp, kb_api.bp, kb_api.public, privacy_api.bp, xliff_api.bp):
+    for blueprint in (api.bp, locales_api.bp, kb_api.bp, kb_public.bp, privacy_api.bp, xliff_api.bp):
         app.register_blueprint(blueprint)
     for part in (contract, locales_contract, kb_contract, xliff_contract):
         openapi.register(app, operations=part.operations(app.config), components=part.components(), tags=part.TAGS)
