@@ -141,3 +141,27 @@ def test_errors_are_404_pages_in_the_kb_look(kb_world, client, url, offers):
 def test_native_names():
     assert [search.native_name(t) for t in ("es", "ca", "pt-BR", "zh-Hant", "xx")] == [
         "Español", "Català", "Português (Brasil)", "中文 (繁體)", "xx"]
+
+
+def test_sqlite_search_keeps_its_fts5_index_up_to_date(kb_world, client, editor, database):
+    if database[0] != "sqlite":
+        pytest.skip("the FTS5 index is SQLite's; PostgreSQL searches the published columns")
+    from sqlalchemy import text
+
+    def indexed():
+        with kb_world.app_context():
+            return sorted(db.session.execute(text("SELECT doc, stamp FROM kb_search_fts WHERE locale = 'en'")))
+
+    assert indexed() == []  # filled by the first search
+    client.get("/kb/en/?q=parcel")
+    assert indexed() == [("s:contact", "s1"), ("s:returns", "s1"), ("s:shipping", "s1")]
+    client.put("/api/v1/articles/contact", json={"body": "<p>Pigeons carry our replies.</p>"}, headers=editor)
+    client.get("/kb/en/?q=pigeons")
+    assert indexed() == [("s:contact", "s2"), ("s:returns", "s1"), ("s:shipping", "s1")]  # replaced, not added
+
+
+def test_postgresql_search_stems_words_in_the_locale_language(kb_world, client, database):
+    if database[0] != "postgresql":
+        pytest.skip("stemming is PostgreSQL's text search configuration; FTS5 matches words and prefixes")
+    assert links(client.get("/kb/en/?q=arriving"), "results") == ["Shipping times"]  # "arrive", English stem
+    assert links(client.get("/kb/en/?q=damage"), "results") == ["Returns and refunds"]  # "Damaged"

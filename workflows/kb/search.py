@@ -187,7 +187,7 @@ def _search_postgresql(session: Session, locale: str, words: Sequence[str], limi
         " setweight(to_tsvector(CAST(:config AS regconfig), coalesce(body, '')), 'B') AS document FROM docs)"
         " SELECT slug, is_source FROM scored, to_tsquery(CAST(:config AS regconfig), :query) AS q"
         " WHERE document @@ q ORDER BY ts_rank(document, q) DESC, title LIMIT :limit"),
-        {"locale": locale, "config": config, "query": tsquery, "limit": limit}).tuples()
+        {"locale": locale, "config": config, "query": tsquery, "limit": limit})
     return [(slug, bool(is_source)) for slug, is_source in rows]
 
 
