@@ -3,8 +3,8 @@ with a language switcher in native names, and errors in the KB's own look.
 
 ``/kb/<locale>/`` lists a locale's articles (``?q=`` searches them); ``/kb/<locale>/<slug>`` serves the published translation, or the source-language page (the article as
 written) when ``<locale>`` is the article's source. For a target locale not published yet it serves the
-source-language page with a notice saying so (the page points search engines at the source with a
-canonical link). Anything else is a 404 page that offers the versions there are. Drafts are never shown.
+source-language page with a notice saying so, answered 404 (the visitor reads the source; for search
+engines and link checkers that locale's page does not exist yet). Anything else is a 404 page that offers the versions there are. Drafts are never shown.
 """
 
 from __future__ import annotations
@@ -90,12 +90,13 @@ def public_article(locale: str, slug: str):
     available = sorted(versions)
     others = [loc for loc in available if loc != entry.locale]
     # The body was sanitized when published; sanitizing again costs little and guards older rows.
-    return render_template(
+    page = render_template(
         "kb/public.html", **_chrome(entry.locale), title=entry.title, body=Markup(sanitize(entry.body_html)),
         published_at=entry.published_at, slug=slug, others=others, notice=notice,
         source_name=search.native_name(article.source_locale),
-        canonical=url_for("kb_public.public_article", locale=entry.locale, slug=slug) if notice else None,
         switcher=_switcher(available, entry.locale, "kb_public.public_article", slug=slug))
+    # The visitor reads the source; for crawlers and link checkers the page in that locale does not exist yet.
+    return page, 404 if notice else 200
 
 
 def _not_here(tag: str, slug: str, versions: dict):
