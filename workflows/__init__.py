@@ -20,7 +20,8 @@ def init_app(app: Flask) -> None:
                        ("locales", "workflows.locales_cli:locales_group"),
                        ("templates", "workflows.locales_cli:templates_group"),
                        ("catalogs", "workflows.locales_cli:catalogs_group"),
-                       ("privacy", "workflows.privacy_cli:privacy_group")):
+                       ("privacy", "workflows.privacy_cli:privacy_group"),
+                       ("xliff", "workflows.kb.xliff_cli:xliff_group")):
         app.cli.add_command(LazyCommand(name, path))
     app.extensions.setdefault("tolk.worker_started", []).append(deferred("workflows.privacy:schedule_purge"))
     app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(deferred("workflows.webhooks:budget_notice"))

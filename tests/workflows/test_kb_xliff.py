@@ -214,3 +214,23 @@ def test_editor_page_exports_and_imports_xliff(client, editor, person):
                 content_type="multipart/form-data", follow_redirects=True)
     assert "Imported 5 segments into es as a draft" in text_of(done)
     assert locale_state(client, editor)["draft_title"] == "ES Shipping times"
+
+
+def test_cli_exports_and_imports(client, editor, runner, tmp_path):
+    make_article(client, editor)
+    out = tmp_path / "shipping.es.xlf"
+    result = runner.invoke(args=["xliff", "export", "shipping", "es", "--version", "1.2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert read(out.read_bytes()).version == "1.2"
+    bad = tmp_path / "bad.xlf"
+    bad.write_bytes(out.read_bytes())  # untranslated
+    refused = runner.invoke(args=["xliff", "import", "shipping", "es", str(bad)])
+    assert refused.exit_code != 0 and "segment 'title' is not translated" in refused.output
+    assert locale_state(client, editor)["draft_html"] is None
+    out.write_bytes(translate_in_tool(out.read_bytes()))
+    done = runner.invoke(args=["xliff", "import", "shipping", "es", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "imported 5 segments into shipping es: a draft waiting for Publish" in done.output
+    assert locale_state(client, editor)["draft_title"] == "ES Shipping times"
+    unknown = runner.invoke(args=["xliff", "export", "nope", "es"])
+    assert unknown.exit_code != 0 and "no article 'nope'" in unknown.output

@@ -35,6 +35,7 @@ from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleS
 from workflows.kb.publishing import review_text
 from workflows.kb.segmentation import reassemble, segment, with_texts
 from workflows.kb.xliff_doc import (
+    MAX_BYTES,
     Code,
     Document,
     File,
@@ -53,9 +54,10 @@ from workflows.locales import effective_profile
 
 VERSIONS = ("2.1", "2.0", "1.2")
 MEDIA_TYPE = "application/xliff+xml"
+MAX_FILE_BYTES = MAX_BYTES
 _ORIGINAL = re.compile(r"^tolk-kb:(?P<slug>[a-z0-9-]+)@(?P<revision>[0-9]+)$")
 
-__all__ = ["MEDIA_TYPE", "VERSIONS", "XliffError", "export_locale", "import_locale", "read", "write"]
+__all__ = ["MAX_FILE_BYTES", "MEDIA_TYPE", "VERSIONS", "XliffError", "export_locale", "import_locale", "read", "write"]
 
 
 def read(data: bytes) -> Document:
