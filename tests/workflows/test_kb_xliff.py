@@ -234,3 +234,19 @@ def test_cli_exports_and_imports(client, editor, runner, tmp_path):
     assert locale_state(client, editor)["draft_title"] == "ES Shipping times"
     unknown = runner.invoke(args=["xliff", "export", "nope", "es"])
     assert unknown.exit_code != 0 and "no article 'nope'" in unknown.output
+
+
+def test_lost_markup_is_a_critical_finding_and_a_later_import_supersedes_that_review(app, client, editor):
+    make_article(client, editor)  # not critical
+    good = translate_in_tool(export(client, editor))
+    lossy = _tamper(good, b'<pc id="1" dataRefStart="d1" dataRefEnd="d2">ES Orders</pc>', b"ES Orders")
+    first = upload(client, editor, lossy)
+    assert first.status_code == 200 and first.json["review_id"] is not None
+    info = locale_state(client, editor)
+    assert info["state"] == "in_review"
+    assert any(f["severity"] == "critical" and f["segment"] == 3 for f in info["findings"])
+    second = upload(client, editor, good)  # clean, but the lossy draft is still waiting for review
+    assert second.status_code == 200
+    assert second.json["review_id"] not in (None, first.json["review_id"])
+    assert locale_state(client, editor)["findings"] == [] or all(
+        f["severity"] != "critical" for f in locale_state(client, editor)["findings"])

@@ -10,7 +10,8 @@ Import is all-or-nothing: the file must be an export of this article at its curr
 translation for every segment and only the inline codes its source has; anything else is refused whole
 with the reason and the line. The imported text becomes the locale's draft, checked by the lqa checks,
 and then follows the article's normal path: critical articles and drafts with critical findings go to
-native review; other drafts wait for the editor to publish them. Nothing is published on import.
+native review (so does a draft replacing one that waits for review: the new item supersedes it); other
+drafts wait for the editor to publish them. Nothing is published on import.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from workflows.kb import xliff2, xliff12
 from workflows.kb.articles import current_revision, find_locale, settle
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
-from workflows.kb.publishing import review_text
+from workflows.kb.publishing import latest_review, review_text
 from workflows.kb.segmentation import reassemble, segment, with_texts
 from workflows.kb.xliff_doc import (
     MAX_BYTES,
@@ -51,6 +52,7 @@ from workflows.kb.xliff_doc import (
     plain,
 )
 from workflows.locales import effective_profile
+from workflows.models import ReviewStatus
 
 VERSIONS = ("2.1", "2.0", "1.2")
 MEDIA_TYPE = "application/xliff+xml"
@@ -210,9 +212,15 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
     row.draft_html, row.draft_title, row.draft_segments, row.findings = draft, title, texts, findings
     row.draft_revision, row.job_id = revision.number, None
     critical = [x for x in findings if x.get("severity") == "critical"]
+    waiting = latest_review(session, row.id)
+    # A review still open is about the draft this import replaces: its decision would publish that text.
+    in_review = waiting is not None and waiting.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED)
     item = None
-    if article.critical or critical:
+    if article.critical or critical or in_review:
         reasons = [{"code": "xliff_import", "message": "translated outside Tolk (XLIFF)"}]
+        if in_review:
+            reasons.append({"code": "replaces_draft_in_review",
+                            "message": "the imported file replaces a draft that was waiting for review"})
         if article.critical:
             reasons.append({"code": "critical_article",
                             "message": "critical articles are published after native review"})
