@@ -250,3 +250,29 @@ def test_lost_markup_is_a_critical_finding_and_a_later_import_supersedes_that_re
     assert second.json["review_id"] not in (None, first.json["review_id"])
     assert locale_state(client, editor)["findings"] == [] or all(
         f["severity"] != "critical" for f in locale_state(client, editor)["findings"])
+
+
+def test_outdated_locale_hands_over_only_what_changed(app, client, editor):
+    from tests.factories import PLAIN_BODY
+
+    make_article(client, editor)
+    translate_article(client, editor)
+    run_jobs(app)  # published in Spanish
+    edited = PLAIN_BODY.replace("Parcels usually arrive within a week.", "Parcels usually arrive within days.")
+    assert client.put("/api/v1/articles/shipping", json={"body": edited}, headers=editor).status_code == 200
+    assert locale_state(client, editor)["state"] == "outdated"
+    data = export(client, editor)
+    doc = read(data)
+    states = {seg.id: seg.state.label for _u, seg in doc.segments()}
+    assert states == {"title": "final", "s0": "final", "s1": "final", "s2": "final", "s3": "final",
+                      "s4": "initial"}
+    assert b"New or changed since the locale was published" in data
+    # The translator fills in the one segment without a target; the published ones go back as they were.
+    root = etree.fromstring(data)
+    segment = root.find(f".//{{{NS2}}}segment[@id='s4']")
+    etree.SubElement(segment, f"{{{NS2}}}target").text = "Los paquetes suelen llegar en pocos días."
+    segment.set("state", "translated")
+    response = upload(client, editor, etree.tostring(root))
+    assert response.status_code == 200, response.json
+    info = locale_state(client, editor)
+    assert info["draft_revision"] == 2 and info["draft_html"].endswith("<p>Los paquetes suelen llegar en pocos días.</p>")

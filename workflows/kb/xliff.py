@@ -3,7 +3,8 @@
 The export holds the article's current revision as segments (``workflows.kb.segmentation``): a unit
 ``title`` for the title, then ``s0``, ``s1``... in document order, inline markup as codes, notes
 (the article, a changed source, check findings) and states: a segment with no draft translation is
-``initial``, a draft ``translated``, the published text ``final``. ``<file original>`` names the
+``initial``, a draft ``translated``, the published text ``final`` (for an outdated locale, the
+published translation of each unchanged segment, so the translator does only what changed). ``<file original>`` names the
 article and revision (``tolk-kb:<slug>@<revision>``).
 
 Import is all-or-nothing: the file must be an export of this article at its current revision, with a
@@ -16,6 +17,7 @@ drafts wait for the editor to publish them. Nothing is published on import.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from tolk.errors import Conflict
 from tolk.languages import same_language
 from workflows import review
 from workflows.kb import xliff2, xliff12
-from workflows.kb.articles import current_revision, find_locale, settle
+from workflows.kb.articles import current_revision, find_locale, revision_of, settle
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
 from workflows.kb.publishing import latest_review, review_text
@@ -91,34 +93,51 @@ def _findings_by_segment(row: ArticleLocale) -> dict[int, list[str]]:
     return out
 
 
+def _targets(row: ArticleLocale, revision: ArticleRevision, count: int
+             ) -> tuple[list[str | None], str | None, SegmentState]:
+    """Per segment, the translation to hand over (None: none yet), the title's, and their state.
+
+    The draft of this revision unless it is what is published (translated), else the published text:
+    all of it for this revision, for an older one the translation of each source segment that did not
+    change (final).
+    """
+    draft = row.draft_revision == revision.number and bool(row.draft_html) and len(row.draft_segments or []) == count
+    live = row.published_revision == revision.number and len(row.published_segments or []) == count
+    if draft and not (live and sanitize(row.draft_html or "") == row.published_html):
+        return list(row.draft_segments), row.draft_title, SegmentState.TRANSLATED
+    published = revision_of(row.article, row.published_revision)
+    if published is None or len(row.published_segments or []) != len(published.segments):
+        return [None] * count, None, SegmentState.INITIAL
+    out: list[str | None] = [None] * count
+    matcher = difflib.SequenceMatcher(a=published.segments, b=revision.segments, autojunk=False)
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out[j1:j2] = row.published_segments[i1:i1 + (j2 - j1)]
+    title = row.published_title if published.title == revision.title else None
+    return out, title, SegmentState.FINAL
+
+
 def export_locale(article: Article, locale: str, version: str = "2.1") -> bytes:
     """The article's current revision in ``locale`` as XLIFF, with the draft or published translation."""
     row = find_locale(article, locale)
     revision = current_revision(article)
     sources = segment(revision.body_html, article.source_locale)
-    targets: Sequence[str] | None = None
-    state, target_title = SegmentState.INITIAL, None
-    if row.draft_revision == revision.number and len(row.draft_segments or []) == len(sources) and row.draft_html:
-        targets, target_title, state = row.draft_segments, row.draft_title, SegmentState.TRANSLATED
-    if row.state == LocaleState.PUBLISHED and row.published_revision == revision.number \
-            and len(row.published_segments or []) == len(sources):
-        targets, target_title, state = row.published_segments, row.published_title, SegmentState.FINAL
+    targets, target_title, state = _targets(row, revision, len(sources))
     findings = _findings_by_segment(row) if state == SegmentState.TRANSLATED else {}
-    outdated = set(row.outdated_segments or []) if row.state == LocaleState.OUTDATED else set()
     f = File(id=article.slug, original=f"tolk-kb:{article.slug}@{revision.number}",
              notes=[f"Tolk KB article {article.slug!r}, revision {revision.number}, {article.source_locale} -> "
                     f"{locale}. Keep the inline codes; translate every segment."])
-    title_target = [target_title] if target_title else None
     f.units.append(Unit(id="title", notes=["The article's title"], segments=[Segment(
-        id="title", source=[revision.title], target=list(title_target) if title_target else None,
-        state=state if title_target else SegmentState.INITIAL)]))
+        id="title", source=[revision.title], target=[target_title] if target_title else None,
+        state=state if target_title else SegmentState.INITIAL)]))
     for i, seg in enumerate(sources):
         notes = list(findings.get(i, []))
-        if i in outdated:
-            notes.insert(0, "The source of this segment changed since the locale was published.")
-        target = html_to_content(targets[i]) if targets is not None else None
+        target = targets[i]
+        if target is None and state == SegmentState.FINAL:
+            notes.insert(0, "New or changed since the locale was published: translate it.")
         f.units.append(Unit(id=f"s{i}", notes=notes, segments=[Segment(
-            id=f"s{i}", source=html_to_content(seg.text_html), target=target,
+            id=f"s{i}", source=html_to_content(seg.text_html),
+            target=html_to_content(target) if target is not None else None,
             state=state if target is not None else SegmentState.INITIAL)]))
     return write(Document(version=version, source_lang=article.source_locale, target_lang=locale, files=[f]),
                  version)
