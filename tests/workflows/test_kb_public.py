@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import run_jobs
 from tests.factories import make_article, translate_article
@@ -147,8 +148,6 @@ def test_native_names():
 def test_sqlite_search_keeps_its_fts5_index_up_to_date(kb_world, client, editor, database):
     if database[0] != "sqlite":
         pytest.skip("the FTS5 index is SQLite's; PostgreSQL searches the published columns")
-    from sqlalchemy import text
-
     def indexed():
         with kb_world.app_context():
             return sorted(db.session.execute(text("SELECT doc, stamp FROM kb_search_fts WHERE locale = 'en'")))

@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 
 from tests.conftest import FIXTURES, run_jobs
-from tests.factories import locale_state, make_article, pending_review, translate_article
+from tests.factories import PLAIN_BODY, locale_state, make_article, pending_review, translate_article
+from tests.web.forms import post, sign_in, text_of
 from workflows.kb.xliff import read
 
 NS2 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -191,8 +192,6 @@ def test_import_is_refused_while_the_locale_is_being_translated(client, editor):
 
 
 def test_editor_page_exports_and_imports_xliff(client, editor, person):
-    from tests.web.forms import post, sign_in, text_of
-
     make_article(client, editor)
     person("editor", "eva")
     sign_in(client, "eva")
@@ -253,8 +252,6 @@ def test_lost_markup_is_a_critical_finding_and_a_later_import_supersedes_that_re
 
 
 def test_outdated_locale_hands_over_only_what_changed(app, client, editor):
-    from tests.factories import PLAIN_BODY
-
     make_article(client, editor)
     translate_article(client, editor)
     run_jobs(app)  # published in Spanish

@@ -8,7 +8,16 @@ from lxml import etree
 
 from tests.conftest import FIXTURES
 from workflows.kb.xliff import read, write
-from workflows.kb.xliff_doc import Code, SegmentState, XliffError, html_to_content
+from workflows.kb.xliff_doc import (
+    Code,
+    Document,
+    File,
+    Segment,
+    SegmentState,
+    Unit,
+    XliffError,
+    html_to_content,
+)
 
 XLIFF20 = sorted((FIXTURES / "xliff20").glob("*.xlf"))
 XLIFF12 = FIXTURES / "xliff12" / "Sample_AlmostEverything_1.2_transitional.xlf"
@@ -100,8 +109,6 @@ def test_segment_html_becomes_paired_and_standalone_codes():
 
 
 def write_one(content):
-    from workflows.kb.xliff_doc import Document, File, Segment, Unit
-
     doc = Document("2.1", "en", "es", [File("f", "x", [Unit("u", [Segment("s", content)])])])
     data = write(doc, "2.1")
     assert _segments(read(data)) == _segments(doc)
