@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,6 +170,15 @@ def _run_deferred_writes(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_deferred_writes(session: Session) -> None:
     session.info.pop(_DEFERRED, None)
+
+
+_UNMANAGED = re.compile(r"^[a-z0-9_]+_fts(?:_[a-z]+)?$")
+
+
+def managed_table(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Alembic's ``include_name``: full-text index tables (``*_fts`` and SQLite's FTS5 shadow tables
+    ``*_fts_data``...) are made by migrations and have no model, so autogenerate leaves them alone."""
+    return not (type_ == "table" and name is not None and _UNMANAGED.match(name))
 
 
 def alembic_config(url: str):

@@ -19,7 +19,8 @@ def init_app(app: Flask) -> None:
                        ("locales", "workflows.locales_cli:locales_group"),
                        ("templates", "workflows.locales_cli:templates_group"),
                        ("catalogs", "workflows.locales_cli:catalogs_group"),
-                       ("privacy", "workflows.privacy_cli:privacy_group")):
+                       ("privacy", "workflows.privacy_cli:privacy_group"),
+                       ("xliff", "workflows.kb.xliff_cli:xliff_group")):
         app.cli.add_command(LazyCommand(name, path))
     app.extensions.setdefault("tolk.worker_started", []).append(deferred("workflows.privacy:schedule_purge"))
     app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(deferred("workflows.webhooks:budget_notice"))
@@ -42,10 +43,12 @@ def init_web(app: Flask) -> None:
     )
     from workflows.kb import api as kb_api  # lazy: see above
     from workflows.kb import contract as kb_contract  # lazy: see above
+    from workflows.kb import public as kb_public  # lazy: see above
+    from workflows.kb import xliff_api, xliff_contract  # lazy: see above
 
-    for blueprint in (api.bp, locales_api.bp, kb_api.bp, kb_api.public, privacy_api.bp):
+    for blueprint in (api.bp, locales_api.bp, kb_api.bp, kb_public.bp, privacy_api.bp, xliff_api.bp):
         app.register_blueprint(blueprint)
-    for part in (contract, locales_contract, kb_contract):
+    for part in (contract, locales_contract, kb_contract, xliff_contract):
         openapi.register(app, operations=part.operations(app.config), components=part.components(), tags=part.TAGS)
     openapi.register(app, operations=privacy_contract.operations(app.config))
     pages.init_app(app)

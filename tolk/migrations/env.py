@@ -6,7 +6,7 @@ import importlib
 
 from alembic import context
 
-from tolk.db import Base, make_engine
+from tolk.db import Base, make_engine, managed_table
 
 for module in ("tolk.models", "machinery.models", "glossaries.models", "lqa.models", "workflows.models", "workflows.kb.models"):
     try:
@@ -21,7 +21,7 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, include_name=managed_table)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -42,7 +42,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_name=managed_table)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,11 +1,10 @@
-"""KB endpoints: the articles and jobs JSON API (``bp``) and the public article pages (``public``)."""
+"""KB endpoints: the articles and jobs JSON API (the public pages are in ``workflows.kb.public``)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal, NamedTuple, overload
 
-from flask import Blueprint, abort, jsonify, render_template, request
-from markupsafe import Markup
+from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +23,6 @@ from workflows.kb.targets import coverage_warnings, locale_tag
 from workflows.models import TranslationJob
 
 bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
-public = Blueprint("kb_public", __name__)
 
 
 def _actor() -> str:
@@ -209,17 +207,3 @@ def published_article(locale: str, slug: str):
                     "body_html": kb.sanitize(row.published_html or ""), "revision": row.published_revision,
                     "published_at": row.published_at.isoformat() if row.published_at else None,
                     "dir": kb.text_direction(db.session, row.locale)})
-
-
-@public.get("/kb/<locale>/<slug>")
-def public_article(locale: str, slug: str):
-    row = _published(locale, slug)
-    if row is None:
-        abort(404)
-    others = db.session.scalars(select(ArticleLocale.locale).where(
-        ArticleLocale.article_id == row.article_id, ArticleLocale.locale != row.locale,
-        ArticleLocale.published_html.is_not(None)).order_by(ArticleLocale.locale)).all()
-    # The body was sanitized when published; sanitizing again costs little and guards older rows.
-    return render_template("kb/public.html", lang=row.locale, direction=kb.text_direction(db.session, row.locale),
-                           title=row.published_title or slug, body=Markup(kb.sanitize(row.published_html or "")),
-                           published_at=row.published_at, slug=slug, others=others)
