@@ -28,7 +28,7 @@ from tolk.web.forms import commit_or_rollback, form_flag, form_list
 from tolk.web.nav import home_for, nav_items, register_home, register_nav
 from tolk.web.rendering import countdown, marked
 from tolk.web.responses import page_errors, security_headers
-from tolk.web.signin import bp, expire_session, safe_next, sign_in
+from tolk.web.signin import account_page, bp, expire_session, register_account_section, safe_next, sign_in
 from tolk.web.ui_language import (
     SOURCE_LOCALE,
     TRANSLATIONS,
@@ -39,9 +39,9 @@ from tolk.web.ui_language import (
 )
 
 __all__ = [
-    "TRANSLATIONS", "commit_or_rollback", "compile_catalogs", "countdown", "csrf_token", "form_flag", "form_list",
-    "home_for", "init_app", "marked", "nav_items", "page_errors", "register_home", "register_nav", "safe_next",
-    "sign_in", "ui_locales",
+    "TRANSLATIONS", "account_page", "commit_or_rollback", "compile_catalogs", "countdown", "csrf_token", "form_flag",
+    "form_list", "home_for", "init_app", "marked", "nav_items", "page_errors", "register_account_section",
+    "register_home", "register_nav", "safe_next", "sign_in", "ui_locales",
 ]
 
 
