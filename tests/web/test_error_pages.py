@@ -92,3 +92,22 @@ def test_an_expired_sign_in_form_is_shown_again_with_the_name(client, team):
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and 'value="alex"' in html and PASSWORD not in html
     assert "Your session has expired" in text_of(response)
+
+
+# --- language names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tag", "name"), [("zh-Hant", "中文 (繁體)"), ("es-MX", "Español (México)"),
+                                           ("es_MX", "Español (México)"), ("ca", "Català"), ("xx-bogus", "xx-bogus")])
+def test_language_names_come_from_babel(tag, name):
+    from tolk.web.ui_language import locale_name
+
+    assert locale_name(tag) == name
+
+
+def test_the_account_page_names_the_languages_and_marks_their_language(client, person):
+    person("reviewer", "mei", "zh-Hant,es")
+    sign_in(client, "mei")
+    html = client.get("/account").get_data(as_text=True)
+    assert '<span lang="zh-Hant">中文 (繁體)</span>' in html and '<span lang="es">Español</span>' in html
+    assert "zh-Hant – zh-Hant" not in html
