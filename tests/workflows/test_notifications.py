@@ -245,3 +245,41 @@ def test_without_an_smtp_host_no_email_is_owed(app, client, team, mailbox):
     make_reply(client, team["agent"][1], "Your refund was processed yesterday.")
     run_jobs(app)
     assert mails(app) == [] and mailbox.messages == []
+
+
+def test_smtp_login(app, client, team):
+    secured = Mailbox(login=("tolk", "right-pw"))
+    try:
+        app.config.update(SMTP_PORT=secured.port, SMTP_USER="tolk", SMTP_PASSWORD="right-pw")
+        wants(app, "lucia", "review.assigned")
+        make_reply(client, team["agent"][1], "Your refund was processed yesterday.")
+        run_jobs(app)
+        assert len(secured.to("lucia@example.test")) == 1 and mails(app)[0][2] == "sent"
+        assert secured.logins == ["tolk"]
+    finally:
+        secured.stop()
+
+
+def test_the_worker_schedules_the_sla_sweep_once_and_each_run_schedules_the_next(app):
+    from tolk.queue import queue
+
+    with app.app_context():
+        assert review.schedule_sweep() and review.schedule_sweep()  # a second worker start adds none
+        ids = queue().scheduled_job_registry.get_job_ids()
+        assert len([i for i in ids if i.startswith("sla-sweep")]) == 1
+        assert review.sweep_job() == {"at_risk": 0, "overdue": 0, "mail_requeued": 0}
+        ids = queue().scheduled_job_registry.get_job_ids()
+        assert len([i for i in ids if i.startswith("sla-sweep")]) == 2  # the next run, SLA_SWEEP_MINUTES on
+
+
+def test_nothing_is_looked_up_when_no_notification_is_configured(app, client, team):
+    app.config.update(SMTP_HOST=None, NOTIFY_WEBHOOK_EVENTS=[])
+    wants(app, "lucia", "review.assigned")
+    make_reply(client, team["agent"][1], "Your refund was processed yesterday.")
+    run_jobs(app)
+    assert mails(app) == []
+    with app.app_context():
+        from workflows.models import WebhookDelivery
+
+        types = set(db.session.scalars(select(WebhookDelivery.event_type)))
+        assert not types & {"review.assigned", "review.sla_at_risk", "review.escalated", "reply.awaiting_agent"}

@@ -42,6 +42,14 @@ EVENTS: dict[str, str] = {
 ALSO_TOLD: dict[str, Callable[[Session, ReviewItem], list[User]]] = {}
 
 
+def wanted(event: str) -> bool:
+    """Whether anything would be sent for ``event`` (a webhook for it, or e-mail at all): when not, nothing
+    is looked up, so an installation without notifications pays no query for them."""
+    config = current_app.config
+    hooked = config.get("NOTIFY_WEBHOOK_EVENTS") or []
+    return bool(config.get("SMTP_HOST") or (config.get("WEBHOOK_URLS") and (event in hooked or "*" in hooked)))
+
+
 def _stamp(when: dt.datetime) -> str:
     return f"{when:%Y%m%dT%H%M%S}"
 
@@ -83,7 +91,7 @@ def _what(item: ReviewItem) -> str:
 
 def review_assigned(session: Session, item: ReviewItem) -> None:
     """Tell the assignee an item is theirs (again after a reassignment: the key holds the deadline)."""
-    if item.assignee_id is None:
+    if item.assignee_id is None or not wanted("review.assigned"):
         return
     assignee = session.get(User, item.assignee_id)
     tell(session, "review.assigned", f"review.assigned:{item.id}:{item.assignee_id}:{_stamp(item.due_at)}",
@@ -94,7 +102,7 @@ def review_assigned(session: Session, item: ReviewItem) -> None:
 
 def review_at_risk(session: Session, item: ReviewItem) -> None:
     """Tell the assignee the deadline is near (once per deadline)."""
-    if item.assignee_id is None:
+    if item.assignee_id is None or not wanted("review.sla_at_risk"):
         return
     assignee = session.get(User, item.assignee_id)
     tell(session, "review.sla_at_risk", f"review.sla_at_risk:{item.id}:{_stamp(item.due_at)}",
@@ -105,6 +113,8 @@ def review_at_risk(session: Session, item: ReviewItem) -> None:
 
 def review_escalated(session: Session, item: ReviewItem) -> None:
     """Tell the item's owner (and an article's editor) that nobody of the language took it in time."""
+    if not wanted("review.escalated"):
+        return
     recipients = [session.get(User, item.owner_id) if item.owner_id else None,
                   *(ALSO_TOLD[item.kind](session, item) if item.kind in ALSO_TOLD else [])]
     tell(session, "review.escalated", f"review.escalated:{item.id}:{_stamp(item.due_at)}",
@@ -116,7 +126,7 @@ def review_escalated(session: Session, item: ReviewItem) -> None:
 def reply_status_changed(reply: Reply) -> None:
     """Called on every transition of a reply: tell its agent when it waits for their confirmation."""
     session = object_session(reply)
-    if session is None or reply.status != ReplyStatus.AWAITING_AGENT:
+    if session is None or reply.status != ReplyStatus.AWAITING_AGENT or not wanted("reply.awaiting_agent"):
         return
     if reply.id is None:
         session.flush()
