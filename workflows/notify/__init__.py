@@ -77,7 +77,7 @@ def tell(session: Session, event: str, key: str, data: dict[str, Any], recipient
 def _review_data(session: Session, item: ReviewItem) -> dict[str, Any]:
     names = {u.id: u.name for u in session.scalars(select(User).where(
         User.id.in_([i for i in (item.assignee_id, item.owner_id) if i is not None])))}
-    return {"review_id": item.id, "kind": item.kind.value if hasattr(item.kind, "value") else item.kind,
+    return {"review_id": item.id, "kind": str(item.kind),
             "object_id": item.object_id, "target_lang": item.target_lang, "task": str(item.task),
             "spot_check": item.spot_check, "status": str(item.status), "due_at": item.due_at.isoformat(),
             "assignee": names.get(item.assignee_id) if item.assignee_id else None,
