@@ -163,11 +163,14 @@ SWEEP_JOB_ID = "sla-sweep"
 
 @task
 def sweep_job() -> dict[str, int]:
-    """The worker's recurring SLA sweep; it schedules the next run."""
-    done = sweep(db.session)
-    db.session.commit()
-    schedule_sweep(utcnow() + dt.timedelta(minutes=current_app.config["SLA_SWEEP_MINUTES"]))
-    return done
+    """The worker's recurring SLA sweep; it schedules the next run, even when this one fails (a concurrent
+    `tolk reviews escalate` that recorded the same notice first makes it roll back; the next run is clean)."""
+    try:
+        done = sweep(db.session)
+        db.session.commit()
+        return done
+    finally:
+        schedule_sweep(utcnow() + dt.timedelta(minutes=current_app.config["SLA_SWEEP_MINUTES"]))
 
 
 def schedule_sweep(at: dt.datetime | None = None) -> bool:
