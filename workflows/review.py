@@ -374,6 +374,7 @@ def item_to_dict(item: ReviewItem, assignee: User | None = None, *, viewer: User
     texts: dict[str, Any] = {"source_text": item.source_text, "mt_text": item.mt_text, "final_text": item.final_text}
     if not sees_customer_data(viewer, item):
         texts = protected_texts(session or db.session, item)
+    owner = (session or db.session).get(User, item.owner_id) if item.owner_id else None
     return {
         "id": item.id, "kind": item.kind, "object_id": item.object_id, "task": item.task,
         "spot_check": item.spot_check, "source_lang": item.source_lang, "target_lang": item.target_lang,
@@ -381,6 +382,7 @@ def item_to_dict(item: ReviewItem, assignee: User | None = None, *, viewer: User
         "reasons": item.reasons, **texts, "customer_data": "shown" if texts["source_text"] == item.source_text
         else "tokens", "engine": item.engine, "findings": item.findings,
         "assignee": assignee.name if assignee else None, "escalation": item.escalation,
+        "owner": owner.name if owner else None,
         "queued_at": item.queued_at.isoformat(), "due_at": item.due_at.isoformat(),
         "decided_at": item.decided_at.isoformat() if item.decided_at else None, "decided_by": item.decided_by,
         "version": item.version,

@@ -177,6 +177,7 @@ def test_an_escalated_item_has_an_owner_who_is_told_and_keeps_it_in_their_defaul
     assert helpdesk.events().count("review.escalated") == 1
     mine = client.get("/api/v1/reviews", headers=team["boss"][1]).get_json()["reviews"]
     assert [i["id"] for i in mine] == [item_id]  # the default (pending) queue of its owner
+    assert mine[0]["owner"] == "boss" and mine[0]["status"] == "escalated"
     assert client.get("/api/v1/reviews", headers=other_admin).get_json()["reviews"] == []
     sweep(app, MONDAY_NOON + dt.timedelta(minutes=40))
     assert len(mailbox.to("boss@example.test")) == 1
