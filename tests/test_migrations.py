@@ -24,6 +24,7 @@ def test_models_match_the_migrations(database):
     import tolk.models  # noqa: F401
     import workflows.kb.models  # noqa: F401
     import workflows.models  # noqa: F401
+    import workflows.notify.models  # noqa: F401
 
     kind, where = database
     engine = create_engine(where if kind == "postgresql" else f"sqlite:///{where}")

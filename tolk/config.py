@@ -29,6 +29,13 @@ def _list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _smtp_security(value: str) -> str:
+    mode = value.strip().lower()
+    if mode not in ("starttls", "tls", "none"):
+        raise ValueError(f"not one of starttls, tls, none: {value!r}")
+    return mode
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configuration key: its default, how an environment string is parsed, and what it means."""
@@ -143,6 +150,22 @@ SETTINGS: tuple[Setting, ...] = (
             "within 2.", int),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
     Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),
+    Setting("NOTIFY_WEBHOOK_EVENTS", "", "Notification events also sent as webhooks to `TOLK_WEBHOOK_URLS`: any of "
+            "`review.assigned`, `review.sla_at_risk`, `review.escalated`, `reply.awaiting_agent`, or `*` for all. "
+            "Empty by default, so an existing helpdesk endpoint receives no event types it does not know.", _list),
+    Setting("SMTP_HOST", None, "SMTP server for e-mail notifications (sent by the worker); e-mail is off without it."),
+    Setting("SMTP_PORT", 587, "Port of `TOLK_SMTP_HOST` (587 with STARTTLS, 465 with TLS, 25 plain).", int),
+    Setting("SMTP_SECURITY", "starttls", "How the SMTP connection is protected: `starttls` (upgrade a plain "
+            "connection), `tls` (TLS from the start) or `none` (a local relay only).", _smtp_security),
+    Setting("SMTP_USER", None, "SMTP user name; no login without it."),
+    Setting("SMTP_PASSWORD", None, "SMTP password of `TOLK_SMTP_USER`.", secret=True),
+    Setting("SMTP_TIMEOUT", 15.0, "Seconds before an SMTP connection or command is abandoned (the job retries).",
+            float),
+    Setting("MAIL_SENDER", "Tolk <tolk@localhost>", "The `From` of notification e-mails."),
+    Setting("SLA_AT_RISK_PERCENT", 80, "Share of a review item's time to its deadline after which its reviewer is "
+            "told it is at risk (`review.sla_at_risk`).", int),
+    Setting("SLA_SWEEP_MINUTES", 5, "Minutes between two runs of the SLA sweep by the worker (at-risk notices, "
+            "overdue items); `tolk reviews escalate` runs it at once, e.g. from cron.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

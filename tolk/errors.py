@@ -92,7 +92,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if not _wants_json():
-            return exc
+            page = app.extensions.get(HTML_ERRORS)
+            if page is None or (exc.code or 500) < 400:
+                return exc
+            return _html(page, exc.code or 500, exc.description or exc.name)
         code = (exc.name or "error").lower().replace(" ", "_")
         return error_response(code, exc.description or exc.name, exc.code or 500)
 
@@ -101,7 +104,23 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return error_response("internal", "Internal error; it has been logged.", 500)
-        return "Internal error; it has been logged.", 500
+        page = app.extensions.get(HTML_ERRORS)
+        if page is None:
+            return "Internal error; it has been logged.", 500
+        return _html(page, 500, "Internal error; it has been logged.")
+
+
+#: app.extensions key of the function rendering an error page: (status, message) -> HTML (set by tolk.web).
+HTML_ERRORS = "tolk.html_errors"
+
+
+def _html(page: Any, status: int, message: str):
+    """The styled error page; plain text if rendering it fails too (the database may be what failed)."""
+    try:
+        return page(status, message), status
+    except Exception:  # noqa: BLE001 - an error page must never fail: fall back to plain text
+        log.exception("error page %s could not be rendered", status)
+        return f"{status}: {message}", status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _http_for(exc: TolkError) -> HTTPException:

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     review_hooks.ON_OVERDUE["reply"] = deferred("workflows.replies:on_review_overdue")
     review_hooks.CUSTOMER_OF["reply"] = deferred("workflows.replies:customer_of")
     review_hooks.ON_DECIDED["article"] = deferred("workflows.kb:on_review_decided")
+    review_hooks.ALSO_TOLD["article"] = deferred("workflows.kb.editors:editor_of")
     for name, path in (("reviews", "workflows.cli:reviews"), ("webhooks", "workflows.cli:webhooks_group"),
                        ("locales", "workflows.locales_cli:locales_group"),
                        ("templates", "workflows.locales_cli:templates_group"),
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
                        ("xliff", "workflows.kb.xliff_cli:xliff_group")):
         app.cli.add_command(LazyCommand(name, path))
     app.extensions.setdefault("tolk.worker_started", []).append(deferred("workflows.privacy:schedule_purge"))
+    app.extensions["tolk.worker_started"].append(deferred("workflows.review:schedule_sweep"))
     app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(deferred("workflows.webhooks:budget_notice"))
     app.extensions["tolk.seeders"] += [deferred("workflows.locales:seed_demo_locales"),
                                        deferred("workflows.macros:seed_demo_templates"),
@@ -32,6 +34,7 @@ def init_app(app: Flask) -> None:
 def init_web(app: Flask) -> None:
     """Register the replies/reviews, locales, KB and privacy APIs with their contracts, and the pages."""
     from tolk import openapi  # lazy: views load only in an app that serves them
+    from tolk.web import register_account_section  # lazy: see above
     from workflows import (  # lazy: see above
         api,
         contract,
@@ -45,6 +48,7 @@ def init_web(app: Flask) -> None:
     from workflows.kb import contract as kb_contract  # lazy: see above
     from workflows.kb import public as kb_public  # lazy: see above
     from workflows.kb import xliff_api, xliff_contract  # lazy: see above
+    from workflows.notify import pages as notify_pages  # lazy: see above
 
     for blueprint in (api.bp, locales_api.bp, kb_api.bp, kb_public.bp, privacy_api.bp, xliff_api.bp):
         app.register_blueprint(blueprint)
@@ -52,3 +56,5 @@ def init_web(app: Flask) -> None:
         openapi.register(app, operations=part.operations(app.config), components=part.components(), tags=part.TAGS)
     openapi.register(app, operations=privacy_contract.operations(app.config))
     pages.init_app(app)
+    app.register_blueprint(notify_pages.bp)
+    register_account_section(app, notify_pages.account_section)

@@ -36,10 +36,11 @@ def list_command(lang: str | None) -> None:
 @reviews.command("escalate")
 @with_appcontext
 def escalate_command() -> None:
-    """Reassign or escalate every item past its deadline (the worker also does this at each deadline)."""
-    items = review.escalate_overdue(db.session)
+    """The SLA sweep at once: tell assignees of items at risk, reassign or escalate every item past its
+    deadline (the worker also runs it every SLA_SWEEP_MINUTES and at each deadline)."""
+    done = review.sweep(db.session)
     db.session.commit()
-    click.echo(f"{len(items)} overdue item(s) handled")
+    click.echo(f"{done['overdue']} overdue item(s) handled, {done['at_risk']} at risk")
 
 
 @click.group("webhooks")

@@ -186,6 +186,8 @@ class ReviewItem(BaseModel):
     final_text: str | None
     assignee: str | None
     escalation: str | None
+    # Who holds an escalated item (it stays in their default queue); None while a reviewer has it.
+    owner: str | None = None
     queued_at: dt.datetime
     due_at: dt.datetime
     decided_at: dt.datetime | None

@@ -241,6 +241,10 @@ class ReviewItem(Base):
     status: Mapped[ReviewStatus] = mapped_column(str_enum(ReviewStatus), default=ReviewStatus.PENDING)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     escalation: Mapped[str | None] = mapped_column(Text)
+    # Who holds an escalated item (an admin): it stays in their default queue. See workflows.sla.escalation_owner.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the assignee is told the deadline is at risk (SLA_AT_RISK_PERCENT of the time to it gone).
+    at_risk_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

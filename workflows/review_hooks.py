@@ -1,4 +1,5 @@
-"""What the review queue tells the owners of its items (replies, KB article locales).
+"""What the review queue tells the owners of its items (replies, KB article locales), and whom else
+notifications reach.
 
 ``workflows.init_app`` fills these tables at start-up and ``workflows.review`` calls them. They live apart
 from the queue so that registering them imports nothing heavy: a one-off command such as ``tolk translate``
@@ -23,3 +24,6 @@ ON_DECIDED: dict[str, Callable[[Session, ReviewItem, bool, User], None]] = {}
 ON_OVERDUE: dict[str, Callable[[Session, ReviewItem], None]] = {}
 #: kind -> callback(session, item) -> the customer whose known values are masked in the memory.
 CUSTOMER_OF: dict[str, Callable[[Session, ReviewItem], Customer | None]] = {}
+#: kind -> callback(session, item) -> users told, besides its owner, when an item is escalated (a KB
+#: article's editor).
+ALSO_TOLD: dict[str, Callable[[Session, ReviewItem], list[User]]] = {}

@@ -1,4 +1,5 @@
-"""SLA deadlines and reviewer shifts across time zones: who is on shift, who gets an item, escalation."""
+"""SLA deadlines and reviewer shifts across time zones: who is on shift, who gets an item, when its deadline
+is at risk, and who owns it once escalated."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tolk.languages import covers
 from tolk.models import Role, User
+from workflows.locales.profiles import effective_profile
 from workflows.models import ReviewItem, ReviewStatus
 
 #: Minutes to a decision per channel when the locale profile says nothing.
@@ -23,6 +25,34 @@ def deadline(now: dt.datetime, channel: str, sla_minutes: dict[str, int] | None 
     """When a decision is due for content on ``channel``, from the locale's SLA table."""
     table = {**DEFAULT_SLA_MINUTES, **(sla_minutes or {})}
     return now + dt.timedelta(minutes=int(table.get(channel, DEFAULT_SLA_MINUTES["email"])))
+
+
+def at_risk_time(start: dt.datetime, due: dt.datetime, percent: float = 80) -> dt.datetime:
+    """When ``percent`` of the time from ``start`` to ``due`` is gone: the assignee is told then."""
+    share = min(max(float(percent), 0.0), 100.0) / 100
+    return start + (due - start) * share
+
+
+def locale_deadline(session: Session, now: dt.datetime, channel: str, lang: str) -> dt.datetime:
+    """A deadline from the SLA of ``lang``'s effective locale profile (the built-in table if it has none)."""
+    try:
+        sla_minutes = effective_profile(session, lang).sla_minutes
+    except ValueError:  # a tag the profiles do not accept: the built-in table
+        sla_minutes = {}
+    return deadline(now, channel, sla_minutes)
+
+
+def escalation_owner(session: Session) -> User | None:
+    """Who holds escalated items: the active admin holding the fewest open escalated items (lowest id on a
+    tie); None when there is no admin at all."""
+    admins = session.scalars(select(User).where(User.role == Role.ADMIN, User.active.is_(True))
+                             .order_by(User.id)).all()
+    if not admins:
+        return None
+    held = dict(session.execute(
+        select(ReviewItem.owner_id, func.count(ReviewItem.id))
+        .where(ReviewItem.status == ReviewStatus.ESCALATED).group_by(ReviewItem.owner_id)).all())
+    return min(admins, key=lambda u: (held.get(u.id, 0), u.id))
 
 
 def _minutes(hhmm: str) -> int:

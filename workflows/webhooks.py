@@ -33,7 +33,7 @@ from workflows.models import DeliveryStatus, WebhookDelivery
 log = logging.getLogger(__name__)
 
 EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published", "engine.budget_warning",
-          "engine.budget_exhausted")
+          "engine.budget_exhausted", "review.assigned", "review.sla_at_risk", "review.escalated", "reply.awaiting_agent")
 _PENDING = "tolk.webhooks.pending"
 
 

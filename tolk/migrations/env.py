@@ -8,7 +8,8 @@ from alembic import context
 
 from tolk.db import Base, make_engine, managed_table
 
-for module in ("tolk.models", "machinery.models", "glossaries.models", "lqa.models", "workflows.models", "workflows.kb.models"):
+for module in ("tolk.models", "machinery.models", "glossaries.models", "lqa.models", "workflows.models", "workflows.kb.models",
+               "workflows.notify.models"):
     try:
         importlib.import_module(module)
     except ModuleNotFoundError as exc:

@@ -22,13 +22,13 @@ from flask import Flask, g, has_request_context
 from flask_babel import Babel, get_locale
 
 from tolk.auth import current_user
-from tolk.errors import TolkError
+from tolk.errors import HTML_ERRORS, TolkError
 from tolk.web.csrf import csrf_protect, csrf_token
 from tolk.web.forms import commit_or_rollback, form_flag, form_list
 from tolk.web.nav import home_for, nav_items, register_home, register_nav
 from tolk.web.rendering import countdown, marked
-from tolk.web.responses import page_errors, security_headers
-from tolk.web.signin import bp, expire_session, safe_next, sign_in
+from tolk.web.responses import error_page, page_errors, security_headers
+from tolk.web.signin import account_page, bp, expire_session, register_account_section, safe_next, sign_in
 from tolk.web.ui_language import (
     SOURCE_LOCALE,
     TRANSLATIONS,
@@ -39,9 +39,9 @@ from tolk.web.ui_language import (
 )
 
 __all__ = [
-    "TRANSLATIONS", "commit_or_rollback", "compile_catalogs", "countdown", "csrf_token", "form_flag", "form_list",
-    "home_for", "init_app", "marked", "nav_items", "page_errors", "register_home", "register_nav", "safe_next",
-    "sign_in", "ui_locales",
+    "TRANSLATIONS", "account_page", "commit_or_rollback", "compile_catalogs", "countdown", "csrf_token", "form_flag",
+    "form_list", "home_for", "init_app", "marked", "nav_items", "page_errors", "register_account_section",
+    "register_home", "register_nav", "safe_next", "sign_in", "ui_locales",
 ]
 
 
@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.before_request(csrf_protect)
     app.after_request(security_headers)
     app.register_blueprint(bp)
+    app.extensions[HTML_ERRORS] = error_page
 
     @app.context_processor
     def _page_context() -> dict[str, Any]:

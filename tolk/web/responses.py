@@ -7,10 +7,12 @@ error page instead of the API's JSON.
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
+from tolk.db import db
 from tolk.errors import Forbidden, NotFound, TolkError, Unauthorized
 from tolk.web.csrf import SAFE_METHODS
 from tolk.web.signin import safe_next
@@ -47,9 +49,20 @@ def page_errors(blueprint: Blueprint) -> None:
     PAGE_BLUEPRINTS.add(blueprint.name)
 
 
+def error_page(status: int, message: str) -> str:
+    """An error page in the app's look (403, 404, 405, 500...), for any request outside the API."""
+    # A crash may have left the session unusable, and the page reads the signed-in user; with the database
+    # gone the page renders signed out.
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    g.tolk_page = True
+    return render_template("auth/error.html", status=status, message=message)
+
+
 def security_headers(response: Response) -> Response:
     """The strict content security policy (and no caching) on every page and static file."""
-    if request.blueprint in PAGE_BLUEPRINTS or (request.blueprint is None and request.endpoint == "static"):
+    if request.blueprint in PAGE_BLUEPRINTS or g.get("tolk_page") or (request.blueprint is None
+                                                                       and request.endpoint == "static"):
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -14,10 +14,12 @@ import logging
 import math
 import secrets
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -29,6 +31,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from redis.exceptions import RedisError
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -201,10 +204,24 @@ def choose_ui_language():
     return redirect(safe_next(request.form.get("next")) or url_for("web.index"), code=303)
 
 
+ACCOUNT_SECTIONS_KEY = "tolk.account_sections"
+
+
+def register_account_section(app: Flask, render: Callable[[User], str]) -> None:
+    """Add a section to the account page: ``render(user)`` returns its HTML (a package's own form)."""
+    app.extensions.setdefault(ACCOUNT_SECTIONS_KEY, []).append(render)
+
+
+def account_page(user: User, status: int = 200) -> tuple[str, int]:
+    """The account page of ``user`` with every registered section."""
+    sections = [Markup(render(user)) for render in current_app.extensions.get(ACCOUNT_SECTIONS_KEY, [])]
+    return render_template("auth/account.html", user=user, sections=sections), status
+
+
 @bp.get("/account")
 def account():
     """The signed-in user's details (the landing page of roles without a page of their own)."""
     user = current_user()
     if user is None:
         return redirect(url_for("web.sign_in_form", next=request.full_path))
-    return render_template("auth/account.html", user=user)
+    return account_page(user)

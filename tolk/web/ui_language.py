@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import request, session
@@ -52,9 +52,11 @@ def select_locale() -> str:
 
 
 def locale_name(tag: str) -> str:
-    """A locale's name in its own language ("Español"), for the language menu."""
+    """A locale's name in its own language ("Español", "中文 (繁體)" for ``zh-Hant``), from Babel's data;
+    a BCP 47 tag (``es-MX``) and a POSIX one (``es_MX``) alike; the tag itself if Babel knows no name."""
     try:
-        name = Locale.parse(tag).get_display_name(tag)
-    except (ValueError, LookupError):
+        locale = Locale.parse(tag.replace("_", "-"), sep="-")
+        name = locale.get_display_name(locale)
+    except (ValueError, LookupError, TypeError, UnknownLocaleError):
         return tag
-    return name.capitalize() if name else tag
+    return name[:1].upper() + name[1:] if name else tag

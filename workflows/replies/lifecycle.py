@@ -15,7 +15,7 @@ from machinery.translator import egress_for_ticket
 from tolk.auth import audit, require_language
 from tolk.errors import Conflict, Forbidden, NotFound, TolkError
 from tolk.models import Role, User
-from workflows import webhooks
+from workflows import notify, webhooks
 from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition, ReviewItem
 from workflows.routing import Reason
 
@@ -25,6 +25,7 @@ def transition(reply: Reply, to: ReplyStatus, actor: str, note: str | None = Non
     reply.transitions.append(ReplyTransition(from_status=reply.status.value if reply.status else None,
                                              to_status=to.value, actor=actor, note=note))
     reply.status = to
+    notify.reply_status_changed(reply)
 
 
 def back_translate(session: Session, text: str, source: str, target: str, customer: Customer | None,

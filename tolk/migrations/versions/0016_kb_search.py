@@ -1,7 +1,7 @@
 """public KB search: an FTS5 index of published article text on SQLite (PostgreSQL searches with to_tsvector)
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0014
 Create Date: 2026-11-28 23:00:00.000000
 
 The table is kept up to date by ``workflows.kb.search`` (it refreshes what changed before each search);
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0016'
-down_revision = '0011'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """tm_segments index on (source_lang, target_lang, id): the fuzzy index reads a pair's newest segments
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-11-28 22:55:00.000000
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = '0018'
-down_revision = '0014'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
