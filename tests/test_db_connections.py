@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from tolk.db import POOL_RECYCLE_SECONDS, db, make_engine
+from tolk.db import POOL_RECYCLE_SECONDS, db, defer_write, make_engine
 from tolk.models import User
 
 
@@ -55,6 +55,19 @@ def test_a_killed_connection_is_replaced_at_the_first_statement_of_a_transaction
         assert session.scalar(select(User.name).where(User.name == "ana")) == "ana"
         assert session.scalar(text("SELECT pg_backend_pid()")) != first
         session.commit()
+
+
+def test_writes_deferred_before_the_first_statement_survive_its_retry(app, postgres):
+    written: list[str] = []
+    with app.app_context():
+        session = db.session
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+        session.commit()
+        _kill(postgres, pid)
+        defer_write(session, lambda: written.append("meter row"))
+        assert session.scalar(text("SELECT 1")) == 1
+        session.commit()
+    assert written == ["meter row"]
 
 
 def test_a_request_after_the_connection_was_killed_is_answered(app, client, postgres, make_user):

@@ -144,9 +144,12 @@ def _retry_first_statement(state: ORMExecuteState) -> Result | None:
     try:
         return state.invoke_statement()
     except DBAPIError as exc:
-        if not exc.connection_invalidated:
+        # Objects added or changed before this statement would be lost by the rollback: then the request fails.
+        if not exc.connection_invalidated or session.new or session.dirty or session.deleted:
             raise
+    kept = dict(session.info)  # writes deferred to the commit (tolk.db.defer_write) are not lost
     session.rollback()  # the pool has already dropped the dead connection (and every older one)
+    session.info.update(kept)
     return state.invoke_statement()
 
 
