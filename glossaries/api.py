@@ -9,7 +9,7 @@ from glossaries import file_import
 from glossaries.contract import ENTRIES_PAGE, GLOSSARIES_PAGE
 from glossaries.csv_format import write_csv
 from glossaries.import_jobs import job_to_dict
-from glossaries.listing import check_search, entries_page, glossary_page
+from glossaries.listing import check_search, entries_page, glossary_page, require_translation
 from glossaries.models import Glossary, ImportJob
 from glossaries.store import (
     add_concept,
@@ -102,7 +102,7 @@ def delete_glossary(name: str):
 @require(Role.ADMIN)
 def add_entry(name: str):
     glossary = get_glossary(db.session, name)
-    row = add_concept(db.session, glossary, concept_from_dict(json_object()))
+    row = add_concept(db.session, glossary, require_translation(concept_from_dict(json_object()), glossary.source_lang))
     audit("glossary.entry_added", "glossary", name, detail={"entry": row.id})
     db.session.commit()
     return jsonify(concept_to_dict(row)), 201
@@ -112,7 +112,8 @@ def add_entry(name: str):
 @require(Role.ADMIN)
 def update_entry(name: str, entry_id: int):
     glossary = get_glossary(db.session, name)
-    row = replace_concept(db.session, glossary, entry_id, concept_from_dict(json_object()))
+    row = replace_concept(db.session, glossary, entry_id,
+                          require_translation(concept_from_dict(json_object()), glossary.source_lang))
     audit("glossary.entry_updated", "glossary", name, detail={"entry": entry_id})
     db.session.commit()
     return jsonify(concept_to_dict(row))

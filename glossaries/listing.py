@@ -116,6 +116,17 @@ def entry_from_form(source_lang: str, source_term: str, target_lang: str, target
     return Concept(terms=terms, do_not_translate=do_not_translate, note=note or None)
 
 
+def require_translation(concept: Concept, source_lang: str) -> Concept:
+    """``concept`` if it says how to translate its term: a non-empty term in a language other than the
+    glossary's source, or the do-not-translate mark (the API's entries, like the page's)."""
+    if any(not t.text.strip() for t in concept.terms):
+        raise ValidationError("A term's text is empty.", details={"field": "terms"})
+    if not concept.do_not_translate and all(t.lang.lower() == source_lang.lower() for t in concept.terms):
+        raise ValidationError("Give a term in a target language, or mark the entry as not to be translated "
+                              "(do_not_translate).", details={"field": "terms"})
+    return concept
+
+
 def add_entry(session: Session, glossary: Glossary, concept: Concept) -> GlossaryConcept:
     """Store a new entry without loading the glossary's others."""
     row = GlossaryConcept(glossary_id=glossary.id, external_id=concept.id, do_not_translate=concept.do_not_translate,

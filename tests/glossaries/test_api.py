@@ -61,6 +61,19 @@ def test_entries_are_added_updated_and_deleted(client, admin_headers):
     assert client.get("/api/v1/glossaries/brand2", headers=admin_headers).get_json()["entries"] == []
 
 
+@pytest.mark.parametrize("entry", [
+    {"terms": [{"lang": "en", "text": "Visa"}]},  # no translation and not marked do-not-translate
+    {"terms": [{"lang": "en", "text": "Visa"}, {"lang": "spanish", "text": "Visa"}]},  # not a language tag
+    {"terms": [{"lang": "en", "text": "Visa"}, {"lang": "es", "text": "  "}]},  # an empty target term
+])
+def test_an_entry_that_does_not_say_how_to_translate_is_refused_and_nothing_stored(client, admin_headers, entry):
+    assert client.post("/api/v1/glossaries", headers=admin_headers,
+                       json={"name": "cards", "source_lang": "en"}).status_code == 201
+    refused = client.post("/api/v1/glossaries/cards/entries", headers=admin_headers, json=entry)
+    assert refused.status_code == 400, refused.get_json()
+    assert client.get("/api/v1/glossaries/cards/entries", headers=admin_headers).get_json()["entries"] == []
+
+
 def test_cli_import_export_and_refusal(runner, tmp_path):
     good = tmp_path / "support.csv"
     good.write_bytes(CSV)
