@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -18,6 +19,7 @@ from tolk import create_app
 DEFAULT_RETRY = Retry(max=3, interval=[10, 30, 60])
 
 _worker_app: Flask | None = None
+log = logging.getLogger(__name__)
 
 
 def redis_connection(app: Flask | None = None) -> Redis:
@@ -92,3 +94,13 @@ def task(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
 
     return run
+
+
+def enqueue_each(job: Callable[[int], Any], row_ids: Iterable[int], *, prefix: str) -> None:
+    """Enqueue ``job(row_id)`` (retried with backoff) for rows already committed; with Redis down the rows
+    stay pending, logged, for the sweep that enqueues them again (the durable row is the source of truth)."""
+    for row_id in row_ids:
+        try:
+            queue().enqueue(job, row_id, retry=DEFAULT_RETRY, job_id=f"{prefix}-{row_id}")
+        except Exception as exc:  # noqa: BLE001 - any Redis failure: the row waits for the sweep
+            log.warning("%s %s not enqueued (%s); it stays pending", prefix, row_id, type(exc).__name__)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from tolk.config import mask_url
 from tolk.db import db, utcnow
-from tolk.queue import DEFAULT_RETRY, queue, task
+from tolk.queue import enqueue_each, task
 from workflows.models import DeliveryStatus, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -103,11 +103,7 @@ def _forget_after_rollback(session: Session) -> None:
 
 def dispatch(delivery_ids: list[int]) -> None:
     """Enqueue delivery jobs; if Redis is unreachable the rows stay pending for `redeliver`."""
-    for delivery_id in delivery_ids:
-        try:
-            queue().enqueue(deliver, delivery_id, retry=DEFAULT_RETRY, job_id=f"webhook-{delivery_id}")
-        except Exception as exc:  # noqa: BLE001 - Redis down: the durable row is the source of truth
-            log.warning("webhook %s not enqueued (%s); it stays pending", delivery_id, type(exc).__name__)
+    enqueue_each(deliver, delivery_ids, prefix="webhook")
 
 
 @task

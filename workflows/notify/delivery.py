@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tolk import mail
 from tolk.db import db, utcnow
-from tolk.queue import DEFAULT_RETRY, queue, task
+from tolk.queue import enqueue_each, task
 from workflows.notify.models import MailStatus, Notification
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,7 @@ def _forget_after_rollback(session: Session) -> None:
 
 def dispatch(ids: list[int]) -> None:
     """Enqueue a send job per e-mail; with Redis down the rows stay pending for the sweep."""
-    for notification_id in ids:
-        try:
-            queue().enqueue(send_mail, notification_id, retry=DEFAULT_RETRY, job_id=f"mail-{notification_id}")
-        except Exception as exc:  # noqa: BLE001 - Redis down: the durable row is the source of truth
-            log.warning("e-mail %s not enqueued (%s); it stays pending", notification_id, type(exc).__name__)
+    enqueue_each(send_mail, ids, prefix="mail")
 
 
 def redispatch_stale(session: Session, now: dt.datetime, *, older_than_minutes: int = 15) -> int:
