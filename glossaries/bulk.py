@@ -48,12 +48,11 @@ def store_glossary(session: Session, *, name: str, source_lang: str, description
         glossary.updated_at = utcnow()
     session.flush()
     connection = session.connection()
-    concept_table, term_table = GlossaryConcept.__table__, GlossaryTerm.__table__
     last = session.scalar(select(func.max(GlossaryConcept.id))) or 0
     stored = 0
     rows = iter(concepts)
     while batch := list(islice(rows, BATCH)):
-        connection.execute(insert(concept_table), [
+        connection.execute(insert(GlossaryConcept), [
             {"glossary_id": glossary.id, "external_id": c.id, "do_not_translate": c.do_not_translate,
              "note": c.note, "subject": c.subject} for c in batch])
         # The batch's ids, read back in insertion order (RETURNING with that order is row by row on SQLite).
@@ -67,7 +66,7 @@ def store_glossary(session: Session, *, name: str, source_lang: str, description
                   "case_sensitive": t.case_sensitive, "status": TermStatus(t.status), "note": t.note}
                  for concept_id, c in zip(ids, batch, strict=True) for t in c.terms]
         if terms:
-            connection.execute(insert(term_table), terms)
+            connection.execute(insert(GlossaryTerm), terms)
         stored += len(batch)
         if progress is not None:
             progress(stored)
