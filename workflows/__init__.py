@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
                        ("xliff", "workflows.kb.xliff_cli:xliff_group")):
         app.cli.add_command(LazyCommand(name, path))
     app.extensions.setdefault("tolk.worker_started", []).append(deferred("workflows.privacy:schedule_purge"))
-    app.extensions["tolk.worker_started"].append(deferred("workflows.review:schedule_sweep"))
+    app.extensions["tolk.worker_started"].append(deferred("workflows.sweep:schedule_sweep"))
     app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(deferred("workflows.webhooks:budget_notice"))
     app.extensions["tolk.seeders"] += [deferred("workflows.locales:seed_demo_locales"),
                                        deferred("workflows.macros:seed_demo_templates"),

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from tolk.db import db
 from tolk.models import User
-from workflows import review, webhooks
+from workflows import webhooks
 from workflows.models import ReviewItem, ReviewStatus
+from workflows.sweep import sweep
 
 
 @click.group("reviews")
@@ -38,7 +39,7 @@ def list_command(lang: str | None) -> None:
 def escalate_command() -> None:
     """The SLA sweep at once: tell assignees of items at risk, reassign or escalate every item past its
     deadline (the worker also runs it every SLA_SWEEP_MINUTES and at each deadline)."""
-    done = review.sweep(db.session)
+    done = sweep(db.session)
     db.session.commit()
     click.echo(f"{done['overdue']} overdue item(s) handled, {done['at_risk']} at risk")
 

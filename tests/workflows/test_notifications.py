@@ -16,6 +16,7 @@ from tests.web.forms import post, sign_in, text_of
 from tolk.db import db
 from tolk.models import User
 from workflows import review
+from workflows import sweep as sla_sweep
 from workflows.models import LocaleProfile, ReviewItem
 from workflows.notify.models import MailStatus, Notification, NotificationPreference
 
@@ -62,7 +63,7 @@ def queue_item(app, *, now=MONDAY_NOON, channel="chat", kind="reply", object_id=
 
 def sweep(app, now) -> dict[str, int]:
     with app.app_context():
-        done = review.sweep(db.session, now=now)
+        done = sla_sweep.sweep(db.session, now=now)
         db.session.commit()
     run_jobs(app)
     return done
@@ -265,10 +266,10 @@ def test_the_worker_schedules_the_sla_sweep_once_and_each_run_schedules_the_next
     from tolk.queue import queue
 
     with app.app_context():
-        assert review.schedule_sweep() and review.schedule_sweep()  # a second worker start adds none
+        assert sla_sweep.schedule_sweep() and sla_sweep.schedule_sweep()  # a second worker start adds none
         ids = queue().scheduled_job_registry.get_job_ids()
         assert len([i for i in ids if i.startswith("sla-sweep")]) == 1
-        assert review.sweep_job() == {"at_risk": 0, "overdue": 0, "mail_requeued": 0}
+        assert sla_sweep.sweep_job() == {"at_risk": 0, "overdue": 0, "mail_requeued": 0}
         ids = queue().scheduled_job_registry.get_job_ids()
         assert len([i for i in ids if i.startswith("sla-sweep")]) == 2  # the next run, SLA_SWEEP_MINUTES on
 

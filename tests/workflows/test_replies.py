@@ -169,7 +169,7 @@ def test_no_reviewer_for_the_language_falls_back_to_the_agent(client, team):
 
 
 def test_overdue_review_is_escalated_to_the_agent(app, client, team):
-    from workflows.review import escalate_overdue
+    from workflows.sweep import escalate_overdue
 
     reply = make_reply(client, team["agent"][1], "Your refund was processed.", channel="chat").get_json()
     with app.app_context():

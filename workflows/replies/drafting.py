@@ -43,6 +43,7 @@ from workflows.models import Decision, Reply, ReplyStatus
 from workflows.replies.idempotency import claim, existing_reply, in_progress
 from workflows.replies.lifecycle import back_translate, reply_event, transition
 from workflows.routing import Reason, RoutingDecision, RoutingInput, Turn, decide, sampled
+from workflows.sweep import schedule_deadline_check
 
 CHANNELS = ("email", "chat", "social", "phone", "web")
 AUTHORS = ("customer", "agent")
@@ -376,7 +377,7 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
             transition(reply, ReplyStatus.AWAITING_AGENT, "system", item.escalation)
         else:
             transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
-            review.schedule_deadline_check(item)
+            schedule_deadline_check(item)
     elif reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
         webhooks.emit(session, "reply.released", reply_event(reply))
         if translation.engine not in ("none", "template") and sampled(profile.sample_rate):
