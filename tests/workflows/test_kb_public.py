@@ -32,11 +32,13 @@ def links(response, css_id: str) -> list[str]:
 
 @pytest.fixture
 def kb_world(app, client, editor):
-    """Three English articles: two published in Spanish (by the fake MT), one with Catalan not yet done."""
-    make_article(client, editor)  # "shipping", en -> es
+    """Three English articles: two published in Spanish (by the fake MT, policy auto), one with Catalan not
+    yet done."""
+    make_article(client, editor, publishing_policy="auto")  # "shipping", en -> es
     make_article(client, editor, slug="returns", title="Returns and refunds", body=RETURNS,
-                 target_locales=["es", "ca"])
-    make_article(client, editor, slug="contact", title="Contact us", body=CONTACT, target_locales=["es"])
+                 target_locales=["es", "ca"], publishing_policy="auto")
+    make_article(client, editor, slug="contact", title="Contact us", body=CONTACT, target_locales=["es"],
+                 publishing_policy="auto")
     translate_article(client, editor, slug="shipping")
     translate_article(client, editor, slug="returns", locales=["es"])
     run_jobs(app)

@@ -70,9 +70,9 @@ def test_export_has_the_title_and_each_segment_with_inline_codes_and_no_targets_
 
 
 def test_export_after_machine_translation_carries_the_draft_then_final_when_published(app, client, editor):
-    make_article(client, editor, target_locales=["es"])
+    make_article(client, editor, target_locales=["es"], publishing_policy="auto")
     translate_article(client, editor)
-    run_jobs(app)  # non-critical: published at once
+    run_jobs(app)  # policy auto: published at once
     doc = read(export(client, editor))
     states = {seg.state.label for _u, seg in doc.segments()}
     assert states == {"final"}
@@ -252,7 +252,7 @@ def test_lost_markup_is_a_critical_finding_and_a_later_import_supersedes_that_re
 
 
 def test_outdated_locale_hands_over_only_what_changed(app, client, editor):
-    make_article(client, editor)
+    make_article(client, editor, publishing_policy="auto")
     translate_article(client, editor)
     run_jobs(app)  # published in Spanish
     edited = PLAIN_BODY.replace("Parcels usually arrive within a week.", "Parcels usually arrive within days.")
