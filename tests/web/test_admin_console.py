@@ -31,14 +31,14 @@ def seed_glossary(app, name: str, count: int) -> None:
         glossary = Glossary(name=name, source_lang="en", description="")
         db.session.add(glossary)
         db.session.flush()
-        first = (db.session.scalar(select(func.max(GlossaryConcept.id))) or 0) + 1
-        db.session.execute(insert(GlossaryConcept), [
-            {"id": first + i, "glossary_id": glossary.id, "do_not_translate": False} for i in range(count)])
+        # Ids from the database (not chosen here): PostgreSQL's sequence must know them for later inserts.
+        ids = db.session.scalars(insert(GlossaryConcept).returning(GlossaryConcept.id, sort_by_parameter_order=True),
+                                 [{"glossary_id": glossary.id, "do_not_translate": False} for _ in range(count)]).all()
         db.session.execute(insert(GlossaryTerm), [
-            row for i in range(count) for row in (
-                {"concept_id": first + i, "lang": "en", "text": f"term-{i:05d}", "case_sensitive": False,
+            row for i, concept_id in enumerate(ids) for row in (
+                {"concept_id": concept_id, "lang": "en", "text": f"term-{i:05d}", "case_sensitive": False,
                  "status": "preferred"},
-                {"concept_id": first + i, "lang": "es", "text": f"término-{i:05d}", "case_sensitive": False,
+                {"concept_id": concept_id, "lang": "es", "text": f"término-{i:05d}", "case_sensitive": False,
                  "status": "preferred"})])
         db.session.commit()
 
