@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -33,6 +33,15 @@ class MqmAnnotation(BaseModel):
     start: Annotated[int, Field(ge=0)] | None = None
     end: Annotated[int, Field(ge=0)] | None = None
     note: str | None = None
+    on: Annotated[Literal["mt", "final"] | None, Field(
+        description="The text the span is in: the machine translation or the approved text (the default "
+                    "when approving; rejecting defaults to mt)")] = None
+    quote: Annotated[str | None, Field(
+        description="The marked words as the reviewer saw them; when given, the annotation is anchored by "
+                    "these words and their context (prefix, suffix) rather than by start/end, so later edits "
+                    "do not move it")] = None
+    prefix: str | None = None
+    suffix: str | None = None
 
 
 class QualityGroup(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tolk.db import Base, UTCDateTime, str_enum, utcnow
@@ -50,6 +50,7 @@ class QualityRecord(Base):
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     object_ref: Mapped[str | None] = mapped_column(String(64))  # e.g. "reply:17", "article:3:es"
+    review_item_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the decided item (workflows)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     annotations: Mapped[list[MqmAnnotationRow]] = relationship(
@@ -63,7 +64,14 @@ class QualityRecord(Base):
 
 
 class MqmAnnotationRow(Base):
-    """One MQM error a reviewer marked: category, severity and span in the final text."""
+    """One MQM error a reviewer marked: category, severity and span in the final text (or the machine
+    translation, when the reviewer rejected it).
+
+    The span alone goes stale when the text is edited after marking, so the marked words are kept as a
+    W3C Web Annotation TextQuoteSelector: ``quote`` with a little ``prefix``/``suffix`` context, and
+    ``anchored_on`` the text the reviewer marked ("mt" or "final"). ``text_changed``: the words were
+    edited away, and the annotation points at none (see ``lqa.anchors``).
+    """
 
     __tablename__ = "mqm_annotations"
 
@@ -75,6 +83,11 @@ class MqmAnnotationRow(Base):
     span_end: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     rater: Mapped[str | None] = mapped_column(String(80))
+    quote: Mapped[str | None] = mapped_column(Text)
+    prefix: Mapped[str | None] = mapped_column(Text)
+    suffix: Mapped[str | None] = mapped_column(Text)
+    anchored_on: Mapped[str | None] = mapped_column(String(8))  # "mt" | "final"
+    text_changed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     record: Mapped[QualityRecord] = relationship(back_populates="annotations")
 

@@ -36,12 +36,29 @@
       var start = parseInt(row.querySelector("[name=ann_start]").value, 10);
       var end = parseInt(row.querySelector("[name=ann_end]").value, 10);
       var out = row.querySelector(".span-preview");
-      out.textContent = (isNaN(start) || isNaN(end) || end < start) ? "" : "«" + sliceByCodePoints(target.value, start, end) + "»";
+      var quote = row.querySelector("[name=ann_quote]").value;
+      out.textContent = quote ? "«" + quote + "»" : (isNaN(start) || isNaN(end) || end < start) ? "" : "«" + sliceByCodePoints(target.value, start, end) + "»";
+    }
+
+    var machine = document.getElementById("machine");
+
+    // The selection to annotate: words selected in the machine translation, else in "your version".
+    // The words and some context go with the offsets, so the server finds them again after later edits.
+    function selection() {
+      var sel = window.getSelection();
+      if (machine && sel && sel.rangeCount && !sel.isCollapsed && machine.contains(sel.anchorNode)) {
+        var range = sel.getRangeAt(0), before = document.createRange();
+        before.selectNodeContents(machine);
+        before.setEnd(range.startContainer, range.startOffset);
+        var text = machine.textContent, from = before.toString().length;
+        return {on: "mt", text: text, start: codePoints(text, from), end: codePoints(text, from + range.toString().length)};
+      }
+      return {on: "final", text: target.value, start: codePoints(target.value, target.selectionStart),
+              end: codePoints(target.value, target.selectionEnd)};
     }
 
     function addAnnotation() {
-      var start = codePoints(target.value, target.selectionStart);
-      var end = codePoints(target.value, target.selectionEnd);
+      var picked = selection(), start = picked.start, end = picked.end, chars = Array.from(picked.text);
       var row = Array.prototype.find.call(rows.querySelectorAll(".annotation-row"), function (r) {
         return !r.querySelector("[name=ann_category]").value && !r.querySelector("[name=ann_start]").value;
       });
@@ -52,6 +69,10 @@
       if (end > start) {
         row.querySelector("[name=ann_start]").value = start;
         row.querySelector("[name=ann_end]").value = end;
+        row.querySelector("[name=ann_on]").value = picked.on;
+        row.querySelector("[name=ann_quote]").value = chars.slice(start, end).join("");
+        row.querySelector("[name=ann_prefix]").value = chars.slice(Math.max(0, start - 32), start).join("");
+        row.querySelector("[name=ann_suffix]").value = chars.slice(end, end + 32).join("");
       }
       preview(row);
       row.querySelector("[name=ann_category]").focus();
@@ -64,6 +85,10 @@
     target.addEventListener("input", edited);
     rows.addEventListener("input", function (e) {
       var row = e.target.closest(".annotation-row");
+      if (row && (e.target.name === "ann_start" || e.target.name === "ann_end")) {
+        // Offsets typed by hand: they, not the words selected earlier, say what is marked.
+        ["ann_on", "ann_quote", "ann_prefix", "ann_suffix"].forEach(function (n) { row.querySelector("[name=" + n + "]").value = ""; });
+      }
       if (row) preview(row);
     });
     document.addEventListener("keydown", function (e) {

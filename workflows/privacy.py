@@ -95,7 +95,7 @@ def _redact_quality_records(session: Session, records: Iterable[QualityRecord]) 
         # No final text: the record leaves post-edit distance but keeps its outcome, words and annotations.
         record.source_text, record.mt_text, record.final_text = "", "", None
         for annotation in record.annotations:
-            annotation.note = None
+            annotation.note = annotation.quote = annotation.prefix = annotation.suffix = None
         count += 1
     return count
 

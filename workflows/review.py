@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from lqa.anchors import TextQuote, locate, quote_of
 from lqa.models import MqmAnnotationRow, QualityRecord
 from lqa.mqm import count_words, validate_category, validate_severity
 from machinery.models import TmOrigin
@@ -179,8 +180,29 @@ def restore_tokens(session: Session, item: ReviewItem, text: str) -> str:
     return restore_memory_tokens(text, spans)[0]
 
 
-def parse_annotations(raw: Any, text: str, rater: str) -> list[MqmAnnotationRow]:
-    """MQM annotations from an approval: [{category, severity, start, end, note}], spans within ``text``."""
+def _anchor(a: dict[str, Any], i: int, texts: dict[str, str], on: str) -> tuple[TextQuote | None, tuple[int, int] | None]:
+    """The words an annotation marks and where they are now: by its quote when it has one (the text may have
+    been edited since it was marked), else by its offsets, which must lie within the text."""
+    text, start, end = texts[on], a.get("start"), a.get("end")
+    for key in ("quote", "prefix", "suffix"):
+        if a.get(key) is not None and not isinstance(a.get(key), str):
+            raise ValidationError(f"annotations[{i}].{key} must be a string")
+    if a.get("quote"):
+        selector = TextQuote(a["quote"], a.get("prefix") or "", a.get("suffix") or "")
+        return selector, locate(text, selector, hint=start if isinstance(start, int) else None)
+    if start is None and end is None:
+        return None, None
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
+        raise ValidationError(f"annotations[{i}]: span must satisfy 0 <= start <= end <= {len(text)}")
+    return quote_of(text, start, end), (start, end)
+
+
+def parse_annotations(raw: Any, texts: dict[str, str], rater: str, *, default_on: str = "final"
+                      ) -> list[MqmAnnotationRow]:
+    """MQM annotations from a decision: [{category, severity, start, end, note, on, quote, prefix, suffix}].
+
+    ``on`` names the text marked ("mt" or "final", a key of ``texts``); a quote anchors the annotation to
+    its words in that text (``lqa.anchors``): words edited away leave it flagged ``text_changed``."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -194,15 +216,20 @@ def parse_annotations(raw: Any, text: str, rater: str) -> list[MqmAnnotationRow]
             severity = validate_severity(str(a.get("severity", "")))
         except ValueError as exc:
             raise ValidationError(f"annotations[{i}]: {exc}") from exc
-        start, end = a.get("start"), a.get("end")
-        spanned = start is not None or end is not None
-        if spanned and not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
-            raise ValidationError(f"annotations[{i}]: span must satisfy 0 <= start <= end <= {len(text)}")
+        on = a.get("on") or default_on
+        if on not in ("mt", "final"):
+            raise ValidationError(f"annotations[{i}].on must be 'mt' or 'final'")
+        on = on if on in texts else default_on  # a rejection keeps no version of the reviewer's
+        selector, span = _anchor(a, i, texts, on)
         note = a.get("note")
         if note is not None and not isinstance(note, str):
             raise ValidationError(f"annotations[{i}].note must be a string")
-        rows.append(MqmAnnotationRow(category=str(category), severity=str(severity), span_start=start,
-                                     span_end=end, note=note, rater=rater))
+        rows.append(MqmAnnotationRow(
+            category=str(category), severity=str(severity), span_start=span[0] if span else None,
+            span_end=span[1] if span else None, note=note, rater=rater,
+            quote=selector.quote if selector else None, prefix=selector.prefix if selector else None,
+            suffix=selector.suffix if selector else None, anchored_on=on if selector else None,
+            text_changed=selector is not None and span is None))
     return rows
 
 
@@ -216,7 +243,22 @@ def _quality_record(item: ReviewItem, outcome: str, final_text: str | None, revi
         outcome=outcome, source_text=item.source_text, mt_text=item.mt_text or "", final_text=final_text,
         words=count_words(item.source_text), check_findings=dict(checks),
         glossary_terms=max(item.terms_checked, len(terms)), glossary_violations=len(terms), queued_at=item.queued_at, due_at=item.due_at, reviewed_at=item.decided_at,
-        object_ref=f"{item.kind}:{item.object_id}", annotations=annotations)
+        object_ref=f"{item.kind}:{item.object_id}", review_item_id=item.id, annotations=annotations)
+
+
+def quality_history(session: Session, item: ReviewItem) -> list[QualityRecord]:
+    """Every decision recorded on the item's content (this item's and earlier rounds'), oldest first."""
+    return list(session.scalars(select(QualityRecord).where(
+        QualityRecord.object_ref == f"{item.kind}:{item.object_id}").order_by(QualityRecord.id)))
+
+
+def decision_record(item: ReviewItem, history: Sequence[QualityRecord]) -> QualityRecord | None:
+    """The record of this item's own decision (older records name no item: matched by decision time)."""
+    for record in history:
+        if record.review_item_id == item.id or (record.review_item_id is None and item.decided_at is not None
+                                                and record.reviewed_at == item.decided_at):
+            return record
+    return None
 
 
 def _decide(session: Session, item: ReviewItem, version: int | None) -> None:
@@ -233,7 +275,7 @@ def approve(session: Session, item: ReviewItem, reviewer: User, *, text: str | N
     final = restore_tokens(session, item, text) if text is not None else item.mt_text
     if not final or not final.strip():
         raise ValidationError("the approved text is empty: write the translation", code="empty_text")
-    rows = parse_annotations(annotations, final, reviewer.name)
+    rows = parse_annotations(annotations, {"final": final, "mt": item.mt_text or ""}, reviewer.name)
     item.status, item.final_text = ReviewStatus.APPROVED, final
     item.decided_at, item.decided_by = utcnow(), reviewer.name
     # Claim the item before anything else queries (and so autoflushes): the loser of a race gets 409 here.
@@ -259,7 +301,7 @@ def reject(session: Session, item: ReviewItem, reviewer: User, *, reason: str, a
     _decide(session, item, version)
     if not reason or not reason.strip():
         raise ValidationError("a rejection needs a reason", details={"field": "reason"})
-    rows = parse_annotations(annotations, item.mt_text or "", reviewer.name)
+    rows = parse_annotations(annotations, {"mt": item.mt_text or ""}, reviewer.name, default_on="mt")
     item.status, item.decided_at, item.decided_by = ReviewStatus.REJECTED, utcnow(), reviewer.name
     _flush_or_conflict(session, item)
     item.final_text = None

@@ -176,9 +176,12 @@ def test_a_refund_reply_goes_to_review_and_the_agent_sees_why_and_when(app, clie
     sign_in(client, "alex")
     response = draft(client)
     assert response.status_code == 303
+    html = client.get(response.location).get_data(as_text=True)
     page = text_of(client.get(response.location))
     assert "waiting for review" in page and "native_review" in page
-    assert "content:money" in page and "lucia" in page
+    # The reason in words; its code only in the title attribute, not as page text.
+    assert "refund or invoice" in page and "content:money" not in page and 'title="content:money' in html
+    assert "lucia" in page
     assert "Back-translation (en)" in page and "left" in page  # the SLA countdown
     recent = text_of(client.get("/agent"))
     assert "T-100" in recent and "waiting for review" in recent and "left" in recent

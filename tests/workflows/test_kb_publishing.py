@@ -112,7 +112,7 @@ def test_review_policy_on_a_non_critical_article_waits_for_a_reviewer(app, clien
     es = locale_state(client, editor)
     assert es["state"] == "in_review" and es["publishing_policy"] == "review"
     [item] = review_items(app)
-    assert [r["code"] for r in item.reasons] == ["policy_review"] and not item.spot_check
+    assert [r["code"] for r in item.reasons] == ["locale:always_review"] and not item.spot_check
     refused = publish(client, editor)
     assert refused.status_code == 409 and refused.json["error"]["code"] == "review_required"
     assert client.post(f"/api/v1/reviews/{item.id}/approve", headers=reviewer).status_code == 200

@@ -240,7 +240,7 @@ def _queue_human_translation(session: Session, row: ArticleLocale, revision: Art
     review.enqueue(session, kind="article", object_id=row.id, source_lang=article.source_locale,
                    target_lang=row.locale, source_text=review_text(revision.title, revision.body_html),
                    mt_text=None, engine=None, channel=None, content_type="article", task="translate",
-                   reasons=[{"code": "no_engine_for_pair", "message": why}],
+                   reasons=[{"code": "no_engine", "message": why}],
                    sla_minutes=dict(profile.sla_minutes or {}), holidays=list(profile.holidays or []))
     row.state = LocaleState.IN_REVIEW
 
@@ -286,9 +286,9 @@ def _finish(session: Session, row: ArticleLocale, revision: ArticleRevision, seg
             reasons.append({"code": "critical_article",
                             "message": "critical articles are published after native review"})
         elif policy == PublishingPolicy.REVIEW:
-            reasons.append({"code": "policy_review", "message": "the publishing policy is review"})
+            reasons.append({"code": "locale:always_review", "message": "the publishing policy is review"})
         if critical:
-            reasons.append({"code": "critical_finding",
+            reasons.append({"code": "quality:critical_check",
                             "message": f"{len(critical)} critical check finding(s) in the translation"})
         queue_for_review(reasons=reasons)
         row.state = LocaleState.IN_REVIEW

@@ -244,7 +244,7 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
             reasons.append({"code": "critical_article",
                             "message": "critical articles are published after native review"})
         if critical:
-            reasons.append({"code": "critical_finding",
+            reasons.append({"code": "quality:critical_check",
                             "message": f"{len(critical)} critical check finding(s) in the translation"})
         item = review.enqueue(session, kind="article", object_id=row.id, source_lang=article.source_locale,
                               target_lang=locale, source_text=review_text(revision.title, revision.body_html),

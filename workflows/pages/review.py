@@ -12,6 +12,7 @@ from sqlalchemy import select
 from glossaries.store import load_termbase
 from glossaries.terms import Termbase
 from glossaries.verify import find_terms
+from lqa.models import QualityRecord
 from lqa.mqm import CATEGORIES, SEVERITIES
 from tolk.auth import require, signed_in_user
 from tolk.db import db
@@ -88,38 +89,62 @@ def _glossary_terms(item: ReviewItem) -> tuple[list[tuple[int, int, str]], list[
     return spans, terms
 
 
+def annotation_spans(record: QualityRecord | None, on: str) -> list[tuple[int, int, str]]:
+    """(start, end, title) of the record's annotations anchored in the ``on`` text ("mt" or "final");
+    rows from before anchors were kept are spans in the final text (in the machine text when rejected)."""
+    if record is None:
+        return []
+    unanchored = "mt" if record.final_text is None else "final"
+    return [(a.span_start, a.span_end, f"{a.severity}: {a.category}" + (f" ({a.note})" if a.note else ""))
+            for a in record.annotations
+            if a.span_start is not None and a.span_end is not None and (a.anchored_on or unanchored) == on]
+
+
 @bp.get("/review/<int:item_id>")
 @require(Role.REVIEWER)
 def review_item(item_id: int):
     user = signed_in_user()
     item = review.get_item(db.session, user, item_id)
     term_spans, terms = _glossary_terms(item)
+    history = review.quality_history(db.session, item)
+    record = review.decision_record(item, history)
     texts: dict[str, Any] = {"mt_text": item.mt_text, "final_text": item.final_text}
     if review.sees_customer_data(user, item):
         source = marked(item.source_text, term_spans, css="term")
-        machine = marked(item.mt_text, finding_spans(item.findings))
+        machine = marked(item.mt_text, finding_spans(item.findings) + annotation_spans(record, "mt"))
+        final = marked(item.final_text, annotation_spans(record, "final"), css="mqm")
     else:  # customer data as tokens; the highlights' offsets belong to the real text
         texts = review.protected_texts(db.session, item)
         source, machine = marked(texts["source_text"], []), marked(texts["mt_text"], [])
+        final = marked(texts["final_text"], [])
     return render_template(
         "review/item.html", item=item, title=_item_title(item), source=source, machine=machine, terms=terms,
-        texts=texts,
+        texts=texts, final=final, record=record, history=history,
+        shows_text=review.sees_customer_data(user, item),
         decidable=item.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED),
         categories=sorted(CATEGORIES), severities=[s.value for s in SEVERITIES])
+
+
+def _lf(text: str) -> str:
+    # Browsers send line breaks in form values as CRLF; the texts and their offsets use LF.
+    return text.replace("\r\n", "\n")
 
 
 def _annotations() -> list[dict[str, Any]]:
     """MQM annotation rows of the review form; rows without a category are blank and skipped."""
     form = request.form
-    columns = [form.getlist(f"ann_{name}") for name in ("category", "severity", "start", "end", "note")]
+    names = ("category", "severity", "start", "end", "note", "on", "quote", "prefix", "suffix")
+    columns = [form.getlist(f"ann_{name}") for name in names]
     # A row without JavaScript may leave fields out entirely: pad every column to the longest.
     size = max(len(c) for c in columns)
     columns = [c + [""] * (size - len(c)) for c in columns]
     rows = []
-    for number, (category, severity, start, end, note) in enumerate(zip(*columns, strict=True), start=1):
+    for number, (category, severity, start, end, note, on, quote, prefix, suffix) in enumerate(
+            zip(*columns, strict=True), start=1):
         if not category.strip():
             continue
-        row: dict[str, Any] = {"category": category, "severity": severity, "note": note.strip() or None}
+        row: dict[str, Any] = {"category": category, "severity": severity, "note": note.strip() or None,
+                               "on": on or None, "quote": _lf(quote) or None, "prefix": _lf(prefix), "suffix": _lf(suffix)}
         for key, raw in (("start", start), ("end", end)):
             raw = raw.strip()
             if raw and not raw.isdigit():
