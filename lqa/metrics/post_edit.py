@@ -1,4 +1,8 @@
-"""Post-edit distance: corpus TER and chrF of machine output against the final text, with sacrebleu."""
+"""Post-edit distance: corpus TER and chrF of machine output against the final text, with sacrebleu.
+
+Only machine output is post-edited: a text a person translated from scratch (no engine served the pair,
+engine "human", no machine text) is counted apart as a human translation, never as a 100% edit.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,11 @@ def ter_metric(lang: str) -> TER:
     return TER()
 
 
+def is_human_translation(record: QualityRecord) -> bool:
+    """Whether a person wrote the text with no machine output to edit."""
+    return record.engine == "human" or not (record.mt_text or "").strip()
+
+
 class PostEdit:
     """Segment TER statistics computed once per record and summed per group, as sacrebleu's corpus TER does."""
 
@@ -37,16 +46,18 @@ class PostEdit:
         return self._stats[key]
 
     def figures(self, records: Sequence[QualityRecord]) -> dict[str, Any]:
-        """Corpus TER and chrF of the edited records, and their mean segment edit rate."""
-        edited = [(r, r.final_text) for r in records if r.final_text is not None]
+        """Corpus TER and chrF of the edited machine translations, their mean segment edit rate, and how many
+        human translations were left out."""
+        human = sum(1 for r in records if r.final_text is not None and is_human_translation(r))
+        edited = [(r, r.final_text) for r in records if r.final_text is not None and not is_human_translation(r)]
         if not edited:
-            return {"segments": 0, "ter": None, "chrf": None, "edit_rate_mean": None}
+            return {"segments": 0, "ter": None, "chrf": None, "edit_rate_mean": None, "human_translations": human}
         stats = [self._segment(r, final) for r, final in edited]
         edits, ref_length = sum(s[0] for s in stats), sum(s[1] for s in stats)
         ter = 100.0 * (edits / ref_length if ref_length > 0 else float(edits > 0))
         chrf = self.chrf.corpus_score([r.mt_text for r, _ in edited], [[final for _, final in edited]]).score
         return {"segments": len(edited), "ter": ter, "chrf": chrf,
-                "edit_rate_mean": statistics.fmean(s[2] for s in stats),
+                "edit_rate_mean": statistics.fmean(s[2] for s in stats), "human_translations": human,
                 "ter_signature": str(self.ter.get_signature()), "chrf_signature": str(self.chrf.get_signature())}
 
 

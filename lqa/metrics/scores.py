@@ -117,7 +117,7 @@ def mqm_figure(records: Sequence[QualityRecord], profile: Profile, *, min_words:
         values = [100.0 * (1.0 - ratio)
                   - 100.0 * (sum(profile.weight(a) for a in group) - ratio * record_words(r)) / mean_words
                   for r, group in zip(records, per_record, strict=True)]
-    ci = confidence_interval(values, words=words, min_words=min_words)
+    ci = confidence_interval(values, words=words, min_words=min_words, bounds=profile.score_range)
     return MqmFigure(score.value, words, n, ci.low, ci.high, ci.inconclusive, signature, profile.lower_is_better,
                      passed=score.passed, errors=score.errors, basis=basis)
 

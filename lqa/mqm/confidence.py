@@ -34,11 +34,14 @@ class ConfidenceInterval:
 
 
 def confidence_interval(values: Iterable[float], confidence: float = 0.95, *, words: int | None = None,
-                        min_words: int = MIN_WORDS_FOR_VERDICT) -> ConfidenceInterval:
+                        min_words: int = MIN_WORDS_FOR_VERDICT,
+                        bounds: tuple[float | None, float | None] = (None, None)) -> ConfidenceInterval:
     """Return the mean of per-segment values with a two-sided Student-t confidence interval.
 
     The result is ``inconclusive`` when fewer than two values are given (no interval: low and high
-    are None) or when ``words`` (evaluated words behind the values) is below ``min_words``.
+    are None) or when ``words`` (evaluated words behind the values) is below ``min_words``. The interval
+    is clamped to ``bounds``, the range the score can take (an MQM 2.0 linear score never exceeds 100):
+    on a small sample the t interval reaches past it, which would claim scores that cannot occur.
     """
     values = [float(v) for v in values]
     if not values:
@@ -50,7 +53,13 @@ def confidence_interval(values: Iterable[float], confidence: float = 0.95, *, wo
     if n < 2:
         return ConfidenceInterval(mean, None, None, n, confidence, inconclusive=True)
     half = student_t_quantile(0.5 + confidence / 2, n - 1) * statistics.stdev(values) / math.sqrt(n)
-    return ConfidenceInterval(mean, mean - half, mean + half, n, confidence, inconclusive=too_few_words)
+    low, high = mean - half, mean + half
+    floor, ceiling = bounds
+    if floor is not None:
+        low, high = max(low, floor), max(high, floor)
+    if ceiling is not None:
+        low, high = min(low, ceiling), min(high, ceiling)
+    return ConfidenceInterval(mean, low, high, n, confidence, inconclusive=too_few_words)
 
 
 def _betacf(a: float, b: float, x: float) -> float:

@@ -165,6 +165,8 @@ class LinearProfile:
     """
 
     lower_is_better: ClassVar[bool] = False
+    #: The values a score can take: at most 100 (no error); penalties beyond the word count go below 0.
+    score_range: ClassVar[tuple[float | None, float | None]] = (None, 100.0)
 
     def __init__(self, weights: Mapping[str, Mapping[str, float]], *, name: str, version: str,
                  threshold: float = 95.0) -> None:
@@ -252,6 +254,8 @@ class WMTSegment:
     name = "wmt"
     version = "freitag2021-google"
     lower_is_better = True
+    #: A rating's penalty is 0 (clean) to 25 (five majors, or a non-translation), so is their mean.
+    score_range: ClassVar[tuple[float | None, float | None]] = (0.0, 25.0)
     max_errors = 5
     non_translation_penalty = 25.0
     weights: ClassVar[dict[str, dict[str, float]]] = {
