@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tolk.plugins import LazyCommand
+from tolk.plugins import LazyCommand, deferred
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``lqa`` and ``quality`` command groups."""
+    """Register the ``lqa`` and ``quality`` command groups and the demo review history."""
     app.cli.add_command(LazyCommand("lqa", "lqa.cli:lqa"))
     app.cli.add_command(LazyCommand("quality", "lqa.cli:quality"))
+    app.extensions["tolk.seeders"].append(deferred("lqa.demo:seed_demo_quality"))
 
 
 def init_web(app: Flask) -> None:
