@@ -116,7 +116,8 @@ def _two_customers(client, team):
                    customer=a, ticket_ref="T-A")
     response = client.post(f"/api/v1/reviews/{refund['review']['id']}/approve", headers=team["es"][1], json={
         "text": f"Estimada Maria, su reembolso a la tarjeta {CARD} se ha enviado.",
-        "annotations": [{"category": "fluency/grammar", "severity": "minor", "note": "Maria prefers usted"}]})
+        "annotations": [{"category": "fluency/grammar", "severity": "minor", "note": "Maria prefers usted",
+                         "start": 9, "end": 14}]})  # marks "Maria": the quote and its context are customer data
     assert response.status_code == 200
     released = draft(client, team["a"][1], "Thank you, we will call you tomorrow.", customer=a, ticket_ref="T-A")
     client.post(f"/api/v1/replies/{released['id']}/feedback", headers=team["a"][1],
