@@ -19,7 +19,7 @@ from tolk.errors import NotFound, ValidationError
 from tolk.models import Role, User
 from tolk.pagination import first_page_url, more_than, next_page_url, page_request
 from tolk.web import commit_or_rollback, marked, page_errors
-from workflows import review
+from workflows import replies, review
 from workflows.kb.models import ArticleLocale
 from workflows.models import Reply, ReviewItem, ReviewStatus
 from workflows.pages.display import finding_spans
@@ -103,7 +103,7 @@ def review_item(item_id: int):
         source, machine = marked(texts["source_text"], []), marked(texts["mt_text"], [])
     return render_template(
         "review/item.html", item=item, title=_item_title(item), source=source, machine=machine, terms=terms,
-        texts=texts,
+        texts=texts, context=replies.ticket_context(db.session, item, user),
         decidable=item.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED),
         categories=sorted(CATEGORIES), severities=[s.value for s in SEVERITIES])
 

@@ -12,6 +12,7 @@ from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from machinery.translator import egress_for_ticket
 from tolk.models import User
+from workflows import review
 from workflows.models import Reply, ReviewItem
 from workflows.routing import Turn
 
@@ -46,7 +47,8 @@ def ticket_context(session: Session, item: ReviewItem, reader: User | None) -> d
     channel and the ticket reference; the agent-language translation only when the reader does not read the
     customer's language but reads the agent's. No engine call: what was translated at draft time."""
     reply = session.get(Reply, item.object_id) if item.kind == "reply" else None
-    if reply is None or reply.redacted_at is not None:
+    # The customer's own words carry their data in clear: only for who may see it (not as tokens).
+    if reply is None or reply.redacted_at is not None or not review.sees_customer_data(reader, item):
         return None
     agent = session.get(User, reply.agent_id)
     reads = set(reader.language_list) if reader is not None else set()
