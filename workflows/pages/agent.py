@@ -17,15 +17,16 @@ from machinery.api import no_engine_error
 from machinery.routing import NoEngineAvailable
 from tolk.auth import require, signed_in_user
 from tolk.db import db
-from tolk.errors import TolkError, ValidationError
+from tolk.errors import Conflict, TolkError, ValidationError
 from tolk.models import Role, User
 from tolk.openapi import check_body
 from tolk.pagination import page_request, paginate
 from tolk.web import form_flag, marked, page_errors
 from workflows import replies
 from workflows.locales import effective_profile
-from workflows.models import Reply, ReplyTemplate, ReviewItem
-from workflows.pages.display import finding_spans
+from workflows.macros import variables_in
+from workflows.models import LocaleProfile, Reply, ReplyTemplate, ReviewItem
+from workflows.pages.display import finding_spans, reply_statuses
 from workflows.pages.workspace import (
     decision_label,
     form_message,
@@ -51,6 +52,14 @@ def _templates(user: User) -> list[dict[str, Any]]:
     currency = effective_profile(db.session, lang).currency
     rows = db.session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.id))
     return [{"id": t.id, "title": t.title or t.id, "variables": variable_hints(t, lang, currency)} for t in rows]
+
+
+def _greeting_variables() -> list[str]:
+    """Variables the locales' greetings and sign-offs put around every template (``customer_name``)."""
+    found: set[str] = set()
+    for greeting, sign_off in db.session.execute(select(LocaleProfile.greeting, LocaleProfile.sign_off)):
+        found |= variables_in(greeting) | variables_in(sign_off)
+    return sorted(found)
 
 
 def _recent(user: User) -> tuple[list[dict[str, Any]], dict[str, str | None]]:
@@ -88,6 +97,7 @@ def _agent_form(form: dict[str, Any] | None = None, error: str | None = None, st
     values = {"channel": "email", "idempotency_key": uuid.uuid4().hex, **(form or {})}
     recent, pages = _recent(user)
     return render_template("agent/home.html", form=values, error=error, templates=_templates(user),
+                           greeting_variables=_greeting_variables(),
                            recent=recent, pages=pages, channels=replies.CHANNELS,
                            languages=current_app.config["LANGUAGES"], **extra), status
 
@@ -208,10 +218,13 @@ def _revise(reply_id: int, *, resend: bool):
         db.session.commit()
     except TolkError as exc:
         db.session.rollback()
+        reply = replies.get_reply(db.session, user, reply_id)
         message = _("The new text is empty: write it, or leave the reply as it is.") \
             if exc.code == "empty_text" else form_message(exc)
-        return _reply_page(replies.get_reply(db.session, user, reply_id), error=message, status=exc.status,
-                           field=field, value=value)
+        if isinstance(exc, Conflict):
+            message = _("This reply cannot be changed this way now: it is %(state)s.",
+                        state=reply_statuses().get(reply.status, reply.status.value))
+        return _reply_page(reply, error=message, status=exc.status, field=field, value=value)
     flash(_("Sent again: checked and routed anew.") if resend else _("Changed: checked and routed anew."), "success")
     return redirect(url_for("agent_pages.agent_reply", reply_id=reply_id), code=303)
 
@@ -232,7 +245,12 @@ def agent_resend(reply_id: int):
 @require(Role.AGENT)
 def agent_sent(reply_id: int):
     user = signed_in_user()
-    replies.mark_sent(db.session, user, replies.get_reply(db.session, user, reply_id))
+    try:
+        replies.mark_sent(db.session, user, replies.get_reply(db.session, user, reply_id))
+    except Conflict:
+        db.session.rollback()
+        flash(_("Only a released reply can be marked as sent, and only once."), "error")
+        return redirect(url_for("agent_pages.agent_reply", reply_id=reply_id), code=303)
     db.session.commit()
     flash(_("Marked as sent to the ticket."), "success")
     return redirect(url_for("agent_pages.agent_reply", reply_id=reply_id), code=303)
