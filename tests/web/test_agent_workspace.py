@@ -56,6 +56,10 @@ def test_translating_an_empty_message_says_what_to_do(client, team):
     response = post(client, "/agent/replies", {"ticket_ref": "T-7", "channel": "email", "customer_message": " ",
                                                "action": "translate_message"})
     assert response.status_code == 400 and "Paste the customer" in text_of(response)
+    for tag in ("klingon", "xx-Latn-QQ"):
+        response = post(client, "/agent/replies", {"ticket_ref": "T-7", "channel": "email", "customer_locale": tag,
+                                                   "customer_message": MESSAGE, "action": "translate_message"})
+        assert response.status_code == 400 and "Pick the customer&#39;s language from the list." in text_of(response)
 
 
 def test_uncertain_detection_offers_the_likely_languages_with_the_first_selected(app, client, team):

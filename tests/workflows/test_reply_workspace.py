@@ -209,6 +209,11 @@ def test_reviewer_context_shows_the_translation_only_to_who_needs_it(app, client
         assert ticket_context(db.session, item, db.session.get(type(bilingual), bilingual.id))[
             "message_translation"] is None
         assert item.status == ReviewStatus.PENDING
-        # An admin reading only English gets the agent-language translation of message and thread.
-        admin = ticket_context(db.session, item, db.session.get(type(bilingual), team["admin"][0].id))
-        assert "arrived" in admin["message_translation"] and admin["thread"][0]["translation"]
+        admin = db.session.get(type(bilingual), team["admin"][0].id)
+        # Anyone else reads the item with customer data as tokens: no customer's words in clear either.
+        assert ticket_context(db.session, item, admin) is None
+        # Holding the item without reading Spanish (English only): the agent-language translations are shown.
+        item.assignee_id = admin.id
+        shown = ticket_context(db.session, item, admin)
+        assert "arrived" in shown["message_translation"] and shown["thread"][0]["translation"]
+        db.session.rollback()

@@ -21,6 +21,7 @@ from tolk.errors import Conflict, TolkError, ValidationError
 from tolk.models import Role, User
 from tolk.openapi import check_body
 from tolk.pagination import page_request, paginate
+from tolk.validation import language
 from tolk.web import form_flag, marked, page_errors
 from workflows import replies
 from workflows.locales import effective_profile
@@ -153,11 +154,12 @@ def _translate_message(user: User, form: dict[str, Any]):
     if not text:
         return _agent_form(form, error=_("Paste the customer's message to translate it."), status=400)
     try:
-        check_body("POST", "/api/v1/messages/translate", {"text": text})
+        body = {"text": text, "source_lang": form.get("customer_locale") or None,
+                "ticket_ref": (form.get("ticket_ref") or "").strip() or None}
+        check_body("POST", "/api/v1/messages/translate", body)
         try:
-            result = replies.translate_message(db.session, text, _agent_lang(user),
-                                               form.get("customer_locale") or None,
-                                               ticket_ref=form.get("ticket_ref") or None)
+            result = replies.translate_message(db.session, text, _agent_lang(user), language(body, "source_lang"),
+                                               ticket_ref=body["ticket_ref"])
         except NoEngineAvailable as exc:
             raise no_engine_error(exc) from exc
         db.session.commit()  # the engine call's record

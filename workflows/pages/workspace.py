@@ -123,6 +123,8 @@ def form_message(exc: TolkError) -> str:
         return _("Write your reply, or pick a template.")
     if "customer_locale" in exc.message and "customer_message" in exc.message:
         return _("Pick the customer's language, or paste their message so that Tolk can recognise it.")
+    if exc.code == "unknown_language" or field in ("customer_locale", "source_lang"):
+        return _("Pick the customer's language from the list.")
     if exc.code == "language_uncertain":
         return _("Tolk cannot tell the customer's language for sure. Pick it: the likeliest is selected.")
     if exc.code == "undetected_language":
