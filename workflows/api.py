@@ -66,6 +66,50 @@ def confirm_reply(reply_id: int):
     return jsonify(replies.reply_to_dict(db.session, reply))
 
 
+def _revise(reply_id: int, *, resend: bool):
+    user = signed_in_user()
+    reply = replies.get_reply(db.session, user, reply_id)
+    body = json_object()
+    with deadline(current_app.config["ENGINE_DEADLINE"]):
+        replies.revise(db.session, user, reply, text=body.get("text"), translation=body.get("translation"),
+                       resend=resend)
+    db.session.commit()
+    return jsonify(replies.reply_to_dict(db.session, reply))
+
+
+@bp.post("/replies/<int:reply_id>/edit")
+@require(Role.AGENT)
+def edit_reply(reply_id: int):
+    """A new text or translation for a reply waiting for its agent: checked and routed again."""
+    return _revise(reply_id, resend=False)
+
+
+@bp.post("/replies/<int:reply_id>/resend")
+@require(Role.AGENT)
+def resend_reply(reply_id: int):
+    """A rejected reply, revised, back into checks and routing."""
+    return _revise(reply_id, resend=True)
+
+
+@bp.post("/replies/<int:reply_id>/sent")
+@require(Role.AGENT)
+def mark_reply_sent(reply_id: int):
+    user = signed_in_user()
+    reply = replies.mark_sent(db.session, user, replies.get_reply(db.session, user, reply_id))
+    db.session.commit()
+    return jsonify(replies.reply_to_dict(db.session, reply))
+
+
+@bp.post("/replies/<int:reply_id>/back-translation")
+@require(Role.AGENT)
+def back_translate_reply(reply_id: int):
+    user = signed_in_user()
+    with deadline(current_app.config["ENGINE_DEADLINE"]):
+        reply = replies.back_translation_of(db.session, user, replies.get_reply(db.session, user, reply_id))
+    db.session.commit()
+    return jsonify(replies.reply_to_dict(db.session, reply))
+
+
 @bp.post("/replies/<int:reply_id>/feedback")
 @require(Role.AGENT)
 def reply_feedback(reply_id: int):

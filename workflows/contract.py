@@ -82,6 +82,15 @@ class DraftReply(BaseModel):
                                                     "50 count): a reply is judged with them")] | None = None
 
 
+class Revision(BaseModel):
+    """POST /replies/<id>/edit and /resend: a new text (translated afresh) or a new translation (one of them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text | None = None
+    translation: Text | None = None
+
+
 class Feedback(BaseModel):
     """POST /replies/<id>/feedback: the customer's rating."""
 
@@ -163,6 +172,11 @@ class Reply(BaseModel):
     transitions: list[Transition]
     created_at: dt.datetime
     idempotency_key: str | None
+    customer_message: str | None = None
+    customer_message_translation: str | None = None
+    thread: list[Any] | None = None
+    sent_at: dt.datetime | None = None
+    sent_by: str | None = None
 
 
 class ReviewItem(BaseModel):
@@ -227,6 +241,22 @@ def operations(config: Mapping[str, Any]) -> dict[tuple[str, str], Schema]:
             "200": ok(ref("Reply")), **errors(403, 404)}),
         ("POST", "/api/v1/replies/<int:reply_id>/confirm"): op("The agent confirms a reply: it is released", {
             "200": ok(ref("Reply")), **errors(403, 404, 409)}),
+        ("POST", "/api/v1/replies/<int:reply_id>/edit"): op(
+            "The agent edits a reply waiting for them: checks and routing run again", {
+                "200": ok(ref("Reply")), **errors(400, 403, 404, 409, 422)},
+            description="Give a new `text` (translated afresh) or a new `translation` (the customer's text as "
+                        "the agent wrote it: checked and routed as it is, so it may go to native review).",
+            body=json_body(model_schema(Revision, config), {"translation": "Gracias por esperar."})),
+        ("POST", "/api/v1/replies/<int:reply_id>/resend"): op(
+            "Revise a rejected reply and send it again through checks and routing", {
+                "200": ok(ref("Reply")), **errors(400, 403, 404, 409, 422)},
+            body=json_body(model_schema(Revision, config), {"text": "Your refund of 20 EUR was processed."})),
+        ("POST", "/api/v1/replies/<int:reply_id>/sent"): op(
+            "The agent marks a released reply as sent in the helpdesk ticket (once)", {
+                "200": ok(ref("Reply")), **errors(403, 404, 409)}),
+        ("POST", "/api/v1/replies/<int:reply_id>/back-translation"): op(
+            "Back-translate the reply's customer text into the agent's language (kept with the reply)", {
+                "200": ok(ref("Reply")), **errors(403, 404)}),
         ("POST", "/api/v1/replies/<int:reply_id>/feedback"): op("Record the customer's rating (CSAT 1-5)", {
             "201": ok(record({"id": integer(), "reply_id": integer(), "csat": integer(),
                               "delivery": enum(("machine", "reviewed"))}), "Recorded"), **errors(400, 403, 404)},

@@ -171,6 +171,13 @@ class Reply(Base):
     customer: Mapped[dict | None] = mapped_column(JSON)
     # SHA-256 of the customer's normalized e-mail: finds their replies for erasure and access requests.
     customer_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The ticket's context, customer text like the others: redacted by retention and erasure.
+    customer_message: Mapped[str | None] = mapped_column(Text)
+    customer_message_translation: Mapped[str | None] = mapped_column(Text)  # in the agent's language
+    thread: Mapped[list | None] = mapped_column(JSON)  # [{author, text, lang, translation}], oldest first
+    # When (and by whom) the released reply was pasted into the helpdesk ticket.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_by: Mapped[str | None] = mapped_column(String(80))
     # When retention or an erasure removed the texts (the routing, engine and figures stay).
     redacted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -72,6 +72,8 @@ def _findings_without_text(findings: Sequence[Any]) -> list[dict[str, Any]]:
 def _redact_reply(reply: Reply, now: dt.datetime, *, erase: bool) -> None:
     reply.source_text, reply.mt_text, reply.final_text, reply.back_translation = "", None, None, None
     reply.customer, reply.customer_key, reply.rejection_reason = None, None, None
+    # The ticket's context is the customer's own text: it goes with the rest.
+    reply.customer_message, reply.customer_message_translation, reply.thread = None, None, None
     reply.findings = _findings_without_text(reply.findings or [])
     reply.reasons = [{k: r.get(k) for k in ("code", "decision")} for r in reply.reasons or []]
     for transition in reply.transitions:
@@ -226,7 +228,8 @@ def _customer_replies(session: Session, email: str) -> list[Reply]:
     if "@" not in needle or len(needle) < 3:
         raise ValidationError("give the customer's e-mail address", details={"field": "customer"})
     texts = [func.lower(c).contains(needle, autoescape=True)
-             for c in (Reply.source_text, Reply.mt_text, Reply.final_text, Reply.back_translation)]
+             for c in (Reply.source_text, Reply.mt_text, Reply.final_text, Reply.back_translation,
+                       Reply.customer_message, Reply.customer_message_translation)]
     return list(session.scalars(select(Reply).where(or_(Reply.customer_key == customer_key(email), *texts))
                                 .order_by(Reply.id)))
 
@@ -286,6 +289,9 @@ def export(session: Session, *, customer: str | None = None, ticket: str | None 
             "customer_lang": r.customer_lang, "source_text": r.source_text, "translated_text": r.mt_text,
             "final_text": r.final_text, "back_translation": r.back_translation,
             "rejection_reason": r.rejection_reason, "redacted_at": _when(r.redacted_at),
+            "customer_message": r.customer_message,
+            "customer_message_translation": r.customer_message_translation, "thread": r.thread,
+            "sent_at": _when(r.sent_at),
             "transitions": [{"to": t.to_status, "by": t.actor, "at": _when(t.at), "note": t.note}
                             for t in r.transitions],
         } for r in replies],

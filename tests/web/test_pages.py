@@ -178,11 +178,11 @@ def test_a_refund_reply_goes_to_review_and_the_agent_sees_why_and_when(app, clie
     assert response.status_code == 303
     html = client.get(response.location).get_data(as_text=True)
     page = text_of(client.get(response.location))
-    assert "waiting for review" in page and "native_review" in page
+    assert "waiting for review" in page and "a native reviewer checks it" in page
     # The reason in words; its code only in the title attribute, not as page text.
     assert "refund or invoice" in page and "content:money" not in page and 'title="content:money' in html
     assert "lucia" in page
-    assert "Back-translation (en)" in page and "left" in page  # the SLA countdown
+    assert "Back-translation (English)" in page and "left" in page  # the SLA countdown
     recent = text_of(client.get("/agent"))
     assert "T-100" in recent and "waiting for review" in recent and "left" in recent
 
@@ -231,7 +231,7 @@ def test_a_form_error_keeps_what_the_agent_wrote(client, team):
     response = draft(client, "Hello there", customer_locale="", customer_message="")
     assert response.status_code == 400
     page = text_of(response)
-    assert "customer_locale" in page and "Hello there" in page
+    assert "Pick the customer&#39;s language, or paste their message" in page and "Hello there" in page
 
 
 def test_an_agent_cannot_open_another_agents_reply(client, person, team):

@@ -20,7 +20,7 @@ from tolk.errors import NotFound, ValidationError
 from tolk.models import Role, User
 from tolk.pagination import first_page_url, more_than, next_page_url, page_request
 from tolk.web import commit_or_rollback, marked, page_errors
-from workflows import review
+from workflows import replies, review
 from workflows.kb.models import ArticleLocale
 from workflows.models import Reply, ReviewItem, ReviewStatus
 from workflows.pages.display import finding_spans
@@ -120,7 +120,7 @@ def review_item(item_id: int):
     return render_template(
         "review/item.html", item=item, title=_item_title(item), source=source, machine=machine, terms=terms,
         texts=texts, final=final, record=record, history=history,
-        shows_text=review.sees_customer_data(user, item),
+        shows_text=review.sees_customer_data(user, item), context=replies.ticket_context(db.session, item, user),
         decidable=item.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED),
         categories=sorted(CATEGORIES), severities=[s.value for s in SEVERITIES])
 

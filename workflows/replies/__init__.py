@@ -2,11 +2,14 @@
 
 ``drafting`` turns a request into a stored reply in named steps (languages, text, translation, checks,
 routing, storage, hand-over); ``idempotency`` keeps a repeated request from drafting twice; ``lifecycle``
-covers what happens to a reply afterwards (confirmation, review decisions, release).
+covers what happens to a reply afterwards (confirmation, review decisions, release); ``revision`` the agent's
+edits, resending after a rejection, back-translation on demand and marking it sent; ``context`` the ticket's
+customer message and thread.
 """
 
 from __future__ import annotations
 
+from workflows.replies.context import ticket_context
 from workflows.replies.drafting import (
     AUTHORS,
     CHANNELS,
@@ -32,8 +35,10 @@ from workflows.replies.lifecycle import (
     transition,
     translate_message,
 )
+from workflows.replies.revision import AGENT_EDIT, back_translation_of, mark_sent, revise
 
 __all__ = [
+    "AGENT_EDIT",
     "AUTHORS",
     "CHANNELS",
     "CLAIM_SECONDS",
@@ -41,17 +46,21 @@ __all__ = [
     "MAX_THREAD",
     "DraftRequest",
     "back_translate",
+    "back_translation_of",
     "confirm",
     "customer_of",
     "draft",
     "drafting",
     "get_reply",
+    "mark_sent",
     "on_review_decided",
     "on_review_overdue",
     "parse_customer",
     "replies_to_dicts",
     "reply_event",
     "reply_to_dict",
+    "revise",
+    "ticket_context",
     "tone_rules",
     "transition",
     "translate_message",

@@ -40,6 +40,7 @@ from workflows.customer_language import choose, recall, remember
 from workflows.locales import ProfileView, effective_profile
 from workflows.macros import pin_currency, render
 from workflows.models import Decision, Reply, ReplyStatus
+from workflows.replies.context import translate_context
 from workflows.replies.idempotency import claim, existing_reply, in_progress
 from workflows.replies.lifecycle import back_translate, reply_event, transition
 from workflows.routing import Reason, RoutingDecision, RoutingInput, Turn, decide, sampled
@@ -310,6 +311,8 @@ def _new_reply(session: Session, agent: User, req: DraftRequest, langs: _Languag
                findings: list[dict], routing: RoutingDecision) -> Reply:
     """The reply row, with a back-translation for the agent when a person will have to judge it."""
     # Engine calls before the first write: the reply's rows are then written in one short burst.
+    message_translation, thread = translate_context(session, req.customer_message, req.thread, langs.customer,
+                                                    langs.agent, req.customer, req.ticket_ref)
     back_translation = None
     if routing.decision in (Decision.AGENT_CONFIRM, Decision.NATIVE_REVIEW) and translation.mt_text \
             and not translation.reviewed:
@@ -323,13 +326,14 @@ def _new_reply(session: Session, agent: User, req: DraftRequest, langs: _Languag
                  reasons=[r.to_dict() for r in routing.reasons], findings=findings, vip=req.vip,
                  escalated=req.escalated, back_translation=back_translation,
                  customer=req.customer.to_dict() if req.customer else None,
-                 customer_key=req.customer.key if req.customer else None)
+                 customer_key=req.customer.key if req.customer else None, customer_message=req.customer_message,
+                 customer_message_translation=message_translation, thread=thread or None)
 
 
-def _settle(reply: Reply, agent_name: str) -> None:
+def _settle(reply: Reply, agent_name: str, note: str | None = None) -> None:
     """The reply's status before it is first written: released, or waiting for its agent, needs no other row,
     so the reply and its transitions go out in one flush (native review needs the reply's id first)."""
-    transition(reply, ReplyStatus.DRAFTED, agent_name)
+    transition(reply, ReplyStatus.DRAFTED, agent_name, note)
     if reply.decision == Decision.AGENT_CONFIRM:
         transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
     elif reply.decision not in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):

@@ -97,6 +97,8 @@ def on_review_decided(session: Session, item: ReviewItem, approved: bool, review
         return
     if approved:
         reply.final_text = item.final_text
+        if item.final_text != reply.mt_text:
+            reply.back_translation = None  # it read the machine's text: the agent asks again for the reviewer's
         transition(reply, ReplyStatus.APPROVED, reviewer.name,
                     "approved with edits" if item.final_text != item.mt_text else "approved")
         webhooks.emit(session, "reply.approved", reply_event(reply), event_id=f"reply-{reply.id}-approved")
@@ -174,4 +176,7 @@ def _reply_dict(reply: Reply, item: ReviewItem | None, names: dict[int, str]) ->
         "transitions": [{"from": t.from_status, "to": t.to_status, "by": t.actor, "at": t.at.isoformat(),
                          "note": t.note} for t in reply.transitions],
         "created_at": reply.created_at.isoformat(), "idempotency_key": reply.idempotency_key,
+        "customer_message": reply.customer_message,
+        "customer_message_translation": reply.customer_message_translation, "thread": reply.thread,
+        "sent_at": reply.sent_at.isoformat() if reply.sent_at else None, "sent_by": reply.sent_by,
     }
