@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, and_, delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from glossaries.models import Glossary, GlossaryConcept, GlossaryTerm, search_form
@@ -18,6 +18,8 @@ from tolk.pagination import Page, PageRequest, paginate
 MAX_SEARCH_CHARS = 255
 # Greater than any character a term continues with: [prefix, prefix + this) holds every term starting so.
 _LAST_CHAR = "\U0010ffff"
+#: Up to this many matching terms, a search reads them all from the index; beyond, it walks the entries.
+_FEW_MATCHES = 2000
 
 
 def summaries(session: Session, glossaries: list[Glossary]) -> list[dict[str, Any]]:
@@ -79,9 +81,16 @@ def entries_page(session: Session, glossary: Glossary, wanted: PageRequest, *,
              .options(selectinload(GlossaryConcept.terms)))
     if term:
         low = search_form(term)
-        query = query.where(GlossaryConcept.id.in_(
-            select(GlossaryTerm.concept_id).where(GlossaryTerm.search_text >= low,
-                                                  GlossaryTerm.search_text < low + _LAST_CHAR)))
+        in_range = and_(GlossaryTerm.search_text >= low, GlossaryTerm.search_text < low + _LAST_CHAR)
+        matching = session.scalar(select(func.count()).select_from(
+            select(GlossaryTerm.id).where(in_range).limit(_FEW_MATCHES).subquery()))
+        if (matching or 0) < _FEW_MATCHES:
+            # Few terms start so (the usual search): read them from the index.
+            query = query.where(GlossaryConcept.id.in_(select(GlossaryTerm.concept_id).where(in_range)))
+        else:
+            # Very many do ("a"): walking the entries in order finds a page of them soon; reading every match
+            # to sort it would not.
+            query = query.where(exists().where(GlossaryTerm.concept_id == GlossaryConcept.id, in_range))
     return paginate(session, query, GlossaryConcept.id, wanted)
 
 

@@ -8,6 +8,7 @@ import io
 import sqlalchemy as sa
 from alembic import command
 
+from glossaries import listing
 from glossaries.models import search_form
 from tolk.db import alembic_config
 
@@ -87,3 +88,12 @@ def test_the_migration_fills_the_search_form_of_terms_stored_before_it(tmp_path)
         assert conn.scalar(sa.text("SELECT search_text FROM glossary_terms WHERE id = 1")) == "strasse nord"
     engine.dispose()
     assert search_form("Straße  Nord") == "strasse nord"
+
+
+def test_a_search_matching_very_many_terms_walks_the_entries_and_finds_the_same(client, admin_headers, monkeypatch):
+    imported(client, admin_headers)
+    monkeypatch.setattr(listing, "_FEW_MATCHES", 1)  # every search here counts as matching very many terms
+    assert found(client, admin_headers, "REEMB") == ["refund", "partial refund"]
+    assert found(client, admin_headers, "STRASSE") == ["street address"]
+    assert found(client, admin_headers, "100%") == ["100% cotton"]
+    assert found(client, admin_headers, "zzz") == []
