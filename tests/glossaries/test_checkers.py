@@ -96,3 +96,19 @@ def test_with_redis_away_matchers_are_built_in_the_process(app, monkeypatch, cli
     before = verify.BUILDS["pair"]
     item = translate(client, agent_headers)
     assert verify.BUILDS["pair"] == before + 1 and "reembolso" in item["text"]
+
+
+def test_a_checker_kept_in_the_store_checks_as_the_one_built() -> None:
+    import pickle
+
+    from glossaries.terms import Concept, Term, Termbase
+
+    termbase = Termbase(name="t", source_lang="en", concepts=[
+        Concept([Term("en", "wireless order"), Term("es", "pedido inalámbrico")]),
+        Concept([Term("en", "refund"), Term("es", "reembolso"), Term("es", "devolución", status="forbidden")])])
+    built = verify.TermChecker(termbase, "en", "es")
+    loaded = pickle.loads(pickle.dumps(built))  # noqa: S301 - our own object
+    for source, target in [("The wireless orders and a refund", "Los pedidos inalámbricos y una devolución"),
+                           ("Refunds", "Reembolsos")]:
+        assert loaded.check(source, target) == built.check(source, target)
+    assert built.check("The wireless orders and a refund", "Los pedidos y una devolución")
