@@ -9,6 +9,7 @@ tokens) is here.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -198,8 +199,8 @@ def _term_index(terms: Mapping[str, str] | None, keep: Iterable[str]) -> _TermIn
     return index
 
 
-#: Texts whose customer-data spans a Protector remembers.
-PII_CACHE_SIZE = 4096
+#: Texts without customer data a Protector remembers (by digest).
+PII_CACHE_SIZE = 16384
 
 
 class Protector:
@@ -207,9 +208,10 @@ class Protector:
 
     def __init__(self, extra_rules: Iterable[Detector] = ()):
         self.rules: tuple[Detector, ...] = (*DEFAULT_RULES, *extra_rules)
-        # find_pii's answers without a known customer, by text: an import repeats segments (one source per
-        # target language); spans are immutable, the lists are copied out.
-        self._pii_cache: OrderedDict[tuple[str, str], tuple[Span, ...]] = OrderedDict()
+        # Digests of the texts in which find_pii (without a known customer) found nothing: an import repeats
+        # segments (one source per target language). Only digests, and only of texts without customer data,
+        # so nothing a customer wrote stays in memory.
+        self._pii_free: OrderedDict[bytes, None] = OrderedDict()
         self._pii_lock = threading.Lock()
 
     def find(self, text: str, fmt: str = "text", *, terms: Mapping[str, str] | None = None,
@@ -250,23 +252,23 @@ class Protector:
         """Only the customer-data spans of ``text``."""
         if customer is not None:
             return [s for s in self.find(text, fmt, customer=customer) if s.is_pii]
-        key = (text, fmt)
+        key = hashlib.blake2b(f"{fmt}\x00{text}".encode(errors="surrogatepass"), digest_size=16).digest()
         with self._pii_lock:
-            cached = self._pii_cache.get(key)
-            if cached is not None:
-                self._pii_cache.move_to_end(key)
-                return list(cached)
+            if key in self._pii_free:
+                self._pii_free.move_to_end(key)
+                return []
         # Other spans only ever take text from customer data: when no customer-data rule fires, there is none.
         pii_rules = (r for r in self.rules if r.kind.startswith("pii:"))
         if fmt == "text" and not any(True for rule in pii_rules for _span in rule.spans(text)):
-            found: tuple[Span, ...] = ()
+            found: list[Span] = []
         else:
-            found = tuple(s for s in self.find(text, fmt) if s.is_pii)
-        with self._pii_lock:
-            self._pii_cache[key] = found
-            if len(self._pii_cache) > PII_CACHE_SIZE:
-                self._pii_cache.popitem(last=False)
-        return list(found)
+            found = [s for s in self.find(text, fmt) if s.is_pii]
+        if not found:
+            with self._pii_lock:
+                self._pii_free[key] = None
+                if len(self._pii_free) > PII_CACHE_SIZE:
+                    self._pii_free.popitem(last=False)
+        return found
 
 
 # --- the translation memory's form of a text: customer data as numbered tokens ---------------------------
