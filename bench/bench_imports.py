@@ -3,7 +3,7 @@
 Generates the files (support terms and sentences in en, es, de, fr), migrates a fresh SQLite database,
 then runs each import in a child process of its own, as the worker's job body (``glossaries.import_jobs
 .run`` with the glossary or TMX work), and reports the child's wall time and peak RSS
-(``VmHWM``). Baselines from the same run: a child that builds the app and imports nothing, and the
+(``VmHWM``), and its CPU time (``getrusage``, less load-sensitive). Baselines from the same run: a child that builds the app and imports nothing, and the
 earlier all-in-memory path (parse everything, then ORM objects) on a twentieth of the glossary rows.
 Run: ``.venv/bin/python bench/bench_imports.py [--rows 200000] [--units 200000]``
 """
@@ -14,6 +14,7 @@ import argparse
 import itertools
 import json
 import logging
+import os
 import random
 import resource
 import socket
@@ -84,7 +85,7 @@ def child(kind: str, url: str, path: str, redis_url: str) -> None:
     app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "bench", "REDIS_URL": redis_url,
                       "MAX_UPLOAD_BYTES": 200_000_000, "INSTANCE_PATH": str(Path(path).parent / "instance")})
     data = Path(path).read_bytes() if kind != "idle" else b""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     with app.app_context():
         if kind == "old-glossary":
             save_termbase(db.session, read_glossary(data, "old.csv", max_bytes=len(data) + 1), name="old")
@@ -98,8 +99,14 @@ def child(kind: str, url: str, path: str, redis_url: str) -> None:
             job = db.session.get(ImportJob, job.id)
             if status != "done":
                 raise SystemExit(f"{kind} import {status}: {job.error if job else ''}")
-    seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_rss_mb()}))
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_rss_mb()}))
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (user + system): less sensitive to a shared machine's load than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -151,17 +158,20 @@ def run_all(args: argparse.Namespace, tmp: str, redis_url: str) -> None:
     files["glossary"].write_bytes(glossary_csv(args.rows))
     files["old-glossary"].write_bytes(glossary_csv(args.rows // 20))
     files["tmx"].write_bytes(tmx(args.units))
-    print("SQLite; each import in a child process of its own; peak RSS of that process\n")
-    print("| import | size | time | peak RSS |")
-    print("| --- | ---: | ---: | ---: |")
+    print("SQLite; each import in a child process of its own; peak RSS of that process; the load average of the\n"
+          "machine (1 min) as each import started\n")
+    print("| import | size | time | CPU time | peak RSS | load |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     rows = [("idle", "app built, nothing imported", files["glossary"]),
             ("old-glossary", f"earlier path, CSV of {args.rows // 20:,} rows", files["old-glossary"]),
             ("glossary", f"CSV job, {args.rows:,} rows", files["glossary"]),
             ("tmx", f"TMX job, {args.units:,} units", files["tmx"])]
     for kind, label, path in rows:
+        load = os.getloadavg()[0]
         result = run_child(kind, url, path, redis_url)
         size = f"{path.stat().st_size / 1e6:.1f} MB" if kind != "idle" else ""
-        print(f"| {label} | {size} | {result['seconds']:.1f} s | {result['peak_mb']:.0f} MB |", flush=True)
+        print(f"| {label} | {size} | {result['seconds']:.1f} s | {result['cpu']:.1f} s | {result['peak_mb']:.0f} MB "
+              f"| {load:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

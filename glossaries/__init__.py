@@ -6,12 +6,16 @@ import threading
 
 from flask import Flask
 
+from glossaries import checkers
 from tolk.plugins import LazyCommand, deferred
 
 
 def init_app(app: Flask) -> None:
-    """Register the `tolk glossary` commands, the demo glossary and the lemmatizers' warm-up."""
+    """Register the `tolk glossary` commands, the demo glossary, the lemmatizers' warm-up, and the building of
+    term checkers when a glossary changes (and when a worker starts)."""
     app.cli.add_command(LazyCommand("glossary", "glossaries.cli:glossary"))
+    checkers.listen()
+    app.extensions.setdefault("tolk.worker_started", []).append(deferred("glossaries.checker_jobs:warm_all"))
     app.extensions["tolk.seeders"].append(deferred("glossaries.demo:seed_demo_glossary"))
     app.extensions.setdefault("tolk.web_started", []).append(_warm_lemmatizers)
     app.extensions.setdefault("tolk.web_preload", []).append(_load_lemmatizers)

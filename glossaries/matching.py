@@ -110,6 +110,10 @@ class _Pattern(Generic[P]):
         # Lemmas decide when the dictionary knows the words; the stem guess is for when it does not.
         self.stem_ok = [lemma_lang is None or not w.known for w in words]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A compact pickle (glossaries.compiled shares compiled matchers): the slots as constructor arguments.
+        return _restore_pattern, (self.words, self.case_sensitive, self.payload, self.stem_ok)
+
 
 class _Bucket(Generic[P]):
     """The terms whose first word has one key: one-word terms, and longer ones by a key of their second word."""
@@ -119,6 +123,21 @@ class _Bucket(Generic[P]):
     def __init__(self) -> None:
         self.single: list[_Pattern[P]] = []
         self.by_next: dict[str, list[_Pattern[P]]] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore_bucket, (self.single, self.by_next)
+
+
+def _restore_pattern(words: list[_Token], case_sensitive: bool, payload: Any, stem_ok: list[bool]) -> _Pattern[Any]:
+    pattern: _Pattern[Any] = _Pattern.__new__(_Pattern)
+    pattern.words, pattern.case_sensitive, pattern.payload, pattern.stem_ok = words, case_sensitive, payload, stem_ok
+    return pattern
+
+
+def _restore_bucket(single: list[_Pattern[Any]], by_next: dict[str, list[_Pattern[Any]]]) -> _Bucket[Any]:
+    bucket: _Bucket[Any] = _Bucket()
+    bucket.single, bucket.by_next = single, by_next
+    return bucket
 
 
 class Matcher(Generic[P]):

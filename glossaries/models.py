@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from glossaries.terms import TermStatus
@@ -47,6 +48,23 @@ class GlossaryConcept(Base):
         back_populates="concept", cascade="all, delete-orphan", order_by="GlossaryTerm.id")
 
 
+#: The longest search form kept (case folding may lengthen a term: "ß" -> "ss").
+SEARCH_CHARS = 255
+# Compared in code-point order on PostgreSQL too (its default collation orders by language rules, which
+# would break a prefix taken as a range of strings).
+_SEARCH_TYPE = String(SEARCH_CHARS).with_variant(String(SEARCH_CHARS, collation="C"), "postgresql")
+
+
+def search_form(text: str) -> str:
+    """How a term is searched: case-folded (all of Unicode), runs of white space as one space."""
+    return " ".join(text.casefold().split())[:SEARCH_CHARS]
+
+
+def _search_default(context: DefaultExecutionContext) -> str | None:
+    text = context.get_current_parameters().get("text")
+    return search_form(text) if isinstance(text, str) else None
+
+
 class GlossaryTerm(Base):
     """A term of a concept in one language: preferred, admitted, or a forbidden variant."""
 
@@ -56,6 +74,8 @@ class GlossaryTerm(Base):
     concept_id: Mapped[int] = mapped_column(ForeignKey("glossary_concepts.id", ondelete="CASCADE"), index=True)
     lang: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(String(255))
+    # ``search_form(text)``, set by every insert (ORM or bulk): the term search is an index range on it.
+    search_text: Mapped[str | None] = mapped_column(_SEARCH_TYPE, index=True, default=_search_default)
     part_of_speech: Mapped[str | None] = mapped_column(String(32))
     case_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[TermStatus] = mapped_column(str_enum(TermStatus, 16), default=TermStatus.PREFERRED)

@@ -11,11 +11,12 @@ one termbase can also hold a :class:`TermChecker` themselves.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from glossaries import compiled
 from glossaries.matching import (
     LEMMATIZER,
     Matcher,
@@ -167,12 +168,25 @@ _cache: OrderedDict[Hashable, Any] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+#: How many matchers or checkers this process compiled, by kind ("pair", "lang"): a test can see a request
+#: found them ready.
+BUILDS: Counter[str] = Counter()
+
+
 def _cached(key: Hashable, build: Callable[[], T]) -> T:
+    """The value for ``key``: from this process, else from the shared store (a stored glossary version), else
+    built (and shared)."""
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    value = build()
+    shared = compiled.shareable(key)
+    value = compiled.fetch(key) if shared else None
+    if value is None:
+        value = build()
+        BUILDS[str(key[0]) if isinstance(key, tuple) else "other"] += 1
+        if shared:
+            compiled.keep(key, value)
     with _cache_lock:
         _cache[key] = value
         while len(_cache) > _CACHE_SIZE:
@@ -183,14 +197,18 @@ def _cached(key: Hashable, build: Callable[[], T]) -> T:
 def verify_terms(source: str, target: str, termbase_or_entries: Termbase | Mapping[str, str],
                  source_lang: str, target_lang: str) -> list[TermFinding]:
     """Check a translation against a termbase (or plain source->target entries) for one language pair."""
+    return checker(termbase_or_entries, source_lang, target_lang).check(source, target)
+
+
+def checker(termbase_or_entries: Termbase | Mapping[str, str], source_lang: str, target_lang: str) -> TermChecker:
+    """The compiled checker of a termbase for one language pair (built once per glossary version)."""
     source_lang, target_lang = normalize(source_lang), normalize(target_lang)
     key = ("pair", source_lang, target_lang, _fingerprint(termbase_or_entries))
-    checker = _cached(key, lambda: TermChecker(termbase_or_entries, source_lang, target_lang))
-    return checker.check(source, target)
+    return _cached(key, lambda: TermChecker(termbase_or_entries, source_lang, target_lang))
 
 
-def find_terms(text: str, termbase: Termbase, lang: str) -> list[tuple[int, int, Concept]]:
-    """Termbase terms in ``text`` as (start, end, concept): longest match first, no overlaps, in text order."""
+def matcher(termbase: Termbase, lang: str) -> Matcher[int]:
+    """The compiled matcher of a termbase's allowed terms in one locale (payload: the concept's index)."""
     lang = normalize(lang)
 
     def build() -> Matcher[int]:
@@ -198,5 +216,10 @@ def find_terms(text: str, termbase: Termbase, lang: str) -> list[tuple[int, int,
             (t.text, t.case_sensitive, n) for n, c in enumerate(termbase.concepts) for t in c.allowed(lang)
         ])
 
-    matcher = _cached(("lang", lang, _fingerprint(termbase)), build)
-    return [(m.start, m.end, termbase.concepts[m.payload]) for m in longest_first(matcher.find(text))]
+    return _cached(("lang", lang, _fingerprint(termbase)), build)
+
+
+def find_terms(text: str, termbase: Termbase, lang: str) -> list[tuple[int, int, Concept]]:
+    """Termbase terms in ``text`` as (start, end, concept): longest match first, no overlaps, in text order."""
+    matcher_ = matcher(termbase, lang)
+    return [(m.start, m.end, termbase.concepts[m.payload]) for m in longest_first(matcher_.find(text))]

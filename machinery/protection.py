@@ -9,6 +9,7 @@ tokens) is here.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 from glossaries.phrases import PhraseIndex
 from machinery.names import whole_name_pattern
 from machinery.pii import Customer, CustomerDetector, default_detectors
+from machinery.pii_guards import CARD_GUARD, EMAIL_GUARD, IBAN_GUARD, PHONE_GUARD
 
 PLACEHOLDER_PATTERNS = (
     r"\{\{\s*[\w.\[\]]+\s*\}\}",                                     # {{var}}
@@ -103,9 +105,13 @@ class Rule:
     valid: Callable[[str], bool] | None = None
     # Try shorter prefixes when the greedy match fails ``valid``: a card number followed by its expiry.
     shrink: bool = False
+    # A cheap necessary condition of a span (machinery.pii_guards): text failing it is not searched.
+    guard: Callable[[str], bool] | None = None
 
     def spans(self, text: str) -> Iterable[tuple[int, int]]:
         """(start, end) of each match that passes ``valid`` (shrunk to its longest valid prefix if asked)."""
+        if self.guard is not None and not self.guard(text):
+            return
         valid: Any = self.valid
         for m in self.pattern.finditer(text):
             value: str | None = m.group(0)
@@ -130,12 +136,12 @@ class Detector(Protocol):
 _KNOWN_PRIORITY = 2 + len(PLACEHOLDER_PATTERNS)
 DEFAULT_RULES: tuple[Detector, ...] = (
     Rule("url", re.compile(URL_PATTERN)),
-    Rule("pii:email", re.compile(EMAIL_PATTERN)),
+    Rule("pii:email", re.compile(EMAIL_PATTERN), guard=EMAIL_GUARD),
     *(Rule("placeholder", re.compile(p)) for p in PLACEHOLDER_PATTERNS),
-    Rule("pii:iban", re.compile(IBAN_PATTERN), iban_valid, shrink=True),
-    Rule("pii:card", re.compile(CARD_PATTERN), luhn_valid, shrink=True),
+    Rule("pii:iban", re.compile(IBAN_PATTERN), iban_valid, shrink=True, guard=IBAN_GUARD),
+    Rule("pii:card", re.compile(CARD_PATTERN), luhn_valid, shrink=True, guard=CARD_GUARD),
     *default_detectors()[:4],  # national IDs, IPv4, IPv6, passports: before phones, which look alike
-    Rule("pii:phone", re.compile(PHONE_PATTERN), _phone_valid),
+    Rule("pii:phone", re.compile(PHONE_PATTERN), _phone_valid, guard=PHONE_GUARD),
     *default_detectors()[4:],  # dates of birth, addresses, names
 )
 
@@ -193,11 +199,20 @@ def _term_index(terms: Mapping[str, str] | None, keep: Iterable[str]) -> _TermIn
     return index
 
 
+#: Texts without customer data a Protector remembers (by digest).
+PII_CACHE_SIZE = 16384
+
+
 class Protector:
     """Finds the spans of a text that must survive translation unchanged (or as a glossary term)."""
 
     def __init__(self, extra_rules: Iterable[Detector] = ()):
         self.rules: tuple[Detector, ...] = (*DEFAULT_RULES, *extra_rules)
+        # Digests of the texts in which find_pii (without a known customer) found nothing: an import repeats
+        # segments (one source per target language). Only digests, and only of texts without customer data,
+        # so nothing a customer wrote stays in memory.
+        self._pii_free: OrderedDict[bytes, None] = OrderedDict()
+        self._pii_lock = threading.Lock()
 
     def find(self, text: str, fmt: str = "text", *, terms: Mapping[str, str] | None = None,
              keep: Iterable[str] = (), customer: Customer | None = None) -> list[Span]:
@@ -235,7 +250,25 @@ class Protector:
 
     def find_pii(self, text: str, fmt: str = "text", *, customer: Customer | None = None) -> list[Span]:
         """Only the customer-data spans of ``text``."""
-        return [s for s in self.find(text, fmt, customer=customer) if s.is_pii]
+        if customer is not None:
+            return [s for s in self.find(text, fmt, customer=customer) if s.is_pii]
+        key = hashlib.blake2b(f"{fmt}\x00{text}".encode(errors="surrogatepass"), digest_size=16).digest()
+        with self._pii_lock:
+            if key in self._pii_free:
+                self._pii_free.move_to_end(key)
+                return []
+        # Other spans only ever take text from customer data: when no customer-data rule fires, there is none.
+        pii_rules = (r for r in self.rules if r.kind.startswith("pii:"))
+        if fmt == "text" and not any(True for rule in pii_rules for _span in rule.spans(text)):
+            found: list[Span] = []
+        else:
+            found = [s for s in self.find(text, fmt) if s.is_pii]
+        if not found:
+            with self._pii_lock:
+                self._pii_free[key] = None
+                if len(self._pii_free) > PII_CACHE_SIZE:
+                    self._pii_free.popitem(last=False)
+        return found
 
 
 # --- the translation memory's form of a text: customer data as numbered tokens ---------------------------

@@ -17,6 +17,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from xml.parsers.expat import ErrorString
 from xml.sax.saxutils import escape, quoteattr
@@ -29,6 +30,12 @@ from sqlalchemy.orm import Session
 from machinery.memory import TranslationMemory, language_tag
 from machinery.models import TmOrigin, TmSegment
 from tolk.languages import normalize, same_language
+
+# A TMX repeats a handful of language codes in every unit: each parsed once, not per unit (a third of the
+# parsing time of a 200,000-unit file).
+_normalize = lru_cache(maxsize=1024)(normalize)
+_language_tag = lru_cache(maxsize=1024)(language_tag)
+_same_language = lru_cache(maxsize=1024)(same_language)
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 INLINE = frozenset({"bpt", "ept", "it", "ph", "ut", "hi", "sub"})
@@ -191,21 +198,21 @@ def _units(tu: ET.Element, default_src: str, where: Callable[[ET.Element], str])
     if src.lower() == "*all*":
         sources = variants
     else:
-        sources = [v for v in variants if normalize(v[0]) == normalize(src)]
+        sources = [v for v in variants if _normalize(v[0]) == _normalize(src)]
         if not sources:  # srclang "en" against <tuv xml:lang="en-US">
-            sources = [v for v in variants if same_language(v[0], src)]
+            sources = [v for v in variants if _same_language(v[0], src)]
         if not sources:
             raise TmxError(f"{where(tu)}: no <tuv> in the source language {src!r}")
         sources = sources[:1]
     context = next((props[k] for k in CONTEXT_PROPS if props.get(k)), None)
     for s_lang, s_text, s_tuv in sources:
         for t_lang, t_text, t_tuv in variants:
-            if t_tuv is s_tuv or normalize(t_lang) == normalize(s_lang):
+            if t_tuv is s_tuv or _normalize(t_lang) == _normalize(s_lang):
                 continue
             if not s_text.strip() or not t_text.strip():
                 continue
             units.append(TmxUnit(
-                source_lang=language_tag(s_lang), target_lang=language_tag(t_lang),
+                source_lang=_language_tag(s_lang), target_lang=_language_tag(t_lang),
                 source=s_text, target=t_text,
                 creationid=t_tuv.get("creationid") or tu.get("creationid"),
                 creationdate=_attr_date(t_tuv, tu, "creationdate", where),
