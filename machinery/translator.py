@@ -101,11 +101,14 @@ class MachineTranslator:
         """
         results: list[SegmentResult | None] = [None] * len(texts)
         pending: list[int] = []
+        asked = [i for i, text in enumerate(texts) if text.strip()]
+        exact = dict(zip(asked, self.memory.lookup_exact_many(session, source, target, [texts[i] for i in asked],
+                                                              customer=customer), strict=True)) if use_tm else {}
         for i, text in enumerate(texts):
             if not text.strip():
                 results[i] = SegmentResult(text, text, "tm", source, target, tm_score=100)
                 continue
-            match = self.memory.lookup_exact(session, source, target, text, customer=customer) if use_tm else None
+            match = exact.get(i)
             if match is not None:
                 results[i] = SegmentResult(text, match.target_text, "tm", source, target, tm_score=100,
                                            tm_origin=str(match.origin))
