@@ -82,6 +82,21 @@ def test_exact_match_prefers_human_then_imported_then_machine(tm, session):
     assert count(session) == 3  # the machine and imported rows are kept, only outranked
 
 
+def test_exact_lookups_in_one_batch_answer_as_one_at_a_time(tm, session, monkeypatch):
+    pairs = {f"Step {i}: open the settings and check option {i}.": f"Paso {i}: abra los ajustes." for i in range(7)}
+    for source, target in pairs.items():
+        tm.add(session, "en", "es", source, target, TmOrigin.IMPORTED)
+    tm.add(session, "en", "es", "Step 0: open the settings and check option 0.", "Paso 0 (revisado).", TmOrigin.HUMAN)
+    session.commit()
+    asked = ["", *pairs, "Step 3:  open the settings and check option 3.", "Not stored at all.", "   "]
+    monkeypatch.setattr("machinery.memory.EXACT_BATCH", 3)  # several queries, a duplicate across them
+    batch = tm.lookup_exact_many(session, "en", "es", asked)
+    assert [m and m.target_text for m in batch] == [tm.lookup_exact(session, "en", "es", t) and
+                                                    tm.lookup_exact(session, "en", "es", t).target_text for t in asked]
+    assert batch[1].target_text == "Paso 0 (revisado)." and batch[-3].target_text == "Paso 3: abra los ajustes."
+    assert batch[0] is None and batch[-2] is None and batch[-1] is None
+
+
 def test_repeated_add_updates_instead_of_duplicating(tm, session):
     for _ in range(2):  # a retried job
         tm.add(session, "en", "de", "Thanks for waiting.", "Danke fürs Warten.", "machine", engine="deepl")
