@@ -41,6 +41,8 @@ SENTENCES = [
     "Thanks for your patience while we check this with the warehouse.",
 ]
 LOCALES = ["de", "es", "nl", "fr", "pl", "it"]
+#: Web-worker CPU per reply, issue #19's goals.
+CPU_GOAL_MS = {"SQLite": 4, "PostgreSQL": 6}
 
 
 def load(port: int, seconds: float, clients: int, make_request,
@@ -164,13 +166,17 @@ def main() -> None:
           f"{args.seconds:.0f} s per row, gunicorn {args.workers} workers x {args.threads} threads, {os.cpu_count()} "
           f"cores shared by server, engine and clients; load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after\n")
     print("| database | endpoint | requests | errors | req/s | p50 ms | p95 ms | Tolk's own p95 ms | worker CPU ms/request "
-          "| ratio to bare (req/s) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| ratio to bare (req/s) | goal (issue #19) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     bare = {r["database"]: r["rps"] for r in rows if r["endpoint"].startswith("bare")}
     for r in rows:
         own = "" if r["own_p95"] != r["own_p95"] else f"{r['own_p95']:.1f}"
+        goal = "" if r["endpoint"].startswith("bare") else (
+            f"CPU <= {CPU_GOAL_MS[r['database']]} ms" + ("; ratio >= 0.25 (Apertium, default settings)"
+                                                          if args.engine == "apertium" else ""))
         print(f"| {r['database']} | {r['endpoint']} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | "
-              f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} |")
+              f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} | "
+              f"{goal} |")
     sys.stdout.flush()
 
 
