@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -344,16 +344,28 @@ class TranslationMemory:
     def index_dir(self) -> Path | None:
         return self.indexes.directory
 
-    def _rows_since(self, pair: tuple[str, str], since: int) -> Iterator[tuple[int, str, int]]:
+    def _rows_since(self, pair: tuple[str, str], since: int, known: Collection[int] = ()
+                    ) -> Iterator[tuple[int, str, int]]:
+        in_pair = (TmSegment.source_lang == pair[0], TmSegment.target_lang == pair[1])
+        columns = select(TmSegment.id, TmSegment.source_text, TmSegment.origin)
         with self.sessionmaker() as session:
-            # Streamed: a whole pair (a million rows on a first build) is never held as row objects.
-            rows = session.execute(
-                select(TmSegment.id, TmSegment.source_text, TmSegment.origin)
-                .where(TmSegment.source_lang == pair[0], TmSegment.target_lang == pair[1], TmSegment.id > since)
-                .order_by(TmSegment.id)
-                .execution_options(yield_per=20_000))
-            for seg_id, source, origin in rows:
-                yield seg_id, normalize(source), TmOrigin(origin).rank
+            if known:
+                # A refresh: the ids above ``since`` from the index alone, then the texts of the new ones only
+                # (most of the window is ``known``, read again just to catch late commits).
+                fresh = [i for i in session.scalars(select(TmSegment.id).where(*in_pair, TmSegment.id > since))
+                         if i not in known]
+                batches = [fresh[k:k + EXACT_BATCH] for k in range(0, len(fresh), EXACT_BATCH)]
+            else:
+                batches = [[]]
+            for batch in batches:
+                if batch:
+                    stmt = columns.where(TmSegment.id.in_(batch)).order_by(TmSegment.id)
+                else:
+                    # Streamed: a whole pair (a million rows on a first build) is never held as row objects.
+                    stmt = (columns.where(*in_pair, TmSegment.id > since).order_by(TmSegment.id)
+                            .execution_options(yield_per=20_000))
+                for seg_id, source, origin in session.execute(stmt):
+                    yield seg_id, normalize(source), TmOrigin(origin).rank
 
     def _max_id(self, pair: tuple[str, str]) -> int:
         with self.sessionmaker() as session:
