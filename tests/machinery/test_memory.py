@@ -13,15 +13,6 @@ import machinery.models  # noqa: F401  (registers the tables)
 from machinery.fuzzy import FuzzyIndex, length_bounds
 from machinery.memory import TranslationMemory, language_tag, normalize
 from machinery.models import TmOrigin, TmSegment
-from tolk.db import Base, make_engine
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'tm.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

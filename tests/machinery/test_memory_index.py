@@ -29,14 +29,6 @@ def sentences(n: int, seed: int = 3) -> list[str]:
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'tm.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
 def index_dir(tmp_path):
     return tmp_path / "tm-index"
 
