@@ -10,7 +10,7 @@ import time
 from types import FrameType
 
 import click
-from flask import current_app
+from flask import current_app, g
 from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 
@@ -49,6 +49,10 @@ def _supervise(count: int) -> None:
     """Fork ``count`` workers and keep that many running until SIGTERM or SIGINT, which are passed on (each
     worker finishes its job first, as RQ's warm shutdown does). Each fork opens its own database connections
     and Apertium pipelines, and keeps them from job to job."""
+    # The start-up hooks may have used this context's session: no fork may share its connection.
+    session = g.pop("_tolk_session", None)
+    if session is not None:
+        session.close()
     current_app.extensions["tolk.db"][0].dispose()
     children: dict[int, int] = {}
     stopping: list[int] = []
