@@ -97,11 +97,23 @@ lint: venv
 lock: | $(UV)
 	@bash scripts/lock $(UV)
 
+# Every figure of docs/performance.md with its goal, from one run (about 40 minutes on 2 cores; run it on an
+# idle machine). BASELINE=<git ref> also serves that commit under the same reply load, for a before/after.
 bench: venv
-	$(BIN)/python bench/bench_apertium.py
-	$(BIN)/python bench/bench_memory.py --sizes 10000,100000,1000000
+	@if [ -n "$(BASELINE)" ]; then rm -rf $(TMP)/bench-baseline && git worktree add -f --detach $(TMP)/bench-baseline $(BASELINE) \
+	  && $(MAKE) -C $(TMP)/bench-baseline venv; fi
+	$(BIN)/python bench/bench_cli.py
+	$(BIN)/python bench/bench_replies.py --engine apertium
+	$(BIN)/python bench/bench_replies.py --engine deepl --engine-latency 150
+	@if [ -n "$(BASELINE)" ]; then $(BIN)/python bench/bench_replies.py --engine apertium --server-root $(TMP)/bench-baseline; fi
+	$(BIN)/python bench/bench_web_memory.py
+	$(BIN)/python bench/bench_tm_index.py
+	$(BIN)/python bench/bench_kb_jobs.py
 	$(BIN)/python bench/bench_kb_cost.py
-	$(BIN)/python bench/bench_replies.py
+	$(BIN)/python bench/bench_apertium.py
+	$(BIN)/python bench/bench_imports.py
+	$(BIN)/python bench/bench_terms.py
+	$(BIN)/python bench/bench_admin_pages.py
 
 clean: redis-stop
 	rm -rf $(TMP) instance $(VENV) .tools

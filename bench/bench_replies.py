@@ -19,17 +19,16 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stack import Stack, children, cpu_seconds, postgres  # noqa: E402 - bench/ on the path, also when imported
 
 SENTENCES = [
     "Thank you for contacting us, we are looking into your question.",
@@ -42,25 +41,8 @@ SENTENCES = [
     "Thanks for your patience while we check this with the warehouse.",
 ]
 LOCALES = ["de", "es", "nl", "fr", "pl", "it"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(port: int, path: str = "/livez", timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", path)
-            if conn.getresponse().status < 500:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing answered on port {port}")
+#: Web-worker CPU per reply, issue #19's goals.
+CPU_GOAL_MS = {"SQLite": 4, "PostgreSQL": 6}
 
 
 def load(port: int, seconds: float, clients: int, make_request,
@@ -114,55 +96,20 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of ``pids`` so far (clock ticks of /proc/<pid>/stat)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def children(pid: int) -> list[int]:
-    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
 def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -> list[dict]:
     seconds, clients, latency = args.seconds, args.clients, args.engine_latency / 1000
-    server_bin = Path(args.server_root).resolve() / ".venv" / "bin" if args.server_root else BIN
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}, "TOLK_DATABASE_URL": url,
-           "TOLK_INSTANCE_PATH": str(workdir / "instance")}
-    redis_port, web_port = free_port(), free_port()
-    procs = []
-    try:
-        procs.append(subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL))
-        env.update({"TOLK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "TOLK_WEB_WORKERS": str(args.workers),
-                    "TOLK_WEB_THREADS": str(args.threads), "TOLK_DEFAULT_GLOSSARY": ""})
+    with Stack(url, workdir, server_root=args.server_root, TOLK_WEB_WORKERS=str(args.workers),
+               TOLK_WEB_THREADS=str(args.threads)) as stack:
+        stack.redis()
         if args.engine == "deepl":
-            fake = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
-                    f"f = DeepLFake(); f.keep_alive = True; f.latency = {latency!r}; f.start(); print(f.url, flush=True)\n"
-                    "while True: time.sleep(3600)")
-            deepl = subprocess.Popen([str(BIN / "python"), "-c", fake], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-            procs.append(deepl)
-            assert deepl.stdout is not None
-            env.update({"TOLK_DEEPL_AUTH_KEY": "test-key:fx", "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(),
-                        "TOLK_ENGINE_ROUTES": "*=deepl"})
+            stack.fake_deepl(latency)
             locales = LOCALES
         else:
-            env["TOLK_ENGINE_ROUTES"] = "*=apertium"
+            stack.env["TOLK_ENGINE_ROUTES"] = "*=apertium"
             locales = ["es"]
-        subprocess.run([str(server_bin / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
-        out = subprocess.run([str(server_bin / "tolk"), "users", "add", "bench", "--role", "agent", "--languages",
-                              "en", "--token"], env=env, check=True, capture_output=True, text=True).stdout
-        token = out.strip().splitlines()[-1]
-        web = subprocess.Popen([str(server_bin / "tolk"), "serve", "--port", str(web_port), "--workers",
-                                str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(web)
-        wait_http(web_port, timeout=300)
+        stack.migrate()
+        token = stack.user("bench", "--role", "agent", "--languages", "en")
+        web, web_port = stack.serve("--workers", str(args.workers))
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
         def reply(i: int, n: int):
@@ -190,14 +137,6 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
                    "cpu_ms": 1000 * cpu / max(1, len(latencies)), "own_p95": pct(own, 95) if own else float("nan")}
             rows.append(row)
         return rows
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def main() -> None:
@@ -218,15 +157,8 @@ def main() -> None:
     try:
         rows += run_database("SQLite", f"sqlite:///{work / 'bench.db'}", args, work)
         if not args.no_postgres:
-            # Under the project, not the private temp dir: the server runs as the postgres user.
-            pg_dir, port = ROOT / ".tmp" / f"bench-pg-{os.getpid()}", free_port()
-            url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(pg_dir), str(port)],
-                                 check=True, capture_output=True, text=True).stdout.strip()
-            try:
+            with postgres("bench") as url:
                 rows += run_database("PostgreSQL", url, args, work)
-            finally:
-                subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(pg_dir)], check=False)
-                shutil.rmtree(pg_dir, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     engine = "Apertium en -> es" if args.engine == "apertium" else f"fake DeepL, {args.engine_latency:.0f} ms per call"
@@ -234,13 +166,17 @@ def main() -> None:
           f"{args.seconds:.0f} s per row, gunicorn {args.workers} workers x {args.threads} threads, {os.cpu_count()} "
           f"cores shared by server, engine and clients; load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after\n")
     print("| database | endpoint | requests | errors | req/s | p50 ms | p95 ms | Tolk's own p95 ms | worker CPU ms/request "
-          "| ratio to bare (req/s) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| ratio to bare (req/s) | goal (issue #19) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     bare = {r["database"]: r["rps"] for r in rows if r["endpoint"].startswith("bare")}
     for r in rows:
         own = "" if r["own_p95"] != r["own_p95"] else f"{r['own_p95']:.1f}"
+        goal = "" if r["endpoint"].startswith("bare") else (
+            f"CPU <= {CPU_GOAL_MS[r['database']]} ms" + ("; ratio >= 0.25 (Apertium, default settings)"
+                                                          if args.engine == "apertium" else ""))
         print(f"| {r['database']} | {r['endpoint']} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | "
-              f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} |")
+              f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} | "
+              f"{goal} |")
     sys.stdout.flush()
 
 

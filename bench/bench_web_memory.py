@@ -17,7 +17,6 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_replies import BIN, ROOT, children, free_port, wait_http  # noqa: E402
+from stack import Stack, children  # noqa: E402
 
 MESSAGES = ["Hola, ¿dónde está mi paquete? Lo pedí hace una semana.", "Guten Tag, mein Paket ist noch nicht da.",
             "Bonjour, je n'ai toujours pas reçu ma commande.", "Dzień dobry, moja paczka jeszcze nie dotarła."]
@@ -41,31 +40,12 @@ def rollup(pid: int) -> dict[str, float]:
 
 
 def measure(workers: int, args: argparse.Namespace, work: Path) -> dict:
-    server_bin = Path(args.server_root).resolve() / ".venv" / "bin" if args.server_root else BIN
-    db = work / f"mem-{workers}.db"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}, "TOLK_DATABASE_URL": f"sqlite:///{db}",
-           "TOLK_INSTANCE_PATH": str(work / "instance"), "TOLK_DEFAULT_GLOSSARY": ""}
-    redis_port, web_port = free_port(), free_port()
-    procs = []
-    try:
-        procs.append(subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-                                       "--appendonly", "no"], stdout=subprocess.DEVNULL))
-        fake = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
-                "f = DeepLFake(); f.keep_alive = True; f.start(); print(f.url, flush=True)\nwhile True: time.sleep(3600)")
-        deepl = subprocess.Popen([str(BIN / "python"), "-c", fake], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        procs.append(deepl)
-        assert deepl.stdout is not None
-        env.update({"TOLK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "TOLK_DEEPL_AUTH_KEY": "test-key:fx",
-                    "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(), "TOLK_ENGINE_ROUTES": "*=deepl"})
-        subprocess.run([str(server_bin / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
-        out = subprocess.run([str(server_bin / "tolk"), "users", "add", "bench", "--role", "agent", "--languages",
-                              "en", "--token"], env=env, check=True, capture_output=True, text=True).stdout
-        token = out.strip().splitlines()[-1]
-        command = [str(server_bin / "tolk"), "serve", "--port", str(web_port), "--workers", str(workers)]
-        web = subprocess.Popen(command + (["--no-preload"] if args.no_preload else []), env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(web)
-        wait_http(web_port, timeout=600)
+    with Stack(f"sqlite:///{work / f'mem-{workers}.db'}", work, server_root=args.server_root) as stack:
+        stack.redis()
+        stack.fake_deepl()
+        stack.migrate()
+        token = stack.user("bench", "--role", "agent", "--languages", "en")
+        web, web_port = stack.serve("--workers", str(workers), *(["--no-preload"] if args.no_preload else []))
         time.sleep(args.settle)  # start-up hooks (lemmatizers in a thread) finish in every worker
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         # Fresh connections are spread over the workers by the kernel: enough replies reach each of them.
@@ -80,14 +60,6 @@ def measure(workers: int, args: argparse.Namespace, work: Path) -> dict:
         each = [rollup(pid) for pid in children(web.pid)]
         return {"workers": workers, "master": master, "each": each,
                 "pss": master["pss"] + sum(w["pss"] for w in each), "uss": master["uss"] + sum(w["uss"] for w in each)}
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def main() -> None:

@@ -17,11 +17,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,11 +27,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_replies import free_port, wait_http  # noqa: E402 - bench/ is on the path when run as a script
+from stack import Stack, postgres  # noqa: E402 - bench/ on the path
 
 #: (kind, text, customer locale, channel): what agents draft, in turn.
 MESSAGES = [
@@ -176,38 +172,17 @@ def final_states(url: str) -> tuple[Counter[str], list[str], int]:
 
 
 def soak(url: str, args: argparse.Namespace, workdir: Path) -> dict:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}, "TOLK_DATABASE_URL": url,
-           "TOLK_INSTANCE_PATH": str(workdir / "instance")}
-    redis_port, web_port = free_port(), free_port()
-    procs: list[subprocess.Popen] = []
-    try:
-        procs.append(subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-                                       "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL))
-        fake = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
-                "f = DeepLFake().start(); print(f.url, flush=True)\nwhile True: time.sleep(3600)")
-        deepl = subprocess.Popen([str(BIN / "python"), "-c", fake], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        procs.append(deepl)
-        env.update({"TOLK_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "TOLK_DEEPL_AUTH_KEY": "test-key:fx",
-                    "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(),
-                    "TOLK_ENGINE_ROUTES": "es=apertium,deepl;*=deepl", "TOLK_DEFAULT_GLOSSARY": "",
-                    "TOLK_SECRET_KEY": "soak-secret"})
-        tolk = str(BIN / "tolk")
-        subprocess.run([tolk, "db", "upgrade"], env=env, check=True, capture_output=True)
-
-        def add_user(name: str, *options: str) -> str:
-            out = subprocess.run([tolk, "users", "add", name, *options, "--token"], env=env, check=True,
-                                 capture_output=True, text=True).stdout
-            return out.strip().splitlines()[-1]
-
+    log = workdir / "server.log"
+    with Stack(url, workdir, TOLK_SECRET_KEY="soak-secret") as stack:
+        stack.redis()
+        stack.fake_deepl(routes="es=apertium,deepl;*=deepl")
+        stack.migrate()
         always = ["--timezone", "UTC", "--shift", "00:00-24:00", "--days", "mon,tue,wed,thu,fri,sat,sun"]
-        agents = [add_user(f"agent{i}", "--role", "agent", "--languages", "en") for i in range(args.agents)]
-        reviewers = [add_user(f"reviewer{i}", "--role", "reviewer", "--languages",
-                              REVIEW_LANGUAGES[i % len(REVIEW_LANGUAGES)], *always) for i in range(args.reviewers)]
-        logs = open(workdir / "server.log", "w")  # noqa: SIM115 - closed with the processes
-        procs.append(subprocess.Popen([tolk, "serve", "--port", str(web_port), "--workers", "2"], env=env,
-                                      stdout=logs, stderr=subprocess.STDOUT))
-        procs.append(subprocess.Popen([tolk, "worker"], env=env, stdout=logs, stderr=subprocess.STDOUT))
-        wait_http(web_port)
+        agents = [stack.user(f"agent{i}", "--role", "agent", "--languages", "en") for i in range(args.agents)]
+        reviewers = [stack.user(f"reviewer{i}", "--role", "reviewer", "--languages",
+                                REVIEW_LANGUAGES[i % len(REVIEW_LANGUAGES)], *always) for i in range(args.reviewers)]
+        stack.worker(log=log)
+        _web, web_port = stack.serve("--workers", "2", log=log)
 
         stats = Stats()
         stop = time.time() + args.seconds
@@ -223,15 +198,7 @@ def soak(url: str, args: argparse.Namespace, workdir: Path) -> dict:
         duration = time.time() - started
         states, stuck, stored = final_states(url)
         return {"duration": duration, "stats": stats, "states": states, "stuck": stuck, "stored": stored,
-                "log": (workdir / "server.log").read_text(errors="replace")}
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+                "log": log.read_text(errors="replace")}
 
 
 def report(name: str, args: argparse.Namespace, result: dict) -> bool:
@@ -280,15 +247,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tolk-soak-"))
     try:
         if args.postgres:
-            # Under the project, not the private temp dir: the server runs as the postgres user.
-            pg_dir, port = ROOT / ".tmp" / f"soak-pg-{os.getpid()}", free_port()
-            url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(pg_dir), str(port)],
-                                 check=True, capture_output=True, text=True).stdout.strip()
-            try:
+            with postgres("soak") as url:
                 ok = report("PostgreSQL", args, soak(url, args, work))
-            finally:
-                subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(pg_dir)], check=False)
-                shutil.rmtree(pg_dir, ignore_errors=True)
         else:
             ok = report("SQLite", args, soak(f"sqlite:///{work / 'soak.db'}", args, work))
     finally:

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.extensions["tolk.cost_figures"] = cost_figures
     app.extensions.setdefault("tolk.web_started", []).append(_warm_detector)
     app.extensions.setdefault("tolk.web_preload", []).append(_load_detector)
+    app.extensions.setdefault("tolk.worker_started", []).append(deferred("machinery.memory_jobs:queue_missing_snapshots"))
 
 
 def init_web(app: Flask) -> None:

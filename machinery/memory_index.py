@@ -29,7 +29,7 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import overload
@@ -200,7 +200,8 @@ class PairIndex:
 class FuzzyIndexes:
     """The fuzzy index of every language pair of one memory, read from the database and kept current.
 
-    ``rows(pair, since)`` yields the pair's segments with ids above ``since`` in id order; ``max_id(pair)``
+    ``rows(pair, since, known)`` yields the pair's segments with ids above ``since`` in id order, but for the
+    ``known`` ids (which it may skip without reading their texts); ``max_id(pair)``
     is the highest id stored. With a ``directory``, each pair's index is a snapshot there (built once, across
     processes, when missing) plus the segments added since; without one, everything is in memory.
     """
@@ -212,7 +213,7 @@ class FuzzyIndexes:
     # to ``on_stale`` once, which queues a new snapshot.
     STALE_SHARE, STALE_MIN = 0.1, 20_000
 
-    def __init__(self, rows: Callable[[Pair, int], Iterable[Row]], max_id: Callable[[Pair], int], *,
+    def __init__(self, rows: Callable[[Pair, int, Collection[int]], Iterable[Row]], max_id: Callable[[Pair], int], *,
                  refresh_interval: float, options: dict, directory: Path | None,
                  on_stale: Callable[..., None] | None) -> None:
         self.rows, self.max_id = rows, max_id
@@ -304,7 +305,7 @@ class FuzzyIndexes:
         ids: list[int] = []
         texts: list[str] = []
         ranks: list[int] = []
-        for seg_id, text, rank in self.rows(pair, since):
+        for seg_id, text, rank in self.rows(pair, since, state.recent_ids if state.seen_max else ()):
             ids.append(seg_id)
             texts.append(text)
             ranks.append(rank)

@@ -10,10 +10,15 @@ from __future__ import annotations
 import logging
 import secrets
 
+from flask import current_app
 from redis.exceptions import RedisError
 from rq.job import JobStatus
+from sqlalchemy import select
 
-from machinery.service import services
+from machinery.memory_index import current_generation
+from machinery.models import TmSegment
+from machinery.service import services, tm_index_dir
+from tolk.db import db
 from tolk.queue import queue, task
 
 log = logging.getLogger(__name__)
@@ -44,3 +49,18 @@ def queue_rebuild(source_lang: str, target_lang: str, *, erasure: bool = False) 
         q.enqueue(rebuild_snapshot, source_lang, target_lang, job_id=job_id, job_timeout=REBUILD_TIMEOUT)
     except RedisError as exc:
         log.warning("translation memory: cannot queue a new index of %s>%s (%s)", source_lang, target_lang, exc)
+
+
+def queue_missing_snapshots() -> list[tuple[str, str]]:
+    """At worker start: queue a build for every language pair of the TM that has no snapshot yet, so no web
+    request builds one (at a million segments that held the first lookup for about 30 s). The pairs queued."""
+    directory = tm_index_dir(current_app)
+    if directory is None:
+        return []
+    # Not through services(): this runs before `tolk worker` forks its processes, which build their own.
+    pairs = db.session.execute(select(TmSegment.source_lang, TmSegment.target_lang).distinct()).all()
+    db.session.close()
+    missing = [(s, t) for s, t in pairs if current_generation(directory, (s, t)) is None]
+    for source_lang, target_lang in missing:
+        queue_rebuild(source_lang, target_lang)
+    return missing

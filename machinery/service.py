@@ -51,7 +51,8 @@ def build(app: Flask) -> Machinery:
     prices = PriceList.from_settings(cfg)
     budgets = Budgets(parse_amounts(cfg.get("ENGINE_BUDGETS") or "", "ENGINE_BUDGETS"), prices.currency,
                       listeners=tuple(app.extensions.get(BUDGET_LISTENERS_KEY, ())))
-    meter = database_meter(lambda: db.session, cfg["EGRESS_LOG"], prices, after_write=budgets.after_write)
+    meter = database_meter(lambda: db.session, cfg["EGRESS_LOG"], prices, after_write=budgets.after_write,
+                           budgeted=budgets.limits.__contains__)
     breaker = CircuitBreaker(cfg["ENGINE_CIRCUIT_THRESHOLD"], cfg["ENGINE_CIRCUIT_COOLDOWN"])
     router = Router(engines, routes, retries=cfg["ENGINE_RETRIES"], backoff=cfg["ENGINE_BACKOFF"], meter=meter,
                     withhold=(lambda name: budgets.withheld(db.session, name)) if budgets.limits else None,

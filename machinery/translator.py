@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from machinery.base import Engine, EngineGlossary
@@ -26,7 +27,7 @@ from machinery.models import EngineCall, TmOrigin
 from machinery.pii import Customer
 from machinery.pricing import PriceList
 from machinery.routing import Attempt, Meter, Router
-from tolk.db import defer_write
+from tolk.db import defer_insert, defer_write
 
 if TYPE_CHECKING:
     from glossaries.terms import Termbase
@@ -101,11 +102,14 @@ class MachineTranslator:
         """
         results: list[SegmentResult | None] = [None] * len(texts)
         pending: list[int] = []
+        asked = [i for i, text in enumerate(texts) if text.strip()]
+        exact = dict(zip(asked, self.memory.lookup_exact_many(session, source, target, [texts[i] for i in asked],
+                                                              customer=customer), strict=True)) if use_tm else {}
         for i, text in enumerate(texts):
             if not text.strip():
                 results[i] = SegmentResult(text, text, "tm", source, target, tm_score=100)
                 continue
-            match = self.memory.lookup_exact(session, source, target, text, customer=customer) if use_tm else None
+            match = exact.get(i)
             if match is not None:
                 results[i] = SegmentResult(text, match.target_text, "tm", source, target, tm_score=100,
                                            tm_origin=str(match.origin))
@@ -196,11 +200,13 @@ def egress_record(mode: str, payloads: Sequence[str]) -> str | None:
 
 
 def database_meter(session_for: Callable[[], Session], egress_mode: str, prices: PriceList | None = None,
-                   after_write: Callable[[Session, EngineCall], None] | None = None) -> Callable[..., None]:
+                   after_write: Callable[[Session, EngineCall], None] | None = None,
+                   budgeted: Callable[[str], bool] = lambda _engine: True) -> Callable[..., None]:
     """A routing meter that records every engine call in ``engine_calls``, with its cost in money.
 
     ``saved_for`` (on ``tm`` rows) names the engine whose price values the characters a TM hit saved;
-    ``after_write`` runs with each row once it is added (budget notices).
+    ``after_write`` runs with each costing row of a ``budgeted`` engine once it is added (budget notices).
+    The other rows are written with the commit (on PostgreSQL, in its round trip).
     """
     prices = prices or PriceList()
 
@@ -216,13 +222,17 @@ def database_meter(session_for: Callable[[], Session], egress_mode: str, prices:
                                                    else 0)
             cost = prices.cost(call["engine"], billed_characters=billed, input_tokens=tokens_in,
                                output_tokens=tokens_out)
-        row = EngineCall(egress=egress_record(egress_mode, sent), ticket_key=EGRESS_TICKET.get(), cost=cost,
-                         content_type=content_type or CONTENT_TYPE.get(), **call)
+        values = {"egress": egress_record(egress_mode, sent), "ticket_key": EGRESS_TICKET.get(), "cost": cost,
+                  "content_type": content_type or CONTENT_TYPE.get(), **call}
 
         def write() -> None:
+            if after_write is None or not cost or call["engine"] == TM_ENGINE or not budgeted(call["engine"]):
+                # Nothing reads the row back in this transaction: it goes with the commit.
+                defer_insert(session, insert(EngineCall).values(**values))
+                return
+            row = EngineCall(**values)
             session.add(row)
-            if after_write is not None:
-                after_write(session, row)
+            after_write(session, row)  # budget thresholds: they sum the month's costs, this row's too
 
         defer_write(session, write)
 

@@ -7,12 +7,12 @@ The kill tests need a server whose backends can be terminated, so they run in th
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, event, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from tolk.db import POOL_RECYCLE_SECONDS, db, defer_write, make_engine
-from tolk.models import User
+from tolk.db import POOL_RECYCLE_SECONDS, db, defer_insert, defer_write, make_engine
+from tolk.models import AuditEvent, Role, User
 
 
 @pytest.fixture
@@ -93,3 +93,35 @@ def test_a_connection_dropped_inside_a_transaction_fails_rather_than_retried(app
             session.scalar(select(User.name).where(User.name == "ben"))
         session.rollback()
         assert session.scalar(select(User.name).where(User.name == "ben")) == "ben"
+
+
+def test_deferred_inserts_are_written_with_the_commit_and_dropped_by_a_rollback(app):
+    with app.app_context():
+        defer_insert(db.session, insert(AuditEvent).values(actor="t", action="kept", object_type="test"))
+        db.session.add(User(name="kept-user", role=Role.AGENT))
+        db.session.commit()
+        defer_insert(db.session, insert(AuditEvent).values(actor="t", action="dropped", object_type="test"))
+        db.session.rollback()
+        db.session.commit()
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "test")).all()
+        assert actions == ["kept"]
+        assert db.session.scalar(select(User.id).where(User.name == "kept-user")) is not None
+
+
+def test_a_failing_deferred_insert_fails_the_whole_commit(app):
+    """On PostgreSQL the deferred INSERTs and the COMMIT share one pipeline: an error in any of them must still
+    undo the transaction's other rows, and the session must be usable again after its rollback."""
+    with app.app_context():
+        db.session.add(User(name="first", role=Role.AGENT))
+        db.session.commit()
+        db.session.add(User(name="never-kept", role=Role.AGENT))
+        defer_insert(db.session, insert(AuditEvent).values(actor="t", action="ok", object_type="test"))
+        defer_insert(db.session, insert(User).values(name="first", role=Role.AGENT))  # the name is taken
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.scalar(select(User.id).where(User.name == "never-kept")) is None
+        assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "test")).all() == []
+        db.session.add(User(name="after", role=Role.AGENT))
+        db.session.commit()
+        assert db.session.scalar(select(User.id).where(User.name == "after")) is not None

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import current_app, g, has_app_context, request, session
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
-from tolk.db import db, utcnow
+from tolk.db import db, defer_insert, utcnow
 from tolk.errors import Forbidden, Unauthorized
 from tolk.languages import covers
 from tolk.models import ApiToken, AuditEvent, Role, User
@@ -191,6 +191,7 @@ def audit(action: str, object_type: str, object_id: Any = None, *, actor: str | 
     if actor is None:
         user = g.get("tolk_user")
         actor = user.name if user is not None else "system"
-    (sess or db.session).add(AuditEvent(actor=actor, action=action, object_type=object_type,
-                                        object_id=None if object_id is None else str(object_id),
-                                        detail=detail or {}))
+    # Written with the commit (one round trip with it on PostgreSQL); nothing reads it back before.
+    defer_insert(sess or db.session, insert(AuditEvent).values(
+        actor=actor, action=action, object_type=object_type,
+        object_id=None if object_id is None else str(object_id), detail=detail or {}))

@@ -148,6 +148,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKER_HEARTBEAT", 5, "Seconds between a worker's heartbeats for its running job: a job whose worker "
             "died is re-queued about 3-5 heartbeats later, and a scheduler that died (a Redis restart) is restarted "
             "within 2.", int),
+    Setting("WORKER_PROCESSES", 2, "Worker processes `tolk worker` runs (and restarts when one dies): the locales of an "
+            "article translate in parallel, one job per process.", int),
+    Setting("WORKER_FORK_PER_JOB", False, "Run each job in a process forked for it (RQ's default): jobs are isolated "
+            "from each other, but engines, Apertium's pipelines and the glossary's matchers are built again for "
+            "every job.", _bool),
     Setting("WEBHOOK_URLS", "", "Comma-separated helpdesk URLs receiving signed webhooks.", _list),
     Setting("WEBHOOK_SECRET", None, "Secret for Standard Webhooks signatures (`whsec_` + base64).", secret=True),
     Setting("NOTIFY_WEBHOOK_EVENTS", "", "Notification events also sent as webhooks to `TOLK_WEBHOOK_URLS`: any of "

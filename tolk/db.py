@@ -7,12 +7,17 @@ import enum
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Result, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    import psycopg
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Server connections older than this are replaced at checkout (below common idle timeouts of proxies and servers).
@@ -119,6 +124,7 @@ class Database:
 db = Database()
 
 _DEFERRED = "tolk.deferred_writes"
+_INSERTS = "tolk.deferred_inserts"
 _CONNECTED = "tolk.transaction_connected"
 
 
@@ -163,16 +169,51 @@ def defer_write(session: Session, write: Callable[[], object]) -> None:
     session.info.setdefault(_DEFERRED, []).append(write)
 
 
+def defer_insert(session: Session, statement: Insert) -> None:
+    """Run the Core INSERT (or upsert) ``statement`` when ``session`` commits (dropped on rollback).
+
+    For bookkeeping rows nobody reads back in the same transaction (audit events, engine-call records, a
+    ticket's language): on PostgreSQL they travel with the COMMIT, pipelined in one round trip, instead of
+    one round trip each; elsewhere they run one by one just before the commit.
+    """
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any other statement drops it too
+    session.info.setdefault(_INSERTS, []).append(statement)
+
+
 @event.listens_for(Session, "before_commit")
 def _run_deferred_writes(session: Session) -> None:
     while session.info.get(_DEFERRED):
         for write in session.info.pop(_DEFERRED):
             write()
+    inserts = session.info.pop(_INSERTS, None)
+    if not inserts:
+        return
+    session.flush()  # the ORM's rows first: their INSERTs read ids back, which a pipeline cannot give SQLAlchemy
+    conn = session.connection()
+    if conn.dialect.driver != "psycopg" or session.in_nested_transaction():
+        for statement in inserts:
+            conn.execute(statement)
+        return
+    # psycopg: the INSERTs (inline: no RETURNING, so no result to wait for) and the COMMIT in one pipeline,
+    # answered by one round trip. The session's own commit then finds the transaction closed and sends
+    # nothing; an error in any of them fails this commit as a whole.
+    driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)
+    try:
+        with driver.pipeline():
+            for statement in inserts:
+                conn.execute(statement.inline())
+            with driver.cursor() as cursor:
+                cursor.execute("COMMIT")
+    except conn.dialect.loaded_dbapi.Error as exc:  # raised by the pipeline's sync, outside SQLAlchemy: wrap it
+        raise DBAPIError.instance("COMMIT", None, exc, conn.dialect.loaded_dbapi.Error) from exc
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_deferred_writes(session: Session) -> None:
-    session.info.pop(_DEFERRED, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_deferred_writes(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_DEFERRED, None)
+        session.info.pop(_INSERTS, None)
 
 
 _UNMANAGED = re.compile(r"^[a-z0-9_]+_fts(?:_[a-z]+)?$")

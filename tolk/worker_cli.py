@@ -4,10 +4,13 @@ command loads RQ and Redis)."""
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import time
+from types import FrameType
 
 import click
-from flask import current_app
+from flask import current_app, g
 from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 
@@ -17,23 +20,88 @@ from tolk.queue import worker as make_worker
 
 
 @click.command("worker")
-@click.option("--burst", is_flag=True, help="Run queued jobs, then exit.")
+@click.option("--burst", is_flag=True, help="Run queued jobs, then exit (one process).")
+@click.option("--processes", type=click.IntRange(min=1), help="Worker processes (default TOLK_WORKER_PROCESSES).")
 @with_appcontext
-def worker(burst: bool) -> None:
-    """Run an RQ worker for Tolk's queue."""
+def worker(burst: bool, processes: int | None) -> None:
+    """Run Tolk's RQ workers: one process each, restarted when one dies."""
     # Jobs run in the whole app (the one `tolk serve` builds), not in the command line's lighter one.
     if not current_app.extensions["tolk.web"]:
         with create_app().app_context():
-            _work(burst)
+            _start(burst, processes)
     else:
-        _work(burst)
+        _start(burst, processes)
 
 
-def _work(burst: bool) -> None:
+def _start(burst: bool, processes: int | None) -> None:
     # Packages schedule their recurring jobs here (the retention purge), so a bare worker runs them.
     for started in current_app.extensions.get("tolk.worker_started", []):
         started()
-    click.echo(f"worker listening on queue {current_app.config['QUEUE_NAME']}")
+    count = 1 if burst else processes or int(current_app.config["WORKER_PROCESSES"])
+    click.echo(f"worker listening on queue {current_app.config['QUEUE_NAME']} ({count} process(es))")
+    if count == 1:
+        _work(burst)
+    else:
+        _supervise(count)
+
+
+def _supervise(count: int) -> None:
+    """Fork ``count`` workers and keep that many running until SIGTERM or SIGINT, which are passed on (each
+    worker finishes its job first, as RQ's warm shutdown does). Each fork opens its own database connections
+    and Apertium pipelines, and keeps them from job to job."""
+    # The start-up hooks may have used this context's session: no fork may share its connection.
+    session = g.pop("_tolk_session", None)
+    if session is not None:
+        session.close()
+    current_app.extensions["tolk.db"][0].dispose()
+    children: dict[int, int] = {}
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        stopping.append(signum)
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+
+    def spawn(slot: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker: default signals again (RQ installs its own), its own work loop
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            code = 0
+            try:
+                _work(burst=False)
+            except BaseException:  # noqa: BLE001 - the supervisor sees the exit code and starts another
+                code = 1
+            finally:
+                os._exit(code)
+        children[pid] = slot
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for slot in range(count):
+        spawn(slot)
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid not in children or stopping:
+            children.pop(pid, None)
+            continue
+        slot = children.pop(pid)
+        click.echo(f"worker: process {pid} ended ({_describe(status)}); starting another", err=True)
+        time.sleep(1)
+        spawn(slot)
+
+
+def _describe(status: int) -> str:
+    return f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
+
+
+def _work(burst: bool) -> None:
     current = make_worker()
     while True:
         try:

@@ -8,7 +8,6 @@ when it is the same language (keeping the regional variant).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -16,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from machinery.detection import Detection
-from tolk.db import defer_write, utcnow
+from tolk.db import defer_insert, utcnow
 from tolk.languages import base
 from workflows.models import CustomerLanguage
 
@@ -72,4 +71,4 @@ def remember(session: Session, ticket_ref: str, customer_id: str | None, lang: s
         stmt = stmt.on_conflict_do_update(
             index_elements=["scope", "key"], set_={"lang": lang, "source": source, "updated_at": utcnow()},
             where=CustomerLanguage.lang != stmt.excluded.lang)
-        defer_write(session, functools.partial(session.execute, stmt))
+        defer_insert(session, stmt)

@@ -1,16 +1,28 @@
-"""Fixtures for the vendor engines pointed at the local fakes (the fakes are in tests/conftest.py)."""
+"""Fixtures for the vendor engines pointed at the local fakes (the fakes are in tests/conftest.py), and a
+throw-away SQLite database of the translation memory's tables."""
 
 from __future__ import annotations
 
 import pytest
 
+import machinery.models  # noqa: F401  (registers the tables)
 from machinery.deepl import DeepLEngine
 from machinery.google import GoogleEngine
 from machinery.llm import LLMEngine
 from machinery.protection import Protector, parse_pii_patterns
+from tolk.db import Base, make_engine
 
 # The shipped default of TOLK_PII_PATTERNS.
 PII_PATTERNS = r"order_number=\b(?:ORD|ORDER)-?\d{5,12}\b"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A SQLAlchemy engine of a fresh SQLite file with every table (test_apertium's ``engine`` is its own)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'tm.db'}")
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

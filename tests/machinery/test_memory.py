@@ -13,15 +13,6 @@ import machinery.models  # noqa: F401  (registers the tables)
 from machinery.fuzzy import FuzzyIndex, length_bounds
 from machinery.memory import TranslationMemory, language_tag, normalize
 from machinery.models import TmOrigin, TmSegment
-from tolk.db import Base, make_engine
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'tm.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -80,6 +71,21 @@ def test_exact_match_prefers_human_then_imported_then_machine(tm, session):
     best = tm.lookup_exact(session, "en", "es", src)
     assert (best.origin, best.target_text) == (TmOrigin.HUMAN, "Reinicia el router, por favor.")
     assert count(session) == 3  # the machine and imported rows are kept, only outranked
+
+
+def test_exact_lookups_in_one_batch_answer_as_one_at_a_time(tm, session, monkeypatch):
+    pairs = {f"Step {i}: open the settings and check option {i}.": f"Paso {i}: abra los ajustes." for i in range(7)}
+    for source, target in pairs.items():
+        tm.add(session, "en", "es", source, target, TmOrigin.IMPORTED)
+    tm.add(session, "en", "es", "Step 0: open the settings and check option 0.", "Paso 0 (revisado).", TmOrigin.HUMAN)
+    session.commit()
+    asked = ["", *pairs, "Step 3:  open the settings and check option 3.", "Not stored at all.", "   "]
+    monkeypatch.setattr("machinery.memory.EXACT_BATCH", 3)  # several queries, a duplicate across them
+    batch = tm.lookup_exact_many(session, "en", "es", asked)
+    assert [m and m.target_text for m in batch] == [tm.lookup_exact(session, "en", "es", t) and
+                                                    tm.lookup_exact(session, "en", "es", t).target_text for t in asked]
+    assert batch[1].target_text == "Paso 0 (revisado)." and batch[-3].target_text == "Paso 3: abra los ajustes."
+    assert batch[0] is None and batch[-2] is None and batch[-1] is None
 
 
 def test_repeated_add_updates_instead_of_duplicating(tm, session):

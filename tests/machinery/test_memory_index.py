@@ -8,6 +8,7 @@ import threading
 import pytest
 from sqlalchemy import delete, func, select
 
+import machinery.memory
 import machinery.models  # noqa: F401  (registers the tables)
 from machinery import memory_index
 from machinery.fuzzy import FuzzyIndex
@@ -25,14 +26,6 @@ def sentences(n: int, seed: int = 3) -> list[str]:
     while len(out) < n:
         out.add(f"Your {rng.choice(WORDS)} and {rng.choice(WORDS)} for {rng.choice(WORDS)} #{rng.randint(1, 10**6)}")
     return sorted(out)
-
-
-@pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'tm.db'}")
-    Base.metadata.create_all(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -129,6 +122,25 @@ def test_segments_added_after_the_snapshot_are_found_here_at_once_and_elsewhere_
     assert elsewhere.lookup_fuzzy("en", "de", query) == []  # not refreshed yet
     elsewhere.refresh()
     assert [m.source_text for m in elsewhere.lookup_fuzzy("en", "de", query)] == [query[:-1]]
+
+
+def test_a_refresh_reads_the_texts_of_new_segments_only(engine, index_dir, monkeypatch):
+    """The window below the highest id seen is checked again for late commits by id; the texts already indexed
+    there (up to 1,000) are not read and normalised again on every refresh."""
+    fill(TranslationMemory(engine), sentences(1500))
+    here = memory(engine, index_dir)
+    here.lookup_fuzzy("en", "de", "warm up")
+    fill(TranslationMemory(engine), ["The courier lost parcel 4411 near the depot"])
+    read: list[str] = []
+    real = machinery.memory.normalize
+    monkeypatch.setattr(machinery.memory, "normalize", lambda text: read.append(text) or real(text))
+    here.refresh()
+    assert read == ["The courier lost parcel 4411 near the depot"]
+    query = "The courier lost parcel 4411 near the depot."
+    assert [m.source_text for m in here.lookup_fuzzy("en", "de", query)] == [query[:-1]]
+    read.clear()
+    here.refresh()
+    assert read == []
 
 
 def test_a_pair_that_outgrows_its_snapshot_is_reported_once_and_the_new_one_is_taken_up(engine, index_dir):

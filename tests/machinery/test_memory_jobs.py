@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete
 
 from machinery import memory_index
-from machinery.memory_jobs import queue_rebuild
+from machinery.memory_jobs import queue_missing_snapshots, queue_rebuild
 from machinery.models import TmOrigin, TmSegment
 from machinery.service import services
 from tests.conftest import free_port, run_jobs
@@ -79,3 +79,23 @@ def test_a_redis_outage_is_logged_and_the_lookup_goes_on(app, caplog):
     with app.app_context(), caplog.at_level(logging.WARNING, logger="machinery.memory_jobs"):
         queue_rebuild("en", "es")
     assert "cannot queue a new index of en>es" in caplog.text
+
+
+def test_the_worker_queues_a_snapshot_at_start_for_each_pair_without_one(app, runner):
+    add(app, ["Your parcel is on its way"])
+    add(app, ["Twoja paczka jest w drodze"], pair=("pl", "en"))
+    assert runner.invoke(args=["tm", "index", "--source-lang", "en", "--target-lang", "es"]).exit_code == 0
+    with app.app_context():
+        assert queue_missing_snapshots() == [("pl", "en")]
+        assert queue().job_ids == ["tm-index-pl_en"]
+    run_jobs(app)
+    with app.app_context():
+        assert memory_index.current_generation(services().memory.index_dir, ("pl", "en")) is not None
+        assert queue_missing_snapshots() == []
+
+
+@pytest.mark.parametrize("app_config", [{"TM_INDEX_DIR": "memory"}])
+def test_with_indexes_in_memory_the_worker_queues_no_snapshot(app):
+    add(app, ["Your parcel is on its way"])
+    with app.app_context():
+        assert queue_missing_snapshots() == [] and queue().job_ids == []

@@ -76,7 +76,9 @@ def test_a_worker_killed_mid_job_is_retried_and_publishes_exactly_once(app, clie
     make_article(client, editor, publishing_policy="auto", body="".join(f"<p>{s}</p>" for s in sentences))
     [job] = translate_article(client, editor)
 
-    worker = start_worker(app, extra_env={kb_jobs.BATCH_PAUSE_ENV: "0.4"})
+    # One worker process: an idle sibling killed while blocked on the queue can still be handed the re-queued
+    # job by Redis, which parks it in RQ's intermediate queue until a live worker's maintenance a minute later.
+    worker = start_worker(app, extra_env={kb_jobs.BATCH_PAUSE_ENV: "0.4", "TOLK_WORKER_PROCESSES": "1"})
     try:
         deadline = time.monotonic() + 60
         while job_row(app, job["id"]).done < 41:  # the title and two batches are committed

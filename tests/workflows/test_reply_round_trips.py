@@ -6,10 +6,13 @@ from __future__ import annotations
 import sys
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
+from machinery.models import EngineCall
+from machinery.translator import ticket_key
 from tests.factories import make_reply
 from tolk.db import db
+from tolk.models import AuditEvent
 from workflows.models import CustomerLanguage, Reply
 
 
@@ -66,6 +69,47 @@ def test_a_released_reply_costs_one_checkout_and_six_statements(app, client, mak
         assert db.session.get(CustomerLanguage, ("ticket", "T-2")).lang == "es"
         reply = db.session.scalar(select(Reply).where(Reply.ticket_ref == "T-2"))
         assert [t.to_status for t in reply.transitions] == ["drafted", "released"]
+
+
+def test_a_released_reply_costs_at_most_five_round_trips_on_postgresql(app, client, make_user, released_at_once,
+                                                                       tmp_path):
+    """Counted on the wire (libpq's protocol trace: one ReadyForQuery per round trip): BEGIN, the TM lookup, the
+    reply, its transitions, then the audit event, the engine call's record, the ticket's language and the COMMIT
+    in one pipelined round trip."""
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("round trips on the wire need the PostgreSQL server (TOLK_TEST_DATABASE_URL)")
+    _, headers = make_user("agent", languages="en")
+    assert make_reply(client, headers, "Thanks for waiting, your parcel is on its way.").status_code == 201
+    with app.app_context():
+        engine = db.engine
+    trace_path = tmp_path / "libpq.trace"
+    with open(trace_path, "w") as trace:
+        def start(dbapi_connection, *_args) -> None:
+            dbapi_connection.pgconn.trace(trace.fileno())
+
+        def stop(dbapi_connection, *_args) -> None:
+            dbapi_connection.pgconn.untrace()
+
+        event.listen(engine, "checkout", start)
+        event.listen(engine, "checkin", stop)
+        try:
+            response = make_reply(client, headers, "Thank you for your patience, your parcel is on its way.",
+                                  ticket_ref="T-7")
+        finally:
+            event.remove(engine, "checkout", start)
+            event.remove(engine, "checkin", stop)
+    assert response.status_code == 201 and response.get_json()["status"] == "released"
+    wire = trace_path.read_text()
+    print(f"\nround trips of a released reply on PostgreSQL: {wire.count('ReadyForQuery')}")
+    assert wire.count("ReadyForQuery") <= 5, wire
+    with app.app_context():  # and everything was written
+        assert db.session.get(CustomerLanguage, ("ticket", "T-7")).lang == "es"
+        reply = db.session.scalar(select(Reply).where(Reply.ticket_ref == "T-7"))
+        assert [t.to_status for t in reply.transitions] == ["drafted", "released"]
+        assert db.session.scalar(select(func.count()).select_from(EngineCall).where(
+            EngineCall.ticket_key == ticket_key("T-7"))) == 1
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.object_type == "reply", AuditEvent.object_id == str(reply.id))) >= 1
 
 
 def test_a_reply_waiting_for_its_agent_is_written_in_one_flush(app, client, make_user, released_at_once):

@@ -89,24 +89,23 @@ def _what(item: ReviewItem) -> str:
 
 def review_assigned(session: Session, item: ReviewItem) -> None:
     """Tell the assignee an item is theirs (again after a reassignment: the key holds the deadline)."""
-    if item.assignee_id is None or not wanted("review.assigned"):
-        return
-    assignee = session.get(User, item.assignee_id)
-    tell(session, "review.assigned", f"review.assigned:{item.id}:{item.assignee_id}:{_stamp(item.due_at)}",
-         _review_data(session, item), [assignee], f"Tolk: a {_what(item)} is assigned to you",
-         f"A {_what(item)} waits for your review.\nDeadline: {item.due_at:%Y-%m-%d %H:%M} UTC.\n"
-         f"Open it at /review/{item.id}.\n")
+    _tell_assignee(session, item, "review.assigned", f"{item.id}:{item.assignee_id}",
+                   f"Tolk: a {_what(item)} is assigned to you",
+                   f"A {_what(item)} waits for your review.\nDeadline: {item.due_at:%Y-%m-%d %H:%M} UTC.\n")
 
 
 def review_at_risk(session: Session, item: ReviewItem) -> None:
     """Tell the assignee the deadline is near (once per deadline)."""
-    if item.assignee_id is None or not wanted("review.sla_at_risk"):
+    _tell_assignee(session, item, "review.sla_at_risk", f"{item.id}", f"Tolk: the deadline of a {_what(item)} is near",
+                   f"The {_what(item)} assigned to you is due at {item.due_at:%Y-%m-%d %H:%M} UTC.\n")
+
+
+def _tell_assignee(session: Session, item: ReviewItem, event: str, key: str, subject: str, body: str) -> None:
+    """``event`` to the item's assignee, once per ``key`` and deadline, with a link to the item."""
+    if item.assignee_id is None or not wanted(event):
         return
-    assignee = session.get(User, item.assignee_id)
-    tell(session, "review.sla_at_risk", f"review.sla_at_risk:{item.id}:{_stamp(item.due_at)}",
-         _review_data(session, item), [assignee], f"Tolk: the deadline of a {_what(item)} is near",
-         f"The {_what(item)} assigned to you is due at {item.due_at:%Y-%m-%d %H:%M} UTC.\n"
-         f"Open it at /review/{item.id}.\n")
+    tell(session, event, f"{event}:{key}:{_stamp(item.due_at)}", _review_data(session, item),
+         [session.get(User, item.assignee_id)], subject, f"{body}Open it at /review/{item.id}.\n")
 
 
 def review_escalated(session: Session, item: ReviewItem) -> None:

@@ -1,0 +1,140 @@
+"""What the benches start for real, each on 127.0.0.1: a throw-away Redis, the fake DeepL server (keep-alive,
+with an optional latency), a migrated database with users, `tolk serve` and `tolk worker`; and the readings
+they take of those processes (CPU time from /proc). Every process started through a :class:`Stack` is stopped
+when its ``with`` block ends, the last started first."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port: int, path: str = "/livez", timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` so far (clock ticks of /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+class Stack:
+    """Processes of one bench run, sharing ``env`` (the TOLK_ settings; none inherited from the caller)."""
+
+    def __init__(self, database_url: str, workdir: Path, *, server_root: str | None = None, **settings: str) -> None:
+        self.bin = Path(server_root).resolve() / ".venv" / "bin" if server_root else BIN
+        self.workdir = workdir
+        self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")},
+                    "TOLK_DATABASE_URL": database_url, "TOLK_INSTANCE_PATH": str(workdir / "instance"),
+                    "TOLK_DEFAULT_GLOSSARY": "", **settings}
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, _type: type | None, _exc: BaseException | None, _tb: TracebackType | None) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    def start(self, *command: str, log: Path | None = None, stdout: int | None = None, text: bool = False,
+              cwd: Path | None = None) -> subprocess.Popen:
+        """A process of this run; its output to ``stdout`` (a pipe), ``log``, or nowhere."""
+        out = open(log, "a") if log else subprocess.DEVNULL  # noqa: SIM115 - the process owns it until it ends
+        proc = subprocess.Popen(list(command), env=self.env, stdout=out if stdout is None else stdout,
+                                stderr=subprocess.STDOUT if log else subprocess.DEVNULL, text=text, cwd=cwd)
+        self.procs.append(proc)
+        return proc
+
+    def redis(self) -> None:
+        port = free_port()
+        self.start("redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+                   "--dir", str(self.workdir))
+        self.env["TOLK_REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+
+    def fake_deepl(self, latency: float = 0.0, routes: str = "*=deepl") -> None:
+        """The fake DeepL server (HTTP/1.1 keep-alive, as the real one), answering after ``latency`` seconds."""
+        code = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
+                f"f = DeepLFake(); f.keep_alive = True; f.latency = {latency!r}; f.start(); print(f.url, flush=True)\n"
+                "while True: time.sleep(3600)")
+        deepl = self.start(str(BIN / "python"), "-c", code, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        assert deepl.stdout is not None
+        self.env.update({"TOLK_DEEPL_AUTH_KEY": "test-key:fx", "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(),
+                         "TOLK_ENGINE_ROUTES": routes})
+
+    def tolk(self, *args: str) -> str:
+        """Run a `tolk` command to its end; its output."""
+        return subprocess.run([str(self.bin / "tolk"), *args], env=self.env, check=True, capture_output=True,
+                              text=True).stdout
+
+    def migrate(self) -> None:
+        self.tolk("db", "upgrade")
+
+    def user(self, name: str, *options: str) -> str:
+        """A new user's API token."""
+        return self.tolk("users", "add", name, *options, "--token").strip().splitlines()[-1]
+
+    def serve(self, *options: str, log: Path | None = None) -> tuple[subprocess.Popen, int]:
+        """`tolk serve` on a free port, answering; the process and its port."""
+        port = free_port()
+        web = self.start(str(self.bin / "tolk"), "serve", "--port", str(port), *options, log=log)
+        wait_http(port, timeout=600)
+        return web, port
+
+    def worker(self, *options: str, log: Path | None = None) -> subprocess.Popen:
+        return self.start(str(self.bin / "tolk"), "worker", *options, log=log)
+
+
+@contextlib.contextmanager
+def postgres(name: str) -> Iterator[str]:
+    """A throw-away PostgreSQL server (scripts/postgres-dev) on a free port, for the ``with`` block; its URL."""
+    # Under the project, not a private temp dir: the server runs as the postgres user.
+    directory, port = ROOT / ".tmp" / f"{name}-pg-{os.getpid()}", free_port()
+    url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(directory), str(port)],
+                         check=True, capture_output=True, text=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(directory)], check=False)
+        shutil.rmtree(directory, ignore_errors=True)
