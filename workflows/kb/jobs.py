@@ -237,6 +237,7 @@ def _queue_human_translation(session: Session, row: ArticleLocale, revision: Art
                              why: str) -> None:
     article = row.article
     row.draft_html, row.draft_title, row.draft_segments, row.findings = None, None, [], []
+    row.machine_segments = None
     review.enqueue(session, kind="article", object_id=row.id, source_lang=article.source_locale,
                    target_lang=row.locale, source_text=review_text(revision.title, revision.body_html),
                    mt_text=None, engine=None, channel=None, content_type="article", task="translate",
@@ -270,6 +271,7 @@ def _finish(session: Session, row: ArticleLocale, revision: ArticleRevision, seg
         findings.extend({**f, "segment": i} for f in r.term_findings)
     draft = sanitize(reassemble(revision.body_html, with_texts(segments, texts)))
     row.draft_html, row.draft_title, row.draft_segments, row.findings = draft, title.text, texts, findings
+    row.machine_segments = list(texts)
     critical = [f for f in findings if f.get("severity") == "critical"]
     engines = Counter(r.engine for r in [title, *results] if r.engine != "tm")
     engine = engines.most_common(1)[0][0] if engines else "tm"
