@@ -99,8 +99,8 @@ def test_a_wrong_number_of_segments_or_an_empty_title_changes_nothing(app, clien
 
 def test_machine_translation_tm_matches_and_glossary_terms_are_shown_per_segment(app, client, editor, person):
     from glossaries.demo import seed_demo_glossary
-    from machinery.service import services
     from machinery.models import TmOrigin
+    from machinery.service import services
 
     with app.app_context():
         seed_demo_glossary(db.session)
@@ -135,7 +135,7 @@ def test_the_raw_review_text_with_a_missing_closing_tag_cannot_be_approved(app, 
     reviewer = make_user("reviewer", "es", name="lucia")[1]
     text = ("<h1>Plazos de envío</h1>\n<p>Enviamos <strong>cada pedido en dos días.</p>"
             "<p>Los paquetes llegan en una semana.</p>")
-    response = client.post(f"/api/v1/review/{item_id}/approve", json={"text": text}, headers=reviewer)
+    response = client.post(f"/api/v1/reviews/{item_id}/approve", json={"text": text}, headers=reviewer)
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "broken_markup"
@@ -188,3 +188,31 @@ def test_a_reviewer_cannot_save_a_locale_that_waits_for_no_review(app, client, e
     assert _save(client, SPANISH).status_code == 403
     assert _save(client, SPANISH, action="approve").status_code == 409
     assert _row(app).draft_html is None
+
+
+def test_the_arabic_review_textarea_is_right_to_left_and_links_to_the_segment_editor(app, client, editor, person):
+    """The issue's bug: the Arabic textarea had lang="ar" but no dir="rtl"."""
+    make_article(client, editor, target_locales=["ar"], critical=True)
+    translate_article(client, editor)
+    run_jobs(app)  # no engine or a draft: either way a review item for ar
+    with app.app_context():
+        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.target_lang == "ar"))
+    person("reviewer", "amal", "ar")
+    sign_in(client, "amal")
+    html = client.get(f"/review/{item_id}").get_data(as_text=True)
+    assert re.search(r'<textarea id="target" name="text" rows="8" lang="ar" dir="rtl"', html)
+    assert 'id="machine" lang="ar" dir="rtl"' in html and 'id="source" lang="en" dir="ltr"' in html
+    assert f'href="/review/{item_id}/segments"' in html
+
+
+def test_the_article_form_fields_carry_the_source_language_and_direction(client, editor, person):
+    make_article(client, editor, slug="shipping-ar", source_locale="ar", target_locales=["en"],
+                 body="<p>نشحن كل طلب في غضون يومين.</p>", title="أوقات الشحن")
+    person("editor", "eve")
+    sign_in(client, "eve")
+    html = client.get("/kb-editor/shipping-ar").get_data(as_text=True)
+    assert re.search(r'<input id="title" name="title"[^>]*lang="ar" dir="rtl"', html)
+    assert re.search(r'<textarea id="body" name="body" rows="12" lang="ar" dir="rtl"', html)
+    assert 'href="/kb-editor/shipping-ar/segments/en"' in html
+    new = client.get("/kb-editor/new").get_data(as_text=True)
+    assert re.search(r'<textarea id="body" name="body" rows="12" lang="en" dir="ltr"', new)

@@ -128,7 +128,7 @@ def on_review_decided(session: Session, item: ReviewItem, approved: bool, review
     if approved:
         title, body = split_review_text(item.final_text or "", row.draft_title or "")
         # A missing </strong> would be "repaired" by the sanitizer into a bold rest of the page: refuse it.
-        check_markup(body, "the approved text")
+        check_markup(item.final_text or "", "the approved text")
         clean = sanitize(body)
         # The reviewer's text is checked too: code, keys and translate="no" content must stay as written.
         source = revision_of(row.article, row.draft_revision) or current_revision(row.article)

@@ -12,10 +12,22 @@ from tolk.models import Role
 from tolk.web import page_errors
 from workflows import kb, review
 from workflows.kb.models import Article, ArticleLocale
-from workflows.kb.segment_editing import SegmentRow, approve_segments, open_review, save_segments, segment_rows
+from workflows.kb.segment_editing import (
+    SegmentRow,
+    approve_segments,
+    open_review,
+    save_segments,
+    segment_rows,
+)
 
 bp = Blueprint("kb_segment_pages", __name__)
 page_errors(bp)
+
+
+@bp.app_template_global("text_direction")
+def text_direction(locale: str) -> str:
+    """``rtl`` or ``ltr`` for a locale, for the ``dir`` of any page's text in that locale."""
+    return kb.text_direction(db.session, locale)
 
 
 def _locale_row(slug: str, locale: str) -> tuple[Article, ArticleLocale]:
