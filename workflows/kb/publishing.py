@@ -63,6 +63,14 @@ def publish(session: Session, row: ArticleLocale, *, body_html: str, title: str,
                      if policy == PublishingPolicy.AUTO else {})}, sess=session)
 
 
+def settle_draft(row: ArticleLocale) -> None:
+    """After a new draft of a published locale: ``settle`` it, but a draft that differs from the live text of
+    the same revision is ``ready`` (it waits for the editor's Publish) rather than ``published``."""
+    settle(row)
+    if row.state == LocaleState.PUBLISHED and row.draft_html and sanitize(row.draft_html) != row.published_html:
+        row.state = LocaleState.READY
+
+
 def publish_draft(session: Session, article: Article, locale: str, actor: str) -> bool:
     """The editor publishes a locale's checked draft (policy ``manual`` or ``auto``); returns False when that
     draft is already live. 409 with a reason when it cannot be published: policy ``review``, being

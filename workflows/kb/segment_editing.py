@@ -24,12 +24,12 @@ from tolk.auth import audit
 from tolk.errors import Conflict, ValidationError
 from tolk.models import User
 from workflows import review
-from workflows.kb.articles import current_revision, find_locale, settle
+from workflows.kb.articles import current_revision, find_locale
 from workflows.kb.jobs import _termbase as default_termbase
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, LocaleState, PublishingPolicy
 from workflows.kb.policy import effective_policy
-from workflows.kb.publishing import latest_review, review_text
+from workflows.kb.publishing import latest_review, review_text, settle_draft
 from workflows.kb.segmentation import Segment, reassemble, segment, with_texts
 from workflows.kb.tokens import segments_to_html, source_tokens, to_tokens, token
 from workflows.kb.xliff import _check, _targets
@@ -147,9 +147,7 @@ def save_segments(session: Session, article: Article, locale: str, *, title: str
     elif row.published_revision is None:
         row.state = LocaleState.READY
     else:
-        settle(row)
-        if row.state == LocaleState.PUBLISHED and sanitize(row.published_html or "") != draft:
-            row.state = LocaleState.READY  # a new draft of the live revision waits for "Publish"
+        settle_draft(row)
     session.flush()
     audit("article.segments_saved", "article", f"{article.slug}/{locale}", actor=actor.name,
           detail={"revision": revision.number, "segments": len(sources), "findings": len(findings)}, sess=session)

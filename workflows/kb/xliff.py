@@ -32,10 +32,10 @@ from tolk.errors import Conflict
 from tolk.languages import same_language
 from workflows import review
 from workflows.kb import xliff2, xliff12
-from workflows.kb.articles import current_revision, find_locale, revision_of, settle
+from workflows.kb.articles import current_revision, find_locale, revision_of
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
-from workflows.kb.publishing import latest_review, review_text
+from workflows.kb.publishing import latest_review, review_text, settle_draft
 from workflows.kb.segmentation import reassemble, segment, with_texts
 from workflows.kb.xliff_doc import (
     MAX_BYTES,
@@ -255,7 +255,7 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
     elif row.published_revision is None:
         row.state = LocaleState.MISSING  # a draft waiting for the editor's "Publish"
     else:
-        settle(row)
+        settle_draft(row)  # a changed draft of the live revision waits for "Publish"
     session.flush()
     audit("article.xliff_imported", "article", f"{article.slug}/{locale}", actor=actor,
           detail={"revision": revision.number, "version": doc.version, "findings": len(findings),
