@@ -216,3 +216,25 @@ def test_the_article_form_fields_carry_the_source_language_and_direction(client,
     assert 'href="/kb-editor/shipping-ar/segments/en"' in html
     new = client.get("/kb-editor/new").get_data(as_text=True)
     assert re.search(r'<textarea id="body" name="body" rows="12" lang="en" dir="ltr"', new)
+
+
+def test_an_xliff_target_whose_codes_lose_their_end_is_refused_whole(app, client, editor):
+    """An agency's tool can write an opening code without its end (<sc> without <ec>): that is the same
+    unbalanced tag, refused on import with the segment and line instead of sanitized into a bold page."""
+    from lxml import etree
+
+    from tests.workflows.test_kb_xliff import NS2, URL, export, translate_in_tool, upload
+
+    make_article(client, editor)
+    root = etree.fromstring(translate_in_tool(export(client, editor)))
+    target = root.find(f".//{{{NS2}}}unit[@id='s3']//{{{NS2}}}target")
+    pc = target.find(f"{{{NS2}}}pc")
+    start = etree.SubElement(target, f"{{{NS2}}}sc", id=pc.get("id"))
+    start.tail = pc.text + (pc.tail or "")
+    target.remove(pc)
+    response = upload(client, editor, etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    assert response.status_code == 400, response.get_json()
+    message = response.get_json()["error"]["message"]
+    assert "segment 's3': its inline codes do not nest: <b> (line 1) is never closed" in message
+    state = locale_state(client, editor)
+    assert state["draft_html"] is None and state["state"] == "missing"
