@@ -238,3 +238,16 @@ def test_an_xliff_target_whose_codes_lose_their_end_is_refused_whole(app, client
     assert "segment 's3': its inline codes do not nest: <b> (line 1) is never closed" in message
     state = locale_state(client, editor)
     assert state["draft_html"] is None and state["state"] == "missing"
+
+
+def test_an_editor_may_save_but_not_approve_a_locale_in_review(app, client, editor, person):
+    item_id = _article_in_review(app, client, editor)
+    person("editor", "eve")
+    sign_in(client, "eve")
+    assert 'id="approve-segments"' not in client.get(PAGE.format("es")).get_data(as_text=True)
+    assert _save(client, SPANISH, action="approve").status_code == 403
+    assert _row(app).draft_title != "Plazos de envío"
+    assert _save(client, SPANISH).status_code == 303  # the reviewer decides on the saved draft
+    assert locale_state(client, editor)["state"] == "in_review"
+    with app.app_context():
+        assert db.session.get(ReviewItem, item_id).status.value == "pending"

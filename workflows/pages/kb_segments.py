@@ -72,6 +72,8 @@ def kb_segments_save(slug: str, locale: str):
     version = request.form.get("version", "")
     try:
         if approving:
+            if user.role not in (Role.REVIEWER, Role.ADMIN):
+                raise Forbidden(_("Only reviewers approve a translation."))
             approve_segments(db.session, article, locale, title=title, texts=texts, reviewer=user,
                              version=int(version) if version.isdigit() else None)
         else:
