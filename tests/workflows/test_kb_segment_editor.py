@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from sqlalchemy import select
 
+from glossaries.demo import seed_demo_glossary
+from machinery.models import TmOrigin
+from machinery.service import services
 from tests.conftest import run_jobs
 from tests.factories import locale_state, make_article, translate_article
 from tests.web.forms import post, sign_in, text_of
+from tests.workflows.test_kb_xliff import NS2, export, translate_in_tool, upload
 from tolk.db import db
 from workflows.kb.models import ArticleLocale
 from workflows.models import ReviewItem
@@ -98,10 +103,6 @@ def test_a_wrong_number_of_segments_or_an_empty_title_changes_nothing(app, clien
 
 
 def test_machine_translation_tm_matches_and_glossary_terms_are_shown_per_segment(app, client, editor, person):
-    from glossaries.demo import seed_demo_glossary
-    from machinery.models import TmOrigin
-    from machinery.service import services
-
     with app.app_context():
         seed_demo_glossary(db.session)
         services().memory.add(db.session, "en", "es", "Parcels usually arrive within one week.",
@@ -221,10 +222,6 @@ def test_the_article_form_fields_carry_the_source_language_and_direction(client,
 def test_an_xliff_target_whose_codes_lose_their_end_is_refused_whole(app, client, editor):
     """An agency's tool can write an opening code without its end (<sc> without <ec>): that is the same
     unbalanced tag, refused on import with the segment and line instead of sanitized into a bold page."""
-    from lxml import etree
-
-    from tests.workflows.test_kb_xliff import NS2, URL, export, translate_in_tool, upload
-
     make_article(client, editor)
     root = etree.fromstring(translate_in_tool(export(client, editor)))
     target = root.find(f".//{{{NS2}}}unit[@id='s3']//{{{NS2}}}target")
