@@ -168,7 +168,8 @@ def _pause() -> None:
         time.sleep(float(pause))
 
 
-def _termbase(session: Session) -> Any:
+def default_termbase(session: Session) -> Any:
+    """The glossary KB translations use (``DEFAULT_GLOSSARY``), or None when it is unset or missing."""
     name = current_app.config.get("DEFAULT_GLOSSARY")
     if not name:
         return None
@@ -198,7 +199,7 @@ def run_translation(session: Session, job_id: str) -> str:
     session.commit()
 
     profile = effective_profile(session, row.locale)
-    options = {"glossary": _termbase(session), "tm_context": f"kb:{article.id}",
+    options = {"glossary": default_termbase(session), "tm_context": f"kb:{article.id}",
                "formality": profile.formality if profile.formality in ("formal", "informal") else None,
                "content_type": "kb"}
     translator = services().translator

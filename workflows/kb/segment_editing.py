@@ -25,7 +25,7 @@ from tolk.errors import Conflict, ValidationError
 from tolk.models import User
 from workflows import review
 from workflows.kb.articles import current_revision, find_locale
-from workflows.kb.jobs import _termbase as default_termbase
+from workflows.kb.jobs import default_termbase
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, LocaleState, PublishingPolicy
 from workflows.kb.policy import effective_policy

@@ -39,13 +39,13 @@ def _locale_row(slug: str, locale: str) -> tuple[Article, ArticleLocale]:
 def _page(article: Article, row: ArticleLocale, *, rows: list[SegmentRow] | None = None, title: str | None = None,
           error: str | None = None, status: int = 200):
     user = signed_in_user()
-    found, draft_title = segment_rows(db.session, article, row.locale)
-    if rows is not None:  # a refused form keeps what was typed
-        found = rows
+    if rows is None:
+        rows, draft_title = segment_rows(db.session, article, row.locale)
+        title = draft_title if title is None else title
     item = open_review(db.session, row)
     source = kb.current_revision(article)
     return render_template(
-        "kb/segments.html", article=article, row=row, rows=found, title=draft_title if title is None else title,
+        "kb/segments.html", article=article, row=row, rows=rows, title=title or "",
         source_title=source.title, revision=source.number, error=error, item=item,
         editor=user.role in (Role.EDITOR, Role.ADMIN),
         can_save=user.role != Role.REVIEWER or item is not None,
@@ -85,7 +85,7 @@ def kb_segments_save(slug: str, locale: str):
         db.session.rollback()
         article, row = _locale_row(slug, locale)
         rows, _title = segment_rows(db.session, article, locale)
-        for seg, text in zip(rows, texts, strict=False):
+        for seg, text in zip(rows, texts, strict=False):  # a refused form keeps what was typed
             seg.target = text
         return _page(article, row, rows=rows, title=title, error=exc.message, status=exc.status)
     if approving:
