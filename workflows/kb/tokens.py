@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from tolk.errors import ValidationError
+from workflows.kb.markup import ALLOWED_TAGS
 from workflows.kb.segmentation import VOID_TAGS
 from workflows.kb.xliff_doc import Code, Content, content_to_html, html_to_content, natives_of
 
@@ -129,15 +130,15 @@ def to_html(text: str, source_html: str, number: int) -> str:
 
 
 def markup_problems(body_html: str) -> list[str]:
-    """Unbalanced markup in an article body: tags never closed, closed out of order, or closing nothing.
-    (Disallowed tags and attributes are dropped by ``sanitize`` on the way in; they break no page.)"""
+    """Unbalanced markup in an article body: tags of the KB's allow-list never closed, closed out of order,
+    or closing nothing. (Other tags and attributes are dropped by ``sanitize``; they make no page bold.)"""
     problems: list[str] = []
     stack: list[tuple[str, int]] = []
     for m in _TAG.finditer(body_html):
         closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
         line = body_html.count("\n", 0, m.start()) + 1
-        if name in VOID_TAGS or self_closing:
-            continue
+        if name in VOID_TAGS or self_closing or name not in ALLOWED_TAGS:
+            continue  # a tag outside the allow-list is dropped by the sanitizer, whatever its balance
         if not closing:
             stack.append((name, line))
         elif stack and stack[-1][0] == name:
