@@ -451,6 +451,7 @@ def test_every_ui_string_has_a_spanish_translation():
                   ("templates/base.html", "jinja2"), ("templates/auth/**.html", "jinja2"),
                   ("templates/agent/**.html", "jinja2"), ("templates/review/**.html", "jinja2"),
                   ("templates/kb/editor*.html", "jinja2"), ("templates/kb/_state.html", "jinja2"),
+                  ("templates/kb/segments.html", "jinja2"),
                   ("templates/quality/**.html", "jinja2"), ("templates/admin/**.html", "jinja2")]
     found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
              for msg in extract_from_dir(str(TRANSLATIONS.parent), method_map)}

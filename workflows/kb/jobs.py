@@ -168,7 +168,8 @@ def _pause() -> None:
         time.sleep(float(pause))
 
 
-def _termbase(session: Session) -> Any:
+def default_termbase(session: Session) -> Any:
+    """The glossary KB translations use (``DEFAULT_GLOSSARY``), or None when it is unset or missing."""
     name = current_app.config.get("DEFAULT_GLOSSARY")
     if not name:
         return None
@@ -198,7 +199,7 @@ def run_translation(session: Session, job_id: str) -> str:
     session.commit()
 
     profile = effective_profile(session, row.locale)
-    options = {"glossary": _termbase(session), "tm_context": f"kb:{article.id}",
+    options = {"glossary": default_termbase(session), "tm_context": f"kb:{article.id}",
                "formality": profile.formality if profile.formality in ("formal", "informal") else None,
                "content_type": "kb"}
     translator = services().translator
@@ -237,6 +238,7 @@ def _queue_human_translation(session: Session, row: ArticleLocale, revision: Art
                              why: str) -> None:
     article = row.article
     row.draft_html, row.draft_title, row.draft_segments, row.findings = None, None, [], []
+    row.machine_segments = None
     review.enqueue(session, kind="article", object_id=row.id, source_lang=article.source_locale,
                    target_lang=row.locale, source_text=review_text(revision.title, revision.body_html),
                    mt_text=None, engine=None, channel=None, content_type="article", task="translate",
@@ -270,6 +272,7 @@ def _finish(session: Session, row: ArticleLocale, revision: ArticleRevision, seg
         findings.extend({**f, "segment": i} for f in r.term_findings)
     draft = sanitize(reassemble(revision.body_html, with_texts(segments, texts)))
     row.draft_html, row.draft_title, row.draft_segments, row.findings = draft, title.text, texts, findings
+    row.machine_segments = list(texts)
     critical = [f for f in findings if f.get("severity") == "critical"]
     engines = Counter(r.engine for r in [title, *results] if r.engine != "tm")
     engine = engines.most_common(1)[0][0] if engines else "tm"

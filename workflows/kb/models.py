@@ -92,6 +92,8 @@ class ArticleLocale(Base):
     draft_title: Mapped[str | None] = mapped_column(String(300))
     draft_html: Mapped[str | None] = mapped_column(Text)
     draft_segments: Mapped[list] = mapped_column(JSON, default=list)
+    #: The engine's translation of each segment of the draft's revision (None: no machine translation).
+    machine_segments: Mapped[list | None] = mapped_column(JSON)
     findings: Mapped[list] = mapped_column(JSON, default=list)
     outdated_segments: Mapped[list] = mapped_column(JSON, default=list)  # indexes changed since publishing
     published_revision: Mapped[int | None] = mapped_column(Integer)

@@ -33,6 +33,7 @@ from workflows.kb.articles import (
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, LocaleState, PublishingPolicy
 from workflows.kb.policy import POLICY_NOTES, default_policy, effective_policy
+from workflows.kb.tokens import check_markup
 from workflows.models import JobStatus, ReviewItem, TranslationJob
 
 
@@ -62,6 +63,14 @@ def publish(session: Session, row: ArticleLocale, *, body_html: str, title: str,
                      if policy == PublishingPolicy.AUTO else {})}, sess=session)
 
 
+def settle_draft(row: ArticleLocale) -> None:
+    """After a new draft of a published locale: ``settle`` it, but a draft that differs from the live text of
+    the same revision is ``ready`` (it waits for the editor's Publish) rather than ``published``."""
+    settle(row)
+    if row.state == LocaleState.PUBLISHED and row.draft_html and sanitize(row.draft_html) != row.published_html:
+        row.state = LocaleState.READY
+
+
 def publish_draft(session: Session, article: Article, locale: str, actor: str) -> bool:
     """The editor publishes a locale's checked draft (policy ``manual`` or ``auto``); returns False when that
     draft is already live. 409 with a reason when it cannot be published: policy ``review``, being
@@ -80,6 +89,7 @@ def publish_draft(session: Session, article: Article, locale: str, actor: str) -
         raise Conflict(f"the {locale} draft translates revision {row.draft_revision} but the source is at revision "
                        f"{article.current_revision}: translate {locale} again, then publish", code="draft_outdated",
                        details={"draft_revision": row.draft_revision, "revision": article.current_revision})
+    check_markup(row.draft_html, f"the {locale} draft")
     critical = [f for f in row.findings if f.get("severity") == "critical"]
     if critical:
         raise Conflict(f"{locale} draft has {len(critical)} critical finding(s): send it to review",
@@ -125,6 +135,8 @@ def on_review_decided(session: Session, item: ReviewItem, approved: bool, review
         return  # a newer translation is queued for review: this decision is about a stale draft
     if approved:
         title, body = split_review_text(item.final_text or "", row.draft_title or "")
+        # A missing </strong> would be "repaired" by the sanitizer into a bold rest of the page: refuse it.
+        check_markup(item.final_text or "", "the approved text")
         clean = sanitize(body)
         # The reviewer's text is checked too: code, keys and translate="no" content must stay as written.
         source = revision_of(row.article, row.draft_revision) or current_revision(row.article)

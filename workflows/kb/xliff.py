@@ -32,11 +32,12 @@ from tolk.errors import Conflict
 from tolk.languages import same_language
 from workflows import review
 from workflows.kb import xliff2, xliff12
-from workflows.kb.articles import current_revision, find_locale, revision_of, settle
+from workflows.kb.articles import current_revision, find_locale, revision_of
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
-from workflows.kb.publishing import latest_review, review_text
+from workflows.kb.publishing import latest_review, review_text, settle_draft
 from workflows.kb.segmentation import reassemble, segment, with_texts
+from workflows.kb.tokens import markup_problems
 from workflows.kb.xliff_doc import (
     MAX_BYTES,
     Code,
@@ -224,6 +225,10 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
         raise XliffError(f"the file lacks {len(missing)} segment(s) of the article: {', '.join(missing[:10])}")
     title = " ".join(plain(_translated(by_id["title"], revision.title)).split())
     texts = [_target_html(by_id[f"s{i}"], s.text_html, s.text) for i, s in enumerate(sources)]
+    for i, text in enumerate(texts):
+        # Codes that cross or lose their end would be "repaired" by the sanitizer into a bold rest of the page.
+        if problems := markup_problems(text):
+            raise XliffError(f"segment 's{i}': its inline codes do not nest: {problems[0]}", by_id[f"s{i}"].line)
     profile = effective_profile(session, locale)
     findings = _check([s.text_html for s in sources], texts, article.source_locale, locale,
                       dict(profile.check_config or {}))
@@ -255,7 +260,7 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
     elif row.published_revision is None:
         row.state = LocaleState.MISSING  # a draft waiting for the editor's "Publish"
     else:
-        settle(row)
+        settle_draft(row)  # a changed draft of the live revision waits for "Publish"
     session.flush()
     audit("article.xliff_imported", "article", f"{article.slug}/{locale}", actor=actor,
           detail={"revision": revision.number, "version": doc.version, "findings": len(findings),

@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext
 
 from tolk.models import Role
 from tolk.web import register_home, register_nav
-from workflows.pages import access, admin, agent, display, kb_editor, kb_xliff, locales, review
+from workflows.pages import access, admin, agent, display, kb_editor, kb_segments, kb_xliff, locales, review
 
 
 def init_app(app: Flask) -> None:
     """Register the workflow pages, their menu entries and each role's landing page."""
-    for blueprint in (agent.bp, review.bp, kb_editor.bp, kb_xliff.bp, locales.bp, admin.bp, access.bp):
+    for blueprint in (agent.bp, review.bp, kb_editor.bp, kb_segments.bp, kb_xliff.bp, locales.bp, admin.bp, access.bp):
         app.register_blueprint(blueprint)
     app.context_processor(display.labels)
     register_nav(app, lazy_gettext("Replies"), "agent_pages.agent_home", {Role.AGENT, Role.ADMIN}, 10)

@@ -60,7 +60,14 @@ def _article_form(article: Article | None, form: dict[str, Any] | None = None, e
             form.update(slug=info["slug"], title=info["title"], body=info["source"], format=info["source_format"],
                         source_locale=info["source_locale"], targets=", ".join(info["target_locales"]),
                         critical=info["critical"], policy=(article.publishing_policy or ""))
+    # The source fields are in the article's language (a new article's: the form's when it names one).
+    try:
+        source_lang = info["source_locale"] if info is not None else locale_tag(form.get("source_locale") or "en",
+                                                                                 "source_locale")
+    except TolkError:
+        source_lang = ""
     return render_template("kb/editor_article.html", article=info, form=form, error=error,
+                           source_lang=source_lang, source_dir=kb.text_direction(db.session, source_lang) if source_lang else "auto",
                            policies=list(PublishingPolicy), notes=POLICY_NOTES,
                            admin=signed_in_user().role == Role.ADMIN), status
 

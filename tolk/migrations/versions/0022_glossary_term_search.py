@@ -1,7 +1,7 @@
 """glossary_terms.search_text: the case-folded term, indexed, so a term search is an index range at any size
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-11-29 02:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
