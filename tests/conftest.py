@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -15,6 +14,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.factories import ALWAYS_ON, PASSWORD
+from tests.fakes import free_port
+from tests.fakes.smtp_server import Mailbox
 
 BRAND_GLOSSARY = "projects/tolk-test/locations/us-central1/glossaries/brand-en-es"
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,12 +24,6 @@ FIXTURES = ROOT / "tests" / "fixtures"
 # Tests never see the developer's own settings (a real DeepL key, a production database...).
 for _key in [k for k in os.environ if k.startswith("TOLK_") and not k.startswith("TOLK_TEST_")]:
     del os.environ[_key]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def stop_processes(*procs: subprocess.Popen, timeout: float = 15) -> None:
@@ -350,6 +345,14 @@ def helpdesk():
     receiver = Helpdesk()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture
+def mailbox():
+    """A local SMTP server (aiosmtpd) on a loopback port, keeping every message it receives."""
+    box = Mailbox()
+    yield box
+    box.stop()
 
 
 def run_jobs(app) -> None:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from tests.browser.test_flows import sign_in, sign_out
 from tests.conftest import run_jobs
-from tests.fakes.smtp_server import Mailbox
 from tolk.db import db
 from tolk.models import User
 from workflows.models import Reply, ReviewItem
@@ -19,13 +18,6 @@ from workflows.notify.models import NotificationPreference
 pytestmark = pytest.mark.browser
 
 MESSAGE = "Dzień dobry, gdzie jest zwrot za moje zamówienie?"
-
-
-@pytest.fixture
-def mailbox():
-    box = Mailbox()
-    yield box
-    box.stop()
 
 
 @pytest.fixture

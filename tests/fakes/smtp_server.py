@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.conftest import free_port
+from tests.fakes import free_port
 
 
 class Mailbox:

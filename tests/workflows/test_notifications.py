@@ -24,13 +24,6 @@ MONDAY_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def mailbox():
-    box = Mailbox()
-    yield box
-    box.stop()
-
-
-@pytest.fixture
 def app_config(helpdesk, mailbox):
     return {"WEBHOOK_URLS": [helpdesk.url], "NOTIFY_WEBHOOK_EVENTS": ["*"], "DEFAULT_GLOSSARY": "",
             "SMTP_HOST": "127.0.0.1", "SMTP_PORT": mailbox.port, "SMTP_SECURITY": "none"}
