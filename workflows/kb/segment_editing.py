@@ -32,7 +32,7 @@ from workflows.kb.policy import effective_policy
 from workflows.kb.publishing import latest_review, review_text, settle_draft
 from workflows.kb.segmentation import Segment, reassemble, segment, with_texts
 from workflows.kb.tokens import segments_to_html, source_tokens, to_tokens, token
-from workflows.kb.xliff import _check, _targets
+from workflows.kb.xliff import check_segments, locale_targets
 from workflows.kb.xliff_doc import Code
 from workflows.locales import effective_profile
 from workflows.models import ReviewItem, ReviewStatus
@@ -85,7 +85,7 @@ def segment_rows(session: Session, article: Article, locale: str) -> tuple[list[
     row = find_locale(article, locale)
     revision = current_revision(article)
     sources = segment(revision.body_html, article.source_locale)
-    targets, title, _state = _targets(row, revision, len(sources))
+    targets, title, _state = locale_targets(row, revision, len(sources))
     machine = row.machine_segments if (row.draft_revision == revision.number and row.machine_segments
                                        and len(row.machine_segments) == len(sources)) else None
     termbase = default_termbase(session)
@@ -122,7 +122,7 @@ def save_segments(session: Session, article: Article, locale: str, *, title: str
         raise ValidationError("the title is empty: translate it", code="empty_title", details={"field": "title"})
     html_texts = segments_to_html([t.replace("\r\n", "\n") for t in texts], [s.text_html for s in sources])
     profile = effective_profile(session, locale)
-    findings = _check([s.text_html for s in sources], html_texts, article.source_locale, locale,
+    findings = check_segments([s.text_html for s in sources], html_texts, article.source_locale, locale,
                       dict(profile.check_config or {}))
     draft = sanitize(reassemble(revision.body_html, with_texts(sources, html_texts)))
     if row.draft_revision != revision.number:

@@ -94,8 +94,8 @@ def _findings_by_segment(row: ArticleLocale) -> dict[int, list[str]]:
     return out
 
 
-def _targets(row: ArticleLocale, revision: ArticleRevision, count: int
-             ) -> tuple[list[str | None], str | None, SegmentState]:
+def locale_targets(row: ArticleLocale, revision: ArticleRevision, count: int
+                   ) -> tuple[list[str | None], str | None, SegmentState]:
     """Per segment, the translation to hand over (None: none yet), the title's, and their state.
 
     The draft of this revision unless it is what is published (translated), else the published text:
@@ -123,7 +123,7 @@ def export_locale(article: Article, locale: str, version: str = "2.1") -> bytes:
     row = find_locale(article, locale)
     revision = current_revision(article)
     sources = segment(revision.body_html, article.source_locale)
-    targets, target_title, state = _targets(row, revision, len(sources))
+    targets, target_title, state = locale_targets(row, revision, len(sources))
     findings = _findings_by_segment(row) if state == SegmentState.TRANSLATED else {}
     f = File(id=article.slug, original=f"tolk-kb:{article.slug}@{revision.number}",
              notes=[f"Tolk KB article {article.slug!r}, revision {revision.number}, {article.source_locale} -> "
@@ -190,8 +190,8 @@ def _target_html(seg: Segment, source_html: str, source_text: str) -> str:
                          "does not have", seg.line) from exc
 
 
-def _check(sources: Sequence[str], texts: Sequence[str], source: str, target: str,
-           check_config: dict[str, Any]) -> list[dict[str, Any]]:
+def check_segments(sources: Sequence[str], texts: Sequence[str], source: str, target: str,
+                   check_config: dict[str, Any]) -> list[dict[str, Any]]:
     try:
         config = CheckConfig.from_dict(check_config)
     except ValueError:
@@ -230,7 +230,7 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
         if problems := markup_problems(text):
             raise XliffError(f"segment 's{i}': its inline codes do not nest: {problems[0]}", by_id[f"s{i}"].line)
     profile = effective_profile(session, locale)
-    findings = _check([s.text_html for s in sources], texts, article.source_locale, locale,
+    findings = check_segments([s.text_html for s in sources], texts, article.source_locale, locale,
                       dict(profile.check_config or {}))
     draft = sanitize(reassemble(revision.body_html, with_texts(sources, texts)))
     row.draft_html, row.draft_title, row.draft_segments, row.findings = draft, title, texts, findings
