@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import time
 
-from sqlalchemy import text
+from sqlalchemy import func, select
 
 from machinery.service import services
 from tolk.db import db
+from tolk.models import AuditEvent
 from tolk.queue import task
 
 
@@ -25,13 +26,14 @@ def sleep(seconds: float) -> float:
 
 
 @task
-def fail_in_a_transaction(table: str) -> None:
-    """Write a row, then fail before committing: the write must not reach the next job."""
-    db.session.execute(text(f"INSERT INTO {table} (note) VALUES ('left behind')"))
+def fail_in_a_transaction(marker: str) -> None:
+    """Write an audit row, then fail before committing: the row must not reach the next job."""
+    db.session.add(AuditEvent(actor="worker-test", action="left behind", object_type=marker))
+    db.session.flush()
     raise RuntimeError("this job fails on purpose")
 
 
 @task
-def session_state(table: str) -> dict[str, object]:
-    rows = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+def session_state(marker: str) -> dict[str, object]:
+    rows = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == marker))
     return {"rows": rows, "pid": os.getpid()}

@@ -10,12 +10,10 @@ import time
 import pytest
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
-from sqlalchemy import text
 
 from tests import worker_jobs
 from tests.conftest import ROOT, stop_processes
 from tests.workers import child_pids, start_worker
-from tolk.db import db
 from tolk.queue import queue
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -93,16 +91,13 @@ def test_a_long_job_keeps_its_heartbeat_so_no_one_takes_it_for_abandoned(app):
 
 
 def test_a_failed_jobs_open_transaction_does_not_reach_the_next_job(app):
-    with app.app_context():
-        db.session.execute(text("CREATE TABLE worker_notes (note VARCHAR(40))"))
-        db.session.commit()
     worker = start_worker(app, extra_env={**JOBS_ENV, "TOLK_WORKER_PROCESSES": "1"})
     try:
         with app.app_context():
-            failed = queue(app).enqueue(worker_jobs.fail_in_a_transaction, "worker_notes")
+            failed = queue(app).enqueue(worker_jobs.fail_in_a_transaction, "worker-test")
             _wait(failed)
             assert failed.get_status(refresh=True) == JobStatus.FAILED
-            after = _wait(queue(app).enqueue(worker_jobs.session_state, "worker_notes"))
+            after = _wait(queue(app).enqueue(worker_jobs.session_state, "worker-test"))
     finally:
         stop_processes(worker)
     assert after["rows"] == 0, after
