@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
+from lqa.checks.analysis import prose
+
 
 class Severity(StrEnum):
     """How bad a finding or an MQM error is; ordered, so ``severity >= Severity.MAJOR`` reads naturally."""
@@ -100,10 +102,17 @@ class Segment:
     length_ratio_range: tuple[float, float] | None = None
     formality: str | None = None  # the locale profile's register: formal | informal | default (None)
     upsell_allowed: bool = True  # the locale profile's upselling rule; False has offers flagged
+    _prose: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.fmt not in ("text", "html"):
             raise ValueError(f"unknown segment format {self.fmt!r}; expected 'text' or 'html'")
+
+    def prose(self, text: str) -> str:
+        """``analysis.prose`` of the source or the target, worked out once for all the checks that read it."""
+        if text not in self._prose:
+            self._prose[text] = prose(text, self.fmt)
+        return self._prose[text]
 
 
 @dataclass

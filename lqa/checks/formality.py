@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from lqa.checks.analysis import prose
 from lqa.checks.base import Check, Finding, Segment, Severity
 from lqa.register import FORMAL, INFORMAL, address_forms
 from tolk.languages import base
@@ -19,7 +18,7 @@ class RegisterCheck(Check):
     def run(self, segment: Segment) -> list[Finding]:
         if segment.formality not in (FORMAL, INFORMAL):
             return []
-        wrong = [form for form in address_forms(prose(segment.target, segment.fmt), base(segment.target_lang))
+        wrong = [form for form in address_forms(segment.prose(segment.target), base(segment.target_lang))
                  if form.register != segment.formality]
         if not wrong:
             return []

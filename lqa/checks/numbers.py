@@ -11,7 +11,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_decimal_symbol
 
-from lqa.checks.analysis import blank, prose
+from lqa.checks.analysis import blank
 from lqa.checks.base import Check, Finding, Segment, Severity
 from tolk.languages import underscored
 
@@ -223,7 +223,7 @@ class NumberCheck(Check):
     category = "accuracy/mistranslation"
 
     def run(self, segment: Segment) -> list[Finding]:
-        src_text, tgt_text = prose(segment.source, segment.fmt), prose(segment.target, segment.fmt)
+        src_text, tgt_text = segment.prose(segment.source), segment.prose(segment.target)
         src_dates, tgt_dates = _dates(src_text), _dates(tgt_text)
         findings = []
         src_skip, tgt_skip = [d.span for d in src_dates], [d.span for d in tgt_dates]
@@ -267,7 +267,7 @@ class AmountCheck(Check):
     category = "locale_convention"
 
     def run(self, segment: Segment) -> list[Finding]:
-        src_text, tgt_text = prose(segment.source, segment.fmt), prose(segment.target, segment.fmt)
+        src_text, tgt_text = segment.prose(segment.source), segment.prose(segment.target)
         source = _amounts(src_text, segment.source_lang)
         target = _amounts(tgt_text, segment.target_lang)
         remaining = list(target)
@@ -304,7 +304,7 @@ class DateCheck(Check):
     category = "accuracy/mistranslation"
 
     def run(self, segment: Segment) -> list[Finding]:
-        src_text, tgt_text = prose(segment.source, segment.fmt), prose(segment.target, segment.fmt)
+        src_text, tgt_text = segment.prose(segment.source), segment.prose(segment.target)
         remaining = _dates(tgt_text)
         target_numbers = {v for n in _numbers(tgt_text, segment.target_lang) for v in n.values}
         findings = []

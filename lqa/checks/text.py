@@ -10,7 +10,6 @@ from lqa.checks.analysis import (
     NO_SPACE_LANGS,
     TAG_RE,
     is_cjk_char,
-    prose,
 )
 from lqa.checks.base import Check, Finding, Segment, Severity
 from tolk.languages import base
@@ -68,7 +67,7 @@ class UntranslatedCheck(Check):
         if not target:
             return []
         if target == segment.source.strip():
-            words = _WORD_RE.findall(prose(segment.source, segment.fmt))
+            words = _WORD_RE.findall(segment.prose(segment.source))
             cjk = sum(1 for ch in segment.source if is_cjk_char(ch))
             if len(words) >= self.min_words or cjk >= 2 * self.min_words:
                 return [self.finding("the target is identical to the source",
@@ -209,9 +208,9 @@ class DoubledWordCheck(Check):
         if lang in CJK_LANGS or lang in NO_SPACE_LANGS:
             return []
         allowed = _LEGITIMATE_DOUBLES.get(lang, set())
-        source_doubles = {m.group(1).lower() for m in _DOUBLED_RE.finditer(prose(segment.source, segment.fmt))}
+        source_doubles = {m.group(1).lower() for m in _DOUBLED_RE.finditer(segment.prose(segment.source))}
         findings = []
-        for m in _DOUBLED_RE.finditer(prose(segment.target, segment.fmt)):
+        for m in _DOUBLED_RE.finditer(segment.prose(segment.target)):
             word = m.group(1).lower()
             if word in allowed or word in source_doubles:
                 continue

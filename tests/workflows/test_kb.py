@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from machinery.models import EngineCall
 from tests.conftest import run_jobs
@@ -174,10 +175,29 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
     make_article(client, editor, body=body)
     [job] = translate_article(client, editor)
     seen = []
+    monkeypatch.setattr(kb_jobs, "PROGRESS_SECONDS", 0)  # commit after every batch
     monkeypatch.setattr(kb_jobs, "_pause", lambda: seen.append(
         (client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["done"], locale_state(client, editor)["state"])))
     run_jobs(app)
     assert seen == [(21, "translating"), (41, "translating"), (46, "translating")]
+    final = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
+    assert (final["status"], final["done"], final["total"]) == ("done", 46, 46)
+
+
+def test_a_quick_job_commits_its_progress_at_the_end_not_after_every_batch(app, client, editor, monkeypatch):
+    body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
+    make_article(client, editor, body=body)
+    [job] = translate_article(client, editor)
+    commits, seen = [], []
+    monkeypatch.setattr(kb_jobs, "PROGRESS_SECONDS", 3600)
+    monkeypatch.setattr(kb_jobs, "_pause", lambda: seen.append(len(commits)))
+    count = commits.append
+    event.listen(Session, "after_commit", count)
+    try:
+        run_jobs(app)
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert len(seen) == 3 and seen[0] == seen[1] == seen[2]  # no commit while the batches run
     final = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
     assert (final["status"], final["done"], final["total"]) == ("done", 46, 46)
 

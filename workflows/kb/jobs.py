@@ -48,8 +48,11 @@ from workflows.routing import sampled
 
 log = logging.getLogger(__name__)
 
-#: Segments per engine request: progress is committed after each batch.
+#: Segments per engine request.
 BATCH_SIZE = 20
+#: Progress is committed after a batch once this many seconds have passed since the last commit, so a slow
+#: job shows its progress while a re-run served by the translation memory does not commit per batch.
+PROGRESS_SECONDS = 0.5
 #: How RQ retries a translation job (engine errors, a worker that died); tests shorten the intervals.
 TRANSLATION_RETRY: Retry = DEFAULT_RETRY
 JOB_TIMEOUT = 1800
@@ -208,6 +211,7 @@ def run_translation(session: Session, job_id: str) -> str:
         title = translator.translate(session, [revision.title], source, target, fmt="text", **options)[0]
         job.done = 1
         session.commit()
+        committed = time.monotonic()
         results: list[SegmentResult] = []
         for start in range(0, len(segments), BATCH_SIZE):
             # Code, keys, sample output and translate="no" content never reach the engine.
@@ -216,7 +220,9 @@ def run_translation(session: Session, job_id: str) -> str:
             done = translator.translate(session, batch, source, target, fmt="html", **options)
             results.extend(replace(r, text=unmask(r.text, kept)) for r, (_text, kept) in zip(done, masked, strict=True))
             job.done += len(batch)
-            session.commit()
+            if time.monotonic() - committed >= PROGRESS_SECONDS:
+                session.commit()
+                committed = time.monotonic()
             _pause()
     except NoEngineAvailable as exc:
         job.error = str(exc)[:4000]

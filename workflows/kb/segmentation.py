@@ -183,6 +183,13 @@ class _Run:
 
 def segment(source_html: str, lang: str) -> list[Segment]:
     """Split sanitized HTML into sentence segments (inline markup kept inside), in document order."""
+    return list(_segments(source_html, lang))
+
+
+@functools.lru_cache(maxsize=64)
+def _segments(source_html: str, lang: str) -> tuple[Segment, ...]:
+    """``segment``, kept for the last articles a process split: a job, its re-run and the editor split the same
+    revision, and sentence splitting is the costliest step of a re-run served by the translation memory."""
     tokens = _tokens(source_html)
     segments: list[Segment] = []
     block = -1
@@ -196,7 +203,7 @@ def segment(source_html: str, lang: str) -> list[Segment]:
             run = []
         if tok is not None and tok.kind in ("open", "void", "opaque") and tok.name in BLOCK_TAGS:
             block += 1
-    return segments
+    return tuple(segments)
 
 
 def _split_run(source: str, tokens: Sequence[_Token], block: int, lang: str) -> list[Segment]:
