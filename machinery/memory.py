@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
-from sqlalchemy import Engine, case, event, func, select, update
+from sqlalchemy import Engine, bindparam, case, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -95,6 +95,13 @@ EXACT_BATCH = 500
 
 def _origin_rank():
     return case({o: o.rank for o in TmOrigin}, value=TmSegment.origin, else_=0)
+
+
+#: The query of :meth:`TranslationMemory.lookup_exact_many`, built once: best first.
+_EXACT = (select(TmSegment)
+          .where(TmSegment.source_lang == bindparam("source_lang"), TmSegment.target_lang == bindparam("target_lang"),
+                 TmSegment.source_hash.in_(bindparam("hashes", expanding=True)))
+          .order_by(_origin_rank().desc(), TmSegment.updated_at.desc(), TmSegment.id.desc()))
 
 
 def _as_match(segment: TmSegment, score: float, spans: list[Span] | None = None) -> TmMatch:
@@ -269,15 +276,9 @@ class TranslationMemory:
             forms.append((normalize(protected), spans))
         hashes = sorted({source_hash(form[0]) for form in forms if form is not None})
         candidates: dict[str, list[TmSegment]] = {}
+        pair = {"source_lang": language_tag(source_lang), "target_lang": language_tag(target_lang)}
         for start in range(0, len(hashes), EXACT_BATCH):
-            stmt = (
-                select(TmSegment)
-                .where(TmSegment.source_lang == language_tag(source_lang),
-                       TmSegment.target_lang == language_tag(target_lang),
-                       TmSegment.source_hash.in_(hashes[start:start + EXACT_BATCH]))
-                .order_by(_origin_rank().desc(), TmSegment.updated_at.desc(), TmSegment.id.desc())
-            )
-            for segment in session.scalars(stmt):
+            for segment in session.scalars(_EXACT, {**pair, "hashes": hashes[start:start + EXACT_BATCH]}):
                 candidates.setdefault(normalize(segment.source_text), []).append(segment)
         found: list[TmMatch | None] = []
         for form in forms:

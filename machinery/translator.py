@@ -32,6 +32,8 @@ from tolk.db import defer_insert, defer_write
 if TYPE_CHECKING:
     from glossaries.terms import Termbase
 
+_ENGINE_CALL_INSERT = insert(EngineCall)
+
 
 @dataclass
 class SegmentResult:
@@ -228,7 +230,7 @@ def database_meter(session_for: Callable[[], Session], egress_mode: str, prices:
         def write() -> None:
             if after_write is None or not cost or call["engine"] == TM_ENGINE or not budgeted(call["engine"]):
                 # Nothing reads the row back in this transaction: it goes with the commit.
-                defer_insert(session, insert(EngineCall).values(**values))
+                defer_insert(session, _ENGINE_CALL_INSERT, values)
                 return
             row = EngineCall(**values)
             session.add(row)

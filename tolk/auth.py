@@ -185,6 +185,9 @@ def require_language(user: User, languages: str | Iterable[str]) -> None:
                             f"{', '.join(user.language_list) or 'none'})")
 
 
+_AUDIT_INSERT = insert(AuditEvent)
+
+
 def audit(action: str, object_type: str, object_id: Any = None, *, actor: str | None = None,
           detail: dict | None = None, sess: Session | None = None) -> None:
     """Record an audit event in the current transaction."""
@@ -192,6 +195,6 @@ def audit(action: str, object_type: str, object_id: Any = None, *, actor: str | 
         user = g.get("tolk_user")
         actor = user.name if user is not None else "system"
     # Written with the commit (one round trip with it on PostgreSQL); nothing reads it back before.
-    defer_insert(sess or db.session, insert(AuditEvent).values(
-        actor=actor, action=action, object_type=object_type,
-        object_id=None if object_id is None else str(object_id), detail=detail or {}))
+    defer_insert(sess or db.session, _AUDIT_INSERT, {
+        "actor": actor, "action": action, "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id), "detail": detail or {}})

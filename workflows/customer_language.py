@@ -8,11 +8,14 @@ when it is the same language (keeping the regional variant).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from machinery.detection import Detection
 from tolk.db import defer_insert, utcnow
@@ -47,6 +50,19 @@ def choose(given: str | None, message: str, detection: Detection | None, remembe
     return LanguageChoice(None, "uncertain")
 
 
+def _upsert(insert: Callable[[type[CustomerLanguage]], Any]) -> Insert:
+    """Insert a remembered language, or update it when it changed (its source and time with it)."""
+    stmt = insert(CustomerLanguage)
+    return stmt.on_conflict_do_update(
+        index_elements=["scope", "key"],
+        set_={"lang": stmt.excluded.lang, "source": stmt.excluded.source, "updated_at": stmt.excluded.updated_at},
+        where=CustomerLanguage.lang != stmt.excluded.lang)
+
+
+#: The upsert of ``remember``, built once: on PostgreSQL (True) and SQLite (False).
+_UPSERTS = {True: _upsert(postgresql_insert), False: _upsert(sqlite_insert)}
+
+
 def _keys(ticket_ref: str, customer_id: str | None) -> list[tuple[str, str]]:
     return [("ticket", ticket_ref)] + ([("customer", customer_id)] if customer_id else [])
 
@@ -65,10 +81,7 @@ def remember(session: Session, ticket_ref: str, customer_id: str | None, lang: s
 
     One upsert per key, written when the transaction commits: two workers remembering the same ticket at
     once cannot fail a request, and an unchanged language is left as it was (its source and time too)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = _UPSERTS[session.get_bind().dialect.name == "postgresql"]
+    now = utcnow()
     for scope, key in _keys(ticket_ref, customer_id):
-        stmt = insert(CustomerLanguage).values(scope=scope, key=key, lang=lang, source=source, updated_at=utcnow())
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["scope", "key"], set_={"lang": lang, "source": source, "updated_at": utcnow()},
-            where=CustomerLanguage.lang != stmt.excluded.lang)
-        defer_insert(session, stmt)
+        defer_insert(session, stmt, {"scope": scope, "key": key, "lang": lang, "source": source, "updated_at": now})
