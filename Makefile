@@ -103,6 +103,7 @@ bench: venv
 	@if [ -n "$(BASELINE)" ]; then rm -rf $(TMP)/bench-baseline && git worktree add -f --detach $(TMP)/bench-baseline $(BASELINE) \
 	  && $(MAKE) -C $(TMP)/bench-baseline venv; fi
 	$(BIN)/python bench/bench_cli.py
+	$(BIN)/python bench/bench_round_trips.py
 	$(BIN)/python bench/bench_replies.py --engine apertium
 	$(BIN)/python bench/bench_replies.py --engine deepl --engine-latency 150
 	@if [ -n "$(BASELINE)" ]; then $(BIN)/python bench/bench_replies.py --engine apertium --server-root $(TMP)/bench-baseline; fi
