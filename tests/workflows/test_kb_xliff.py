@@ -121,6 +121,25 @@ def test_critical_article_import_goes_to_native_review(app, client, editor):
     assert "ES We ship" not in client.get("/kb/es/shipping").get_data(as_text=True)  # nothing published
 
 
+@pytest.mark.parametrize("policy", ["review", "auto", "manual"])
+def test_an_import_into_a_locale_published_after_review_waits_for_its_reviewer(app, client, editor, policy):
+    make_article(client, editor, publishing_policy=policy)
+    response = upload(client, editor, translate_in_tool(export(client, editor)))
+    assert response.status_code == 200, response.json
+    if policy != "review":  # the editor publishes it (manual) or it waits for "Publish"
+        assert response.json["review_id"] is None
+        return
+    # Policy review: a native reviewer approves it, as a machine translation would be; until then the editor
+    # cannot publish it and nothing is live.
+    assert response.json["review_id"] is not None
+    assert locale_state(client, editor)["state"] == "in_review"
+    _id, task, mt_text, _content_type, _channel = pending_review(app)
+    assert task == "review" and mt_text.startswith("<h1>ES Shipping times</h1>")
+    refused = client.post("/api/v1/articles/shipping/locales/es/publish", headers=editor)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "review_required"
+    assert "ES We ship" not in client.get("/kb/es/shipping").get_data(as_text=True)
+
+
 def _tamper(data: bytes, old: bytes, new: bytes) -> bytes:
     assert old in data, old
     return data.replace(old, new, 1)

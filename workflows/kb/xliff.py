@@ -34,7 +34,8 @@ from workflows import review
 from workflows.kb import xliff2, xliff12
 from workflows.kb.articles import current_revision, find_locale, revision_of
 from workflows.kb.markup import sanitize
-from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState
+from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState, PublishingPolicy
+from workflows.kb.policy import effective_policy
 from workflows.kb.publishing import latest_review, review_text, settle_draft
 from workflows.kb.segmentation import reassemble, segment, with_texts
 from workflows.kb.tokens import markup_problems
@@ -239,8 +240,9 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
     waiting = latest_review(session, row.id)
     # A review still open is about the draft this import replaces: its decision would publish that text.
     in_review = waiting is not None and waiting.status in (ReviewStatus.PENDING, ReviewStatus.ESCALATED)
+    always_review = effective_policy(article, row) == PublishingPolicy.REVIEW
     item = None
-    if article.critical or critical or in_review:
+    if always_review or critical or in_review:
         reasons = [{"code": "xliff_import", "message": "translated outside Tolk (XLIFF)"}]
         if in_review:
             reasons.append({"code": "replaces_draft_in_review",
@@ -248,6 +250,8 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
         if article.critical:
             reasons.append({"code": "critical_article",
                             "message": "critical articles are published after native review"})
+        elif always_review:
+            reasons.append({"code": "locale:always_review", "message": "the publishing policy is review"})
         if critical:
             reasons.append({"code": "quality:critical_check",
                             "message": f"{len(critical)} critical check finding(s) in the translation"})
