@@ -6,14 +6,20 @@ with its terms protected, verify the terms) against the same kind of text with n
 run. Each request carries a text of its own, so no request is answered from the translation memory.
 The first request with each glossary builds its matchers (once per glossary version) and is reported
 apart; so is the first request in another process (in-process caches cleared) after the job that builds
-them on save (``glossaries.checkers.warm``) ran, with a Redis of the bench's own as the shared store. Run: ``.venv/bin/python bench/bench_terms.py [--sizes 100,1000,10000,50000] [--requests 40]``
+them on save (``glossaries.checkers.warm``) ran, with a Redis of the bench's own as the shared store; for
+that request the CPU time of this process (``getrusage``, user + system) is printed beside the wall time,
+and how much more it took than the median request with the glossary (the steady state). The load average
+is printed at the start and end. Run: ``.venv/bin/python bench/bench_terms.py [--sizes 100,1000,10000,50000]
+[--requests 40]``
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -109,6 +115,15 @@ def timed(client, headers, texts_: list[str], glossary: str | None) -> list[floa
     return out
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100,1000,10000,50000")
@@ -143,10 +158,11 @@ def run(args: argparse.Namespace, sizes: list[int], rng: random.Random, tmp: str
     client = app.test_client()
     all_pairs = glossary_terms(max(sizes), rng)
     timed(client, headers, texts(rng, all_pairs, 5), None)  # warm up: lemmatizer, engine, routes
-    print(f"{args.requests} requests each, en->es, fake engine, SQLite; median (p90) ms per translation\n")
+    print(f"{args.requests} requests each, en->es, fake engine, SQLite; median (p90) ms per translation; "
+          f"load average {load_average()}\n")
     print("| terms | no glossary | with glossary | added | first request (builds matchers) | store "
-          "| job on save | first request after the job, other process |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| job on save | first request after the job, other process: wall (CPU) | over steady |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in sizes:
         pairs = all_pairs[:size]
         started = time.perf_counter()
@@ -169,14 +185,17 @@ def run(args: argparse.Namespace, sizes: list[int], rng: random.Random, tmp: str
             verify._cache.clear()
         snapshot.clear()
         builds = sum(verify.BUILDS.values())
+        cpu = cpu_seconds()
         after_job = timed(client, headers, texts(rng, pairs, 1), f"terms{size}")[0]
+        after_job_cpu = (cpu_seconds() - cpu) * 1000
         assert sum(verify.BUILDS.values()) == builds, "the request built matchers the job had built"
         plain = timed(client, headers, texts(rng, pairs, args.requests), None)
         with_glossary = timed(client, headers, texts(rng, pairs, args.requests), f"terms{size}")
         p, g = statistics.median(plain), statistics.median(with_glossary)
         p90 = statistics.quantiles(with_glossary, n=10)[-1]
         print(f"| {size:,} | {p:.1f} | {g:.1f} ({p90:.1f}) | {g - p:+.1f} | {first:.0f} | {stored:.1f} s "
-              f"| {job:.1f} s | {after_job:.0f} |", flush=True)
+              f"| {job:.1f} s | {after_job:.0f} ({after_job_cpu:.0f}) | {after_job - g:+.0f} |", flush=True)
+    print(f"\nload average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

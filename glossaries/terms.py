@@ -191,6 +191,15 @@ class Termbase:
         value: _T = self._derived[key]
         return value
 
+    def derived_items(self) -> dict[Hashable, Any]:
+        """What was derived so far (a snapshot's, to share with other processes)."""
+        return dict(self._derived)
+
+    def preset(self, derived: dict[Hashable, Any]) -> None:
+        """Derived data computed elsewhere from the same glossary version (``glossaries.snapshot``)."""
+        if self.revision is not None:
+            self._derived.update(derived)
+
     def languages(self) -> list[str]:
         """Every locale with terms, the source locale first, then in order of first appearance."""
         seen = dict.fromkeys([self.source_lang])
