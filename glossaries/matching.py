@@ -114,7 +114,7 @@ class _Pattern(Generic[P]):
 # A term as plain data (its words as tuples, case rule, payload, where the stem guess applies) and an index
 # bucket as plain data (the numbers of the one-word terms; the longer ones by a key of their second word).
 # Shared through the store, each is one ``marshal`` string, read back only when a text needs it.
-_RawPattern = tuple[tuple[tuple[Any, ...], ...], bool, Any, tuple[bool, ...]]
+_RawPattern = tuple[tuple[tuple[str, str, str, str, bool], ...], bool, Any, tuple[bool, ...]]
 _RawBucket = tuple[list[int], dict[str, list[int]]]
 
 
@@ -170,7 +170,7 @@ class Matcher(Generic[P]):
         number = len(self.patterns)
         # Lemmas decide when the dictionary knows the words; the stem guess is for when it does not.
         stem_ok = tuple(self.lemma_lang is None or not w.known for w in words)
-        self.patterns.append((tuple(tuple(w) for w in words), case_sensitive, payload, stem_ok))
+        self.patterns.append((tuple(_word_data(w) for w in words), case_sensitive, payload, stem_ok))
         first = words[0]
         # The stem key is needed even for known words: the token may be one the dictionary lacks.
         keys = _word_keys(first)
@@ -192,7 +192,7 @@ class Matcher(Generic[P]):
         pattern = self._built.get(number)
         if pattern is None:
             words, case_sensitive, payload, stem_ok = _raw(self.patterns[number])
-            pattern = _Pattern([_Token._make(w) for w in words], case_sensitive, payload, list(stem_ok))
+            pattern = _Pattern([_Token(0, 0, *w) for w in words], case_sensitive, payload, list(stem_ok))
             self._built[number] = pattern
         return pattern
 
@@ -252,6 +252,13 @@ class Matcher(Generic[P]):
         if (pattern.stem_ok[k] or not token.known) and _stem_match(token.folded, word.folded):
             return True
         return self.compounding and len(pattern.words) == 1 and _compound_head(token, word)
+
+
+def _word_data(word: _Token) -> tuple[str, str, str, str, bool]:
+    """A term's word as plain data: what matching compares (not where it was), an equal string once."""
+    seen: dict[str, str] = {}
+    once = lambda text: seen.setdefault(text, text)  # noqa: E731 - marshal writes one object once
+    return once(word.surface), once(word.folded), once(word.lemma), once(word.lemma_folded), word.known
 
 
 def _raw(value: Any) -> Any:

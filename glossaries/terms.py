@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -174,7 +174,7 @@ class Termbase:
 
     name: str
     source_lang: str
-    concepts: list[Concept] = field(default_factory=list)
+    concepts: Sequence[Concept] = field(default_factory=list)
     description: str = ""
     revision: Hashable | None = field(default=None, compare=False, repr=False)
     _derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -73,7 +73,7 @@ class TermChecker:
         termbase = _as_termbase(termbase_or_entries, source_lang, target_lang)
         self.source_lang = normalize(source_lang)
         self.target_lang = normalize(target_lang)
-        self.concepts: list[Concept] | None = termbase.concepts
+        self.concepts: Sequence[Concept] | None = termbase.concepts
         source_terms: list[tuple[str, bool, int]] = []
         target_terms: list[tuple[str, bool, tuple[int, bool]]] = []
         for n, concept in enumerate(termbase.concepts):
@@ -92,7 +92,7 @@ class TermChecker:
         # snapshot of the same glossary version and attaches its concepts (``checker``).
         return {**self.__dict__, "concepts": None}
 
-    def attach(self, concepts: list[Concept]) -> TermChecker:
+    def attach(self, concepts: Sequence[Concept]) -> TermChecker:
         """This checker with the concepts of the termbase it was compiled from (after loading it)."""
         if self.concepts is None:
             self.concepts = concepts
