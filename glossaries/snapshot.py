@@ -166,6 +166,14 @@ class StoredConcepts(Sequence[Concept]):
         for i in range(len(self._rows)):
             yield self[i]
 
+    def __eq__(self, other: object) -> bool:
+        # As a list of the same concepts is (termbases compare their concepts).
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def made(self) -> int:
+        """How many concepts were made into objects so far."""
+        return sum(c is not None for c in self._made)
+
 
 def _concept(row: bytes) -> Concept:
     concept_row, term_rows = marshal.loads(row)
