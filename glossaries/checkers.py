@@ -3,7 +3,8 @@
 Every commit that creates or changes a glossary (its version is bumped: the API, the admin pages, an
 import job, the CLI) queues ``checker_jobs.warm_glossary_job`` for it. The job compiles the glossary's matchers for
 each language pair (``glossaries.verify``), which keeps them in the shared store
-(``glossaries.compiled``): a web request or a job in any process then loads them instead of compiling.
+(``glossaries.compiled``), and keeps there the version's snapshot with what engines need of each pair
+(``glossaries.snapshot.share``): a web request or a job in any process then loads them instead of compiling.
 A worker queues the job for every glossary when it starts (matchers kept by an earlier worker are
 found, not rebuilt). Without a worker or Redis nothing changes: a request still builds what it needs.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from glossaries.models import Glossary
-from glossaries.snapshot import load_snapshot
+from glossaries.snapshot import load_snapshot, share
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,12 @@ def warm(session: Session, name: str) -> int:
     for target in languages:
         if target != source:
             checker(termbase, source, target)
+            # What a translation into ``target`` derives (machinery.translator.engine_glossary).
+            termbase.pair_entries(source, target)
+            termbase.checksum(source, target)
+            termbase.forbidden_terms(target)
         matcher(termbase, target)
+    share(termbase)
     return len(languages) * 2 - 1
 
 

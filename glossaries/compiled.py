@@ -20,12 +20,12 @@ from typing import Any
 from flask import has_app_context
 from redis.exceptions import RedisError
 
-from tolk.queue import redis_connection, redis_key
+from tolk.redis_store import redis_connection, redis_key
 
 log = logging.getLogger(__name__)
 
 #: Bump when the classes pickled here change shape: older entries are then not read.
-FORMAT = 1
+FORMAT = 2
 #: Seconds a compiled matcher is kept (a version not used for a week is built again when needed).
 TTL = 7 * 86400
 #: After a Redis failure, seconds during which the store is not asked again (each try could wait).

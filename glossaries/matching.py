@@ -5,6 +5,7 @@ for a termbase's terms in one locale.
 
 from __future__ import annotations
 
+import marshal
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable
@@ -103,41 +104,26 @@ class _Pattern(Generic[P]):
 
     __slots__ = ("words", "case_sensitive", "payload", "stem_ok")
 
-    def __init__(self, words: list[_Token], case_sensitive: bool, payload: P, lemma_lang: str | None):
+    def __init__(self, words: list[_Token], case_sensitive: bool, payload: P, stem_ok: list[bool]):
         self.words = words
         self.case_sensitive = case_sensitive
         self.payload = payload
-        # Lemmas decide when the dictionary knows the words; the stem guess is for when it does not.
-        self.stem_ok = [lemma_lang is None or not w.known for w in words]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # A compact pickle (glossaries.compiled shares compiled matchers): the slots as constructor arguments.
-        return _restore_pattern, (self.words, self.case_sensitive, self.payload, self.stem_ok)
+        self.stem_ok = stem_ok
 
 
-class _Bucket(Generic[P]):
-    """The terms whose first word has one key: one-word terms, and longer ones by a key of their second word."""
-
-    __slots__ = ("single", "by_next")
-
-    def __init__(self) -> None:
-        self.single: list[_Pattern[P]] = []
-        self.by_next: dict[str, list[_Pattern[P]]] = {}
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _restore_bucket, (self.single, self.by_next)
+# A term as plain data (its words as tuples, case rule, payload, where the stem guess applies) and an index
+# bucket as plain data (the numbers of the one-word terms; the longer ones by a key of their second word).
+# Shared through the store, each is one ``marshal`` string, read back only when a text needs it.
+_RawPattern = tuple[tuple[tuple[str, str, str, str, bool], ...], bool, Any, tuple[bool, ...]]
+_RawBucket = tuple[list[int], dict[str, list[int]]]
 
 
-def _restore_pattern(words: list[_Token], case_sensitive: bool, payload: Any, stem_ok: list[bool]) -> _Pattern[Any]:
-    pattern: _Pattern[Any] = _Pattern.__new__(_Pattern)
-    pattern.words, pattern.case_sensitive, pattern.payload, pattern.stem_ok = words, case_sensitive, payload, stem_ok
-    return pattern
-
-
-def _restore_bucket(single: list[_Pattern[Any]], by_next: dict[str, list[_Pattern[Any]]]) -> _Bucket[Any]:
-    bucket: _Bucket[Any] = _Bucket()
-    bucket.single, bucket.by_next = single, by_next
-    return bucket
+def _restore_matcher(state: tuple[Any, ...]) -> Matcher[Any]:
+    matcher: Matcher[Any] = Matcher.__new__(Matcher)
+    matcher.lang, matcher.unspaced, matcher.compounding, matcher.lemma_lang, data, matcher.substrings = state
+    matcher.patterns, matcher.index = data
+    matcher._built = {}
+    return matcher
 
 
 class Matcher(Generic[P]):
@@ -146,26 +132,45 @@ class Matcher(Generic[P]):
     The index keys are necessary conditions of ``_word_matches`` (a shared form, lemma or stem prefix), so
     it only narrows the candidates: a glossary of 10,000 terms beginning "customer ..." is not compared
     term by term at every "customer". Unspaced scripts go through a character trie (``_Substrings``).
+    Terms and index are kept as plain tuples, dicts and numbers, and a term becomes objects only when a
+    text brings it up as a candidate: a matcher shared through ``glossaries.compiled`` loads in
+    milliseconds (unpickling 10,000 terms as objects took most of a second).
     """
 
     def __init__(self, lang: str, terms: Iterable[tuple[str, bool, P]]):
         language = base(lang)
+        self.lang = lang
         self.unspaced = language in _UNSPACED
         self.compounding = language in _COMPOUNDING
         self.lemma_lang = simplemma_language(lang)
-        self.index: dict[str, _Bucket[P]] = {}
+        self.patterns: list[_RawPattern | bytes] = []
+        self.index: dict[str, _RawBucket | bytes] = {}
         self.substrings: _Substrings[P] = _Substrings()
+        self._built: dict[int, _Pattern[P]] = {}
         for text, case_sensitive, payload in terms:
             if self.unspaced:
                 self.substrings.add(text, case_sensitive, payload)
             else:
                 self._add(text, case_sensitive, payload)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        data: tuple[Any, Any] = (self.patterns, self.index)
+        try:
+            data = ([p if isinstance(p, bytes) else marshal.dumps(p) for p in self.patterns],
+                    {k: b if isinstance(b, bytes) else marshal.dumps(b) for k, b in self.index.items()})
+        except ValueError:  # a payload marshal cannot write: pickled as objects
+            data = ([_raw(p) for p in self.patterns], {k: _raw(b) for k, b in self.index.items()})
+        return _restore_matcher, ((self.lang, self.unspaced, self.compounding, self.lemma_lang, data,
+                                   self.substrings),)
+
     def _add(self, text: str, case_sensitive: bool, payload: P) -> None:
         words = _tokens(text, self.lemma_lang)
         if not words:
             return
-        pattern = _Pattern(words, case_sensitive, payload, self.lemma_lang)
+        number = len(self.patterns)
+        # Lemmas decide when the dictionary knows the words; the stem guess is for when it does not.
+        stem_ok = tuple(self.lemma_lang is None or not w.known for w in words)
+        self.patterns.append((tuple(_word_data(w) for w in words), case_sensitive, payload, stem_ok))
         first = words[0]
         # The stem key is needed even for known words: the token may be one the dictionary lacks.
         keys = _word_keys(first)
@@ -175,12 +180,21 @@ class Matcher(Generic[P]):
         for key in keys:
             bucket = self.index.get(key)
             if bucket is None:
-                bucket = self.index[key] = _Bucket()
+                bucket = self.index[key] = ([], {})
+            bucket = _raw(bucket)
             if len(words) == 1:
-                bucket.single.append(pattern)
+                bucket[0].append(number)
             else:
                 for second in _word_keys(words[1]):
-                    bucket.by_next.setdefault(second, []).append(pattern)
+                    bucket[1].setdefault(second, []).append(number)
+
+    def _pattern(self, number: int) -> _Pattern[P]:
+        pattern = self._built.get(number)
+        if pattern is None:
+            words, case_sensitive, payload, stem_ok = _raw(self.patterns[number])
+            pattern = _Pattern([_Token(0, 0, *w) for w in words], case_sensitive, payload, list(stem_ok))
+            self._built[number] = pattern
+        return pattern
 
     def find(self, text: str) -> list[Match[P]]:
         """Every occurrence of every term, overlaps included."""
@@ -189,18 +203,20 @@ class Matcher(Generic[P]):
         tokens = _tokens(text, self.lemma_lang)
         found: list[Match[P]] = []
         for i, token in enumerate(tokens):
-            candidates: dict[int, _Pattern[P]] = {}
+            candidates: set[int] = set()
             following = _word_keys(tokens[i + 1]) if i + 1 < len(tokens) else set()
             for key in self._keys(token):
-                bucket = self.index.get(key)
-                if bucket is None:
+                stored = self.index.get(key)
+                if stored is None:
                     continue
-                for pattern in bucket.single:
-                    candidates[id(pattern)] = pattern
+                bucket = _raw(stored)
+                if stored is not bucket:
+                    self.index[key] = bucket  # read once (replacing a key's value is safe between threads)
+                candidates.update(bucket[0])
                 for second in following:
-                    for pattern in bucket.by_next.get(second, ()):
-                        candidates[id(pattern)] = pattern
-            for pattern in candidates.values():
+                    candidates.update(bucket[1].get(second, ()))
+            for number in sorted(candidates):
+                pattern = self._pattern(number)
                 end = self._match_at(tokens, i, pattern, text)
                 if end is not None:
                     found.append(Match(token.start, tokens[end].end, pattern.payload))
@@ -236,6 +252,18 @@ class Matcher(Generic[P]):
         if (pattern.stem_ok[k] or not token.known) and _stem_match(token.folded, word.folded):
             return True
         return self.compounding and len(pattern.words) == 1 and _compound_head(token, word)
+
+
+def _word_data(word: _Token) -> tuple[str, str, str, str, bool]:
+    """A term's word as plain data: what matching compares (not where it was), an equal string once."""
+    seen: dict[str, str] = {}
+    once = lambda text: seen.setdefault(text, text)  # noqa: E731 - marshal writes one object once
+    return once(word.surface), once(word.folded), once(word.lemma), once(word.lemma_folded), word.known
+
+
+def _raw(value: Any) -> Any:
+    """A term or index bucket as plain data: as it is, or read back from its ``marshal`` string."""
+    return marshal.loads(value) if isinstance(value, bytes) else value
 
 
 def _word_keys(word: _Token) -> set[str]:

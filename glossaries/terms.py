@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -174,7 +174,7 @@ class Termbase:
 
     name: str
     source_lang: str
-    concepts: list[Concept] = field(default_factory=list)
+    concepts: Sequence[Concept] = field(default_factory=list)
     description: str = ""
     revision: Hashable | None = field(default=None, compare=False, repr=False)
     _derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -190,6 +190,15 @@ class Termbase:
             self._derived[key] = compute()
         value: _T = self._derived[key]
         return value
+
+    def derived_items(self) -> dict[Hashable, Any]:
+        """What was derived so far (a snapshot's, to share with other processes)."""
+        return dict(self._derived)
+
+    def preset(self, derived: dict[Hashable, Any]) -> None:
+        """Derived data computed elsewhere from the same glossary version (``glossaries.snapshot``)."""
+        if self.revision is not None:
+            self._derived.update(derived)
 
     def languages(self) -> list[str]:
         """Every locale with terms, the source locale first, then in order of first appearance."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -73,21 +73,35 @@ class TermChecker:
         termbase = _as_termbase(termbase_or_entries, source_lang, target_lang)
         self.source_lang = normalize(source_lang)
         self.target_lang = normalize(target_lang)
-        self.concepts = termbase.concepts
-        self.expected: dict[int, Term | None] = {}
+        self.concepts: Sequence[Concept] | None = termbase.concepts
         source_terms: list[tuple[str, bool, int]] = []
         target_terms: list[tuple[str, bool, tuple[int, bool]]] = []
-        for n, concept in enumerate(self.concepts):
+        for n, concept in enumerate(termbase.concepts):
             allowed_source = concept.allowed(self.source_lang)
             if not allowed_source:
                 continue
             source_terms += [(t.text, t.case_sensitive, n) for t in allowed_source]
-            self.expected[n] = concept.preferred(self.target_lang)
             target_terms += [(t.text, t.case_sensitive, (n, False)) for t in concept.allowed(self.target_lang)]
-        for n, concept in enumerate(self.concepts):
+        for n, concept in enumerate(termbase.concepts):
             target_terms += [(t.text, t.case_sensitive, (n, True)) for t in concept.forbidden(self.target_lang)]
         self.source = Matcher(self.source_lang, source_terms)
         self.target = Matcher(self.target_lang, target_terms)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Shared through glossaries.compiled without the concepts: the loading process has its own
+        # snapshot of the same glossary version and attaches its concepts (``checker``).
+        return {**self.__dict__, "concepts": None}
+
+    def attach(self, concepts: Sequence[Concept]) -> TermChecker:
+        """This checker with the concepts of the termbase it was compiled from (after loading it)."""
+        if self.concepts is None:
+            self.concepts = concepts
+        return self
+
+    def _concept(self, n: int) -> Concept:
+        if self.concepts is None:
+            raise RuntimeError("a term checker loaded from the store was used before its concepts were attached")
+        return self.concepts[n]
 
     def check(self, source: str, target: str) -> list[TermFinding]:
         """Findings for one source segment and its translation, in order of the source terms."""
@@ -99,8 +113,8 @@ class TermChecker:
         present = {m.payload[0] for m in allowed}
         findings: list[TermFinding] = []
         for n, surface in source_hits.items():
-            concept = self.concepts[n]
-            expected = self.expected[n]
+            concept = self._concept(n)
+            expected = concept.preferred(self.target_lang)
             if concept.do_not_translate:
                 findings += self._check_kept(concept, surface, target)
             elif expected is not None and n not in present:
@@ -113,7 +127,7 @@ class TermChecker:
                 # A forbidden variant inside a longer approved term ("e-mail" in "adres e-mail") is fine.
                 continue
             n = forbidden.payload[0]
-            concept = self.concepts[n]
+            concept = self._concept(n)
             found = target[forbidden.start:forbidden.end]
             use = concept.preferred(self.target_lang)
             src = concept.preferred(self.source_lang)
@@ -173,15 +187,17 @@ _cache_lock = threading.Lock()
 BUILDS: Counter[str] = Counter()
 
 
-def _cached(key: Hashable, build: Callable[[], T]) -> T:
-    """The value for ``key``: from this process, else from the shared store (a stored glossary version), else
-    built (and shared)."""
+def _cached(key: Hashable, build: Callable[[], T], loaded: Callable[[T], T] | None = None) -> T:
+    """The value for ``key``: from this process, else from the shared store (a stored glossary version, then
+    completed by ``loaded``), else built (and shared)."""
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     shared = compiled.shareable(key)
     value = compiled.fetch(key) if shared else None
+    if value is not None and loaded is not None:
+        value = loaded(value)
     if value is None:
         value = build()
         BUILDS[str(key[0]) if isinstance(key, tuple) else "other"] += 1
@@ -204,7 +220,8 @@ def checker(termbase_or_entries: Termbase | Mapping[str, str], source_lang: str,
     """The compiled checker of a termbase for one language pair (built once per glossary version)."""
     source_lang, target_lang = normalize(source_lang), normalize(target_lang)
     key = ("pair", source_lang, target_lang, _fingerprint(termbase_or_entries))
-    return _cached(key, lambda: TermChecker(termbase_or_entries, source_lang, target_lang))
+    return _cached(key, lambda: TermChecker(termbase_or_entries, source_lang, target_lang),
+                   lambda loaded: loaded.attach(_as_termbase(termbase_or_entries, source_lang, target_lang).concepts))
 
 
 def matcher(termbase: Termbase, lang: str) -> Matcher[int]:

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from redis import Redis
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.exceptions import AbandonedJobError
 from rq.executions import Execution
@@ -17,29 +16,14 @@ from rq.job import Job
 from rq.worker import BaseWorker, WorkerStatus
 
 from tolk import create_app
+from tolk.redis_store import redis_connection
+from tolk.redis_store import redis_key as redis_key  # callers import it from here too
 
 #: Engine errors and lost workers are retried with backoff; RQ re-queues jobs of dead workers.
 DEFAULT_RETRY = Retry(max=3, interval=[10, 30, 60])
 
 _worker_app: Flask | None = None
 log = logging.getLogger(__name__)
-
-
-def redis_connection(app: Flask | None = None) -> Redis:
-    """The app's Redis client (one connection pool per app)."""
-    app = app or current_app
-    conn = app.extensions.get("tolk.redis")
-    if conn is None:
-        conn = Redis.from_url(app.config["REDIS_URL"], socket_timeout=5, socket_connect_timeout=2)
-        app.extensions["tolk.redis"] = conn
-    return conn
-
-
-def redis_key(*parts: object, app: Flask | None = None) -> str:
-    """A Redis key of this installation (namespaced by the queue name, so installations sharing a Redis,
-    and tests, never see each other's keys)."""
-    app = app or current_app
-    return ":".join(["tolk", app.config["QUEUE_NAME"], *map(str, parts)])
 
 
 class _ShortHeartbeat:

@@ -107,7 +107,7 @@ def test_a_checker_kept_in_the_store_checks_as_the_one_built() -> None:
         Concept([Term("en", "wireless order"), Term("es", "pedido inalámbrico")]),
         Concept([Term("en", "refund"), Term("es", "reembolso"), Term("es", "devolución", status="forbidden")])])
     built = verify.TermChecker(termbase, "en", "es")
-    loaded = pickle.loads(pickle.dumps(built))  # noqa: S301 - our own object
+    loaded = pickle.loads(pickle.dumps(built)).attach(termbase.concepts)  # noqa: S301 - our own object
     for source, target in [("The wireless orders and a refund", "Los pedidos inalámbricos y una devolución"),
                            ("Refunds", "Reembolsos")]:
         assert loaded.check(source, target) == built.check(source, target)
