@@ -10,7 +10,14 @@ import random
 import pytest
 
 from machinery.pii import GuardedDetector, PatternDetector, default_detectors, without_guards
-from machinery.pii_guards import ADDRESS_GUARD, BIRTH_DATE_GUARD, NAME_GUARD, PASSPORT_GUARD, folded
+from machinery.pii_guards import (
+    ADDRESS_GUARD,
+    BIRTH_DATE_GUARD,
+    NAME_GUARD,
+    PASSPORT_GUARD,
+    any_word_pattern,
+    folded,
+)
 from machinery.protection import Protector, Rule, Span
 from tests.machinery.pii_corpus import HARD_PII_FREE, PII_FREE, WITH_DATA
 
@@ -145,3 +152,14 @@ def test_without_guards_takes_off_every_guard_of_detectors_and_rules() -> None:
     assert any(isinstance(r, PatternDetector) and r.guard is not None for r in guarded)
     plain = default_detectors(guarded=False)
     assert [(type(d), d.kind) for d in without_guards(plain)] == [(type(d), d.kind) for d in plain]
+
+
+def test_a_guards_word_pattern_finds_text_exactly_when_one_of_its_words_is_in_it() -> None:
+    # the words are compiled as a trie, with words that extend a shorter one left out
+    words = ADDRESS_GUARD.words + NAME_GUARD.words + ("ab", "abc", "abd", "b.", "x")
+    pattern = any_word_pattern(words)
+    assert pattern is not None
+    rng = random.Random(16)
+    alphabet = "abcdx. StraeLnhöPlC/\n先生" + "".join(words)
+    for text in corpus() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]:
+        assert (pattern.search(text) is not None) == any(w in text for w in words), text
