@@ -66,7 +66,17 @@ class TmxUnit:
 def _where(element: Element | None) -> str:
     if element is None:
         return "line ?"
-    return f"line {element.sourceline or '?'}, <{element.tag}>"
+    return f"line {element.sourceline or '?'}, <{_name(element)}>"
+
+
+def _name(element: Element) -> str:
+    tag = element.tag
+    return tag if isinstance(tag, str) else "?"
+
+
+def _malformed(line: int | None, column: int | None, reason: str) -> TmxError:
+    where = f"line {line or '?'}" + (f", column {column}" if column else "")
+    return TmxError(f"{where}: not well-formed XML ({reason})")
 
 
 def _lang(element: Element) -> str | None:
@@ -94,7 +104,7 @@ def _segment_text(seg: Element) -> str:
         return seg.text or ""
     for child in seg.iterdescendants():
         if child.tag not in INLINE:
-            raise TmxError(f"{_where(child)}: <{child.tag}> is not allowed inside <seg>")
+            raise TmxError(f"{_where(child)}: <{_name(child)}> is not allowed inside <seg>")
     return "".join(seg.itertext())
 
 
@@ -140,12 +150,13 @@ def iter_tmx(data: bytes, *, max_bytes: int = MAX_BYTES) -> Iterator[TmxUnit]:
                 # Bounded memory: the unit's subtree goes, and so does everything before it in <body>.
                 element.clear()
                 while (previous := element.getprevious()) is not None:
+                    if not isinstance(previous.tag, str):  # an undeclared entity under an outside DTD
+                        raise _malformed(previous.sourceline, None, f"undefined entity {previous.text}")
                     if previous.tag != "tu":
                         raise TmxError(f"{_where(previous)}: only <tu> may appear in <body>")
                     del parent[0]
     except XmlMalformed as exc:
-        raise TmxError(f"line {exc.line or '?'}, column {exc.column or '?'}: not well-formed XML ({exc.reason})"
-                       ) from None
+        raise _malformed(exc.line, exc.column, exc.reason) from None
     except XmlRefused as exc:
         raise TmxError(f"line {exc.line or '?'}: refused for safety: {exc.reason}") from None
     root = stream.root

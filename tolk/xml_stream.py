@@ -12,17 +12,20 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator, Sequence
+from typing import Literal
 
 from lxml import etree
 
 # Element names of the document's first start tag: the internal DTD subset, if any, comes before it.
 _FIRST_ELEMENT = re.compile(rb"<[^?!]")
-_SAFETY_CODES = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP,
-                           etree.ErrorTypes.ERR_ENTITY_IS_EXTERNAL, etree.ErrorTypes.ERR_ENTITY_PROCESSING})
+_SAFETY_CODES = frozenset(int(code) for code in (
+    etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP, etree.ErrorTypes.ERR_ENTITY_IS_EXTERNAL,
+    etree.ErrorTypes.ERR_ENTITY_PROCESSING))
 # libxml2's wording where expat's (which earlier messages used) is shorter.
-_REASONS = {etree.ErrorTypes.ERR_TAG_NAME_MISMATCH: "mismatched tag",
-            etree.ErrorTypes.ERR_DOCUMENT_EMPTY: "no element found"}
+_REASONS: dict[int, str] = {int(etree.ErrorTypes.ERR_TAG_NAME_MISMATCH): "mismatched tag",
+                             int(etree.ErrorTypes.ERR_DOCUMENT_EMPTY): "no element found"}
 _WHERE_SUFFIX = re.compile(r",? line \d+, column \d+$")
+_ENTITY_NAME = re.compile(r"Entity '([^']+)' not defined")
 
 
 class XmlRefused(ValueError):
@@ -59,7 +62,8 @@ class XmlStream:
     XmlRefused or XmlMalformed, possibly after some pairs were handed out.
     """
 
-    def __init__(self, data: bytes, tags: Sequence[str], events: Sequence[str] = ("end",)) -> None:
+    def __init__(self, data: bytes, tags: Sequence[str], events: Sequence[Literal["start", "end"]] = ("end",)
+                 ) -> None:
         self.data, self.tags, self.events = data, tuple(tags), tuple(events)
         self.root: etree._Element | None = None
 
@@ -76,12 +80,24 @@ class XmlStream:
                 if self.root is None:
                     self.root = element.getroottree().getroot()
                     _refuse_declarations(self.root)
+                # A DOCTYPE naming an outside DTD makes libxml2 keep an undeclared ``&name;`` as a node: expat
+                # (and XML without that DTD) call it an error, and so does this.
+                entity = next(element.iter(etree.Entity), None)
+                if entity is not None:
+                    raise XmlMalformed(f"undefined entity {entity.text}", entity.sourceline or element.sourceline,
+                                       None)
                 yield event, element
             self.root = parser.root
         except etree.XMLSyntaxError as exc:
             raise _translated(exc) from None
         if self.root is not None:
             _refuse_declarations(self.root)
+        # The same where no element handed out holds it (between entries, in an attribute).
+        for entry in parser.error_log:
+            if entry.type == etree.ErrorTypes.WAR_UNDECLARED_ENTITY:
+                name = _ENTITY_NAME.search(entry.message)
+                reason = f"undefined entity &{name.group(1)};" if name else "undefined entity"
+                raise XmlMalformed(reason, entry.line or None, entry.column or None)
 
 
 def _refuse_declarations(root: etree._Element) -> None:
