@@ -136,20 +136,31 @@ def _write_term(term_sec: ET.Element, term: Term, do_not_translate: bool) -> Non
         ET.SubElement(term_sec, "note").text = term.note
 
 
+# A file repeats a few dozen element names: each split once (it was a sixth of reading 200,000 entries).
+_LOCAL_NAMES: dict[object, str] = {}
+
+
 def _local(tag: object) -> str:
-    # Comments and processing instructions have a function as tag; they never match an element name.
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        # Comments and processing instructions have a function as tag; they never match an element name.
+        name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+        if len(_LOCAL_NAMES) < 4096:
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+def _all_text(element: Element) -> str:
+    return "".join(element.itertext()) if len(element) else (element.text or "")
 
 
 def _text(element: Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+    return " ".join(_all_text(element).split())
 
 
 def _prose(element: Element) -> str:
     # Notes keep their line breaks; only the indentation around them goes.
-    return "".join(element.itertext()).strip()
+    return _all_text(element).strip()
 
 
 _HEADERS = {"tbxHeader", "martifHeader"}
@@ -327,7 +338,7 @@ class _Reader:
                 yield element, name
 
     def term(self, section: Element, lang: str) -> tuple[Term, bool]:
-        term_elements = [e for e in section.iter() if _local(e.tag) == "term"]
+        term_elements = list(section.iter("{*}term"))
         if not term_elements:
             raise self.fail(section, "no <term> in this term section")
         if len(term_elements) > 1:
