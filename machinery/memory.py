@@ -184,7 +184,10 @@ class TranslationMemory:
             rows[(src, tgt, digest)] = (memory_source, protected, context, approved_by)
         if rows:
             session.flush()  # what the session holds first, as an ORM query would
-            store_batch(session.connection(), origin, rows)
+            updated = store_batch(session.connection(), origin, rows)
+            # Written past the ORM: segments the session has loaded are read again when next used.
+            for loaded in [o for o in session.identity_map.values() if isinstance(o, TmSegment) and o.id in updated]:
+                session.expire(loaded)
         return taken
 
     def _add(self, session: Session, source_lang: str, target_lang: str, source: str, target: str,

@@ -18,10 +18,10 @@ _TM_CHANGED = ("source_text", "target_text", "context", "approved_by", "engine",
 
 
 def store_batch(connection: Connection, origin: TmOrigin,
-                rows: dict[tuple[str, str, str], tuple[str, str, str | None, str | None]]) -> None:
+                rows: dict[tuple[str, str, str], tuple[str, str, str | None, str | None]]) -> set[int]:
     """Insert the new segments of ``rows`` ((pair, hash) -> texts, context, approver) and update those stored
     with the same key: one query for what exists, one executemany each, straight to the driver (an import's
-    200,000 rows spent more in SQLAlchemy's per-row processing than in SQLite)."""
+    200,000 rows spent more in SQLAlchemy's per-row processing than in SQLite). The ids updated."""
     table = TmSegment.__table__
     dialect = connection.dialect
     stored_origin = bound_value(table.c.origin, origin, dialect)
@@ -40,3 +40,4 @@ def store_batch(connection: Connection, origin: TmOrigin,
     changed = [(*values, None, now, existing[key]) for key, values in rows.items() if key in existing]
     if changed:
         update_rows(connection, TmSegment.__tablename__, _TM_CHANGED, "id", changed)
+    return {existing[key] for key in rows if key in existing}
