@@ -13,7 +13,6 @@ Run: ``.venv/bin/python bench/bench_pii.py [--units 20000]``
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import resource
 import sys
@@ -24,21 +23,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.bench_imports import tmx  # noqa: E402
-from machinery.pii import GuardedDetector, PatternDetector  # noqa: E402
+from machinery.pii import without_guards  # noqa: E402
 from machinery.protection import Protector, Span  # noqa: E402
 from machinery.tmx import iter_tmx  # noqa: E402
 
 
 def unguarded(protector: Protector) -> Protector:
-    """The same Protector with every guard taken off its detectors."""
-    rules = []
-    for rule in protector.rules:
-        if isinstance(rule, PatternDetector):
-            rule = dataclasses.replace(rule, guard=None)
-        elif isinstance(rule, GuardedDetector):
-            rule = rule.detector
-        rules.append(rule)
-    protector.rules = tuple(rules)
+    """The same Protector with every guard taken off its detectors and rules (``machinery.pii.without_guards``,
+    as the tests use: an earlier copy here left the guards of the e-mail, phone, IBAN and card rules on)."""
+    protector.rules = without_guards(protector.rules)
     return protector
 
 

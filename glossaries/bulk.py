@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from itertools import islice
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Dialect, delete, func, select
 from sqlalchemy.orm import Session
 
 from glossaries.models import Glossary, GlossaryConcept, GlossaryTerm, search_form
@@ -22,16 +23,44 @@ _TERM_COLUMNS = ("concept_id", "lang", "text", "search_text", "part_of_speech", 
 _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": ":{n}", "named": ":p{n}"}
 
 
-def insert_rows(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple], *,
+                unless_present: tuple[str, ...] = ()) -> None:
     """INSERT ``rows`` (values in the order of ``columns``, as the driver takes them) in one executemany.
 
     Straight to the driver: SQLAlchemy's per-row parameter processing was a third of a 200,000-row import.
-    The values must be what the columns store (an enum's value, search_form of a term): no Python-side
-    default or type conversion runs here.
+    The values must be what the columns store (an enum's value, search_form of a term, a timestamp as
+    ``bound_value`` gives it): no Python-side default or type conversion runs here. With ``unless_present``
+    (the columns of a unique constraint), a row whose key is taken is skipped (``ON CONFLICT DO NOTHING``,
+    SQLite and PostgreSQL).
     """
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(connection, len(columns))})"  # noqa: S608
+    if unless_present:
+        sql += f" ON CONFLICT ({', '.join(unless_present)}) DO NOTHING"
+    _executemany(connection, sql, rows)
+
+
+def update_rows(connection: Connection, table: str, columns: tuple[str, ...], key: str, rows: list[tuple]) -> None:
+    """UPDATE ``columns`` of the rows whose ``key`` is each row's last value, in one executemany (as
+    ``insert_rows``: values as the driver takes them)."""
+    marks = _marks(connection, len(columns) + 1).split(", ")
+    assignments = ", ".join(f"{column} = {mark}" for column, mark in zip(columns, marks, strict=False))
+    _executemany(connection, f"UPDATE {table} SET {assignments} WHERE {key} = {marks[-1]}", rows)  # noqa: S608
+
+
+def bound_value(column: ColumnElement[Any], value: Any, dialect: Dialect) -> Any:
+    """``value`` as SQLAlchemy would hand it to the driver for ``column`` (an enum's stored value, a timestamp
+    in the dialect's form): compute it once for a value every row shares, then pass it to ``insert_rows``."""
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor(value) if processor is not None else value
+
+
+def _marks(connection: Connection, count: int) -> str:
+    return ", ".join(_MARKS[connection.dialect.paramstyle].format(n=n) for n in range(1, count + 1))
+
+
+def _executemany(connection: Connection, sql: str, rows: list[tuple]) -> None:
+    """Names are ours (tables and columns), values go as parameters."""
     style = connection.dialect.paramstyle
-    marks = ", ".join(_MARKS[style].format(n=n) for n in range(1, len(columns) + 1))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - names are ours
     if style in ("named", "numeric"):
         connection.exec_driver_sql(sql, [{f"p{n}" if style == "named" else str(n): v
                                           for n, v in enumerate(row, start=1)} for row in rows])

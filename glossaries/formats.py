@@ -10,7 +10,7 @@ from glossaries.terms import MAX_GLOSSARY_BYTES, Concept, GlossaryFormatError, T
 
 
 class GlossaryFile(NamedTuple):
-    """A glossary file opened for storing as it is read: CSV row by row, TBX once parsed."""
+    """A glossary file opened for storing as it is read: CSV row by row, TBX entry by entry."""
 
     source_lang: str
     description: str
@@ -22,9 +22,8 @@ def open_glossary(data: bytes, filename: str, *, max_bytes: int = MAX_GLOSSARY_B
     """The file's source locale, description and (about how many) concepts, read lazily where the format
     allows; the header is checked at once, each row's errors come as GlossaryFormatError while iterating."""
     if _is_tbx(data, filename):
-        termbase = tbx.read_tbx(data, max_bytes=max_bytes)
-        return GlossaryFile(termbase.source_lang, termbase.description, len(termbase.concepts),
-                            iter(termbase.concepts))
+        opened = tbx.open_tbx(data, max_bytes=max_bytes)
+        return GlossaryFile(opened.source_lang, opened.description, opened.total, opened.concepts)
     source_lang, total, concepts = csv_format.iter_csv(data, max_bytes=max_bytes)
     return GlossaryFile(source_lang, "", total, concepts)
 

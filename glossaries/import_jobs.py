@@ -19,7 +19,9 @@ from typing import Any
 from flask import current_app
 from redis.exceptions import RedisError
 from rq.callbacks import Callback
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from glossaries.models import ImportJob, ImportStatus
 from tolk.db import db
@@ -84,13 +86,16 @@ def start(session: Session, kind: str, data: bytes, filename: str, options: dict
 
 def run(session: Session, job_id: str, work: Work) -> str:
     """The worker's side: ``work`` in one transaction, committed with the job's ``done`` status."""
-    job = session.get(ImportJob, job_id)
+    job = session.get(ImportJob, job_id, options=[defer(ImportJob.data)])
     if job is None:
         return "missing"
     if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return job.status.value
     job.status = ImportStatus.RUNNING
     session.commit()
+    # The file is read once, by itself: loaded with the row it was held twice for a while (the row before the
+    # commit above, then again after it), which was the import's peak memory for a large file.
+    set_committed_value(job, "data", session.scalar(select(ImportJob.data).where(ImportJob.id == job_id)))
     try:
         stored, result = work(session, job, Progress(job.id, job.total))
     except (ValueError, TolkError) as exc:
@@ -114,7 +119,7 @@ def run_inline(session: Session, job: ImportJob, work: Work) -> tuple[int, dict[
 
 def fail(session: Session, job_id: str, error: str, line: int | None) -> None:
     """Mark the job failed (nothing was stored) and drop its file."""
-    job = session.get(ImportJob, job_id)
+    job = session.get(ImportJob, job_id, options=[defer(ImportJob.data)])
     if job is None or job.status == ImportStatus.DONE:
         return
     job.status, job.error, job.line, job.data = ImportStatus.FAILED, error[:4000], line, None

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
-from sqlalchemy import Engine, bindparam, case, event, func, select, update
+from sqlalchemy import Engine, bindparam, case, event, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from machinery.memory_bulk import store_batch
 from machinery.memory_index import FuzzyIndexes
 from machinery.models import TmOrigin, TmSegment
 from machinery.pii import Customer
@@ -51,7 +52,11 @@ def normalize(text: str) -> str:
 
 def source_hash(text: str) -> str:
     """SHA-1 (hex) of the normalized source: the key of exact lookups."""
-    return hashlib.sha1(normalize(text).encode("utf-8"), usedforsecurity=False).hexdigest()
+    return _sha1(normalize(text))
+
+
+def _sha1(normalized: str) -> str:
+    return hashlib.sha1(normalized.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def language_tag(tag: str) -> str:
@@ -167,39 +172,29 @@ class TranslationMemory:
         how many were taken (units whose translation holds customer data their source lacks are not).
         The local fuzzy index learns of them at its next refresh; the caller commits."""
         origin = TmOrigin(origin)
-        rows: dict[tuple[str, str, str], dict] = {}
+        rows: dict[tuple[str, str, str], tuple[str, str, str | None, str | None]] = {}
+        tags: dict[str, str] = {}
         taken = 0
         for source_lang, target_lang, source, target, context, approved_by in units:
-            if not normalize(source) or not target.strip():
+            normalized = normalize(source)
+            if not normalized or not target.strip():
                 raise ValueError("a translation-memory segment needs a non-empty source and target")
             memory_source, spans = memory_form(self.protector, source, None)
             protected = memory_translation(self.protector, target, spans, None)
             if protected is None:
                 continue
             taken += 1
-            key = (language_tag(source_lang), language_tag(target_lang), source_hash(memory_source))
-            rows[key] = dict(source_lang=key[0], target_lang=key[1], source_text=memory_source,
-                             target_text=protected, source_hash=key[2], origin=origin, engine=None,
-                             context=context, approved_by=approved_by)
-        if not rows:
-            return taken
-        existing: dict[tuple[str, str, str], int] = {}
-        for seg_id, src, tgt, digest in session.execute(
-                select(TmSegment.id, TmSegment.source_lang, TmSegment.target_lang, TmSegment.source_hash)
-                .where(TmSegment.source_hash.in_({k[2] for k in rows}), TmSegment.origin == origin)
-                .order_by(TmSegment.id)):
-            existing.setdefault((src, tgt, digest), seg_id)
-        now = utcnow()
-        fresh = [{**row, "created_at": now, "updated_at": now} for key, row in rows.items() if key not in existing]
-        if fresh:
-            insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            session.execute(insert(TmSegment).on_conflict_do_nothing(
-                index_elements=["source_lang", "target_lang", "source_hash", "origin"]), fresh)
-        changed = [{"id": existing[key], "source_text": row["source_text"], "target_text": row["target_text"],
-                    "context": row["context"], "engine": None, "approved_by": row["approved_by"], "updated_at": now}
-                   for key, row in rows.items() if key in existing]
-        if changed:
-            session.execute(update(TmSegment), changed)
+            src = tags.get(source_lang) or tags.setdefault(source_lang, language_tag(source_lang))
+            tgt = tags.get(target_lang) or tags.setdefault(target_lang, language_tag(target_lang))
+            # Without customer data the memory form is the source: its normalized form is known already.
+            digest = _sha1(normalized) if memory_source == source else source_hash(memory_source)
+            rows[(src, tgt, digest)] = (memory_source, protected, context, approved_by)
+        if rows:
+            session.flush()  # what the session holds first, as an ORM query would
+            updated = store_batch(session.connection(), origin, rows)
+            # Written past the ORM: segments the session has loaded are read again when next used.
+            for loaded in [o for o in session.identity_map.values() if isinstance(o, TmSegment) and o.id in updated]:
+                session.expire(loaded)
         return taken
 
     def _add(self, session: Session, source_lang: str, target_lang: str, source: str, target: str,

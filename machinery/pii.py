@@ -11,6 +11,7 @@ be generous: a masked number comes back byte-identical, so a false positive cost
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import ipaddress
 import re
@@ -316,6 +317,22 @@ def default_detectors(*, guarded: bool = True) -> tuple[PatternDetector | Guarde
         PatternDetector("pii:address", ADDRESS_PATTERN, _address_valid, guard=ADDRESS_GUARD if g else None),
         GuardedDetector(NameDetector(), NAME_GUARD) if g else NameDetector(),
     )
+
+
+def without_guards(detectors: Iterable[Any]) -> tuple[Any, ...]:
+    """``detectors`` with every fast pre-filter taken off: a ``GuardedDetector`` gives its detector, a
+    dataclass detector with a ``guard`` (``PatternDetector``, ``machinery.protection.Rule``) a copy without.
+    The baseline the guards are checked and benchmarked against (tests/machinery/test_pii_guards.py,
+    bench/bench_pii.py): one definition, so both take off the same guards."""
+    out = []
+    for detector in detectors:
+        if isinstance(detector, GuardedDetector):
+            detector = detector.detector
+        elif dataclasses.is_dataclass(detector) and not isinstance(detector, type) and any(
+                field.name == "guard" for field in dataclasses.fields(detector)):
+            detector = dataclasses.replace(detector, guard=None)
+        out.append(detector)
+    return tuple(out)
 
 
 def kinds(detectors: Iterable[Any]) -> list[str]:

@@ -32,11 +32,27 @@ def folded(text: str) -> str:
     return lowered
 
 
-def _literals(words: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One pattern for any of ``words`` (one search is faster than a substring test per word)."""
+def any_word_pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern that finds any of ``words``, as a trie (``C(?:alle|amino|t)``): Python's ``re`` tries the
+    alternatives of a flat alternation one by one at each position, a trie only those sharing the first
+    letters (about twice as fast on the address and name words). Only whether a word occurs matters, so a
+    word that extends a shorter one is left out."""
     if not words:
         return None
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return re.compile(_alternation(trie))
+
+
+def _alternation(node: dict[str, dict]) -> str:
+    if "" in node:  # a word ends here: whatever follows is not needed
+        return ""
+    branches = [re.escape(char) + _alternation(child) for char, child in sorted(node.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 class Guard:
@@ -46,8 +62,8 @@ class Guard:
     def __init__(self, *, digits: int = 0, words: tuple[str, ...] = (), folded_words: tuple[str, ...] = (),
                  pattern: re.Pattern[str] | None = None) -> None:
         self.digits, self.words, self.folded_words, self.pattern = digits, words, folded_words, pattern
-        self._words = _literals(words)
-        self._folded_words = _literals(tuple(w.lower() for w in folded_words))
+        self._words = any_word_pattern(words)
+        self._folded_words = any_word_pattern(tuple(w.lower() for w in folded_words))
         self._any = not (words or folded_words or pattern)
 
     def __call__(self, text: str) -> bool:

@@ -1,8 +1,9 @@
 """TMX 1.4 import and export for the translation memory.
 
 Reading is strict and all-or-nothing: any problem raises ``TmxError`` naming the line and element,
-before a single segment is stored. Parsing goes through defusedxml: entity declarations (billion
-laughs) and external entities are refused, and no DTD is fetched.
+and the import stores nothing (one transaction). Parsing is lxml's, in C, streamed one ``<tu>`` at a
+time (``tolk.xml_stream``): entity declarations (billion laughs) and external entities are refused, and
+no DTD is fetched.
 
 Inline markup inside ``<seg>``: ``<bpt>``, ``<ept>``, ``<it>``, ``<ph>`` and the deprecated ``<ut>``
 hold the original document's native codes (escaped, e.g. ``&lt;b&gt;``); their text is kept in place,
@@ -14,22 +15,20 @@ as text. Written TMX carries plain text in ``<seg>`` (markup in a segment is esc
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
-from xml.parsers.expat import ErrorString
 from xml.sax.saxutils import escape, quoteattr
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from lxml.etree import _Element as Element
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from machinery.memory import TranslationMemory, language_tag
 from machinery.models import TmOrigin, TmSegment
 from tolk.languages import normalize, same_language
+from tolk.xml_stream import XmlMalformed, XmlRefused, XmlStream
 
 # A TMX repeats a handful of language codes in every unit: each parsed once, not per unit (a third of the
 # parsing time of a 200,000-unit file).
@@ -64,55 +63,23 @@ class TmxUnit:
     tuid: str | None = None
 
 
-class _StreamBuilder(ET.TreeBuilder):
-    """Builds the tree but hands each finished ``<tu>`` to the reader and drops it, so memory holds one
-    unit at a time; records the line each element starts on, for error messages."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parser: DefusedXMLParser | None = None
-        self.lines: dict[int, int] = {}
-        self.stack: list[ET.Element] = []
-        self.header: ET.Element | None = None
-        self.body_seen = False
-        self.units: list[TmxUnit] = []
-
-    def where(self, element: ET.Element) -> str:
-        return f"line {self.lines.get(id(element), '?')}, <{element.tag}>"
-
-    def start(self, tag, attrs):
-        element = super().start(tag, attrs)
-        if self.parser is not None:
-            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
-        if not self.stack and tag != "tmx":
-            raise TmxError(f"{self.where(element)}: the root element must be <tmx>")
-        self.stack.append(element)
-        return element
-
-    def end(self, tag):
-        element = super().end(tag)
-        self.stack.pop()
-        depth = len(self.stack)
-        if depth == 1 and element.tag == "header":
-            self.header = element
-        elif depth == 1 and element.tag == "body":
-            self.body_seen = True
-        elif depth == 2 and self.stack[-1].tag == "body":
-            if element.tag != "tu":
-                raise TmxError(f"{self.where(element)}: only <tu> may appear in <body>")
-            if self.header is None:
-                raise TmxError(f"{self.where(self.stack[0])}: no <header>")
-            default_src = self.header.get("srclang")
-            if not default_src:
-                raise TmxError(f"{self.where(self.header)}: the header has no srclang")
-            self.units.extend(_units(element, default_src, self.where))
-            self.stack[-1].remove(element)
-            for done in element.iter():
-                self.lines.pop(id(done), None)
-        return element
+def _where(element: Element | None) -> str:
+    if element is None:
+        return "line ?"
+    return f"line {element.sourceline or '?'}, <{_name(element)}>"
 
 
-def _lang(element: ET.Element) -> str | None:
+def _name(element: Element) -> str:
+    tag = element.tag
+    return tag if isinstance(tag, str) else "?"
+
+
+def _malformed(line: int | None, column: int | None, reason: str) -> TmxError:
+    where = f"line {line or '?'}" + (f", column {column}" if column else "")
+    return TmxError(f"{where}: not well-formed XML ({reason})")
+
+
+def _lang(element: Element) -> str | None:
     return element.get(XML_LANG) or element.get("lang")
 
 
@@ -125,16 +92,19 @@ def _date(value: str | None, where: str) -> dt.datetime | None:
         raise TmxError(f"{where}: date {value!r} is not in TMX form YYYYMMDDThhmmssZ") from exc
 
 
-def _attr_date(tuv: ET.Element, tu: ET.Element, name: str, where) -> dt.datetime | None:
+def _attr_date(tuv: Element, tu: Element, name: str) -> dt.datetime | None:
     """A date attribute of the ``<tuv>``, else of its ``<tu>``."""
     element = tuv if tuv.get(name) else tu
-    return _date(element.get(name), where(element))
+    value = element.get(name)
+    return None if value is None else _date(value, _where(element))
 
 
-def _segment_text(seg: ET.Element, where) -> str:
-    for child in seg.iter():
-        if child is not seg and child.tag not in INLINE:
-            raise TmxError(f"{where(child)}: <{child.tag}> is not allowed inside <seg>")
+def _segment_text(seg: Element) -> str:
+    if len(seg) == 0:  # plain text, the usual case: no walk over the subtree
+        return seg.text or ""
+    for child in seg.iterdescendants():
+        if child.tag not in INLINE:
+            raise TmxError(f"{_where(child)}: <{_name(child)}> is not allowed inside <seg>")
     return "".join(seg.itertext())
 
 
@@ -147,53 +117,82 @@ def read_tmx(data: bytes, *, max_bytes: int = MAX_BYTES) -> list[TmxUnit]:
     return list(iter_tmx(data, max_bytes=max_bytes))
 
 
-def iter_tmx(data: bytes, *, max_bytes: int = MAX_BYTES, chunk: int = 2**20) -> Iterator[TmxUnit]:
+def iter_tmx(data: bytes, *, max_bytes: int = MAX_BYTES) -> Iterator[TmxUnit]:
     """The units of ``read_tmx`` as the document is parsed, one ``<tu>`` in memory at a time; an error
     (TmxError, naming the line) may come after some units: store them in a transaction."""
     if not data or not data.strip():
         raise TmxError("empty TMX document")
     if len(data) > max_bytes:
         raise TmxError(f"TMX document is {len(data)} bytes, more than the limit of {max_bytes}")
-    builder = _StreamBuilder()
-    parser = DefusedXMLParser(target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    builder.parser = parser
+    stream = XmlStream(data, ("header", "body", "tu"))
+    header: Element | None = None
+    body_seen = False
     try:
-        for offset in range(0, len(data), chunk):
-            parser.feed(data[offset:offset + chunk])
-            yield from builder.units
-            builder.units.clear()
-        root = parser.close()
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise TmxError(f"line {line}, column {column}: not well-formed XML ({ErrorString(exc.code)})") from exc
-    except DefusedXmlException as exc:
-        line = parser.parser.CurrentLineNumber
-        raise TmxError(f"line {line}: refused for safety: {exc}") from exc
-    yield from builder.units
-    if builder.header is None:
-        raise TmxError(f"{builder.where(root)}: no <header>")
-    if not builder.header.get("srclang"):
-        raise TmxError(f"{builder.where(builder.header)}: the header has no srclang")
-    if not builder.body_seen:
-        raise TmxError(f"{builder.where(root)}: no <body>")
+        for _event, element in stream:
+            root = stream.root
+            if root is None or root.tag != "tmx":
+                raise TmxError(f"{_where(root if root is not None else element)}: the root element must be <tmx>")
+            parent = element.getparent()
+            if element.tag == "header" and parent is root:
+                header = element
+            elif element.tag == "body" and parent is root:
+                body_seen = True
+                for child in element:  # the last <tu> and anything after it
+                    if child.tag != "tu":
+                        raise TmxError(f"{_where(child)}: only <tu> may appear in <body>")
+            elif element.tag == "tu" and parent is not None and parent.tag == "body" and parent.getparent() is root:
+                if header is None:
+                    raise TmxError(f"{_where(root)}: no <header>")
+                default_src = header.get("srclang")
+                if not default_src:
+                    raise TmxError(f"{_where(header)}: the header has no srclang")
+                yield from _units(element, default_src)
+                # Bounded memory: the unit's subtree goes, and so does everything before it in <body>.
+                element.clear()
+                while (previous := element.getprevious()) is not None:
+                    if not isinstance(previous.tag, str):  # an undeclared entity under an outside DTD
+                        raise _malformed(previous.sourceline, None, f"undefined entity {previous.text}")
+                    if previous.tag != "tu":
+                        raise TmxError(f"{_where(previous)}: only <tu> may appear in <body>")
+                    del parent[0]
+    except XmlMalformed as exc:
+        raise _malformed(exc.line, exc.column, exc.reason) from None
+    except XmlRefused as exc:
+        raise TmxError(f"line {exc.line or '?'}: refused for safety: {exc.reason}") from None
+    root = stream.root
+    if root is None or root.tag != "tmx":
+        raise TmxError(f"{_where(root)}: the root element must be <tmx>")
+    if header is None:
+        raise TmxError(f"{_where(root)}: no <header>")
+    if not header.get("srclang"):
+        raise TmxError(f"{_where(header)}: the header has no srclang")
+    if not body_seen:
+        raise TmxError(f"{_where(root)}: no <body>")
 
 
-def _units(tu: ET.Element, default_src: str, where: Callable[[ET.Element], str]) -> list[TmxUnit]:
+def _units(tu: Element, default_src: str) -> list[TmxUnit]:
     """The source -> target pairs of one ``<tu>``."""
     units: list[TmxUnit] = []
-    props = {p.get("type", ""): (p.text or "").strip() for p in tu.findall("prop")}
-    notes = [(n.text or "").strip() for n in tu.findall("note") if (n.text or "").strip()]
+    props: dict[str, str] = {}
+    notes: list[str] = []
     variants = []
-    for tuv in tu.findall("tuv"):
-        lang = _lang(tuv)
-        if not lang:
-            raise TmxError(f"{where(tuv)}: <tuv> without xml:lang")
-        seg = tuv.find("seg")
-        if seg is None:
-            raise TmxError(f"{where(tuv)}: <tuv xml:lang={lang!r}> has no <seg>")
-        variants.append((lang, _segment_text(seg, where), tuv))
+    # One pass over the children (lxml's find/findall cost more than the parsing itself).
+    for child in tu:
+        tag = child.tag
+        if tag == "tuv":
+            lang = _lang(child)
+            if not lang:
+                raise TmxError(f"{_where(child)}: <tuv> without xml:lang")
+            seg = next((c for c in child if c.tag == "seg"), None)
+            if seg is None:
+                raise TmxError(f"{_where(child)}: <tuv xml:lang={lang!r}> has no <seg>")
+            variants.append((lang, _segment_text(seg), child))
+        elif tag == "prop":
+            props[child.get("type", "")] = (child.text or "").strip()
+        elif tag == "note" and (note := (child.text or "").strip()):
+            notes.append(note)
     if not variants:
-        raise TmxError(f"{where(tu)}: a <tu> without any <tuv>")
+        raise TmxError(f"{_where(tu)}: a <tu> without any <tuv>")
     src = tu.get("srclang") or default_src
     if src.lower() == "*all*":
         sources = variants
@@ -202,7 +201,7 @@ def _units(tu: ET.Element, default_src: str, where: Callable[[ET.Element], str])
         if not sources:  # srclang "en" against <tuv xml:lang="en-US">
             sources = [v for v in variants if _same_language(v[0], src)]
         if not sources:
-            raise TmxError(f"{where(tu)}: no <tuv> in the source language {src!r}")
+            raise TmxError(f"{_where(tu)}: no <tuv> in the source language {src!r}")
         sources = sources[:1]
     context = next((props[k] for k in CONTEXT_PROPS if props.get(k)), None)
     for s_lang, s_text, s_tuv in sources:
@@ -215,8 +214,8 @@ def _units(tu: ET.Element, default_src: str, where: Callable[[ET.Element], str])
                 source_lang=_language_tag(s_lang), target_lang=_language_tag(t_lang),
                 source=s_text, target=t_text,
                 creationid=t_tuv.get("creationid") or tu.get("creationid"),
-                creationdate=_attr_date(t_tuv, tu, "creationdate", where),
-                changedate=_attr_date(t_tuv, tu, "changedate", where),
+                creationdate=_attr_date(t_tuv, tu, "creationdate"),
+                changedate=_attr_date(t_tuv, tu, "changedate"),
                 context=context,
                 note="\n".join(notes) or None,
                 tuid=tu.get("tuid"),

@@ -5,13 +5,19 @@ of them; and the pre-filters do spare the work on text without customer data."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 
 import pytest
 
-from machinery.pii import GuardedDetector, PatternDetector, default_detectors
-from machinery.pii_guards import ADDRESS_GUARD, BIRTH_DATE_GUARD, NAME_GUARD, PASSPORT_GUARD, folded
+from machinery.pii import GuardedDetector, PatternDetector, default_detectors, without_guards
+from machinery.pii_guards import (
+    ADDRESS_GUARD,
+    BIRTH_DATE_GUARD,
+    NAME_GUARD,
+    PASSPORT_GUARD,
+    any_word_pattern,
+    folded,
+)
 from machinery.protection import Protector, Rule, Span
 from tests.machinery.pii_corpus import HARD_PII_FREE, PII_FREE, WITH_DATA
 
@@ -39,14 +45,7 @@ TRICKY = [
 
 def unguarded(protector: Protector) -> Protector:
     """``protector`` with every guard taken off its detectors and rules."""
-    rules = []
-    for rule in protector.rules:
-        if isinstance(rule, PatternDetector | Rule):
-            rule = dataclasses.replace(rule, guard=None)
-        elif isinstance(rule, GuardedDetector):
-            rule = rule.detector
-        rules.append(rule)
-    protector.rules = tuple(rules)
+    protector.rules = without_guards(protector.rules)
     return protector
 
 
@@ -138,3 +137,29 @@ def test_find_pii_remembers_texts_without_customer_data_only() -> None:
     calls = counting.calls
     assert protector.find_pii("Dear Maria,\nyour parcel is on its way.") == first
     assert counting.calls == calls + 1  # customer data is searched again, never kept
+
+
+def test_without_guards_takes_off_every_guard_of_detectors_and_rules() -> None:
+    guarded = Protector().rules
+    assert any(isinstance(r, Rule) and r.guard is not None for r in guarded)
+    assert any(isinstance(r, GuardedDetector) for r in guarded)
+    bare = without_guards(guarded)
+    assert len(bare) == len(guarded)
+    assert not any(isinstance(r, GuardedDetector) for r in bare)
+    assert all(getattr(r, "guard", None) is None for r in bare)
+    assert [r.kind for r in bare] == [r.kind for r in guarded]
+    # a copy: the rules it was given keep their guards
+    assert any(isinstance(r, PatternDetector) and r.guard is not None for r in guarded)
+    plain = default_detectors(guarded=False)
+    assert [(type(d), d.kind) for d in without_guards(plain)] == [(type(d), d.kind) for d in plain]
+
+
+def test_a_guards_word_pattern_finds_text_exactly_when_one_of_its_words_is_in_it() -> None:
+    # the words are compiled as a trie, with words that extend a shorter one left out
+    words = ADDRESS_GUARD.words + NAME_GUARD.words + ("ab", "abc", "abd", "b.", "x")
+    pattern = any_word_pattern(words)
+    assert pattern is not None
+    rng = random.Random(16)
+    alphabet = "abcdx. StraeLnhöPlC/\n先生" + "".join(words)
+    for text in corpus() + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]:
+        assert (pattern.search(text) is not None) == any(w in text for w in words), text
