@@ -112,7 +112,9 @@ bench: venv
 	$(BIN)/python bench/bench_kb_jobs.py
 	$(BIN)/python bench/bench_kb_cost.py
 	$(BIN)/python bench/bench_apertium.py
+	$(BIN)/python bench/bench_pii.py
 	$(BIN)/python bench/bench_imports.py
+	$(BIN)/python bench/bench_glossary_search.py
 	$(BIN)/python bench/bench_terms.py
 	$(BIN)/python bench/bench_admin_pages.py
 
