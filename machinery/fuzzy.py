@@ -279,8 +279,8 @@ class FuzzyIndex:
             candidates = self._candidates(text, lengths, lo, hi, start)
         if not len(candidates):
             return []
-        texts, numbers = self._texts, candidates.tolist()
-        chosen = texts.many(numbers) if isinstance(texts, TextStore) else [texts[i] for i in numbers]
+        texts, picked = self._texts, candidates.tolist()
+        chosen = texts.many(picked) if isinstance(texts, TextStore) else [texts[i] for i in picked]
         found = process.extract(text, chosen, scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
         if not found:
             return []
