@@ -91,9 +91,12 @@ class FuzzyIndex:
     Counting shared trigrams through posting lists costs a memory access per posting, and the
     trigrams of common words ("the", "you", "ord") sit in most texts. So the ``frequent_grams``
     commonest buckets are not posted at all: each text carries a bit signature of which of them it
-    has (one uint32 plane per 32 buckets), and a query counts them with AND + popcount over whole
-    planes; only the rarer buckets go through posting lists (one int32 array, CSR). Additions go to
-    a small dict of postings, folded into the arrays once it outgrows a quarter of the index.
+    has (one uint64 plane per 64 buckets), and a query counts them with AND + popcount over the
+    planes, chunk by chunk so the temporaries stay in the CPU cache; only the rarer buckets go
+    through posting lists (one int32 array, CSR). A bulk load (``add_many`` into an empty index, as a
+    snapshot is built) orders the documents by length, so a query reads only the slice of lengths
+    that can reach its threshold. Additions go to a small dict of postings, folded into the arrays
+    once it outgrows a quarter of the index; they follow the ordered documents and are always read.
     Below ``exhaustive_below`` texts, every length-compatible text is scored instead.
     Not thread-safe: ``TranslationMemory`` serialises access.
     """
@@ -299,12 +302,13 @@ class FuzzyIndex:
         n = len(self._texts)
         return start, (int(np.searchsorted(ordered, hi, side="right")) if self._ordered == n else n)
 
-    def _buffer(self, name: str, dtype: type) -> np.ndarray:
-        """A reusable per-document work array: fresh ones would page-fault on every query."""
-        n = len(self._texts)
+    def _buffer(self, name: str, dtype: type, size: int | None = None) -> np.ndarray:
+        """A reusable work array, one value per document (or ``size``): fresh ones would page-fault on every
+        query."""
+        n = len(self._texts) if size is None else size
         buf = self._scratch.get(name)
         if buf is None or len(buf) < n:
-            buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1], dtype=dtype)
+            buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1] if size is None else size, dtype=dtype)
         return buf[:n]
 
     def _rare_counts(self, rare: np.ndarray, start: int, end: int) -> np.ndarray | None:
@@ -345,7 +349,7 @@ class FuzzyIndex:
             return None
         width = end - start
         shared, dice = self._buffer("shared", np.uint16)[:width], self._buffer("dice", np.float32)[:width]
-        scratch, popcount = self._buffer("and", np.uint64), self._buffer("popcount", np.uint8)
+        scratch, popcount = self._buffer("and", np.uint64, _SCAN_CHUNK), self._buffer("popcount", np.uint8, _SCAN_CHUNK)
         planes, lengths, query = self._planes.view(), self._lengths_f.view(), np.float32(len(text))
         # Chunk by chunk, so the temporaries are read back from the cache rather than from memory.
         for s in range(start, end, _SCAN_CHUNK):
