@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from rapidfuzz import fuzz, process
+
+from machinery.trigrams import CHUNK_KEYS, bucket_heads, posting_keys, query_buckets
 
 
 def length_bounds(length: int, threshold: float) -> tuple[int, int]:
@@ -27,67 +30,17 @@ def length_bounds(length: int, threshold: float) -> tuple[int, int]:
     return lo, hi
 
 
-_BUCKET_BITS = 30
 _CHUNK_TEXTS = 20_000  # trigram temporaries of a chunk: about 3 KB a text
-_CHUNK_KEYS = 1 << 22
 _SAMPLE_TEXTS = 50_000
 _DOC_MASK = np.int64(0xFFFFFFFF)
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads trigram codes over the buckets
+_SCAN_CHUNK = 1 << 17  # documents scored per pass: a chunk's temporaries stay in the CPU cache
 
 
-def _trigram_buckets(codepoints: np.ndarray) -> np.ndarray:
-    """The bucket of each character trigram starting at every position but the last two."""
-    c = codepoints.astype(np.uint64)
-    code = (c[:-2] << np.uint64(42)) | (c[1:-1] << np.uint64(21)) | c[2:]
-    return ((code * _MIX) >> np.uint64(64 - _BUCKET_BITS)).astype(np.int64)
+@runtime_checkable
+class TextStore(Protocol):
+    """Texts that fetch many at once faster than one by one (a snapshot's mapped texts)."""
 
-
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-
-
-def _distinct_sorted(values: np.ndarray) -> np.ndarray:
-    # np.unique hashes before sorting in numpy 2.3, which is several times slower on int64 keys.
-    values = np.sort(values)
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
-
-
-def _query_buckets(text: str) -> np.ndarray:
-    padded = f" {text} "
-    if len(padded) < 3:
-        return np.empty(0, dtype=np.int64)
-    return _distinct_sorted(_trigram_buckets(_codepoints(padded)))
-
-
-def _posting_keys(texts: Sequence[str], first: int) -> np.ndarray:
-    """Sorted, distinct ``bucket << 32 | document`` keys for ``texts`` numbered from ``first``."""
-    padded = [f" {t} " for t in texts]
-    lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
-    total = int(lengths.sum())
-    if total < 3:
-        return np.empty(0, dtype=np.int64)
-    buckets = _trigram_buckets(_codepoints("".join(padded)))
-    # A trigram starting in a text's last two characters would run into the next text.
-    ends = np.cumsum(lengths)
-    cut = np.concatenate([ends - 2, ends - 1])
-    valid = np.ones(total - 2, dtype=bool)
-    valid[cut[cut < total - 2]] = False
-    docs = np.repeat(np.arange(first, first + len(padded), dtype=np.int64), lengths)[: total - 2]
-    return _distinct_sorted((buckets[valid] << np.int64(32)) | docs[valid])
-
-
-def _bucket_heads(keys: np.ndarray) -> np.ndarray:
-    """Where each bucket's run starts in sorted ``bucket << 32 | document`` keys, found slice by slice."""
-    heads = [np.zeros(1 if len(keys) else 0, dtype=np.int64)]
-    for start in range(0, max(len(keys) - 1, 0), _CHUNK_KEYS):
-        buckets = keys[start:start + _CHUNK_KEYS + 1] >> np.int64(32)
-        heads.append(np.flatnonzero(buckets[1:] != buckets[:-1]) + start + 1)
-    return np.concatenate(heads)
+    def many(self, numbers: list[int]) -> list[str]: ...
 
 
 class _Column:
@@ -138,14 +91,17 @@ class FuzzyIndex:
     Counting shared trigrams through posting lists costs a memory access per posting, and the
     trigrams of common words ("the", "you", "ord") sit in most texts. So the ``frequent_grams``
     commonest buckets are not posted at all: each text carries a bit signature of which of them it
-    has (one uint32 plane per 32 buckets), and a query counts them with AND + popcount over whole
-    planes; only the rarer buckets go through posting lists (one int32 array, CSR). Additions go to
-    a small dict of postings, folded into the arrays once it outgrows a quarter of the index.
+    has (one uint64 plane per 64 buckets), and a query counts them with AND + popcount over the
+    planes, chunk by chunk so the temporaries stay in the CPU cache; only the rarer buckets go
+    through posting lists (one int32 array, CSR). A bulk load (``add_many`` into an empty index, as a
+    snapshot is built) orders the documents by length, so a query reads only the slice of lengths
+    that can reach its threshold. Additions go to a small dict of postings, folded into the arrays
+    once it outgrows a quarter of the index; they follow the ordered documents and are always read.
     Below ``exhaustive_below`` texts, every length-compatible text is scored instead.
     Not thread-safe: ``TranslationMemory`` serialises access.
     """
 
-    def __init__(self, *, max_candidates: int = 1500, frequent_grams: int = 512,
+    def __init__(self, *, max_candidates: int = 2500, frequent_grams: int = 512,
                  exhaustive_below: int = 5000) -> None:
         self.max_candidates = max_candidates
         self.exhaustive_below = exhaustive_below
@@ -166,6 +122,9 @@ class FuzzyIndex:
         self._postings = np.empty(0, dtype=np.int32)
         self._merged = 0
         self._recent: dict[int, list[int]] = {}
+        # Documents [0, _ordered) are in order of length (a bulk load sorts them), so a query scans only the
+        # lengths that can reach its threshold; later additions follow, in any order.
+        self._ordered = 0
         self.read_only = False
 
     def __len__(self) -> int:
@@ -186,6 +145,10 @@ class FuzzyIndex:
         prio = (np.zeros(len(ids), dtype=np.int8) if priorities is None
                 else np.fromiter(priorities, dtype=np.int8, count=len(ids)))
         first = len(self._texts)
+        if not first and len(texts) > 1:
+            order = np.argsort(np.fromiter(map(len, texts), dtype=np.int32, count=len(texts)), kind="stable")
+            texts, ids, prio = [texts[i] for i in order.tolist()], ids[order], prio[order]
+            self._ordered = len(texts)
         self._texts.extend(texts)
         self._ids.extend(ids)
         self._priority.extend(prio)
@@ -197,7 +160,7 @@ class FuzzyIndex:
             return
         planes = self._planes.data
         for number, text in enumerate(texts, start=first):
-            buckets = _query_buckets(text)
+            buckets = query_buckets(text)
             where, frequent = self._frequent_of(buckets)
             for bit in self._frequent_bit[where[frequent]].tolist():
                 planes[bit >> 6, number] |= np.uint64(1 << (bit & 63))
@@ -225,7 +188,7 @@ class FuzzyIndex:
         keys = np.empty(max(1, sum(map(len, self._texts))), dtype=np.int64)
         used = 0
         for start in range(0, n, _CHUNK_TEXTS):
-            part = _posting_keys(self._texts[start:start + _CHUNK_TEXTS], start)
+            part = posting_keys(self._texts[start:start + _CHUNK_TEXTS], start)
             where, frequent = self._frequent_of(part >> np.int64(32))
             bits = self._frequent_bit[where[frequent]]
             np.bitwise_or.at(planes, (bits >> 6, part[frequent] & _DOC_MASK),
@@ -235,12 +198,12 @@ class FuzzyIndex:
             used += len(rare)
         keys = keys[:used]
         keys.sort()
-        heads = _bucket_heads(keys)
+        heads = bucket_heads(keys)
         self._keys = keys[heads] >> np.int64(32)
         self._starts = np.append(heads, used).astype(np.int64)
         postings = np.empty(used, dtype=np.int32)
-        for start in range(0, used, _CHUNK_KEYS):
-            postings[start:start + _CHUNK_KEYS] = keys[start:start + _CHUNK_KEYS] & _DOC_MASK
+        for start in range(0, used, CHUNK_KEYS):
+            postings[start:start + CHUNK_KEYS] = keys[start:start + CHUNK_KEYS] & _DOC_MASK
         self._postings = postings
         self._merged = n
         self._recent = {}
@@ -250,7 +213,7 @@ class FuzzyIndex:
         n = len(self._texts)
         sample = self._texts[:: max(1, -(-n // _SAMPLE_TEXTS))]
         keys = np.concatenate([np.empty(0, dtype=np.int64)] + [
-            _posting_keys(sample[s:s + _CHUNK_TEXTS], s) for s in range(0, len(sample), _CHUNK_TEXTS)])
+            posting_keys(sample[s:s + _CHUNK_TEXTS], s) for s in range(0, len(sample), _CHUNK_TEXTS)])
         buckets = np.sort(keys >> np.int64(32))
         heads = np.flatnonzero(np.diff(buckets, prepend=-1))
         counts = np.diff(np.append(heads, len(buckets)))
@@ -286,6 +249,9 @@ class FuzzyIndex:
         index._frequent, index._frequent_bit = arrays["frequent"], arrays["frequent_bit"]
         index._keys, index._starts, index._postings = arrays["keys"], arrays["starts"], arrays["postings"]
         index._merged = len(texts)
+        lengths = arrays["lengths"]
+        drops = np.flatnonzero(lengths[1:] < lengths[:-1])  # a snapshot of an older build: not ordered
+        index._ordered = int(drops[0]) + 1 if len(drops) else len(lengths)
         index.read_only = True
         return index
 
@@ -307,17 +273,18 @@ class FuzzyIndex:
         n = len(self._texts)
         if not n or not text or limit <= 0:
             return []
-        lengths = self._lengths.view()
         lo, hi = length_bounds(len(text), threshold)
+        start, end = self._window(lo, hi)
+        lengths = self._lengths.view()[start:end]
         if n <= self.exhaustive_below:
-            candidates = np.flatnonzero((lengths >= lo) & (lengths <= hi))
+            candidates = np.flatnonzero((lengths >= lo) & (lengths <= hi)) + start
         else:
-            candidates = self._candidates(text, lengths, lo, hi)
+            candidates = self._candidates(text, lengths, lo, hi, start)
         if not len(candidates):
             return []
-        texts = self._texts
-        found = process.extract(text, [texts[i] for i in candidates.tolist()], scorer=fuzz.ratio,
-                                score_cutoff=threshold, limit=None)
+        texts, picked = self._texts, candidates.tolist()
+        chosen = texts.many(picked) if isinstance(texts, TextStore) else [texts[i] for i in picked]
+        found = process.extract(text, chosen, scorer=fuzz.ratio, score_cutoff=threshold, limit=None)
         if not found:
             return []
         numbers = candidates[[k for _, _, k in found]]
@@ -327,58 +294,89 @@ class FuzzyIndex:
         order = np.lexsort((-ids, -priorities, -scores))[:limit]
         return [(int(ids[k]), float(scores[k]), int(priorities[k])) for k in order]
 
-    def _buffer(self, name: str, dtype: type) -> np.ndarray:
-        """A reusable per-document work array: fresh ones would page-fault on every query."""
+    def _window(self, lo: int, hi: int) -> tuple[int, int]:
+        """The documents ``[start, end)`` that may have a length in ``[lo, hi]``: the ordered ones of those
+        lengths, and every document added after them."""
+        ordered = self._lengths.view()[: self._ordered]
+        start = int(np.searchsorted(ordered, lo, side="left"))
         n = len(self._texts)
+        return start, (int(np.searchsorted(ordered, hi, side="right")) if self._ordered == n else n)
+
+    def _buffer(self, name: str, dtype: type, size: int | None = None) -> np.ndarray:
+        """A reusable work array, one value per document (or ``size``): fresh ones would page-fault on every
+        query."""
+        n = len(self._texts) if size is None else size
         buf = self._scratch.get(name)
         if buf is None or len(buf) < n:
-            buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1], dtype=dtype)
+            buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1] if size is None else size, dtype=dtype)
         return buf[:n]
 
-    def _shared(self, text: str) -> np.ndarray | None:
-        """How many trigram buckets each document shares with ``text`` (None: no document shares any)."""
-        n = len(self._texts)
-        buckets = _query_buckets(text)
-        if not len(buckets):
-            return None
-        where, frequent = self._frequent_of(buckets)
-        rare = buckets[~frequent]
+    def _rare_counts(self, rare: np.ndarray, start: int, end: int) -> np.ndarray | None:
+        """How many of the ``rare`` buckets each document of ``[start, end)`` has (None: none has any)."""
         lists: list[np.ndarray] = []
         if len(rare) and len(self._keys):
             at = np.minimum(np.searchsorted(self._keys, rare), len(self._keys) - 1)
             at = at[self._keys[at] == rare]
-            lists.extend(self._postings[s:e] for s, e in zip(self._starts[at].tolist(),
-                                                              self._starts[at + 1].tolist(), strict=True))
+            for s, e in zip(self._starts[at].tolist(), self._starts[at + 1].tolist(), strict=True):
+                docs = self._postings[s:e]  # in ascending order: cut to the window
+                a, b = np.searchsorted(docs, (start, end)).tolist()
+                if b > a:
+                    lists.append(docs[a:b])
         if self._recent:
-            lists.extend(np.array(p, dtype=np.int32) for p in map(self._recent.get, rare.tolist()) if p)
-        shared = self._buffer("shared", np.uint16)
-        if lists:
-            np.copyto(shared, np.bincount(np.concatenate(lists), minlength=n), casting="unsafe")
-        else:
-            shared.fill(0)
+            for posted in map(self._recent.get, rare.tolist()):
+                if posted:
+                    docs = np.array(posted, dtype=np.int32)
+                    lists.append(docs[(docs >= start) & (docs < end)])
+        if not lists:
+            return None
+        return np.bincount(np.concatenate(lists) - np.int32(start), minlength=end - start)
+
+    def _dice(self, text: str, start: int, end: int) -> np.ndarray | None:
+        """The Dice coefficient of trigram buckets shared with ``text``, per document of ``[start, end)``.
+
+        Dice = 2 * shared / (grams of both); a padded text of length L has L trigrams (the 2 is left out:
+        only the order matters). None: no document shares a bucket."""
+        buckets = query_buckets(text)
+        if not len(buckets):
+            return None
+        where, frequent = self._frequent_of(buckets)
+        counts = self._rare_counts(buckets[~frequent], start, end)
         mask = [0] * self._words
         for bit in self._frequent_bit[where[frequent]].tolist():
             mask[bit >> 6] |= 1 << (bit & 63)
-        planes = self._planes.view()
-        scratch, popcount = self._buffer("and", np.uint64), self._buffer("popcount", np.uint8)
-        for word, bits in enumerate(mask):
-            if bits:
-                np.bitwise_and(planes[word], np.uint64(bits), out=scratch)
-                np.bitwise_count(scratch, out=popcount)
-                shared += popcount
-        return shared
+        words = [(word, np.uint64(bits)) for word, bits in enumerate(mask) if bits]
+        if counts is None and not words:
+            return None
+        width = end - start
+        shared, dice = self._buffer("shared", np.uint16)[:width], self._buffer("dice", np.float32)[:width]
+        scratch, popcount = self._buffer("and", np.uint64, _SCAN_CHUNK), self._buffer("popcount", np.uint8, _SCAN_CHUNK)
+        planes, lengths, query = self._planes.view(), self._lengths_f.view(), np.float32(len(text))
+        # Chunk by chunk, so the temporaries are read back from the cache rather than from memory.
+        for s in range(start, end, _SCAN_CHUNK):
+            e = min(end, s + _SCAN_CHUNK)
+            out, k = shared[s - start:e - start], e - s
+            if counts is None:
+                out.fill(0)
+            else:
+                np.copyto(out, counts[s - start:e - start], casting="unsafe")
+            for word, bits in words:
+                np.bitwise_and(planes[word, s:e], bits, out=scratch[:k])
+                np.bitwise_count(scratch[:k], out=popcount[:k])
+                np.add(out, popcount[:k], out=out)
+            part = dice[s - start:e - start]
+            np.add(lengths[s:e], query, out=part)
+            np.divide(out, part, out=part)
+        return dice
 
-    def _candidates(self, text: str, lengths: np.ndarray, lo: int, hi: int) -> np.ndarray:
-        """Document numbers worth scoring: the best Dice coefficients of shared trigrams."""
-        shared = self._shared(text)
-        if shared is None:
+    def _candidates(self, text: str, lengths: np.ndarray, lo: int, hi: int, start: int) -> np.ndarray:
+        """Document numbers worth scoring: the best Dice coefficients of shared trigrams, among the documents
+        from ``start`` on whose ``lengths`` are given."""
+        dice = self._dice(text, start, start + len(lengths))
+        if dice is None:
             return np.empty(0, dtype=np.int64)
-        # Dice = 2 * shared / (grams of both); a padded text of length L has L trigrams. Dice already
-        # penalises lengths far from the query's, so the exact length bound is applied after ranking.
-        dice = self._buffer("dice", np.float32)
-        np.add(self._lengths_f.view(), np.float32(len(text)), out=dice)
-        np.divide(shared, dice, out=dice)
-        rank = self._buffer("rank", np.int16)
+        # Dice already penalises lengths far from the query's, so the exact length bound is applied after
+        # ranking. Ranks are Dice in steps of 1/4096: whole ranks are taken, best first, up to the cap.
+        rank = self._buffer("rank", np.int16)[: len(dice)]
         np.multiply(dice, np.float32(4096), out=dice)
         np.copyto(rank, dice, casting="unsafe")
         tally = np.bincount(rank)
@@ -391,4 +389,4 @@ class FuzzyIndex:
         chosen = chosen[(lengths[chosen] >= lo) & (lengths[chosen] <= hi)]
         if len(chosen) > cap:
             chosen = chosen[np.argpartition(-dice[chosen], cap)[:cap]]
-        return chosen
+        return chosen + start

@@ -1,0 +1,126 @@
+"""The fuzzy index's candidate choice: documents in length order, a query's length slice, the candidate cap."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from machinery import memory_index
+from machinery.fuzzy import FuzzyIndex, length_bounds
+
+WORDS = ["order", "refund", "parcel", "courier", "invoice", "warranty", "router", "battery", "account",
+         "password", "delivery", "address", "label", "return", "screen", "charger", "subscription"]
+
+
+def varied(n: int, seed: int = 2) -> list[str]:
+    """Distinct sentences of 2 to 14 words: lengths from about 10 to 130 characters."""
+    rng = random.Random(seed)
+    out: set[str] = set()
+    while len(out) < n:
+        out.add(" ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 14))) + f" {rng.randint(1, 999)}")
+    return sorted(out)
+
+
+def edited(rng: random.Random, text: str) -> str:
+    i = rng.randrange(len(text) - 1)
+    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+
+
+def recall(index: FuzzyIndex, texts: list[str], queries: list[str], threshold: float = 75) -> float:
+    """Ranks where the index's score equals brute force's (the ids of equal scores may differ)."""
+    hits = total = 0
+    for query in queries:
+        truth = [s for _, s, _ in process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=threshold, limit=5)]
+        got = [score for _, score in index.search(query, 5, threshold)]
+        hits += sum(1 for k, score in enumerate(truth) if k < len(got) and got[k] == score)
+        total += len(truth)
+    assert total
+    return hits / total
+
+
+def test_a_bulk_load_orders_documents_by_length_and_keeps_their_ids():
+    texts = varied(3000)
+    index = FuzzyIndex(exhaustive_below=0)
+    index.add_many(range(1, len(texts) + 1), texts, [i % 3 for i in range(len(texts))])
+    arrays, stored = index.snapshot()
+    assert np.all(np.diff(arrays["lengths"]) >= 0)
+    assert [len(t) for t in stored] == arrays["lengths"].tolist()
+    # Each document keeps its id and priority: the text stored under id i is texts[i - 1].
+    assert all(stored[k] == texts[int(doc) - 1] for k, doc in enumerate(arrays["ids"]))
+    assert all(int(p) == (int(doc) - 1) % 3 for p, doc in zip(arrays["priority"], arrays["ids"], strict=True))
+
+
+def test_the_length_slice_drops_no_text_that_can_reach_the_threshold():
+    # A cap above the size: the index must then find exactly what brute force finds, so any text the length
+    # slice wrongly left out (at either end, for short and long queries) would show.
+    rng = random.Random(4)
+    texts = varied(3000)
+    index = FuzzyIndex(exhaustive_below=0, max_candidates=10_000)
+    index.add_many(range(1, 2501), texts[:2500])
+    for i, text in enumerate(texts[2500:], start=2501):  # added after the bulk load: outside the order
+        index.add(i, text)
+    assert index._ordered == 2500 < len(index)
+    queries = [edited(rng, rng.choice(texts)) for _ in range(40)] + ["order 7", "refund refund refund"]
+    for threshold in (60, 75, 90):
+        assert recall(index, texts, queries, threshold) == 1.0
+
+
+def test_the_slice_is_the_lengths_that_can_reach_the_threshold():
+    texts = varied(2000)
+    index = FuzzyIndex(exhaustive_below=0)
+    index.add_many(range(len(texts)), texts)
+    lengths = index._lengths.view()
+    for query_length in (12, 40, 90):
+        lo, hi = length_bounds(query_length, 75)
+        start, end = index._window(lo, hi)
+        inside = (lengths >= lo) & (lengths <= hi)
+        assert inside[start:end].all() and not inside[:start].any() and not inside[end:].any()
+    index.add(99_999, "order")  # an addition after the ordered documents is always read
+    assert index._window(*length_bounds(90, 75))[1] == len(index)
+
+
+def test_a_snapshot_of_unordered_documents_still_answers_as_its_index(tmp_path):
+    # Indexes filled one text at a time (and snapshots written before the length order) are not ordered.
+    rng = random.Random(6)
+    texts = varied(3000, seed=8)
+    shuffled = rng.sample(range(len(texts)), len(texts))
+    built = FuzzyIndex(exhaustive_below=0, max_candidates=200)
+    for doc in shuffled[:2000]:
+        built.add(doc, texts[doc])
+    built.add_many(shuffled[2000:], [texts[doc] for doc in shuffled[2000:]])
+    memory_index.write_snapshot(tmp_path, ("en", "de"), built, seen_max=len(texts), recent_ids=set())
+    snapshot = memory_index.open_snapshot(tmp_path, ("en", "de"), exhaustive_below=0, max_candidates=200)
+    assert snapshot is not None and snapshot.index._ordered < len(texts)
+    for query in [edited(rng, rng.choice(texts)) for _ in range(30)]:
+        assert snapshot.index.ranked(query, 10, 70) == built.ranked(query, 10, 70)
+
+
+def test_templated_near_duplicates_keep_their_true_best_five():
+    # Thirty thousand sentences of one template that differ only in numbers: their trigrams rank them
+    # almost alike, and the exact best five are found only if the candidates reach deep enough. The
+    # earlier cap of 1,500 candidates lost one of these 150 ranks; the default finds them all.
+    rng = random.Random(4)
+    texts = sorted({f"We have received your return for order #{rng.randint(10**7, 10**8 - 1)} and will inspect "
+                    f"it within {rng.randint(2, 30)} days." for _ in range(30_000)})
+    queries = [edited(rng, rng.choice(texts)) for _ in range(30)]
+    default, earlier = FuzzyIndex(exhaustive_below=0), FuzzyIndex(exhaustive_below=0, max_candidates=1500)
+    for index in (default, earlier):
+        index.add_many(range(len(texts)), texts)
+    assert recall(default, texts, queries) == 1.0
+    assert recall(earlier, texts, queries) < 1.0
+
+
+def test_mapped_texts_fetch_many_as_one_by_one(tmp_path):
+    texts = ["Zamówienie wysłane", "注文は発送されました", "", "Ok", "الطلب في الطريق", "Order shipped"]
+    built = FuzzyIndex()
+    built.add_many(range(1, len(texts) + 1), texts)
+    memory_index.write_snapshot(tmp_path, ("pl", "en"), built, seen_max=6, recent_ids=set())
+    snapshot = memory_index.open_snapshot(tmp_path, ("pl", "en"))
+    assert snapshot is not None
+    stored = snapshot.index.snapshot()[1]
+    assert isinstance(stored, memory_index.MappedTexts)
+    numbers = [5, 0, 2, 2, 3]
+    assert stored.many(numbers) == [stored[i] for i in numbers]
+    assert sorted(stored.many(list(range(len(texts))))) == sorted(texts)
