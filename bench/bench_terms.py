@@ -149,6 +149,10 @@ def main() -> None:
             redis.wait(timeout=10)
 
 
+#: Issue #16: a translation with a 10,000-term glossary costs at most 50 ms more than without one.
+ADDED_GOAL_MS = 50.0
+
+
 def run(args: argparse.Namespace, sizes: list[int], rng: random.Random, tmp: str, redis_url: str) -> None:
     url = f"sqlite:///{tmp}/bench.db"
     upgrade(url)
@@ -166,8 +170,8 @@ def run(args: argparse.Namespace, sizes: list[int], rng: random.Random, tmp: str
           f"load average {load_average()}\n")
     print("| terms | no glossary | with glossary | added | first request (builds matchers) | store "
           "| job on save | first request after the job, other process: wall (CPU) | over the median request with the "
-          "glossary: wall (CPU) |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "glossary: wall (CPU) | goal: added <= 50 ms |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for size in sizes:
         pairs = all_pairs[:size]
         started = time.perf_counter()
@@ -200,7 +204,7 @@ def run(args: argparse.Namespace, sizes: list[int], rng: random.Random, tmp: str
         p90 = statistics.quantiles(with_glossary, n=10)[-1]
         print(f"| {size:,} | {p:.1f} | {g:.1f} ({p90:.1f}) | {g - p:+.1f} | {first:.0f} | {stored:.1f} s "
               f"| {job:.1f} s | {after_job:.0f} ({after_job_cpu[0]:.0f}) | {after_job - g:+.0f} "
-              f"({after_job_cpu[0] - g_cpu:+.0f}) |", flush=True)
+              f"({after_job_cpu[0] - g_cpu:+.0f}) | {'met' if g - p <= ADDED_GOAL_MS else '**not met**'} |", flush=True)
     print(f"\nload average at the end: {load_average()}")
 
 
