@@ -104,9 +104,8 @@ bench: venv
 	  && $(MAKE) -C $(TMP)/bench-baseline venv; fi
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_round_trips.py
-	$(BIN)/python bench/bench_replies.py --engine apertium
+	$(BIN)/python bench/bench_replies.py --engine apertium $(if $(BASELINE),--baseline-root $(TMP)/bench-baseline)
 	$(BIN)/python bench/bench_replies.py --engine deepl --engine-latency 150
-	@if [ -n "$(BASELINE)" ]; then $(BIN)/python bench/bench_replies.py --engine apertium --server-root $(TMP)/bench-baseline; fi
 	$(BIN)/python bench/bench_web_memory.py
 	$(BIN)/python bench/bench_tm_index.py
 	$(BIN)/python bench/bench_kb_jobs.py

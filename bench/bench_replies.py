@@ -42,6 +42,7 @@ SENTENCES = [
 ]
 LOCALES = ["de", "es", "nl", "fr", "pl", "it"]
 #: Web-worker CPU per reply, issue #19's goals.
+THROUGHPUT_GOAL = 2.5  # x the baseline's replies/s in the same run (issue #19)
 CPU_GOAL_MS = {"SQLite": 4, "PostgreSQL": 6}
 
 
@@ -150,7 +151,27 @@ def main() -> None:
                         help="the fake DeepL server (six target languages) or Apertium (en -> es)")
     parser.add_argument("--engine-latency", type=float, default=0.0, help="ms the fake DeepL waits per call")
     parser.add_argument("--server-root", help="serve this checkout (its .venv) instead of this one")
+    parser.add_argument("--baseline-root", help="then serve this checkout (its .venv) under the same load, and print "
+                                                "the throughput of both (goal: at least 2.5x the baseline's)")
     args = parser.parse_args()
+    rows = measure(args)
+    if args.baseline_root:
+        baseline = measure(argparse.Namespace(**{**vars(args), "server_root": args.baseline_root}))
+        print(f"\nThroughput against the baseline {args.baseline_root}, the same run\n")
+        print("| database | replies/s | baseline replies/s | ratio | goal (issue #19) |")
+        print("|---|---:|---:|---:|---|")
+        base = {r["database"]: r["rps"] for r in baseline if not r["endpoint"].startswith("bare")}
+        for r in rows:
+            if r["endpoint"].startswith("bare") or r["database"] not in base:
+                continue
+            ratio = r["rps"] / base[r["database"]] if base[r["database"]] else float("nan")
+            print(f"| {r['database']} | {r['rps']:.0f} | {base[r['database']]:.0f} | {ratio:.2f}x | >= 2.5x: "
+                  f"{'met' if ratio >= THROUGHPUT_GOAL else '**not met**'} |")
+        sys.stdout.flush()
+
+
+def measure(args: argparse.Namespace) -> list[dict]:
+    """Serve ``args.server_root`` (or this checkout) on each database, drive it, print its table; its rows."""
     load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="tolk-bench-"))
     rows = []
@@ -178,6 +199,7 @@ def main() -> None:
               f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} | "
               f"{goal} |")
     sys.stdout.flush()
+    return rows
 
 
 if __name__ == "__main__":
