@@ -78,6 +78,10 @@ class _Script:
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    # The status line and headers go out in one write, the body in another: with Nagle's algorithm on, the
+    # body waits for the client's delayed ACK of the headers, about 40 ms on every call (vendors' servers do
+    # not stall so; the benches' "Tolk's own" time included it).
+    disable_nagle_algorithm = True
 
     def _handle(self) -> None:
         self.server.fake._serve(self)
