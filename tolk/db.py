@@ -176,7 +176,7 @@ def defer_insert(session: Session, statement: Insert, values: Mapping[str, Any] 
     For bookkeeping rows nobody reads back in the same transaction (audit events, engine-call records, a
     ticket's language): on PostgreSQL they travel with the COMMIT, pipelined in one round trip, instead of
     one round trip each; elsewhere they run one by one just before the commit. Pass one statement built
-    once (``insert(Model.__table__)``) and the row as ``values``: building a statement per row costs more
+    once (``insert(Model)``) and the row as ``values``: building a statement per row costs more
     CPU than running it.
     """
     if not session.in_transaction():

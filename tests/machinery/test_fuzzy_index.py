@@ -9,9 +9,7 @@ from rapidfuzz import fuzz, process
 
 from machinery import memory_index
 from machinery.fuzzy import FuzzyIndex, length_bounds
-
-WORDS = ["order", "refund", "parcel", "courier", "invoice", "warranty", "router", "battery", "account",
-         "password", "delivery", "address", "label", "return", "screen", "charger", "subscription"]
+from tests.machinery.test_memory_index import WORDS
 
 
 def varied(n: int, seed: int = 2) -> list[str]:
