@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +40,33 @@ class Block:
                 out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
             return out
         for word in text.split():
-            padded = f" {word} "
-            for n in range(lo, hi + 1):
-                out += [padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
-                if len(padded) <= n:  # a short word counts once, as in scikit-learn
-                    break
+            out += _word_grams(word, lo, hi)
         return out
 
     def contribution(self, text: str) -> float:
         """This block's share of the decision value: the L2-normalised TF-IDF vector times the weights."""
-        weights: list[tuple[float, float]] = []
+        lookup, sublinear = self.table.get, self.sublinear_tf
+        dot = squares = 0.0
         for gram, count in Counter(self.ngrams(text)).items():
-            entry = self.table.get(gram)
+            entry = lookup(gram)
             if entry is not None:
-                tf = 1.0 + math.log(count) if self.sublinear_tf else float(count)
-                weights.append((tf * entry[0], entry[1]))
-        norm = math.sqrt(sum(w * w for w, _ in weights))
-        return sum(w * c for w, c in weights) / norm if norm else 0.0
+                weight = (1.0 + math.log(count) if sublinear else float(count)) * entry[0]
+                dot += weight * entry[1]
+                squares += weight * weight
+        return dot / math.sqrt(squares) if squares else 0.0
+
+
+@lru_cache(maxsize=16384)
+def _word_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    """The character n-grams of one (lower-cased) word padded with a space at each end, as scikit-learn's
+    ``char_wb`` analyzer makes them; cached, since replies are made of the same few thousand words."""
+    padded = f" {word} "
+    out: list[str] = []
+    for n in range(lo, hi + 1):
+        out += [padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
+        if len(padded) <= n:  # a short word counts once, as in scikit-learn
+            break
+    return tuple(out)
 
 
 @dataclass(frozen=True)
