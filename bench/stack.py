@@ -51,6 +51,20 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def settle(pids: list[int], *, idle_share: float = 0.02, timeout: float = 300) -> float:
+    """Wait until ``pids`` are idle (below ``idle_share`` of a core over a second): a server warming up
+    in the background (models loaded in a thread after start) would be measured as the load's cost.
+    Returns the seconds waited; raises when they are still busy after ``timeout``."""
+    started = time.monotonic()
+    while True:
+        before = cpu_seconds(pids)
+        time.sleep(1)
+        if cpu_seconds(pids) - before <= idle_share:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(f"processes {pids} still busy after {timeout:.0f} s")
+
+
 def children(pid: int) -> list[int]:
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
