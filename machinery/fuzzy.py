@@ -311,18 +311,18 @@ class FuzzyIndex:
         """The documents ``[start, end)`` that may have a length in ``[lo, hi]``: the ordered ones of those
         lengths, and every document added after them."""
         ordered = self._lengths.view()[: self._ordered]
-        # Bounds of the array's own type: a Python int would convert the whole array first.
-        start = int(np.searchsorted(ordered, ordered.dtype.type(lo), side="left"))
-        n = len(self._texts)
-        return start, (int(np.searchsorted(ordered, ordered.dtype.type(hi), side="right")) if self._ordered == n else n)
+        # Bounds of the array's own type (a Python int would convert the whole array first), within its range.
+        lo, hi = (ordered.dtype.type(min(bound, np.iinfo(ordered.dtype).max)) for bound in (lo, hi))
+        start, n = int(np.searchsorted(ordered, lo, side="left")), len(self._texts)
+        return start, (int(np.searchsorted(ordered, hi, side="right")) if self._ordered == n else n)
 
     def _buffer(self, name: str, dtype: type, size: int | None = None) -> np.ndarray:
-        """A reusable work array, one value per document (or ``size``), zero when made: fresh ones would
-        page-fault on every query."""
+        """A reusable work array, one value per document (or ``size``): fresh ones would page-fault on every
+        query."""
         n = len(self._texts) if size is None else size
         buf = self._scratch.get(name)
         if buf is None or len(buf) < n:
-            buf = self._scratch[name] = np.zeros(self._lengths.data.shape[-1] if size is None else size, dtype=dtype)
+            buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1] if size is None else size, dtype=dtype)
         return buf[:n]
 
     def _rare_lists(self, rare: np.ndarray, start: int, end: int) -> list[np.ndarray]:

@@ -175,3 +175,14 @@ def test_additions_after_the_blocks_are_read_in_full():
     for query in [edited(rng, rng.choice(texts[5000:])) for _ in range(20)]:
         truth = [s for _, s, _ in process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=75, limit=5)]
         assert [score for _, score in index.search(query, 5, 75)] == truth
+
+
+def test_a_length_bound_beyond_the_lengths_type_reads_to_the_end():
+    # A long query at a tiny threshold bounds lengths beyond int32: the slice then runs to the last length.
+    texts = varied(6000, seed=4)
+    index = FuzzyIndex(exhaustive_below=0)
+    index.add_many(range(len(texts)), texts)
+    query = "order " * 20_000
+    assert length_bounds(len(query), 0.01)[1] > 2**31
+    assert index._window(*length_bounds(len(query), 0.01)) == (0, len(texts))
+    assert index.search(query, 1, 0.01)
