@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from machinery.dice import BLOCK, FLOOR_PER_POINT, Query, best_in_blocks, block_planes
 from machinery.trigrams import CHUNK_KEYS, bucket_heads, posting_keys, query_buckets
 
 
@@ -84,18 +85,18 @@ class FuzzyIndex:
 
     Candidates are ranked by how many character trigrams (hashed into 2**30 buckets) they share with
     the query, relative to both lengths (a Dice coefficient, which tracks ``fuzz.ratio`` closely);
-    texts whose length cannot reach the threshold are skipped, and the ``max_candidates`` best are
-    scored with ``fuzz.ratio``. Scores are therefore exact and only recall is a heuristic (a true
-    match can rank below the cap), measured in ``bench/bench_memory.py``.
+    texts whose length cannot reach the threshold are skipped, and the ``max_candidates`` best (above a
+    floor, ``machinery.dice``) are scored with ``fuzz.ratio``. Scores are therefore exact and only
+    recall is a heuristic (a true match can rank below the cap), measured in ``bench/``.
 
     Counting shared trigrams through posting lists costs a memory access per posting, and the
     trigrams of common words ("the", "you", "ord") sit in most texts. So the ``frequent_grams``
     commonest buckets are not posted at all: each text carries a bit signature of which of them it
-    has (one uint64 plane per 64 buckets), and a query counts them with AND + popcount over the
-    planes, chunk by chunk so the temporaries stay in the CPU cache; only the rarer buckets go
+    has (one uint64 plane per 64 buckets), counted with AND + popcount; only the rarer buckets go
     through posting lists (one int32 array, CSR). A bulk load (``add_many`` into an empty index, as a
-    snapshot is built) orders the documents by length, so a query reads only the slice of lengths
-    that can reach its threshold. Additions go to a small dict of postings, folded into the arrays
+    snapshot is built) orders the documents by length, then text, so a query reads only the slice of
+    lengths that can reach its threshold, and of it only the blocks of neighbours whose bound can reach
+    the best (``machinery.dice``). Additions go to a small dict of postings, folded into the arrays
     once it outgrows a quarter of the index; they follow the ordered documents and are always read.
     Below ``exhaustive_below`` texts, every length-compatible text is scored instead.
     Not thread-safe: ``TranslationMemory`` serialises access.
@@ -122,6 +123,9 @@ class FuzzyIndex:
         self._postings = np.empty(0, dtype=np.int32)
         self._merged = 0
         self._recent: dict[int, list[int]] = {}
+        # The OR of the planes of each block of documents [0, _blocked) (``machinery.dice``).
+        self._blocks_or = np.zeros((self._words, 0), dtype=np.uint64)
+        self._blocked = 0
         # Documents [0, _ordered) are in order of length (a bulk load sorts them), so a query scans only the
         # lengths that can reach its threshold; later additions follow, in any order.
         self._ordered = 0
@@ -146,7 +150,10 @@ class FuzzyIndex:
                 else np.fromiter(priorities, dtype=np.int8, count=len(ids)))
         first = len(self._texts)
         if not first and len(texts) > 1:
-            order = np.argsort(np.fromiter(map(len, texts), dtype=np.int32, count=len(texts)), kind="stable")
+            # By length, then by text: a block of neighbours then mostly shares a template (``machinery.dice``).
+            by_text = np.array(sorted(range(len(texts)), key=texts.__getitem__), dtype=np.int64)
+            sizes = np.fromiter(map(len, texts), dtype=np.int32, count=len(texts))
+            order = by_text[np.argsort(sizes[by_text], kind="stable")]
             texts, ids, prio = [texts[i] for i in order.tolist()], ids[order], prio[order]
             self._ordered = len(texts)
         self._texts.extend(texts)
@@ -207,6 +214,8 @@ class FuzzyIndex:
         self._postings = postings
         self._merged = n
         self._recent = {}
+        self._blocks_or = block_planes(planes, min(n, self._ordered))
+        self._blocked = self._blocks_or.shape[1] * BLOCK
 
     def _choose_frequent(self) -> tuple[np.ndarray, np.ndarray]:
         """The buckets in most texts (of an even sample of at most ``_SAMPLE_TEXTS``), sorted, and their bits."""
@@ -224,7 +233,7 @@ class FuzzyIndex:
 
     # Arrays a snapshot stores (``machinery.memory_index``), by name; planes are (words, documents).
     SNAPSHOT_ARRAYS = ("ids", "priority", "lengths", "planes", "frequent", "frequent_bit", "keys", "starts",
-                       "postings")
+                       "postings", "blocks_or")
 
     def snapshot(self) -> tuple[dict[str, np.ndarray], Sequence[str]]:
         """The index as arrays and texts, every addition folded in: what ``from_snapshot`` opens again."""
@@ -233,7 +242,7 @@ class FuzzyIndex:
         columns = {"ids": self._ids, "priority": self._priority, "lengths": self._lengths, "planes": self._planes}
         arrays = {name: column.view() for name, column in columns.items()}
         arrays.update(frequent=self._frequent, frequent_bit=self._frequent_bit, keys=self._keys,
-                      starts=self._starts, postings=self._postings)
+                      starts=self._starts, postings=self._postings, blocks_or=self._blocks_or)
         return arrays, self._texts
 
     @classmethod
@@ -241,6 +250,8 @@ class FuzzyIndex:
         """A read-only index over stored arrays (memory-mapped: every process shares their pages)."""
         index = cls(**options)
         index._texts = texts
+        # Plain arrays over the same mapped pages: numpy's memmap subclass adds microseconds to every slice.
+        arrays = {name: array.view(np.ndarray) for name, array in arrays.items()}
         index._ids, index._priority = _Column.of(arrays["ids"]), _Column.of(arrays["priority"])
         index._lengths, index._planes = _Column.of(arrays["lengths"]), _Column.of(arrays["planes"])
         index._words = arrays["planes"].shape[0]
@@ -250,15 +261,17 @@ class FuzzyIndex:
         index._keys, index._starts, index._postings = arrays["keys"], arrays["starts"], arrays["postings"]
         index._merged = len(texts)
         lengths = arrays["lengths"]
-        drops = np.flatnonzero(lengths[1:] < lengths[:-1])  # a snapshot of an older build: not ordered
+        drops = np.flatnonzero(lengths[1:] < lengths[:-1])  # documents added one by one: not ordered
         index._ordered = int(drops[0]) + 1 if len(drops) else len(lengths)
+        index._blocks_or = arrays["blocks_or"]
+        index._blocked = index._blocks_or.shape[1] * BLOCK
         index.read_only = True
         return index
 
     def memory_bytes(self) -> int:
         """Bytes held by postings, signatures and per-document arrays (the texts not counted)."""
         arrays = (self._keys, self._starts, self._postings, self._frequent, self._frequent_bit,
-                  self._ids.data, self._priority.data, self._lengths.data, self._planes.data)
+                  self._ids.data, self._priority.data, self._lengths.data, self._planes.data, self._blocks_or)
         return sum(a.nbytes for a in arrays)
 
     def search(self, text: str, limit: int = 5, threshold: float = 75.0) -> list[tuple[int, float]]:
@@ -275,11 +288,11 @@ class FuzzyIndex:
             return []
         lo, hi = length_bounds(len(text), threshold)
         start, end = self._window(lo, hi)
-        lengths = self._lengths.view()[start:end]
         if n <= self.exhaustive_below:
+            lengths = self._lengths.view()[start:end]
             candidates = np.flatnonzero((lengths >= lo) & (lengths <= hi)) + start
         else:
-            candidates = self._candidates(text, lengths, lo, hi, start)
+            candidates = self._candidates(text, lo, hi, (start, end), threshold * FLOOR_PER_POINT)
         if not len(candidates):
             return []
         texts, picked = self._texts, candidates.tolist()
@@ -298,8 +311,9 @@ class FuzzyIndex:
         """The documents ``[start, end)`` that may have a length in ``[lo, hi]``: the ordered ones of those
         lengths, and every document added after them."""
         ordered = self._lengths.view()[: self._ordered]
-        start = int(np.searchsorted(ordered, lo, side="left"))
-        n = len(self._texts)
+        # Bounds of the array's own type (a Python int would convert the whole array first), within its range.
+        lo, hi = (ordered.dtype.type(min(bound, np.iinfo(ordered.dtype).max)) for bound in (lo, hi))
+        start, n = int(np.searchsorted(ordered, lo, side="left")), len(self._texts)
         return start, (int(np.searchsorted(ordered, hi, side="right")) if self._ordered == n else n)
 
     def _buffer(self, name: str, dtype: type, size: int | None = None) -> np.ndarray:
@@ -311,15 +325,15 @@ class FuzzyIndex:
             buf = self._scratch[name] = np.empty(self._lengths.data.shape[-1] if size is None else size, dtype=dtype)
         return buf[:n]
 
-    def _rare_counts(self, rare: np.ndarray, start: int, end: int) -> np.ndarray | None:
-        """How many of the ``rare`` buckets each document of ``[start, end)`` has (None: none has any)."""
+    def _rare_lists(self, rare: np.ndarray, start: int, end: int) -> list[np.ndarray]:
+        """The documents of ``[start, end)`` that have each of the ``rare`` buckets (one ascending array each)."""
         lists: list[np.ndarray] = []
         if len(rare) and len(self._keys):
             at = np.minimum(np.searchsorted(self._keys, rare), len(self._keys) - 1)
             at = at[self._keys[at] == rare]
             for s, e in zip(self._starts[at].tolist(), self._starts[at + 1].tolist(), strict=True):
                 docs = self._postings[s:e]  # in ascending order: cut to the window
-                a, b = np.searchsorted(docs, (start, end)).tolist()
+                a, b = np.searchsorted(docs, np.array((start, end), dtype=docs.dtype)).tolist()
                 if b > a:
                     lists.append(docs[a:b])
         if self._recent:
@@ -327,66 +341,60 @@ class FuzzyIndex:
                 if posted:
                     docs = np.array(posted, dtype=np.int32)
                     lists.append(docs[(docs >= start) & (docs < end)])
-        if not lists:
-            return None
-        return np.bincount(np.concatenate(lists) - np.int32(start), minlength=end - start)
+        return lists
 
-    def _dice(self, text: str, start: int, end: int) -> np.ndarray | None:
-        """The Dice coefficient of trigram buckets shared with ``text``, per document of ``[start, end)``.
+    def _dice(self, query: Query, start: int, end: int) -> np.ndarray:
+        """The Dice coefficient of trigram buckets shared with the query, per document of ``[start, end)``,
+        every document read (chunk by chunk, so the temporaries are read back from the CPU cache).
 
-        Dice = 2 * shared / (grams of both); a padded text of length L has L trigrams (the 2 is left out:
-        only the order matters). None: no document shares a bucket."""
-        buckets = query_buckets(text)
-        if not len(buckets):
-            return None
-        where, frequent = self._frequent_of(buckets)
-        counts = self._rare_counts(buckets[~frequent], start, end)
-        mask = [0] * self._words
-        for bit in self._frequent_bit[where[frequent]].tolist():
-            mask[bit >> 6] |= 1 << (bit & 63)
-        words = [(word, np.uint64(bits)) for word, bits in enumerate(mask) if bits]
-        if counts is None and not words:
-            return None
-        width = end - start
-        shared, dice = self._buffer("shared", np.uint16)[:width], self._buffer("dice", np.float32)[:width]
+        Dice = 2 * shared / (grams of both); a padded text of length L has L trigrams (the 2 left out)."""
+        shared, dice = self._buffer("shared", np.uint16)[:end - start], self._buffer("dice", np.float32)[:end - start]
         scratch, popcount = self._buffer("and", np.uint64, _SCAN_CHUNK), self._buffer("popcount", np.uint8, _SCAN_CHUNK)
-        planes, lengths, query = self._planes.view(), self._lengths_f.view(), np.float32(len(text))
-        # Chunk by chunk, so the temporaries are read back from the cache rather than from memory.
+        planes, lengths, length = self._planes.view(), self._lengths_f.view(), np.float32(query.length)
         for s in range(start, end, _SCAN_CHUNK):
             e = min(end, s + _SCAN_CHUNK)
             out, k = shared[s - start:e - start], e - s
-            if counts is None:
-                out.fill(0)
-            else:
-                np.copyto(out, counts[s - start:e - start], casting="unsafe")
-            for word, bits in words:
+            np.copyto(out, query.counts[s - query.base:e - query.base], casting="unsafe")
+            for word, bits in query.words:
                 np.bitwise_and(planes[word, s:e], bits, out=scratch[:k])
                 np.bitwise_count(scratch[:k], out=popcount[:k])
                 np.add(out, popcount[:k], out=out)
             part = dice[s - start:e - start]
-            np.add(lengths[s:e], query, out=part)
+            np.add(lengths[s:e], length, out=part)
             np.divide(out, part, out=part)
         return dice
 
-    def _candidates(self, text: str, lengths: np.ndarray, lo: int, hi: int, start: int) -> np.ndarray:
-        """Document numbers worth scoring: the best Dice coefficients of shared trigrams, among the documents
-        from ``start`` on whose ``lengths`` are given."""
-        dice = self._dice(text, start, start + len(lengths))
-        if dice is None:
+    def _candidates(self, text: str, lo: int, hi: int, span: tuple[int, int], floor: float) -> np.ndarray:
+        """Document numbers worth scoring: the ``max_candidates`` best Dice coefficients (at least ``floor``)
+        of shared trigrams among the documents of ``span`` whose length is within ``[lo, hi]``.
+
+        Whole blocks of the length-ordered documents are read by their bound (``machinery.dice``); the
+        documents after them (added since the last merge) are all read."""
+        (start, end), buckets = span, query_buckets(text)
+        where, frequent = self._frequent_of(buckets)
+        mask = [0] * self._words
+        for bit in self._frequent_bit[where[frequent]].tolist():
+            mask[bit >> 6] |= 1 << (bit & 63)
+        words = [(word, np.uint64(bits)) for word, bits in enumerate(mask) if bits]
+        first, last = start // BLOCK, min(end, self._blocked) // BLOCK
+        base = first * BLOCK if last > first else start
+        lists = self._rare_lists(buckets[~frequent], base, end)
+        if not lists and not words:
             return np.empty(0, dtype=np.int64)
-        # Dice already penalises lengths far from the query's, so the exact length bound is applied after
-        # ranking. Ranks are Dice in steps of 1/4096: whole ranks are taken, best first, up to the cap.
-        rank = self._buffer("rank", np.int16)[: len(dice)]
-        np.multiply(dice, np.float32(4096), out=dice)
-        np.copyto(rank, dice, casting="unsafe")
-        tally = np.bincount(rank)
-        cap, floor, pool = self.max_candidates, len(tally), 0
-        while floor > 1 and pool + tally[floor - 1] <= cap:
-            floor -= 1
-            pool += int(tally[floor])
-        # The rank just below may overflow the cap: take it whole, then keep the best ``cap``.
-        chosen = np.flatnonzero(rank >= max(1, floor - 1))
-        chosen = chosen[(lengths[chosen] >= lo) & (lengths[chosen] <= hi)]
-        if len(chosen) > cap:
-            chosen = chosen[np.argpartition(-dice[chosen], cap)[:cap]]
-        return chosen + start
+        counts = (np.bincount(np.concatenate(lists) - np.int32(base), minlength=end - base) if lists
+                  else np.zeros(end - base, dtype=np.int64))
+        # A block's bound counts the most rare buckets one of its documents has.
+        query = Query(float(len(text)), words, counts, base,
+                      counts[: (last - first) * BLOCK].reshape(-1, BLOCK).max(axis=1, initial=0), lo, hi, floor)
+        cap, docs, dice = self.max_candidates, [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.float32)]
+        if last > first:
+            found = best_in_blocks(query, self._planes.view(), self._blocks_or, self._lengths_f.view(), first, last, cap)
+            docs.append(found[0])
+            dice.append(found[1])
+        if (rest := max(start, last * BLOCK)) < end:
+            scores, lengths = self._dice(query, rest, end), self._lengths.view()[rest:end]
+            keep = np.flatnonzero((lengths >= lo) & (lengths <= hi) & (scores > 0) & (scores >= floor))
+            docs.append(keep + rest)
+            dice.append(scores[keep])
+        chosen, values = np.concatenate(docs), np.concatenate(dice)
+        return chosen[np.argpartition(-values, cap)[:cap]] if len(chosen) > cap else chosen

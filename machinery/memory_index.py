@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from machinery.fuzzy import FuzzyIndex
 
-FORMAT = 2
+FORMAT = 3
 _TEXT_CHUNK = 100_000
 
 

@@ -7,8 +7,9 @@ import random
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from machinery import memory_index
+from machinery import dice, memory_index
 from machinery.fuzzy import FuzzyIndex, length_bounds
+from machinery.trigrams import query_buckets
 from tests.machinery.test_memory_index import WORDS
 
 
@@ -45,6 +46,7 @@ def test_a_bulk_load_orders_documents_by_length_and_keeps_their_ids():
     arrays, stored = index.snapshot()
     assert np.all(np.diff(arrays["lengths"]) >= 0)
     assert [len(t) for t in stored] == arrays["lengths"].tolist()
+    assert list(stored) == sorted(texts, key=lambda t: (len(t), t))  # then by text: neighbours share a template
     # Each document keeps its id and priority: the text stored under id i is texts[i - 1].
     assert all(stored[k] == texts[int(doc) - 1] for k, doc in enumerate(arrays["ids"]))
     assert all(int(p) == (int(doc) - 1) % 3 for p, doc in zip(arrays["priority"], arrays["ids"], strict=True))
@@ -122,3 +124,65 @@ def test_mapped_texts_fetch_many_as_one_by_one(tmp_path):
     numbers = [5, 0, 2, 2, 3]
     assert stored.many(numbers) == [stored[i] for i in numbers]
     assert sorted(stored.many(list(range(len(texts))))) == sorted(texts)
+
+
+def brute_dice(query: str, texts: list[str], lo: int, hi: int, floor: float) -> list[float]:
+    """The Dice coefficient (shared buckets over both lengths) of every text of a length in ``[lo, hi]`` that
+    reaches ``floor``, best first: what a scan of every document ranks."""
+    grams = set(query_buckets(query).tolist())
+    values = [len(grams & set(query_buckets(t).tolist())) / (len(query) + len(t)) for t in texts if lo <= len(t) <= hi]
+    return sorted((v for v in values if v > 0 and v >= floor), reverse=True)
+
+
+def test_blocks_read_by_their_bound_give_the_best_dice_of_every_document(monkeypatch):
+    # Some blocks must be skipped (else the bound decides nothing), and the candidates must still be the
+    # cap best by Dice of the whole length slice, above the floor, as a scan of every document finds.
+    rng = random.Random(9)
+    templates = ["Your {} for order #{} has shipped.", "We refunded the {} of order #{} today.",
+                 "Please send the {} back with label {}.", "The {} you asked about is item {} in our shop."]
+    texts = sorted({rng.choice(templates).format(rng.choice(WORDS), rng.randint(1, 10**5)) for _ in range(12_000)})
+    index = FuzzyIndex(exhaustive_below=0, max_candidates=150)
+    index.add_many(range(len(texts)), texts)
+    blocks_read: list[int] = []
+    exact = dice._exact
+
+    def counting(query, planes, lengths, blocks):
+        blocks_read.append(len(blocks))
+        return exact(query, planes, lengths, blocks)
+
+    monkeypatch.setattr(dice, "_exact", counting)
+    stored, windows = list(index.snapshot()[1]), 0
+    for query in [edited(rng, rng.choice(texts)) for _ in range(12)] + ["refund order 12", "nothing alike at all"]:
+        lo, hi = length_bounds(len(query), 60)
+        start, end = index._window(lo, hi)
+        windows += (end - start) // dice.BLOCK
+        found = index._candidates(query, lo, hi, (start, end), 60 * dice.FLOOR_PER_POINT)
+        grams = set(query_buckets(query).tolist())
+        got = sorted((len(grams & set(query_buckets(stored[k]).tolist())) / (len(query) + len(stored[k]))
+                      for k in found.tolist()), reverse=True)
+        want = brute_dice(query, texts, lo, hi, 60 * dice.FLOOR_PER_POINT)[:150]
+        assert np.allclose(got, want, atol=1e-5)
+    assert 0 < sum(blocks_read) < windows / 2
+
+
+def test_additions_after_the_blocks_are_read_in_full():
+    texts = varied(6000, seed=3)
+    index = FuzzyIndex(exhaustive_below=0, max_candidates=10_000)
+    index.add_many(range(5000), texts[:5000])
+    index.add_many(range(5000, 6000), texts[5000:])  # after the ordered, blocked documents
+    assert index._blocked <= 5000 < len(index)
+    rng = random.Random(2)
+    for query in [edited(rng, rng.choice(texts[5000:])) for _ in range(20)]:
+        truth = [s for _, s, _ in process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=75, limit=5)]
+        assert [score for _, score in index.search(query, 5, 75)] == truth
+
+
+def test_a_length_bound_beyond_the_lengths_type_reads_to_the_end():
+    # A long query at a tiny threshold bounds lengths beyond int32: the slice then runs to the last length.
+    texts = varied(6000, seed=4)
+    index = FuzzyIndex(exhaustive_below=0)
+    index.add_many(range(len(texts)), texts)
+    query = "order " * 20_000
+    assert length_bounds(len(query), 0.01)[1] > 2**31
+    assert index._window(*length_bounds(len(query), 0.01)) == (0, len(texts))
+    assert index.search(query, 1, 0.01)

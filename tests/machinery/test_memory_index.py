@@ -60,6 +60,17 @@ def test_a_snapshot_answers_exactly_as_the_index_it_was_written_from(tmp_path):
         snapshot.index.add(99999, "new text")
 
 
+def test_a_snapshot_of_an_older_format_is_not_opened(tmp_path):
+    # Its arrays lack the block signatures: the pair is built again rather than read wrongly.
+    built = FuzzyIndex()
+    built.add_many([1, 2], ["Order shipped", "Refund issued"])
+    generation = memory_index.write_snapshot(tmp_path, ("en", "de"), built, seen_max=2, recent_ids=set())
+    assert memory_index.open_snapshot(tmp_path, ("en", "de")) is not None
+    meta = tmp_path / "en~de" / generation / "meta.json"
+    meta.write_text(meta.read_text().replace(f'"format": {memory_index.FORMAT}', '"format": 2'))
+    assert memory_index.open_snapshot(tmp_path, ("en", "de")) is None
+
+
 def test_texts_of_a_snapshot_keep_every_script(tmp_path):
     texts = ["Zamówienie wysłane", "注文は発送されました", "الطلب في الطريق", "", "Ok"]
     built = FuzzyIndex()

@@ -1,0 +1,88 @@
+"""The fuzzy index's candidate ranking: Dice coefficients of shared trigram buckets, read block by block.
+
+Documents are numbered in order of length and, within a length, of text, so the documents of one block
+(``BLOCK`` consecutive numbers) tend to share a template and most of their frequent buckets. Each block
+keeps the OR of its documents' signature planes, which bounds from above how many frequent buckets any of
+its documents shares with a query. Adding the rare buckets any document of the block has, over the
+smallest length a document of the block may have, bounds the Dice coefficient a block can reach. The
+blocks of best bound are read first; the ``cap``-th best Dice among them is a floor that every block of
+lower bound cannot reach, so only the blocks above it are read: the result is the best ``cap`` documents
+by Dice, as a scan of every document would find, for a fraction of the reads.
+
+A query that resembles nothing stored (a third of real lookups) has a low ``cap``-th best Dice, and every
+block would be read. So documents below a Dice floor proportional to the threshold (``FLOOR_PER_POINT``)
+are not candidates: on the bench's million support sentences the texts that reach ``fuzz.ratio >= 75``
+have a Dice of 0.22 or more, the best of an unrelated query 0.15 at most; the floor at 75 is 0.15. Like
+the cap, it bears on recall only, which ``bench/bench_tm_index.py`` measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+BLOCK = 16
+_FIRST_READ = 4  # the first read covers the blocks of best bound, about this many times the cap in documents
+FLOOR_PER_POINT = 0.002  # the Dice floor per point of threshold (Dice here: shared / (both lengths), at most 0.5)
+
+
+def block_planes(planes: np.ndarray, count: int) -> np.ndarray:
+    """The OR of the signature planes of each whole block of the first ``count`` documents: (words, blocks)."""
+    full = count // BLOCK * BLOCK
+    if not full:
+        return np.zeros((planes.shape[0], 0), dtype=np.uint64)
+    return np.bitwise_or.reduce(planes[:, :full].reshape(planes.shape[0], -1, BLOCK), axis=2)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the ranking needs of a query: its length, its frequent buckets as (plane, bits) words, how many
+    rare buckets each document from ``base`` on has and the most a document of each ranked block has, the
+    lengths that can reach the threshold and the Dice floor."""
+
+    length: float
+    words: list[tuple[int, np.uint64]]
+    counts: np.ndarray
+    base: int
+    rare_blocks: np.ndarray
+    lo: int
+    hi: int
+    floor: float
+
+
+def best_in_blocks(query: Query, planes: np.ndarray, blocks_or: np.ndarray, lengths: np.ndarray,
+                   first: int, last: int, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Documents of blocks ``[first, last)`` among the best ``cap`` by Dice (length within the query's
+    bounds, a bucket shared), and their Dice; ``query.rare_blocks`` are those of the same blocks."""
+    count = last - first
+    shared = query.rare_blocks.copy()
+    for word, bits in query.words:
+        shared += np.bitwise_count(np.bitwise_and(blocks_or[word, first:last], bits))
+    smallest = np.maximum(lengths[first * BLOCK:last * BLOCK:BLOCK], np.float32(query.lo))
+    bound = shared / (smallest + np.float32(query.length))
+    read = min(count, max(1, _FIRST_READ * cap // BLOCK))
+    best = np.argpartition(-bound, read - 1)[:read] if read < count else np.arange(count)
+    docs, dice = _exact(query, planes, lengths, best + first)
+    floor = np.partition(dice, len(dice) - cap)[len(dice) - cap] if len(dice) > cap else np.float32(0)
+    wanted = bound >= max(floor, np.float32(query.floor))
+    wanted[best] = False
+    wanted &= shared > 0
+    more_docs, more_dice = _exact(query, planes, lengths, np.flatnonzero(wanted) + first)
+    return np.concatenate([docs, more_docs]), np.concatenate([dice, more_dice])
+
+
+def _exact(query: Query, planes: np.ndarray, lengths: np.ndarray,
+           blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The documents of ``blocks`` within the length bounds that share a bucket, and their Dice."""
+    if not len(blocks):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    end = (int(blocks.max()) + 1) * BLOCK
+    shared = query.counts[:end - query.base].reshape(-1, BLOCK)[blocks - query.base // BLOCK].astype(np.float32)
+    for word, bits in query.words:
+        column = planes[word, :end].reshape(-1, BLOCK)[blocks]
+        shared += np.bitwise_count(np.bitwise_and(column, bits, out=column))
+    size = lengths[:end].reshape(-1, BLOCK)[blocks]
+    dice = shared / (size + np.float32(query.length))
+    valid = (size >= query.lo) & (size <= query.hi) & (dice >= max(query.floor, 1e-9))
+    return (blocks[:, None] * BLOCK + np.arange(BLOCK))[valid], dice[valid]
