@@ -50,8 +50,9 @@ log = logging.getLogger(__name__)
 
 #: Segments per engine request.
 BATCH_SIZE = 20
-#: Progress is committed after a batch once this many seconds have passed since the last commit, so a slow
-#: job shows its progress while a re-run served by the translation memory does not commit per batch.
+#: Progress of batches the translation memory served is committed once this many seconds have passed since the
+#: last commit, so a re-run served by the TM does not commit per batch; a batch an engine translated is committed
+#: at once (its metering rows must survive a crash).
 PROGRESS_SECONDS = 0.5
 #: How RQ retries a translation job (engine errors, a worker that died); tests shorten the intervals.
 TRANSLATION_RETRY: Retry = DEFAULT_RETRY
@@ -220,7 +221,10 @@ def run_translation(session: Session, job_id: str) -> str:
             done = translator.translate(session, batch, source, target, fmt="html", **options)
             results.extend(replace(r, text=unmask(r.text, kept)) for r, (_text, kept) in zip(done, masked, strict=True))
             job.done += len(batch)
-            if time.monotonic() - committed >= PROGRESS_SECONDS:
+            # A batch an engine translated (not the TM) wrote metering rows: committed at once, so a crash cannot
+            # lose them; batches the TM served commit at most every PROGRESS_SECONDS.
+            paid = any(r.engine != "tm" for r in done)
+            if paid or time.monotonic() - committed >= PROGRESS_SECONDS:
                 session.commit()
                 committed = time.monotonic()
             _pause()
