@@ -101,7 +101,23 @@ def _describe(status: int) -> str:
     return f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
 
 
+def _prepare_process() -> None:
+    """Run the packages' per-process start-up hooks (``tolk.worker_process_started``: start Apertium's pipelines)
+    in a long-lived job process, before its first job. A hook that fails is reported and skipped: what it would
+    have prepared is built by the first job that needs it."""
+    if current_app.config["WORKER_FORK_PER_JOB"]:
+        return  # each job runs in a fresh fork: what this process prepared would not reach it
+    for prepare in current_app.extensions.get("tolk.worker_process_started", []):
+        try:
+            prepare(current_app)
+        except Exception as exc:  # noqa: BLE001 - a start-up step must never keep the worker from its queue
+            click.echo(f"worker: start-up step {getattr(prepare, '__name__', prepare)} failed "
+                       f"({type(exc).__name__}: {exc}); continuing", err=True)
+
+
 def _work(burst: bool) -> None:
+    if not burst:
+        _prepare_process()
     current = make_worker()
     while True:
         try:
