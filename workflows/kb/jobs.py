@@ -25,8 +25,6 @@ from rq.callbacks import Callback
 from sqlalchemy.orm import Session
 
 from glossaries.store import load_termbase
-from lqa.checks import CheckConfig, run_checks
-from lqa.checks import Segment as CheckedSegment
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from machinery.translator import SegmentResult
@@ -36,6 +34,7 @@ from tolk.errors import NotFound, ServiceUnavailable, ValidationError
 from tolk.queue import DEFAULT_RETRY, queue, task
 from workflows import review
 from workflows.kb.articles import current_revision, find_locale, revision_of
+from workflows.kb.checking import check_segments
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState, PublishingPolicy
 from workflows.kb.policy import effective_policy
@@ -257,27 +256,13 @@ def _queue_human_translation(session: Session, row: ArticleLocale, revision: Art
     row.state = LocaleState.IN_REVIEW
 
 
-def _check_segments(segments: Sequence[Segment], texts: Sequence[str], source: str, target: str,
-                    check_config: dict[str, Any]) -> list[dict[str, Any]]:
-    try:
-        config = CheckConfig.from_dict(check_config)
-    except ValueError:
-        log.warning("invalid check config for %s; using the default checks", target)
-        config = CheckConfig()
-    findings = []
-    for i, (seg, text) in enumerate(zip(segments, texts, strict=True)):
-        for f in run_checks(CheckedSegment(seg.text_html, text, source, target, fmt="html"), config=config):
-            findings.append({**f.to_dict(), "segment": i})
-    return findings
-
-
 def _finish(session: Session, row: ArticleLocale, revision: ArticleRevision, segments: Sequence[Segment],
             title: Any, results: Sequence[Any], profile: ProfileView) -> None:
     """Store the draft, run the checks, then publish it or queue it for review (one transaction)."""
     article = row.article
     texts = [r.text for r in results]
-    findings = _check_segments(segments, texts, article.source_locale, row.locale,
-                               dict(profile.check_config or {}))
+    findings = check_segments(segments, texts, article.source_locale, row.locale,
+                              dict(profile.check_config or {}))
     for i, r in enumerate(results):
         findings.extend({**f, "segment": i} for f in r.term_findings)
     draft = sanitize(reassemble(revision.body_html, with_texts(segments, texts)))
