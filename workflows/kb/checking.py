@@ -4,7 +4,6 @@ once): the checks were most of the CPU of a re-run served by the translation mem
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import threading
@@ -30,7 +29,7 @@ class FindingsMemo:
 
     def __init__(self, size: int = MEMO_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[MemoKey, list[dict[str, Any]]] = OrderedDict()
+        self._items: OrderedDict[MemoKey, str] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -42,10 +41,10 @@ class FindingsMemo:
             if found is None:
                 return None
             self._items.move_to_end(key)
-        return copy.deepcopy(found) if found else []
+        return json.loads(found) if found else []
 
     def put(self, key: MemoKey, findings: list[dict[str, Any]]) -> None:
-        kept = copy.deepcopy(findings) if findings else []
+        kept = json.dumps(findings) if findings else ""  # findings are JSON-ready; a copy that loads quickly
         with self._lock:
             self._items[key] = kept
             self._items.move_to_end(key)

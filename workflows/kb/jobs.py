@@ -208,10 +208,12 @@ def run_translation(session: Session, job_id: str) -> str:
     translator = services().translator
     source, target = article.source_locale, row.locale
     try:
+        committed = time.monotonic()
         title = translator.translate(session, [revision.title], source, target, fmt="text", **options)[0]
         job.done = 1
-        session.commit()
-        committed = time.monotonic()
+        if title.engine != "tm":  # its metering is committed at once, as a batch's
+            session.commit()
+            committed = time.monotonic()
         results: list[SegmentResult] = []
         for start in range(0, len(segments), BATCH_SIZE):
             # Code, keys, sample output and translate="no" content never reach the engine.
