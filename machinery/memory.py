@@ -102,9 +102,6 @@ def _origin_rank():
     return case({o: o.rank for o in TmOrigin}, value=TmSegment.origin, else_=0)
 
 
-#: Rows per multi-row INSERT of :meth:`TranslationMemory.add_machine_many` (10 values each, well under SQLite's limit).
-_INSERT_BATCH = 200
-
 #: The query of :meth:`TranslationMemory.lookup_exact_many`, built once: best first.
 _EXACT = (select(TmSegment)
           .where(TmSegment.source_lang == bindparam("source_lang"), TmSegment.target_lang == bindparam("target_lang"),
@@ -233,16 +230,17 @@ class TranslationMemory:
         fresh = [key for key in keys if key not in stored]
         insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         now = utcnow()
-        for start in range(0, len(fresh), _INSERT_BATCH):
-            chunk = fresh[start:start + _INSERT_BATCH]
+        if fresh:
+            # One statement run with many rows: SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues")
+            # from one cached compilation, where a statement with the rows in it was compiled at every call.
             statement = (insert(TmSegment)
-                         .values([{**wanted[key], "source_lang": src, "target_lang": tgt, "source_hash": key,
-                                   "origin": origin, "context": context, "approved_by": None, "created_at": now,
-                                   "updated_at": now} for key in chunk])
                          .on_conflict_do_nothing(index_elements=["source_lang", "target_lang", "source_hash", "origin"])
                          .returning(TmSegment.id, TmSegment.source_hash))
-            inserted = dict((digest, seg_id) for seg_id, digest in session.execute(statement))
-            for key in chunk:
+            rows = [{**wanted[key], "source_lang": src, "target_lang": tgt, "source_hash": key, "origin": origin,
+                     "context": context, "approved_by": None, "created_at": now, "updated_at": now} for key in fresh]
+            session.flush()  # what the session holds first, as an ORM statement would
+            inserted = {digest: seg_id for seg_id, digest in session.connection().execute(statement, rows)}
+            for key in fresh:
                 if key in inserted:
                     self._on_commit(session, (src, tgt), inserted[key], normalize(wanted[key]["source_text"]),
                                     origin.rank)
