@@ -171,6 +171,7 @@ def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, mo
 
 
 def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
+    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
     body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
     make_article(client, editor, body=body)
     [job] = translate_article(client, editor)
@@ -186,6 +187,7 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
 
 def test_a_rerun_served_by_the_memory_commits_its_progress_at_the_end_not_after_every_batch(
         app, client, editor, monkeypatch):
+    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
     body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
     make_article(client, editor, body=body)
     translate_article(client, editor)
@@ -206,6 +208,7 @@ def test_a_rerun_served_by_the_memory_commits_its_progress_at_the_end_not_after_
 
 
 def test_each_batch_an_engine_translated_is_committed_at_once_with_its_metering(app, client, editor, monkeypatch):
+    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
     # A crash after a batch must not lose the engine calls it billed, however short the throttle's wait.
     body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
     make_article(client, editor, body=body)
