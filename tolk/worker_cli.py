@@ -70,13 +70,14 @@ def _supervise(count: int) -> None:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 0
             try:
-                _work(burst=False)
+                _work(burst=False, supervisor=supervisor)
             except BaseException:  # noqa: BLE001 - the supervisor sees the exit code and starts another
                 code = 1
             finally:
                 os._exit(code)
         children[pid] = slot
 
+    supervisor = os.getpid()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for slot in range(count):
@@ -115,7 +116,7 @@ def _prepare_process() -> None:
                        f"({type(exc).__name__}: {exc}); continuing", err=True)
 
 
-def _work(burst: bool) -> None:
+def _work(burst: bool, supervisor: int | None = None) -> None:
     if not burst:
         _prepare_process()
     current = make_worker()
@@ -126,22 +127,30 @@ def _work(burst: bool) -> None:
         except RedisError as exc:
             if burst:
                 raise
+            if getattr(current, "_shutdown_requested_date", None) is not None:
+                # Asked to stop (RQ notes the request there) and Redis went away while it shut down: a process
+                # that waited for Redis here outlived its supervisor, holding its pipelines, for good.
+                click.echo(f"worker: Redis connection lost ({type(exc).__name__}) while stopping; stopped", err=True)
+                return
             # RQ quits when Redis goes away in the middle of a job. A new worker takes over once Redis answers
             # again; the interrupted job is re-queued as abandoned, and the old scheduler's lock (kept by a
             # persistent Redis) is released so the new scheduler need not wait for it to expire.
             click.echo(f"worker: Redis connection lost ({type(exc).__name__}); starting again", err=True)
-            _wait_for_redis()
+            _wait_for_redis(supervisor)
             if current.scheduler is not None:
                 with contextlib.suppress(RedisError):
                     current.scheduler.release_locks()
             current = make_worker()
 
 
-def _wait_for_redis() -> None:
-    """Block until the app's Redis answers a ping, checking every second."""
+def _wait_for_redis(supervisor: int | None = None) -> None:
+    """Block until the app's Redis answers a ping, checking every second; a worker process whose supervisor
+    (``supervisor``, its parent) has gone stops waiting and exits."""
     while True:
         try:
             redis_connection().ping()
             return
         except RedisError:
+            if supervisor is not None and os.getppid() != supervisor:
+                raise SystemExit(1) from None
             time.sleep(1)
