@@ -89,3 +89,30 @@ def test_a_translation_with_customer_data_its_source_lacks_is_not_stored(tm):
 def test_an_empty_translation_is_refused_like_add_refuses_it(tm):
     with tm.sessionmaker() as session, pytest.raises(ValueError, match="non-empty"):
         tm.add_machine_many(session, "en", "es", [("Hello.", "  ", "deepl")])
+
+
+def test_a_segment_another_worker_stored_meanwhile_is_updated_not_duplicated(tm, engine):
+    """Between the query for stored segments and the insert, another worker stores one of them: the insert skips
+    it and the segment is updated, as ``add`` does when it loses that race."""
+    raced: list[bool] = []
+
+    def other_worker_first(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO tm_segments") and not raced:
+            raced.append(True)
+            with tm.sessionmaker() as other:
+                tm.add(other, "en", "es", "Open the settings.", "Abre la configuración.", TmOrigin.MACHINE,
+                       engine="google")
+                other.commit()
+
+    with tm.sessionmaker() as session:
+        event.listen(engine, "before_cursor_execute", other_worker_first)
+        try:
+            tm.add_machine_many(session, "en", "es", [("Open the settings.", "Abre los ajustes.", "deepl"),
+                                                      ("Print the label.", "Imprime la etiqueta.", "deepl")])
+        finally:
+            event.remove(engine, "before_cursor_execute", other_worker_first)
+        session.commit()
+        assert raced == [True]
+        assert stored(session, "es") == [
+            ("Open the settings.", "Abre los ajustes.", TmOrigin.MACHINE, "deepl", None, None),
+            ("Print the label.", "Imprime la etiqueta.", TmOrigin.MACHINE, "deepl", None, None)]
