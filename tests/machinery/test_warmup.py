@@ -69,6 +69,6 @@ def test_a_mode_that_fails_to_start_is_logged_and_does_not_stop_the_others(app, 
     engine = services(app).engines["apertium"]
     assert engine.health()["pipelines"] == {"eng-cat": True, "eng-spa": False}
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 1 and "eng-spa not warmed" in warnings[0] and "broken mode" in warnings[0]
+    assert len(warnings) == 1 and "eng-spa not warmed" in warnings[0]
     assert any("warmed" in r.getMessage() and "eng-cat" in r.getMessage() for r in caplog.records
                if r.levelno == logging.INFO)
