@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from machinery.base import Engine, EngineGlossary
 from machinery.memory import TranslationMemory
+from machinery.memory_machine import add_machine_many
 from machinery.metering import CONTENT_TYPE, TM_ENGINE
 from machinery.models import EngineCall
 from machinery.pii import Customer
@@ -147,7 +148,7 @@ class MachineTranslator:
                     result.suggestion = self._suggestion(source, target, texts[i], customer)
                 results[i] = result
             if remembered:  # one write for the whole batch, when the session commits
-                defer_write(session, functools.partial(self.memory.add_machine_many, session, source, target,
+                defer_write(session, functools.partial(add_machine_many, self.memory, session, source, target,
                                                        remembered, context=tm_context, customer=customer))
         done = [r for r in results if r is not None]
         if glossary is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
 from types import FrameType
 
@@ -69,6 +70,7 @@ def _supervise(count: int) -> None:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 0
+            threading.Thread(target=_watch_supervisor, args=(supervisor,), name="supervisor-watch", daemon=True).start()
             try:
                 _work(burst=False, supervisor=supervisor)
             except BaseException:  # noqa: BLE001 - the supervisor sees the exit code and starts another
@@ -96,6 +98,14 @@ def _supervise(count: int) -> None:
         click.echo(f"worker: process {pid} ended ({_describe(status)}); starting another", err=True)
         time.sleep(1)
         spawn(slot)
+
+
+def _watch_supervisor(supervisor: int) -> None:
+    """End this worker process once its supervisor is gone (killed): RQ retries a lost Redis in its own loop, so
+    an orphaned process would otherwise run on for good, holding its Apertium pipelines."""
+    while os.getppid() == supervisor:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _describe(status: int) -> str:

@@ -7,6 +7,7 @@ from sqlalchemy import event, select
 
 import machinery.models  # noqa: F401  (registers the tables)
 from machinery.memory import TranslationMemory
+from machinery.memory_machine import add_machine_many
 from machinery.models import TmOrigin, TmSegment
 from machinery.pii import Customer
 
@@ -39,7 +40,7 @@ def test_the_bulk_write_leaves_what_adding_one_by_one_leaves(tm):
         session.commit()
         for source, target, engine in UNITS:
             tm.add(session, "en", "es", source, target, TmOrigin.MACHINE, engine=engine, context="kb:1")
-        tm.add_machine_many(session, "en", "ca", UNITS, context="kb:1")
+        add_machine_many(tm, session, "en", "ca", UNITS, context="kb:1")
         session.commit()
         assert stored(session, "ca") == stored(session, "es")
         assert ("Open the settings.", "Abra la configuración.", TmOrigin.MACHINE, "google", "kb:1", None) in stored(
@@ -56,7 +57,7 @@ def test_new_segments_are_inserted_in_one_statement_and_served_at_once(tm, engin
     with tm.sessionmaker() as session:
         event.listen(engine, "before_cursor_execute", seen)
         try:
-            tm.add_machine_many(session, "en", "es", units)
+            add_machine_many(tm, session, "en", "es", units)
         finally:
             event.remove(engine, "before_cursor_execute", seen)
         session.commit()
@@ -70,7 +71,7 @@ def test_new_segments_are_inserted_in_one_statement_and_served_at_once(tm, engin
 
 def test_nothing_is_written_when_the_session_rolls_back(tm):
     with tm.sessionmaker() as session:
-        tm.add_machine_many(session, "en", "es", UNITS)
+        add_machine_many(tm, session, "en", "es", UNITS)
         session.rollback()
         assert stored(session, "es") == []
     assert tm.lookup_fuzzy("en", "es", "Open the settings") == []
@@ -79,7 +80,7 @@ def test_nothing_is_written_when_the_session_rolls_back(tm):
 def test_a_translation_with_customer_data_its_source_lacks_is_not_stored(tm):
     customer = Customer(name="Maria Lopez", email="maria@example.com")
     with tm.sessionmaker() as session:
-        tm.add_machine_many(session, "en", "es", [
+        add_machine_many(tm, session, "en", "es", [
             ("Thanks for waiting.", "Gracias, Maria Lopez, por esperar.", "deepl"),
             ("Your parcel has left.", "Tu paquete ha salido.", "deepl")], customer=customer)
         session.commit()
@@ -88,7 +89,7 @@ def test_a_translation_with_customer_data_its_source_lacks_is_not_stored(tm):
 
 def test_an_empty_translation_is_refused_like_add_refuses_it(tm):
     with tm.sessionmaker() as session, pytest.raises(ValueError, match="non-empty"):
-        tm.add_machine_many(session, "en", "es", [("Hello.", "  ", "deepl")])
+        add_machine_many(tm, session, "en", "es", [("Hello.", "  ", "deepl")])
 
 
 def test_a_segment_another_worker_stored_meanwhile_is_updated_not_duplicated(tm, engine):
@@ -107,7 +108,7 @@ def test_a_segment_another_worker_stored_meanwhile_is_updated_not_duplicated(tm,
     with tm.sessionmaker() as session:
         event.listen(engine, "before_cursor_execute", other_worker_first)
         try:
-            tm.add_machine_many(session, "en", "es", [("Open the settings.", "Abre los ajustes.", "deepl"),
+            add_machine_many(tm, session, "en", "es", [("Open the settings.", "Abre los ajustes.", "deepl"),
                                                       ("Print the label.", "Imprime la etiqueta.", "deepl")])
         finally:
             event.remove(engine, "before_cursor_execute", other_worker_first)
