@@ -9,7 +9,7 @@ from tolk.plugins import LazyCommand, deferred, register_check
 
 def init_app(app: Flask) -> None:
     """Check the engine settings, register the engines/translate/tm commands, the engine health check, the
-    cost figures and the detector's warm-up."""
+    cost figures, the detector's warm-up and the worker processes' (Apertium's pipelines)."""
     from machinery.metering import cost_figures  # lazy: app wiring only
     from machinery.pricing import PriceList, parse_amounts  # lazy: app wiring only
     from machinery.registry import ENGINES  # lazy: app wiring only
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("tolk.web_started", []).append(_warm_detector)
     app.extensions.setdefault("tolk.web_preload", []).append(_load_detector)
     app.extensions.setdefault("tolk.worker_started", []).append(deferred("machinery.memory_jobs:queue_missing_snapshots"))
+    app.extensions.setdefault("tolk.worker_process_started", []).append(deferred("machinery.warmup:warm_worker_process"))
 
 
 def init_web(app: Flask) -> None:

@@ -28,7 +28,7 @@ from machinery.apertium_pipeline import (
     frame,
     unframe,
 )
-from machinery.base import Engine, EngineTimeout, EngineUnavailable, Sent, bounded_timeout
+from machinery.base import Engine, EngineError, EngineTimeout, EngineUnavailable, Sent, bounded_timeout
 from machinery.protection import Protector
 from tolk.languages import base
 
@@ -230,6 +230,19 @@ class ApertiumEngine(Engine):
         texts = self.translate_stream([frame(p, fmt) for p in payloads], mode)
         self.characters_sent += sum(len(p) for p in payloads)
         return [Sent(text=t, billed_characters=0) for t in texts]
+
+    def warm(self, modes: Sequence[str]) -> dict[str, str | None]:
+        """Start the pipelines of ``modes`` and wait for each to answer a short segment, so the first job of a
+        worker process does not wait for the dictionaries to load; per mode, None or why it failed (a failure is
+        not raised: that pipeline starts again on first use)."""
+        outcome: dict[str, str | None] = {}
+        for mode in modes:
+            try:
+                self.translate_stream([frame("Hello.", "text")], mode)
+                outcome[mode] = None
+            except EngineError as exc:
+                outcome[mode] = str(exc)
+        return outcome
 
     def translate_one_shot(self, text: str, mode: str, fmt: str = "txt") -> str:
         """Reference path: one ``apertium -u -f txt|html MODE`` process for ``text`` (slow)."""

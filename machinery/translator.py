@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from machinery.base import Engine, EngineGlossary
 from machinery.memory import TranslationMemory
+from machinery.memory_machine import add_machine_many
 from machinery.metering import CONTENT_TYPE, TM_ENGINE
-from machinery.models import EngineCall, TmOrigin
+from machinery.models import EngineCall
 from machinery.pii import Customer
 from machinery.pricing import PriceList
 from machinery.routing import Attempt, Meter, Router
@@ -131,6 +132,7 @@ class MachineTranslator:
                                                tone=tuple(tone))
             finally:
                 CONTENT_TYPE.reset(token)
+            remembered: list[tuple[str, str, str]] = []
             for i, tr in zip(pending, routed.translations, strict=True):
                 result = SegmentResult(
                     texts[i], tr.text, tr.engine, source, target, billed_characters=tr.billed_characters,
@@ -141,11 +143,13 @@ class MachineTranslator:
                     result.lost_tokens.extend({"kind": s.kind, "text": "[customer data]"}
                                               for s in tr.lost_spans if s.is_pii)
                 if use_tm and remember and not tr.lost_spans:
-                    defer_write(session, functools.partial(
-                        self._remember, session, source, target, texts[i], tr.text, tm_context, tr.engine, customer))
+                    remembered.append((texts[i], tr.text, tr.engine))
                 if use_tm and suggest:
                     result.suggestion = self._suggestion(source, target, texts[i], customer)
                 results[i] = result
+            if remembered:  # one write for the whole batch, when the session commits
+                defer_write(session, functools.partial(add_machine_many, self.memory, session, source, target,
+                                                       remembered, context=tm_context, customer=customer))
         done = [r for r in results if r is not None]
         if glossary is not None:
             from glossaries.verify import verify_terms  # lazy: simplemma takes 0.3 s to import
@@ -153,11 +157,6 @@ class MachineTranslator:
             for r in done:
                 r.term_findings = [f.to_dict() for f in verify_terms(r.source, r.text, glossary, source, target)]
         return done
-
-    def _remember(self, session: Session, source: str, target: str, text: str, translation: str,
-                  context: str | None, engine: str, customer: Customer | None) -> None:
-        self.memory.add(session, source, target, text, translation, TmOrigin.MACHINE, context=context, engine=engine,
-                        customer=customer)
 
     def _first_engine(self, target: str) -> str | None:
         """The engine the route for ``target`` would try first (configured ones only; no network call)."""

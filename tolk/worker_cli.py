@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 import time
 from types import FrameType
 
@@ -69,14 +70,16 @@ def _supervise(count: int) -> None:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 0
+            threading.Thread(target=_watch_supervisor, args=(supervisor,), name="supervisor-watch", daemon=True).start()
             try:
-                _work(burst=False)
+                _work(burst=False, supervisor=supervisor)
             except BaseException:  # noqa: BLE001 - the supervisor sees the exit code and starts another
                 code = 1
             finally:
                 os._exit(code)
         children[pid] = slot
 
+    supervisor = os.getpid()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     for slot in range(count):
@@ -97,11 +100,35 @@ def _supervise(count: int) -> None:
         spawn(slot)
 
 
+def _watch_supervisor(supervisor: int) -> None:
+    """End this worker process once its supervisor is gone (killed): RQ retries a lost Redis in its own loop, so
+    an orphaned process would otherwise run on for good, holding its Apertium pipelines."""
+    while os.getppid() == supervisor:
+        time.sleep(1)
+    os._exit(1)
+
+
 def _describe(status: int) -> str:
     return f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
 
 
-def _work(burst: bool) -> None:
+def _prepare_process() -> None:
+    """Run the packages' per-process start-up hooks (``tolk.worker_process_started``: start Apertium's pipelines)
+    in a long-lived job process, before its first job. A hook that fails is reported and skipped: what it would
+    have prepared is built by the first job that needs it."""
+    if current_app.config["WORKER_FORK_PER_JOB"]:
+        return  # each job runs in a fresh fork: what this process prepared would not reach it
+    for prepare in current_app.extensions.get("tolk.worker_process_started", []):
+        try:
+            prepare(current_app)
+        except Exception as exc:  # noqa: BLE001 - a start-up step must never keep the worker from its queue
+            click.echo(f"worker: start-up step {getattr(prepare, '__name__', prepare)} failed "
+                       f"({type(exc).__name__}: {exc}); continuing", err=True)
+
+
+def _work(burst: bool, supervisor: int | None = None) -> None:
+    if not burst:
+        _prepare_process()
     current = make_worker()
     while True:
         try:
@@ -110,22 +137,30 @@ def _work(burst: bool) -> None:
         except RedisError as exc:
             if burst:
                 raise
+            if getattr(current, "_shutdown_requested_date", None) is not None:
+                # Asked to stop (RQ notes the request there) and Redis went away while it shut down: a process
+                # that waited for Redis here outlived its supervisor, holding its pipelines, for good.
+                click.echo(f"worker: Redis connection lost ({type(exc).__name__}) while stopping; stopped", err=True)
+                return
             # RQ quits when Redis goes away in the middle of a job. A new worker takes over once Redis answers
             # again; the interrupted job is re-queued as abandoned, and the old scheduler's lock (kept by a
             # persistent Redis) is released so the new scheduler need not wait for it to expire.
             click.echo(f"worker: Redis connection lost ({type(exc).__name__}); starting again", err=True)
-            _wait_for_redis()
+            _wait_for_redis(supervisor)
             if current.scheduler is not None:
                 with contextlib.suppress(RedisError):
                     current.scheduler.release_locks()
             current = make_worker()
 
 
-def _wait_for_redis() -> None:
-    """Block until the app's Redis answers a ping, checking every second."""
+def _wait_for_redis(supervisor: int | None = None) -> None:
+    """Block until the app's Redis answers a ping, checking every second; a worker process whose supervisor
+    (``supervisor``, its parent) has gone stops waiting and exits."""
     while True:
         try:
             redis_connection().ping()
             return
         except RedisError:
+            if supervisor is not None and os.getppid() != supervisor:
+                raise SystemExit(1) from None
             time.sleep(1)

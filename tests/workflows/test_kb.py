@@ -171,6 +171,7 @@ def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, mo
 
 
 def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
+    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
     body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
     make_article(client, editor, body=body)
     [job] = translate_article(client, editor)
@@ -184,10 +185,14 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
     assert (final["status"], final["done"], final["total"]) == ("done", 46, 46)
 
 
-def test_a_quick_job_commits_its_progress_at_the_end_not_after_every_batch(app, client, editor, monkeypatch):
+def test_a_rerun_served_by_the_memory_commits_its_progress_at_the_end_not_after_every_batch(
+        app, client, editor, monkeypatch):
+    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
     body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
     make_article(client, editor, body=body)
-    [job] = translate_article(client, editor)
+    translate_article(client, editor)
+    run_jobs(app)
+    [job] = translate_article(client, editor)  # unchanged: every segment comes from the TM
     commits, seen = [], []
     monkeypatch.setattr(kb_jobs, "PROGRESS_SECONDS", 3600)
     monkeypatch.setattr(kb_jobs, "_pause", lambda: seen.append(len(commits)))
@@ -200,6 +205,22 @@ def test_a_quick_job_commits_its_progress_at_the_end_not_after_every_batch(app, 
     assert len(seen) == 3 and seen[0] == seen[1] == seen[2]  # no commit while the batches run
     final = client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json
     assert (final["status"], final["done"], final["total"]) == ("done", 46, 46)
+
+
+def test_each_batch_an_engine_translated_is_committed_at_once_with_its_metering(app, client, editor, monkeypatch):
+    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
+    # A crash after a batch must not lose the engine calls it billed, however short the throttle's wait.
+    body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
+    make_article(client, editor, body=body)
+    [job] = translate_article(client, editor)
+    seen = []
+    monkeypatch.setattr(kb_jobs, "PROGRESS_SECONDS", 3600)
+    monkeypatch.setattr(kb_jobs, "_pause", lambda: seen.append(
+        (engine_characters(app), client.get(f"/api/v1/jobs/{job['id']}", headers=editor).json["done"])))
+    run_jobs(app)
+    assert [done for _chars, done in seen] == [21, 41, 46]
+    characters = [chars for chars, _done in seen]
+    assert 0 < characters[0] < characters[1] < characters[2] == engine_characters(app)
 
 
 def test_edit_marks_locale_outdated_and_retranslation_bills_only_the_changed_segment(app, client, editor):

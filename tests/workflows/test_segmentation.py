@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from workflows.kb import sanitize
-from workflows.kb.segmentation import reassemble, segment, with_texts
+from workflows.kb.segmentation import _segments, reassemble, segment, with_texts
 
 # Short articles on multilingual support written for these tests in the seed languages.
 SEEDS = sorted((FIXTURES / "texts").glob("*.txt"))
@@ -99,3 +99,44 @@ def test_with_texts_refuses_a_wrong_number_of_translations():
     segments = segment("<p>One. Two.</p>", "en")
     with pytest.raises(ValueError, match="1 translations for 2 segments"):
         with_texts(segments, ["Uno."])
+
+
+# --- the cache of split articles (``_segments``) ---------------------------------------------------
+
+
+def test_an_edited_article_is_split_again_never_served_from_the_cache():
+    before = sanitize("<p>Pack the item. Print the label.</p><p>Drop it at a post office.</p>")
+    after = before.replace("Print the label.", "Print the new label.")
+    assert [s.text for s in segment(before, "en")] == ["Pack the item.", "Print the label.", "Drop it at a post office."]
+    assert [s.text for s in segment(after, "en")] == ["Pack the item.", "Print the new label.",
+                                                      "Drop it at a post office."]
+    assert [s.text for s in segment(before, "en")] == ["Pack the item.", "Print the label.", "Drop it at a post office."]
+
+
+def test_a_caller_changing_its_list_of_segments_does_not_change_the_next_callers():
+    source = sanitize("<p>Pack the item. Print the label.</p>")
+    first = segment(source, "en")
+    first.pop()
+    first.reverse()
+    assert [s.text for s in segment(source, "en")] == ["Pack the item.", "Print the label."]
+
+
+def test_the_language_is_part_of_what_is_cached():
+    # Splitting depends on the language: the same HTML in another language is split on its own terms.
+    source = sanitize("<p>Ceci est un test, M. Dupont. Merci.</p>")
+    calls = _segments.cache_info().misses
+    segment(source, "fr")
+    segment(source, "de")
+    assert _segments.cache_info().misses == calls + 2
+
+
+def test_the_cache_keeps_a_bounded_number_of_articles():
+    limit = _segments.cache_info().maxsize
+    assert limit is not None and limit > 0
+    for n in range(limit + 20):
+        segment(sanitize(f"<p>Article number {n} of the bounded cache test. It has two sentences.</p>"), "en")
+    assert _segments.cache_info().currsize == limit
+    latest = sanitize(f"<p>Article number {limit + 19} of the bounded cache test. It has two sentences.</p>")
+    hits = _segments.cache_info().hits
+    segment(latest, "en")
+    assert _segments.cache_info().hits == hits + 1  # the most recent articles stay cached

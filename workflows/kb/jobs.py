@@ -25,8 +25,6 @@ from rq.callbacks import Callback
 from sqlalchemy.orm import Session
 
 from glossaries.store import load_termbase
-from lqa.checks import CheckConfig, run_checks
-from lqa.checks import Segment as CheckedSegment
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from machinery.translator import SegmentResult
@@ -36,6 +34,7 @@ from tolk.errors import NotFound, ServiceUnavailable, ValidationError
 from tolk.queue import DEFAULT_RETRY, queue, task
 from workflows import review
 from workflows.kb.articles import current_revision, find_locale, revision_of
+from workflows.kb.checking import check_segments
 from workflows.kb.markup import sanitize
 from workflows.kb.models import Article, ArticleLocale, ArticleRevision, LocaleState, PublishingPolicy
 from workflows.kb.policy import effective_policy
@@ -48,10 +47,12 @@ from workflows.routing import sampled
 
 log = logging.getLogger(__name__)
 
-#: Segments per engine request.
-BATCH_SIZE = 20
-#: Progress is committed after a batch once this many seconds have passed since the last commit, so a slow
-#: job shows its progress while a re-run served by the translation memory does not commit per batch.
+#: Segments per engine request (DeepL's own request size): fewer, fuller requests keep Apertium's pipeline busy
+#: and cost less per segment than batches of 20 did; progress is shown batch by batch.
+BATCH_SIZE = 50
+#: Progress of batches the translation memory served is committed once this many seconds have passed since the
+#: last commit, so a re-run served by the TM does not commit per batch; a batch an engine translated is committed
+#: at once (its metering rows must survive a crash).
 PROGRESS_SECONDS = 0.5
 #: How RQ retries a translation job (engine errors, a worker that died); tests shorten the intervals.
 TRANSLATION_RETRY: Retry = DEFAULT_RETRY
@@ -208,10 +209,12 @@ def run_translation(session: Session, job_id: str) -> str:
     translator = services().translator
     source, target = article.source_locale, row.locale
     try:
+        committed = time.monotonic()
         title = translator.translate(session, [revision.title], source, target, fmt="text", **options)[0]
         job.done = 1
-        session.commit()
-        committed = time.monotonic()
+        if title.engine != "tm":  # its metering is committed at once, as a batch's
+            session.commit()
+            committed = time.monotonic()
         results: list[SegmentResult] = []
         for start in range(0, len(segments), BATCH_SIZE):
             # Code, keys, sample output and translate="no" content never reach the engine.
@@ -220,7 +223,10 @@ def run_translation(session: Session, job_id: str) -> str:
             done = translator.translate(session, batch, source, target, fmt="html", **options)
             results.extend(replace(r, text=unmask(r.text, kept)) for r, (_text, kept) in zip(done, masked, strict=True))
             job.done += len(batch)
-            if time.monotonic() - committed >= PROGRESS_SECONDS:
+            # A batch an engine translated (not the TM) wrote metering rows: committed at once, so a crash cannot
+            # lose them; batches the TM served commit at most every PROGRESS_SECONDS.
+            paid = any(r.engine != "tm" for r in done)
+            if paid or time.monotonic() - committed >= PROGRESS_SECONDS:
                 session.commit()
                 committed = time.monotonic()
             _pause()
@@ -253,27 +259,13 @@ def _queue_human_translation(session: Session, row: ArticleLocale, revision: Art
     row.state = LocaleState.IN_REVIEW
 
 
-def _check_segments(segments: Sequence[Segment], texts: Sequence[str], source: str, target: str,
-                    check_config: dict[str, Any]) -> list[dict[str, Any]]:
-    try:
-        config = CheckConfig.from_dict(check_config)
-    except ValueError:
-        log.warning("invalid check config for %s; using the default checks", target)
-        config = CheckConfig()
-    findings = []
-    for i, (seg, text) in enumerate(zip(segments, texts, strict=True)):
-        for f in run_checks(CheckedSegment(seg.text_html, text, source, target, fmt="html"), config=config):
-            findings.append({**f.to_dict(), "segment": i})
-    return findings
-
-
 def _finish(session: Session, row: ArticleLocale, revision: ArticleRevision, segments: Sequence[Segment],
             title: Any, results: Sequence[Any], profile: ProfileView) -> None:
     """Store the draft, run the checks, then publish it or queue it for review (one transaction)."""
     article = row.article
     texts = [r.text for r in results]
-    findings = _check_segments(segments, texts, article.source_locale, row.locale,
-                               dict(profile.check_config or {}))
+    findings = check_segments(segments, texts, article.source_locale, row.locale,
+                              dict(profile.check_config or {}))
     for i, r in enumerate(results):
         findings.extend({**f, "segment": i} for f in r.term_findings)
     draft = sanitize(reassemble(revision.body_html, with_texts(segments, texts)))
