@@ -39,6 +39,23 @@ def stop_processes(*procs: subprocess.Popen, timeout: float = 15) -> None:
             proc.wait(timeout=5)
 
 
+def start_redis(directory: Path) -> tuple[subprocess.Popen, str]:
+    """A redis-server on a free loopback port, answering; the process and its URL."""
+    import redis  # lazy: only the tests that use Redis pay for the client
+
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                             "--appendonly", "no", "--dir", str(directory)], stdout=subprocess.DEVNULL)
+    with redis.Redis(port=port) as client:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real redis-server on a free loopback port for the whole session."""
@@ -47,20 +64,8 @@ def redis_url(tmp_path_factory):
         return
     if not shutil.which("redis-server"):
         pytest.fail("redis-server is not installed: run `make test`, which installs it")
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
+    proc, url = start_redis(tmp_path_factory.mktemp("redis"))
+    yield url
     proc.terminate()
     proc.wait(timeout=10)
 

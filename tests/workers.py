@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
+
+from rq.job import Job, JobStatus
 
 from tests.conftest import ROOT
 from tolk.db import db
@@ -19,6 +22,25 @@ def child_pids(pid: int) -> list[int]:
         text = (task_dir / "children").read_text().split()
         found.extend(int(p) for p in text)
     return found
+
+
+def wait_for_children(pid: int, count: int, seconds: float = 60) -> list[int]:
+    """``pid``'s children once there are ``count`` of them (a supervisor's job processes)."""
+    ends = time.monotonic() + seconds
+    while len(found := child_pids(pid)) < count:
+        assert time.monotonic() < ends, f"{len(found)} worker processes, not {count}"
+        time.sleep(0.05)
+    return found
+
+
+def wait_for_job(job: Job, seconds: float = 60, *, must_finish: bool = False) -> object:
+    """What ``job`` returned, once it finished or failed (``must_finish``: failing fails the test)."""
+    ends = time.monotonic() + seconds
+    while (status := job.get_status(refresh=True)) not in (JobStatus.FINISHED, JobStatus.FAILED):
+        assert time.monotonic() < ends, f"job {job.id} still {status}"
+        time.sleep(0.05)
+    assert not must_finish or status == JobStatus.FINISHED, job.exc_info
+    return job.return_value(refresh=True)
 
 
 def start_worker(app, *args: str, extra_env: dict[str, str] | None = None,

@@ -8,41 +8,25 @@ import signal
 import time
 
 import pytest
-from rq.job import Job, JobStatus
+from rq.job import JobStatus
 from rq.registry import StartedJobRegistry
 
 from tests import worker_jobs
 from tests.conftest import ROOT, stop_processes
-from tests.workers import child_pids, start_worker
+from tests.workers import child_pids, start_worker, wait_for_children, wait_for_job
 from tolk.queue import queue
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 JOBS_ENV = {"PYTHONPATH": str(ROOT)}
 
 
-def _wait(job: Job, seconds: float = 60) -> object:
-    ends = time.monotonic() + seconds
-    while (status := job.get_status(refresh=True)) not in (JobStatus.FINISHED, JobStatus.FAILED):
-        assert time.monotonic() < ends, f"job {job.id} still {status}"
-        time.sleep(0.05)
-    return job.return_value(refresh=True)
-
-
-def _children(pid: int, count: int, seconds: float = 60) -> list[int]:
-    ends = time.monotonic() + seconds
-    while len(found := child_pids(pid)) < count:
-        assert time.monotonic() < ends, f"{len(found)} worker processes, not {count}"
-        time.sleep(0.05)
-    return found
-
-
 def test_jobs_run_in_the_worker_processes_which_keep_their_services(app):
     worker = start_worker(app, extra_env={**JOBS_ENV, "TOLK_WORKER_PROCESSES": "2"})
     try:
-        processes = set(_children(worker.pid, 2))
+        processes = set(wait_for_children(worker.pid, 2))
         with app.app_context():
             jobs = [queue(app).enqueue(worker_jobs.whoami) for _ in range(8)]
-            answers = [_wait(job) for job in jobs]
+            answers = [wait_for_job(job) for job in jobs]
     finally:
         stop_processes(worker)
     pids = {a["pid"] for a in answers}
@@ -55,14 +39,14 @@ def test_jobs_run_in_the_worker_processes_which_keep_their_services(app):
 def test_a_worker_process_that_dies_is_replaced_and_the_queue_still_drains(app):
     worker = start_worker(app, extra_env={**JOBS_ENV, "TOLK_WORKER_PROCESSES": "2"})
     try:
-        first = _children(worker.pid, 2)
+        first = wait_for_children(worker.pid, 2)
         os.kill(first[0], signal.SIGKILL)
         ends = time.monotonic() + 30
         while first[0] in child_pids(worker.pid) or len(child_pids(worker.pid)) < 2:
             assert time.monotonic() < ends, "the dead worker process was not replaced"
             time.sleep(0.1)
         with app.app_context():
-            answers = [_wait(queue(app).enqueue(worker_jobs.whoami)) for _ in range(3)]
+            answers = [wait_for_job(queue(app).enqueue(worker_jobs.whoami)) for _ in range(3)]
         assert all(a["pid"] != first[0] for a in answers)
     finally:
         stop_processes(worker)
@@ -85,7 +69,7 @@ def test_a_long_job_keeps_its_heartbeat_so_no_one_takes_it_for_abandoned(app):
             time.sleep(4.5)  # past the 3 s heartbeat: only a refreshed heartbeat keeps it
             assert job.get_status(refresh=True) == JobStatus.STARTED
             assert job.id not in registry.get_expired_job_ids(time.time()), "the job's heartbeat expired"
-            assert _wait(job) == 6.0
+            assert wait_for_job(job) == 6.0
     finally:
         stop_processes(worker)
 
@@ -95,9 +79,9 @@ def test_a_failed_jobs_open_transaction_does_not_reach_the_next_job(app):
     try:
         with app.app_context():
             failed = queue(app).enqueue(worker_jobs.fail_in_a_transaction, "worker-test")
-            _wait(failed)
+            wait_for_job(failed)
             assert failed.get_status(refresh=True) == JobStatus.FAILED
-            after = _wait(queue(app).enqueue(worker_jobs.session_state, "worker-test"))
+            after = wait_for_job(queue(app).enqueue(worker_jobs.session_state, "worker-test"))
     finally:
         stop_processes(worker)
     assert after["rows"] == 0, after

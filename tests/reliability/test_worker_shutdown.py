@@ -3,14 +3,12 @@ for Redis for good after its supervisor is gone."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 
 import pytest
 import redis
 
-from tests.conftest import ROOT, stop_processes
-from tests.fakes import free_port
+from tests.conftest import ROOT, start_redis, stop_processes
 from tests.workers import child_pids, start_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
@@ -19,17 +17,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 @pytest.fixture
 def own_redis(tmp_path):
     """A redis-server of this test alone, which the test stops."""
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
-    with redis.Redis(port=port) as client:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-    yield proc, f"redis://127.0.0.1:{port}/0"
+    proc, url = start_redis(tmp_path)
+    yield proc, url
     stop_processes(proc)
 
 

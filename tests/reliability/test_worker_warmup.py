@@ -3,15 +3,12 @@ start-up step that fails never keeps a worker from its queue."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from flask import Flask
-from rq.job import Job, JobStatus
 
 from tests import warmup_jobs, worker_jobs
 from tests.conftest import ROOT, stop_processes
-from tests.workers import child_pids, start_worker
+from tests.workers import start_worker, wait_for_children, wait_for_job
 from tolk.queue import queue
 from tolk.worker_cli import _prepare_process
 
@@ -19,29 +16,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 ENV = {"PYTHONPATH": str(ROOT), "TOLK_ENGINE_ROUTES": "*=apertium", "TOLK_LANGUAGES": "en,es,ca"}
 
 
-def _wait(job: Job, seconds: float = 60) -> object:
-    ends = time.monotonic() + seconds
-    while (status := job.get_status(refresh=True)) not in (JobStatus.FINISHED, JobStatus.FAILED):
-        assert time.monotonic() < ends, f"job {job.id} still {status}"
-        time.sleep(0.05)
-    assert status == JobStatus.FINISHED, job.exc_info
-    return job.return_value(refresh=True)
-
-
-def _wait_for_processes(pid: int, count: int, seconds: float = 60) -> list[int]:
-    ends = time.monotonic() + seconds
-    while len(found := child_pids(pid)) < count:
-        assert time.monotonic() < ends, f"{len(found)} worker processes, not {count}"
-        time.sleep(0.05)
-    return found
-
-
 def test_each_worker_process_starts_the_routed_pipelines_before_its_first_job(app):
     worker = start_worker(app, extra_env={**ENV, "TOLK_WORKER_PROCESSES": "2"})
     try:
-        _wait_for_processes(worker.pid, 2)
+        wait_for_children(worker.pid, 2)
         with app.app_context():
-            answers = [_wait(queue(app).enqueue(warmup_jobs.apertium_pipelines)) for _ in range(6)]
+            answers = [wait_for_job(queue(app).enqueue(warmup_jobs.apertium_pipelines), must_finish=True)
+                       for _ in range(6)]
     finally:
         stop_processes(worker)
     expected = {mode: (True, 1) for mode in ("cat-eng", "eng-cat", "eng-spa", "spa-eng")}
@@ -59,7 +40,7 @@ def test_a_worker_whose_pipelines_cannot_start_still_runs_its_jobs(app, tmp_path
                                           "TOLK_APERTIUM_MODES_DIR": str(tmp_path / "modes")}, log_path=log)
     try:
         with app.app_context():
-            answer = _wait(queue(app).enqueue(worker_jobs.whoami))
+            answer = wait_for_job(queue(app).enqueue(worker_jobs.whoami), must_finish=True)
     finally:
         stop_processes(worker)
     assert isinstance(answer, dict) and answer["pid"] > 0
