@@ -170,10 +170,15 @@ def test_each_published_event_is_enqueued_once(app, client, editor, helpdesk, mo
     assert len(helpdesk.payloads) == 2
 
 
-def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
+def _make_steps_article(client, editor, monkeypatch) -> None:
+    """An article of 45 steps, translated in batches of 20: with its title, 46 segments in 3 batches."""
     monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
-    body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
-    make_article(client, editor, body=body)
+    make_article(client, editor, body="".join(
+        f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45)))
+
+
+def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, client, editor, monkeypatch):
+    _make_steps_article(client, editor, monkeypatch)
     [job] = translate_article(client, editor)
     seen = []
     monkeypatch.setattr(kb_jobs, "PROGRESS_SECONDS", 0)  # commit after every batch
@@ -187,9 +192,7 @@ def test_translation_progress_is_visible_in_the_jobs_api_while_it_runs(app, clie
 
 def test_a_rerun_served_by_the_memory_commits_its_progress_at_the_end_not_after_every_batch(
         app, client, editor, monkeypatch):
-    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
-    body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
-    make_article(client, editor, body=body)
+    _make_steps_article(client, editor, monkeypatch)
     translate_article(client, editor)
     run_jobs(app)
     [job] = translate_article(client, editor)  # unchanged: every segment comes from the TM
@@ -208,10 +211,8 @@ def test_a_rerun_served_by_the_memory_commits_its_progress_at_the_end_not_after_
 
 
 def test_each_batch_an_engine_translated_is_committed_at_once_with_its_metering(app, client, editor, monkeypatch):
-    monkeypatch.setattr(kb_jobs, "BATCH_SIZE", 20)
     # A crash after a batch must not lose the engine calls it billed, however short the throttle's wait.
-    body = "".join(f"<p>Step {i}: open the settings page and check option {i}.</p>" for i in range(45))
-    make_article(client, editor, body=body)
+    _make_steps_article(client, editor, monkeypatch)
     [job] = translate_article(client, editor)
     seen = []
     monkeypatch.setattr(kb_jobs, "PROGRESS_SECONDS", 3600)
