@@ -31,7 +31,10 @@ _JOINERS = {"-", "\u2010", "\u2011", "'", "\u2019", "/"}
 # Streamed dictionaries: Polish takes about 55 MB instead of 410 MB in memory. Room for 64 languages,
 # because simplemma's default keeps 8 and reloading one costs 1-3 s per segment once a worker serves more.
 _DICTIONARIES = StreamDictionaryFactory(cache_max_size=64)
-LEMMATIZER = simplemma.Lemmatizer(lemmatization_strategy=DefaultStrategy(dictionary_factory=_DICTIONARIES))
+# No cache inside the lemmatizer (``cache_max_size=0``): it would keep every word it saw, customers' names
+# among them; ``_analyse`` keeps dictionary words only.
+LEMMATIZER = simplemma.Lemmatizer(cache_max_size=0,
+                                  lemmatization_strategy=DefaultStrategy(dictionary_factory=_DICTIONARIES))
 _LOOKUP = DictionaryLookupStrategy(_DICTIONARIES)
 
 
@@ -72,15 +75,32 @@ def simplemma_language(lang: str) -> str | None:
     return language if language in SUPPORTED_LANGUAGES else None
 
 
-@lru_cache(maxsize=200_000)
+# Analyses of dictionary words, kept between calls: the language's own vocabulary. A word the dictionary
+# does not know (a customer's name, an order number) is analysed afresh each time and kept nowhere, so
+# nothing of an erased reply stays in the process.
+_KNOWN_WORDS: dict[tuple[str, str | None], tuple[str, str, str, bool]] = {}
+_KNOWN_WORDS_MAX = 200_000
+
+
 def _analyse(surface: str, lemma_lang: str | None) -> tuple[str, str, str, bool]:
     """(folded, lemma, folded lemma, known to the dictionary) for one word."""
+    key = (surface, lemma_lang)
+    cached = _KNOWN_WORDS.get(key)
+    if cached is not None:
+        return cached
     surface = unicodedata.normalize("NFC", surface)
     folded = surface.casefold()
     if lemma_lang is None:
         return folded, surface, folded, False
+    if any(c.isdigit() for c in surface):  # numbers, codes: compared exactly, never by stem
+        return folded, surface, folded, True
     lemma = LEMMATIZER.lemmatize(surface, lemma_lang)
-    return folded, lemma, lemma.casefold(), _LOOKUP.get_lemma(surface, lemma_lang) is not None
+    analysis = folded, lemma, lemma.casefold(), _LOOKUP.get_lemma(surface, lemma_lang) is not None
+    if analysis[3]:
+        if len(_KNOWN_WORDS) >= _KNOWN_WORDS_MAX:
+            _KNOWN_WORDS.clear()
+        _KNOWN_WORDS[key] = analysis
+    return analysis
 
 
 def _tokens(text: str, lemma_lang: str | None) -> list[_Token]:

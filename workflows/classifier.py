@@ -11,8 +11,8 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,10 @@ class Block:
     ngram_range: tuple[int, int]
     sublinear_tf: bool
     table: dict[str, tuple[float, float]]
+    # Words whose n-grams may be kept between calls: the model's own word vocabulary, learned from the
+    # training set. Other words (customers' names among them) are split afresh each time and kept nowhere.
+    vocabulary: frozenset[str] = frozenset()
+    _grams: dict[str, list[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def ngrams(self, text: str) -> list[str]:
         """The n-grams scikit-learn's analyzer produces for ``text`` (lower-cased)."""
@@ -39,8 +43,14 @@ class Block:
             for n in range(lo, hi + 1):
                 out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
             return out
+        known, grams = self.vocabulary, self._grams
         for word in text.split():
-            out += _word_grams(word, lo, hi)
+            cached = grams.get(word)
+            if cached is None:
+                cached = _word_grams(word, lo, hi)
+                if word in known:
+                    grams[word] = cached
+            out += cached
         return out
 
     def contribution(self, text: str) -> float:
@@ -56,17 +66,17 @@ class Block:
         return dot / math.sqrt(squares) if squares else 0.0
 
 
-@lru_cache(maxsize=16384)
-def _word_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+def _word_grams(word: str, lo: int, hi: int) -> list[str]:
     """The character n-grams of one (lower-cased) word padded with a space at each end, as scikit-learn's
-    ``char_wb`` analyzer makes them; cached, since replies are made of the same few thousand words."""
+    ``char_wb`` analyzer makes them. Not cached: replies carry customers' names, and a process-wide cache
+    would keep them after the reply is erased."""
     padded = f" {word} "
     out: list[str] = []
     for n in range(lo, hi + 1):
         out += [padded[i:i + n] for i in range(max(1, len(padded) - n + 1))]
         if len(padded) <= n:  # a short word counts once, as in scikit-learn
             break
-    return tuple(out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,10 @@ class CriticalClassifier:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CriticalClassifier:
+        words = frozenset(g for b in data["blocks"] if b["analyzer"] == "word" for g in b["table"] if " " not in g)
         blocks = tuple(Block(b["analyzer"], (b["ngram_range"][0], b["ngram_range"][1]), b["sublinear_tf"],
-                             {g: (v[0], v[1]) for g, v in b["table"].items()}) for b in data["blocks"])
+                             {g: (v[0], v[1]) for g, v in b["table"].items()},
+                             words if b["analyzer"] == "char_wb" else frozenset()) for b in data["blocks"])
         return cls(blocks, data["intercept"], data["threshold"], data["grey_zone"], data["version"])
 
 

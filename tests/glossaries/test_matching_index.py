@@ -34,3 +34,21 @@ def test_many_terms_sharing_their_first_words():
     alone = sorted((m.start, m.end, m.payload) for term in terms for m in Matcher("en", [term]).find(text))
     assert found == alone
     assert {payload for _, _, payload in found} == {499, 3, -1, -2, -3, -4, -5}
+
+
+def test_words_the_dictionary_does_not_know_are_not_kept_and_numbers_match_exactly():
+    """Replies carry customers' names: only dictionary words' analyses are kept between calls (and the
+    lemmatizer keeps none), so a name is found again by analysis, not from a cache, and leaves no trace."""
+    from glossaries import matching
+
+    matcher = Matcher("es", [("Jensenplatz", False, 0), ("reembolso", False, 1), ("Plan 1000", False, 2)])
+    text = "Hola Wojciechowskaya, su reembolsos del Plan 10000 y del Plan 1000 para Jensenplatz."
+    first = sorted((m.start, m.end, m.payload) for m in matcher.find(text))
+    assert first == sorted(((text.index("reembolsos"), text.index(" del Plan 1"), 1),
+                            (text.index("Plan 1000 "), text.index(" para"), 2),
+                            (text.index("Jensenplatz"), len(text) - 1, 0)))
+    assert sorted((m.start, m.end, m.payload) for m in matcher.find(text)) == first
+    kept = {surface for surface, _lang in matching._KNOWN_WORDS}
+    assert "reembolsos" in kept
+    assert not kept & {"Wojciechowskaya", "Jensenplatz", "10000", "1000"}
+    assert matching.LEMMATIZER._cached_lemmatize.cache_info().currsize == 0

@@ -51,3 +51,15 @@ def test_the_shipped_weights_are_what_training_gives_again(trained):
     for ours, theirs in zip(again["blocks"], shipped["blocks"], strict=True):
         assert ours["table"].keys() == theirs["table"].keys()
         assert all(ours["table"][g] == pytest.approx(theirs["table"][g], abs=1e-9) for g in ours["table"])
+
+
+def test_scoring_keeps_no_word_the_model_did_not_learn():
+    """Replies carry customers' names: the n-gram cache keeps only the model's own vocabulary, so nothing of a
+    reply outlives it in the process, and a second scoring (from the cache) gives the same score."""
+    model = CriticalClassifier.from_dict(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    text = "Hi Wojciechowskaya, your refund of 40 EUR was sent to the card ending 4242"
+    first = model.score(text)
+    kept = {word for block in model.blocks for word in block._grams}
+    assert "refund" in kept
+    assert not kept & {"wojciechowskaya,", "wojciechowskaya", "4242"}
+    assert model.score(text) == first
