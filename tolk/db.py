@@ -10,9 +10,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, DateTime, Engine, Enum, MetaData, Result, create_engine, event, text
+from sqlalchemy import (
+    Column,
+    ColumnDefault,
+    Connection,
+    DateTime,
+    Engine,
+    Enum,
+    MetaData,
+    Result,
+    Table,
+    create_engine,
+    event,
+    insert,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapper,
+    ORMExecuteState,
+    Session,
+    SessionTransaction,
+    make_transient_to_detached,
+    object_mapper,
+    sessionmaker,
+)
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
@@ -182,6 +205,81 @@ def defer_insert(session: Session, statement: Insert, values: Mapping[str, Any] 
     if not session.in_transaction():
         session.begin()  # so that a rollback before any other statement drops it too
     session.info.setdefault(_INSERTS, []).append((statement, values))
+
+
+_ROW_INSERTS: dict[tuple[Table, bool], Insert] = {}
+
+
+def insert_at_once(session: Session, obj: Base, children: str | None = None) -> None:
+    """INSERT the new ``obj``, and the new objects of its one-to-many collection ``children``, with one Core
+    statement each, then attach them to ``session`` as if loaded: persistent, nothing left to flush.
+
+    For the hot write path (a drafted reply and its transitions), where the unit of work's flush costs more
+    CPU than the statements. Each column takes the value set on the object, else its Python-side default (set
+    on the object too, so nothing is read back); the primary key comes back by RETURNING. Errors (an
+    IntegrityError) are raised as a flush would raise them, before anything is attached.
+    """
+    mapper = object_mapper(obj)
+    setattr(obj, _primary_key(mapper), session.execute(_row_insert(mapper), _row_values(obj)).scalar_one())
+    kids: list[Base] = []
+    if children is not None:
+        relation = mapper.relationships[children]
+        kids = list(getattr(obj, children))
+        for kid in kids:
+            for parent_column, kid_column in relation.local_remote_pairs:
+                value = getattr(obj, mapper.get_property_by_column(parent_column).key)
+                setattr(kid, relation.mapper.get_property_by_column(kid_column).key, value)
+        if kids:
+            ids = session.execute(_row_insert(relation.mapper, many=True),
+                                  [_row_values(kid) for kid in kids]).scalars().all()
+            for kid, kid_id in zip(kids, ids, strict=True):
+                setattr(kid, _primary_key(relation.mapper), kid_id)
+    for instance in (*kids, obj):
+        make_transient_to_detached(instance)
+    session.add(obj)
+
+
+def _primary_key(mapper: Mapper[Any]) -> str:
+    (column,) = mapper.primary_key
+    return mapper.get_property_by_column(column).key
+
+
+def _row_insert(mapper: Mapper[Any], many: bool = False) -> Insert:
+    """``INSERT INTO table ... RETURNING id``, built once per table (for many rows: ids in parameter order)."""
+    table = mapper.local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{mapper.class_.__name__} is not mapped to one table")
+    statement = _ROW_INSERTS.get((table, many))
+    if statement is None:
+        (key,) = table.primary_key.columns
+        statement = insert(table).returning(key, sort_by_parameter_order=many)
+        _ROW_INSERTS[(table, many)] = statement
+    return statement
+
+
+def _row_values(obj: Base) -> dict[str, Any]:
+    """Every column of the new ``obj`` but an unset primary key: the value set, else the Python default."""
+    values: dict[str, Any] = {}
+    state = obj.__dict__
+    for prop in object_mapper(obj).column_attrs:
+        column = prop.columns[0]
+        if prop.key in state:
+            value = state[prop.key]
+        elif column.primary_key:
+            continue
+        else:
+            value = _python_default(column)
+            setattr(obj, prop.key, value)
+        values[column.key] = value
+    return values
+
+
+def _python_default(column: object) -> Any:
+    """The column's Python-side default (a value, or a function called now); None for anything else."""
+    default = column.default if isinstance(column, Column) else None
+    if not isinstance(default, ColumnDefault):
+        return None
+    return default.arg(None) if default.is_callable else default.arg
 
 
 @event.listens_for(Session, "before_commit")

@@ -1,0 +1,67 @@
+"""``tolk.db.insert_at_once``: a new row and its children written by Core INSERTs, attached as if loaded."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+
+from tolk.db import db, insert_at_once
+from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition
+from workflows.replies.lifecycle import transition
+
+
+def _reply(agent_id: int, key: str | None = None) -> Reply:
+    reply = Reply(ticket_ref="T-1", channel="email", agent_id=agent_id, idempotency_key=key, agent_lang="en",
+                  customer_lang="es", source_text="Hi Ana", mt_text="Hola Ana", engine="apertium",
+                  decision=Decision.AGENT_CONFIRM)
+    transition(reply, ReplyStatus.DRAFTED, "ann")
+    transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
+    return reply
+
+
+def test_the_reply_and_its_transitions_are_stored_and_need_no_query_to_read(app, make_user):
+    agent, _ = make_user("agent", "en")
+    statements: list[str] = []
+    with app.app_context():
+        session = db.session
+        reply = _reply(agent.id)
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        insert_at_once(session, reply, "transitions")
+        # The reply's INSERT, then the transitions' (one statement on PostgreSQL, one per row on SQLite).
+        assert statements[0].startswith("INSERT INTO replies ")
+        assert {s.split(" (")[0] for s in statements[1:]} == {"INSERT INTO reply_transitions"}
+        written = len(statements)
+        assert not session.new and not session.dirty
+        # Defaults were filled in on the object: reading every attribute emits nothing.
+        assert (reply.reasons, reply.findings, reply.vip, reply.final_text) == ([], [], False, None)
+        assert reply.created_at is not None and reply.updated_at >= reply.created_at
+        assert [t.to_status for t in reply.transitions] == ["drafted", "awaiting_agent"]
+        assert all(t.reply_id == reply.id for t in reply.transitions)
+        assert reply.transitions[0].id < reply.transitions[1].id
+        assert len(statements) == written
+        # Later changes go through the unit of work as for any loaded row.
+        reply.final_text = reply.mt_text
+        transition(reply, ReplyStatus.RELEASED, "ann")
+        session.commit()
+    with app.app_context():
+        stored = db.session.get(Reply, reply.id)
+        assert stored is not None and stored.status == ReplyStatus.RELEASED and stored.final_text == "Hola Ana"
+        assert [(t.from_status, t.to_status) for t in stored.transitions] == [
+            (None, "drafted"), ("drafted", "awaiting_agent"), ("awaiting_agent", "released")]
+
+
+def test_a_refused_row_leaves_nothing_behind(app, make_user):
+    agent, _ = make_user("agent", "en")
+    with app.app_context():
+        db.session.add(_reply(agent.id, key="k-1"))
+        db.session.commit()
+    with app.app_context():
+        session = db.session
+        duplicate = _reply(agent.id, key="k-1")
+        with pytest.raises(IntegrityError):
+            insert_at_once(session, duplicate, "transitions")
+        session.rollback()
+        assert duplicate not in session
+        assert session.scalar(select(func.count()).select_from(Reply)) == 1
+        assert session.scalar(select(func.count()).select_from(ReplyTransition)) == 2
