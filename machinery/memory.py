@@ -19,9 +19,10 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 from rapidfuzz import fuzz
-from sqlalchemy import Engine, bindparam, case, event, func, select
+from sqlalchemy import Engine, Row, bindparam, case, event, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,14 +103,20 @@ def _origin_rank():
     return case({o: o.rank for o in TmOrigin}, value=TmSegment.origin, else_=0)
 
 
+#: What a match needs of a stored segment: columns, not ORM objects (a reply's exact lookup is on its hot path).
+_MATCHED = (TmSegment.id, TmSegment.source_text, TmSegment.target_text, TmSegment.origin, TmSegment.context,
+            TmSegment.engine)
+
+_Stored: TypeAlias = "Row[int, str, str, TmOrigin, str | None, str | None]"
+
 #: The query of :meth:`TranslationMemory.lookup_exact_many`, built once: best first.
-_EXACT = (select(TmSegment)
+_EXACT = (select(*_MATCHED)
           .where(TmSegment.source_lang == bindparam("source_lang"), TmSegment.target_lang == bindparam("target_lang"),
                  TmSegment.source_hash.in_(bindparam("hashes", expanding=True)))
           .order_by(_origin_rank().desc(), TmSegment.updated_at.desc(), TmSegment.id.desc()))
 
 
-def _as_match(segment: TmSegment, score: float, spans: list[Span] | None = None) -> TmMatch:
+def _as_match(segment: _Stored, score: float, spans: list[Span] | None = None) -> TmMatch:
     """A match with the asker's values (``spans``) in the segment's tokens, where they fit."""
     source, target = segment.source_text, segment.target_text
     if spans is not None:
@@ -270,10 +277,10 @@ class TranslationMemory:
             protected, spans = memory_form(self.protector, text, customer)
             forms.append((normalize(protected), spans))
         hashes = sorted({source_hash(form[0]) for form in forms if form is not None})
-        candidates: dict[str, list[TmSegment]] = {}
+        candidates: dict[str, list[_Stored]] = {}
         pair = {"source_lang": language_tag(source_lang), "target_lang": language_tag(target_lang)}
         for start in range(0, len(hashes), EXACT_BATCH):
-            for segment in session.scalars(_EXACT, {**pair, "hashes": hashes[start:start + EXACT_BATCH]}):
+            for segment in session.execute(_EXACT, {**pair, "hashes": hashes[start:start + EXACT_BATCH]}):
                 candidates.setdefault(normalize(segment.source_text), []).append(segment)
         found: list[TmMatch | None] = []
         for form in forms:
@@ -281,7 +288,7 @@ class TranslationMemory:
         return found
 
     @staticmethod
-    def _best_exact(segments: list[TmSegment], spans: list[Span]) -> TmMatch | None:
+    def _best_exact(segments: list[_Stored], spans: list[Span]) -> TmMatch | None:
         """The first of ``segments`` (best first) whose target takes the asker's values in all its tokens."""
         for segment in segments:
             if restore_memory_tokens(segment.target_text, spans)[1]:
@@ -306,7 +313,7 @@ class TranslationMemory:
         own = session is None
         active: Session = self.sessionmaker() if session is None else session
         try:
-            rows = {s.id: s for s in active.scalars(select(TmSegment).where(
+            rows = {s.id: s for s in active.execute(select(*_MATCHED).where(
                 TmSegment.id.in_([seg_id for seg_id, _ in hits])))}
             matches, sources = [], set()
             for seg_id, score in hits:
