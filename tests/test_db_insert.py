@@ -65,3 +65,29 @@ def test_a_refused_row_leaves_nothing_behind(app, make_user):
         assert duplicate not in session
         assert session.scalar(select(func.count()).select_from(Reply)) == 1
         assert session.scalar(select(func.count()).select_from(ReplyTransition)) == 2
+
+
+def test_a_versioned_row_starts_at_its_first_version_and_still_refuses_a_stale_write(app, make_user):
+    """Review items are optimistically locked: inserted at once, the first version is set as a flush would."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from workflows.models import ReviewItem, ReviewStatus
+    from workflows.review import enqueue
+
+    reviewer, _ = make_user("reviewer", "es")
+    with app.app_context():
+        item = enqueue(db.session, kind="reply", object_id=1, source_lang="en", target_lang="es",
+                       source_text="Hi", mt_text="Hola", engine="apertium", channel="email", content_type="reply",
+                       reasons=[])
+        assert (item.version, item.status, item.spot_check) == (1, ReviewStatus.PENDING, False)
+        db.session.commit()
+        item_id = item.id
+    with app.app_context():
+        first = db.session.get(ReviewItem, item_id)
+        with app.app_context():  # a second request approves it meanwhile
+            other = db.session.get(ReviewItem, item_id)
+            other.status = ReviewStatus.APPROVED
+            db.session.commit()
+        first.status = ReviewStatus.REJECTED
+        with pytest.raises(StaleDataError):
+            db.session.commit()

@@ -261,7 +261,8 @@ def _row_values(obj: Base) -> dict[str, Any]:
     """Every column of the new ``obj`` but an unset primary key: the value set, else the Python default."""
     values: dict[str, Any] = {}
     state = obj.__dict__
-    for prop in object_mapper(obj).column_attrs:
+    mapper = object_mapper(obj)
+    for prop in mapper.column_attrs:
         column = prop.columns[0]
         if prop.key in state:
             value = state[prop.key]
@@ -269,6 +270,8 @@ def _row_values(obj: Base) -> dict[str, Any]:
             continue
         else:
             value = _python_default(column)
+            if value is None and column is mapper.version_id_col and callable(mapper.version_id_generator):
+                value = mapper.version_id_generator(None)  # the first version, as a flush would set it
             setattr(obj, prop.key, value)
         values[column.key] = value
     return values

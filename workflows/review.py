@@ -29,7 +29,7 @@ from machinery.models import TmOrigin
 from machinery.protection import MEMORY_TOKEN, memory_form, memory_translation, restore_memory_tokens
 from machinery.service import services
 from tolk.auth import audit, require_language
-from tolk.db import db, utcnow
+from tolk.db import db, insert_at_once, utcnow
 from tolk.errors import Conflict, NotFound, ValidationError
 from tolk.languages import base, covers
 from tolk.models import Role, User
@@ -69,8 +69,7 @@ def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, ta
     if assignment.reviewer is None:  # nobody reviews the language: an owner holds it from the start
         owner = escalation_owner(session)
         item.owner_id = owner.id if owner else None
-    session.add(item)
-    session.flush()
+    insert_at_once(session, item)  # its id now, without a flush of the unit of work
     if assignment.reviewer is not None:
         notify.review_assigned(session, item)
     else:
