@@ -1,24 +1,34 @@
 """The content rules searched fast, finding exactly what ``re.IGNORECASE`` finds.
 
-Python's ``re`` cannot skip ahead in a case-insensitive alternation: it tries every alternative at every
-position, and the rules in ``workflows.content_rules`` are long alternations (~0.3 ms a text in all).
-So each rule is also compiled lower-cased and case-sensitive and searched in the lower-cased text. The
-spans are the same: for every character but those in ``UNSAFE``, lower-casing keeps the length, the
-word, space and digit classes, and exactly the case-insensitive equivalences of the rules' characters
-(tests/workflows/test_routing_search.py checks every code point). A text with an ``UNSAFE`` character
-is searched with the original patterns. The words quoted are always cut from the original text.
+Two steps, each keeping the matches (spans, words) of the plain per-rule search:
+
+- Case: Python's ``re`` cannot skip ahead in a case-insensitive alternation; it tries every alternative
+  at every position, and the rules in ``workflows.content_rules`` are long alternations (~0.3 ms a text
+  in all). So each rule is also compiled lower-cased and case-sensitive and searched in the lower-cased
+  text. The spans are the same: for every character but those in ``UNSAFE``, lower-casing keeps the
+  length, the word, space and digit classes, and exactly the case-insensitive equivalences of the rules'
+  characters (tests/workflows/test_routing_search.py checks every code point). A text with an ``UNSAFE``
+  character is searched with the original patterns. The words quoted are cut from the original text.
+- Prefilter: most rules cannot match without one of a few literal words, stems or a digit ("refund",
+  "zahl", "\\d"), read off the pattern itself by ``required_words``. One scan of the text for all those
+  words tells which rules may match; only those run. A rule whose words cannot be read always runs.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from importlib import import_module
+from typing import Any
 
 from workflows.content_rules import COMPILED_RULES, CONTENT_RULES
 
 #: Characters whose lower case is not what ``re.IGNORECASE`` equates them with: 'İ' lower-cases to two
 #: characters; 'ı' and 'ſ' match 'i' and 's' case-insensitively but lower-case to themselves.
 UNSAFE = re.compile("[\u0130\u0131\u017f]")
+DIGIT = "\\d"  # the required "word" that is any decimal digit
+_LIMIT = 64  # how many strings a sub-pattern may spell out before only its required words are kept
 
 
 def lower_pattern(pattern: str) -> str:
@@ -27,8 +37,172 @@ def lower_pattern(pattern: str) -> str:
                   pattern, flags=re.DOTALL)
 
 
+class _Info:
+    """What a sub-pattern can match: every string (``exact``, when few) or words one of which every match
+    contains (``words``); None: not known, which is always safe (the rule runs)."""
+
+    __slots__ = ("exact", "words")
+
+    def __init__(self, exact: frozenset[str] | None = None, words: frozenset[str] | None = None) -> None:
+        self.exact = exact
+        self.words = words if exact is None else (None if "" in exact else exact)
+
+
+_UNKNOWN = _Info()
+_EMPTY = _Info(frozenset({""}))  # anchors and lookarounds: they match, and consume nothing
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective of several sets of required words: longest shortest word, then fewest words."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda s: (min(2.5 if w == DIGIT else len(w) for w in s), -len(s)))
+
+
+def _sequence(nodes: Sequence[Any], sre: Any) -> _Info:
+    candidates: list[frozenset[str]] = []
+    run: frozenset[str] = frozenset({""})  # the strings the current stretch of spelled-out nodes makes
+    whole: frozenset[str] | None = frozenset({""})
+    for node in nodes:
+        info = _node(node, sre)
+        if info.exact is not None and whole is not None and len(whole) * len(info.exact) <= _LIMIT:
+            whole = frozenset(a + b for a in whole for b in info.exact)
+        else:
+            whole = None
+        if info.exact is not None and len(run) * len(info.exact) <= _LIMIT:
+            run = frozenset(a + b for a in run for b in info.exact)
+            continue
+        if "" not in run:
+            candidates.append(run)
+        if info.words is not None:
+            candidates.append(info.words)
+        run = info.exact if info.exact is not None else frozenset({""})
+    if whole is not None:
+        return _Info(whole)
+    if "" not in run:
+        candidates.append(run)
+    return _Info(None, _best(candidates))
+
+
+def _node(node: tuple[Any, Any], sre: Any) -> _Info:
+    op, av = node
+    c = sre.constants
+    if op is c.LITERAL:
+        return _Info(frozenset({chr(av)}))
+    if op is c.IN:
+        if all(item is c.LITERAL for item, _ in av) and len(av) <= _LIMIT:
+            return _Info(frozenset(chr(v) for _, v in av))
+        if list(av) == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
+            return _Info(None, frozenset({DIGIT}))
+        return _UNKNOWN
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return _EMPTY
+    if op is c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return _sequence(sub, sre) if not add_flags and not del_flags else _UNKNOWN
+    if op is c.BRANCH:
+        infos = [_sequence(alt, sre) for alt in av[1]]
+        exacts = [i.exact for i in infos if i.exact is not None]
+        if len(exacts) == len(infos) and len(union := frozenset().union(*exacts)) <= _LIMIT:
+            return _Info(union)
+        words = [i.words for i in infos if i.words is not None]
+        return _Info(None, frozenset().union(*words)) if len(words) == len(infos) else _UNKNOWN
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        low, high, sub = av
+        info = _sequence(sub, sre)
+        if low == 0:
+            return _Info(info.exact | {""}) if high == 1 and info.exact is not None else _UNKNOWN
+        if low == high and info.exact is not None and len(info.exact) ** low <= _LIMIT:
+            return _Info(frozenset(map("".join, itertools.product(sorted(info.exact), repeat=low))))
+        return _Info(None, info.words)
+    return _UNKNOWN  # anything else (any character, back-references, possessive and atomic groups)
+
+
+class _Sre:
+    """Python's own regular-expression parser (``re._parser``), the one authority on what a pattern means."""
+
+    def __init__(self) -> None:
+        self.parser = import_module("re._parser")
+        self.constants = import_module("re._constants")
+
+
+def required_words(pattern: str) -> frozenset[str] | None:
+    """Words (lower-case literals, or ``DIGIT``) one of which every match of the case-sensitive ``pattern``
+    contains; None if there are none to read. Words containing a shorter one are left out."""
+    try:
+        sre = _Sre()
+        parsed = sre.parser.parse(pattern)
+    except (ImportError, AttributeError):  # another Python: no prefilter, every rule runs
+        return None
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    words = _sequence(parsed.data, sre).words
+    if words is None:
+        return None
+    kept: set[str] = set()
+    for word in sorted(words, key=len):
+        if word == DIGIT or not any(k != DIGIT and k in word for k in kept):
+            kept.add(word)
+    return frozenset(kept)
+
+
+class Prefilter:
+    """Which rules may match a lower-cased text: one scan for every rule's required words."""
+
+    def __init__(self, words_by_rule: dict[str, frozenset[str] | None]) -> None:
+        self.always = frozenset(name for name, words in words_by_rule.items() if words is None)
+        self.on_digit: set[str] = set()
+        by_word: dict[str, set[str]] = {}
+        for name, words in words_by_rule.items():
+            for word in words or ():
+                if word == DIGIT or word[0].isdigit():  # '911' cannot be there without a digit
+                    self.on_digit.add(name)
+                else:
+                    by_word.setdefault(word, set()).add(name)
+        # Keep no word that starts with another: then at each position at most one word matches, and a
+        # scan that restarts one character after each hit finds every (shortest) word in the text.
+        shortest: dict[str, set[str]] = {}
+        for word in sorted(by_word, key=len):
+            prefix = next((p for p in shortest if word.startswith(p)), word)
+            shortest.setdefault(prefix, set()).update(by_word[word])
+        self.rules_by_word: dict[str, frozenset[str]] = {word: frozenset(rules) for word, rules in shortest.items()}
+        self.scan = re.compile(_trie(sorted(shortest))) if shortest else None
+        self.digit = re.compile(r"\d")
+
+    def rules(self, folded: str) -> set[str]:
+        """The rules that may match ``folded`` (a lower-cased text); the others cannot."""
+        found = set(self.always)
+        if self.on_digit and self.digit.search(folded):
+            found |= self.on_digit
+        if self.scan is not None:
+            m = self.scan.search(folded)
+            while m:
+                found |= self.rules_by_word[m.group(0)]
+                m = self.scan.search(folded, m.start() + 1)
+        return found
+
+
+def _trie(words: list[str]) -> str:
+    """One pattern for prefix-free ``words``, branching a character at a time (``re`` then skips fast)."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(char) + emit(sub) for char, sub in sorted(node.items()) if char]
+        if not alternatives:
+            return ""
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+    return emit(tree)
+
+
 #: Each rule lower-cased, searched case-sensitively in the lower-cased text.
 FOLDED_RULES = {name: re.compile(lower_pattern(rule.pattern)) for name, rule in CONTENT_RULES.items()}
+PREFILTER = Prefilter({name: required_words(rx.pattern) for name, rx in FOLDED_RULES.items()})
 
 
 def first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
@@ -41,8 +215,8 @@ def first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
                 found[name] = m.group(0)
         return found
     folded = text.lower()
+    maybe = PREFILTER.rules(folded)
     for name in names:
-        m = FOLDED_RULES[name].search(folded)
-        if m:
+        if name in maybe and (m := FOLDED_RULES[name].search(folded)):
             found[name] = text[m.start():m.end()]
     return found

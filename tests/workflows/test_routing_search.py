@@ -14,7 +14,16 @@ import workflows.routing as routing
 from workflows.content_rules import COMPILED_RULES, CONTENT_RULES, N_
 from workflows.models import Decision
 from workflows.routing import RoutingInput, Turn, _quote, content_reasons, decide, reason
-from workflows.rule_search import FOLDED_RULES, UNSAFE, first_matches, lower_pattern
+from workflows.rule_search import (
+    DIGIT,
+    FOLDED_RULES,
+    PREFILTER,
+    UNSAFE,
+    Prefilter,
+    first_matches,
+    lower_pattern,
+    required_words,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -165,3 +174,84 @@ def test_quoted_words_keep_the_text_s_own_case():
 
 def test_lower_pattern_keeps_escapes():
     assert lower_pattern(r"\W+EUR\d|[A-Z]\b") == r"\W+eur\d|[a-z]\b"
+
+
+def test_prefilter_lets_through_every_rule_that_matches_and_skips_most_others():
+    texts = [t.lower() for t in corpus_texts() + generated_texts(2000, seed=11) if not UNSAFE.search(t)]
+    tried = 0
+    for folded in texts:
+        maybe = PREFILTER.rules(folded)
+        tried += len(maybe)
+        for name, rx in FOLDED_RULES.items():
+            if rx.search(folded):
+                assert name in maybe, (name, folded)
+    assert not PREFILTER.always  # every rule has words to look for
+    assert tried < len(texts) * len(FOLDED_RULES) * 0.6
+
+
+@pytest.mark.parametrize("pattern, words", [
+    (r"\brefund\w*|money(?: back)?", {"refund", "money"}),
+    (r"colou?r", {"color", "colour"}),
+    (r"(?:a|b)(?:c|d)", {"ac", "ad", "bc", "bd"}),
+    (r"(?:ab){2}", {"abab"}),
+    (r"pay|payment|repay", {"pay"}),
+    (r"(?:pay|paid)(?= you)", {"pay", "paid"}),
+    (r"(?<!it )charged?s?\b", {"charge"}),
+    (r"\d+\s?(?:years?|h)\b", {DIGIT}),
+    (r"\w+\s(?:euros?|quid)\b", {"euro", "quid"}),
+    (r"\bstop (?:the|your) (?:order|line)\b",
+     {"stop the order", "stop the line", "stop your order", "stop your line"}),
+    (r"x*", None),
+    (r"\w+", None),
+    (r"cat|\w+", None),
+    (r"[^a]bc?", {"b"}),
+    (r"(?i)refund", None),
+    (r"(?:do|did)(?:n't)?", {"do", "did"}),
+])
+def test_required_words_read_off_a_pattern(pattern, words):
+    assert required_words(pattern) == (None if words is None else frozenset(words))
+
+
+def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+    atoms = ["a", "b", "c", " ", "1", "ab", "ba", "[ab]", "[^a]", r"\d", r"\w", r"\s", ".", r"\b", "(?=a)",
+             "(?!b)", "(?<=a)", "(?<!c)", "^", "$"]
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        if depth < 2 and rng.random() < 0.3:  # a group repeats at most twice: no runaway backtracking
+            alts = [_random_pattern(rng, depth + 1) for _ in range(rng.randint(1, 3))]
+            atom = "(?:" + "|".join(alts) + ")" + rng.choice(["", "", "?", "{2}", "??"])
+        else:
+            atom = rng.choice(atoms)
+            if not atom.startswith(("(?=", "(?!", "(?<", "^", "$", r"\b")):
+                atom += rng.choice(["", "", "", "?", "*", "+", "{2}", "{1,3}", "{0,2}", "*?", "+?", "{2,}"])
+        parts.append(atom)
+    return "".join(parts)
+
+
+def test_required_words_hold_for_random_patterns_and_texts():
+    """Soundness: whatever a pattern matches contains one of its required words."""
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(1500):
+        pattern = _random_pattern(rng)
+        words = required_words(pattern)
+        if words is None:
+            continue
+        compiled = re.compile(pattern)
+        for _ in range(30):
+            text = "".join(rng.choice("aabbc 1x") for _ in range(rng.randint(0, 12)))
+            m = compiled.search(text)
+            if m:
+                checked += 1
+                found = m.group(0)
+                assert any(re.search(r"\d", found) if w == DIGIT else w in found for w in words), (pattern, text)
+    assert checked > 2000
+
+
+def test_prefilter_finds_overlapping_and_prefixed_words():
+    prefilter = Prefilter({"r1": frozenset({"ab"}), "r2": frozenset({"bc"}), "r3": frozenset({"abc"}),
+                           "r4": frozenset({DIGIT, "911"}), "r5": None})
+    assert prefilter.rules("xabcx") == {"r1", "r2", "r3", "r5"}
+    assert prefilter.rules("xbcx") == {"r2", "r5"}
+    assert prefilter.rules("call 9") == {"r4", "r5"}
+    assert prefilter.rules("x") == {"r5"}
