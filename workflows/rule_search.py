@@ -19,14 +19,17 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from importlib import import_module
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from workflows.content_rules import COMPILED_RULES, CONTENT_RULES
 
 #: Characters whose lower case is not what ``re.IGNORECASE`` equates them with: 'İ' lower-cases to two
 #: characters; 'ı' and 'ſ' match 'i' and 's' case-insensitively but lower-case to themselves.
 UNSAFE = re.compile("[\u0130\u0131\u017f]")
+K = TypeVar("K")
 DIGIT = "\\d"  # the required "word" that is any decimal digit
 _LIMIT = 64  # how many strings a sub-pattern may spell out before only its required words are kept
 
@@ -146,13 +149,13 @@ def required_words(pattern: str) -> frozenset[str] | None:
     return frozenset(kept)
 
 
-class Prefilter:
-    """Which rules may match a lower-cased text: one scan for every rule's required words."""
+class Prefilter(Generic[K]):
+    """Which rules (or parts of rules) may match a lower-cased text: one scan for all their required words."""
 
-    def __init__(self, words_by_rule: dict[str, frozenset[str] | None]) -> None:
+    def __init__(self, words_by_rule: dict[K, frozenset[str] | None]) -> None:
         self.always = frozenset(name for name, words in words_by_rule.items() if words is None)
-        self.on_digit: set[str] = set()
-        by_word: dict[str, set[str]] = {}
+        self.on_digit: set[K] = set()
+        by_word: dict[str, set[K]] = {}
         for name, words in words_by_rule.items():
             for word in words or ():
                 if word == DIGIT or word[0].isdigit():  # '911' cannot be there without a digit
@@ -161,15 +164,15 @@ class Prefilter:
                     by_word.setdefault(word, set()).add(name)
         # Keep no word that starts with another: then at each position at most one word matches, and a
         # scan that restarts one character after each hit finds every (shortest) word in the text.
-        shortest: dict[str, set[str]] = {}
+        shortest: dict[str, set[K]] = {}
         for word in sorted(by_word, key=len):
             prefix = next((p for p in shortest if word.startswith(p)), word)
             shortest.setdefault(prefix, set()).update(by_word[word])
-        self.rules_by_word: dict[str, frozenset[str]] = {word: frozenset(rules) for word, rules in shortest.items()}
+        self.rules_by_word: dict[str, frozenset[K]] = {word: frozenset(rules) for word, rules in shortest.items()}
         self.scan = re.compile(_trie(sorted(shortest))) if shortest else None
         self.digit = re.compile(r"\d")
 
-    def rules(self, folded: str) -> set[str]:
+    def rules(self, folded: str) -> set[K]:
         """The rules that may match ``folded`` (a lower-cased text); the others cannot."""
         found = set(self.always)
         if self.on_digit and self.digit.search(folded):
@@ -200,23 +203,112 @@ def _trie(words: list[str]) -> str:
     return emit(tree)
 
 
+def _scan(pattern: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """The spans of ``pattern``'s top-level groups and the positions of its top-level '|'."""
+    groups: list[tuple[int, int]] = []
+    bars: list[int] = []
+    depth = i = opened = 0
+    in_class = False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1 + (pattern[i + 1:i + 2] == "^")
+            i += pattern[i:i + 1] == "]"  # a ']' just after '[' or '[^' is a member
+            continue
+        elif char == "(":
+            opened = i if depth == 0 else opened
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                groups.append((opened, i + 1))
+        elif char == "|" and depth == 0:
+            bars.append(i)
+        i += 1
+    return groups, bars
+
+
+def _cut(text: str, bars: list[int]) -> list[str]:
+    return [text[a:b] for a, b in zip([0, *(b + 1 for b in bars)], [*bars, len(text)], strict=True)]
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """``pattern`` as alternatives whose earliest match, first alternative winning a tie, is ``pattern``'s
+    match: its top-level '|', or those of its first group when only anchors and lookarounds precede it
+    (``\\b(?:a|b)\\b`` -> ``\\b(?:a)\\b``, ``\\b(?:b)\\b``); else the pattern whole."""
+    groups, bars = _scan(pattern)
+    if bars:
+        return _cut(pattern, bars)
+    start, end = next(((a, b) for a, b in groups if pattern.startswith("(?:", a)), (0, 0))
+    inner = _scan(pattern[start + 3:end - 1])[1] if end else []
+    if inner and pattern[end:end + 1] not in ("?", "*", "+", "{") and _zero_width(pattern[:start]):
+        return [f"{pattern[:start]}(?:{alt}){pattern[end:]}" for alt in _cut(pattern[start + 3:end - 1], inner)]
+    return [pattern]
+
+
+def _zero_width(pattern: str) -> bool:
+    """Whether ``pattern`` is only anchors and lookarounds (it matches one way, consuming nothing)."""
+    try:
+        sre = _Sre()
+        return all(op in (sre.constants.AT, sre.constants.ASSERT, sre.constants.ASSERT_NOT)
+                   for op, _ in sre.parser.parse(pattern).data)
+    except (ImportError, AttributeError):
+        return False
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """Each rule lower-cased and split into its alternatives, and the prefilter over all of them."""
+
+    alternatives: dict[str, list[re.Pattern[str]]]
+    prefilter: Prefilter[tuple[str, int]]
+
+
+@cache
+def search_plan() -> SearchPlan:
+    """Built on first use (a few hundred small patterns), not at import."""
+    alternatives = {name: [re.compile(alt) for alt in split_alternatives(rx.pattern)]
+                    for name, rx in FOLDED_RULES.items()}
+    return SearchPlan(alternatives, Prefilter({(name, i): required_words(alt.pattern)
+                                          for name, alts in alternatives.items() for i, alt in enumerate(alts)}))
+
+
 #: Each rule lower-cased, searched case-sensitively in the lower-cased text.
 FOLDED_RULES = {name: re.compile(lower_pattern(rule.pattern)) for name, rule in CONTENT_RULES.items()}
-PREFILTER = Prefilter({name: required_words(rx.pattern) for name, rx in FOLDED_RULES.items()})
 
 
 def first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
     """The words each named rule fires on in ``text`` (its first match), as ``COMPILED_RULES`` finds them."""
-    found: dict[str, str] = {}
     if UNSAFE.search(text):
-        for name in names:
-            m = COMPILED_RULES[name].search(text)
-            if m:
-                found[name] = m.group(0)
-        return found
+        return plain_first_matches(text, names)
+    found: dict[str, str] = {}
     folded = text.lower()
-    maybe = PREFILTER.rules(folded)
+    plan = search_plan()
+    maybe: dict[str, list[int]] = {}
+    for name, i in plan.prefilter.rules(folded):
+        maybe.setdefault(name, []).append(i)
     for name in names:
-        if name in maybe and (m := FOLDED_RULES[name].search(folded)):
-            found[name] = text[m.start():m.end()]
+        best = None
+        for i in sorted(maybe.get(name, ())):
+            m = plan.alternatives[name][i].search(folded)
+            if m and (best is None or m.start() < best.start()):  # the earliest; at a tie, the first
+                best = m
+        if best:
+            found[name] = text[best.start():best.end()]
+    return found
+
+
+def plain_first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
+    """The same, searched plainly: each rule case-insensitively (the reference, and for ``UNSAFE`` text)."""
+    found: dict[str, str] = {}
+    for name in names:
+        m = COMPILED_RULES[name].search(text)
+        if m:
+            found[name] = m.group(0)
     return found
