@@ -264,19 +264,17 @@ def _zero_width(pattern: str) -> bool:
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """Each rule lower-cased and split into its alternatives, and the prefilter over all of them."""
+    """Every rule's alternatives in order (rule, lower-cased pattern), and a prefilter over their indexes."""
 
-    alternatives: dict[str, list[re.Pattern[str]]]
-    prefilter: Prefilter[tuple[str, int]]
+    parts: tuple[tuple[str, re.Pattern[str]], ...]
+    prefilter: Prefilter[int]
 
 
 @cache
 def search_plan() -> SearchPlan:
     """Built on first use (a few hundred small patterns), not at import."""
-    alternatives = {name: [re.compile(alt) for alt in split_alternatives(rx.pattern)]
-                    for name, rx in FOLDED_RULES.items()}
-    return SearchPlan(alternatives, Prefilter({(name, i): required_words(alt.pattern)
-                                          for name, alts in alternatives.items() for i, alt in enumerate(alts)}))
+    parts = tuple((name, re.compile(alt)) for name, rx in FOLDED_RULES.items() for alt in split_alternatives(rx.pattern))
+    return SearchPlan(parts, Prefilter({i: required_words(rx.pattern) for i, (_, rx) in enumerate(parts)}))
 
 
 #: Each rule lower-cased, searched case-sensitively in the lower-cased text.
@@ -287,21 +285,17 @@ def first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
     """The words each named rule fires on in ``text`` (its first match), as ``COMPILED_RULES`` finds them."""
     if UNSAFE.search(text):
         return plain_first_matches(text, names)
-    found: dict[str, str] = {}
     folded = text.lower()
     plan = search_plan()
-    maybe: dict[str, list[int]] = {}
-    for name, i in plan.prefilter.rules(folded):
-        maybe.setdefault(name, []).append(i)
-    for name in names:
-        best = None
-        for i in sorted(maybe.get(name, ())):
-            m = plan.alternatives[name][i].search(folded)
-            if m and (best is None or m.start() < best.start()):  # the earliest; at a tie, the first
-                best = m
-        if best:
-            found[name] = text[best.start():best.end()]
-    return found
+    order = list(names)
+    wanted = set(order)
+    best: dict[str, re.Match[str]] = {}
+    for i in sorted(plan.prefilter.rules(folded)):
+        name, rx = plan.parts[i]
+        # The earliest match wins; at a tie, the first alternative (met first here).
+        if name in wanted and (m := rx.search(folded)) and (name not in best or m.start() < best[name].start()):
+            best[name] = m
+    return {name: text[best[name].start():best[name].end()] for name in order if name in best}
 
 
 def plain_first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
