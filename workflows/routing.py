@@ -113,6 +113,9 @@ class RoutingDecision:
     reasons: list[Reason] = field(default_factory=list)
 
 
+_TARGET_SIDE = tuple(name for name, rule in CONTENT_RULES.items() if rule.target_side)
+
+
 def _quote(text: str) -> str:
     return "'" + " ".join(text.split()) + "'"
 
@@ -120,7 +123,7 @@ def _quote(text: str) -> str:
 def content_reasons(text: str, critical_terms: Sequence[str] = (), *, target: bool = False) -> list[Reason]:
     """Content rules that fire on ``text``: the agent's text, or (``target``) the translation."""
     reasons = []
-    found = first_matches(text, (name for name, rule in CONTENT_RULES.items() if rule.target_side or not target))
+    found = first_matches(text, _TARGET_SIDE if target else CONTENT_RULES)
     for name, words in found.items():
         rule = CONTENT_RULES[name]
         code = f"content:{'target_' if target else ''}{name}"
