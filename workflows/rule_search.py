@@ -166,7 +166,7 @@ class Prefilter(Generic[K]):
         # scan that restarts one character after each hit finds every (shortest) word in the text.
         shortest: dict[str, set[K]] = {}
         for word in sorted(by_word, key=len):
-            prefix = next((p for p in shortest if word.startswith(p)), word)
+            prefix = next((word[:n] for n in range(1, len(word)) if word[:n] in shortest), word)
             shortest.setdefault(prefix, set()).update(by_word[word])
         self.rules_by_word: dict[str, frozenset[K]] = {word: frozenset(rules) for word, rules in shortest.items()}
         self.scan = re.compile(_trie(sorted(shortest))) if shortest else None
@@ -266,17 +266,26 @@ def _zero_width(pattern: str) -> bool:
 class SearchPlan:
     """Every rule's alternatives in order (rule, lower-cased pattern), and a prefilter over their indexes."""
 
-    rules: dict[str, re.Pattern[str]]  # each rule whole, lower-cased
-    parts: tuple[tuple[str, re.Pattern[str]], ...]
+    rules: dict[str, str]  # each rule whole, lower-cased
+    parts: tuple[tuple[str, str], ...]  # (rule, alternative), in the rules' order
     prefilter: Prefilter[int]
+    compiled: list[re.Pattern[str] | None]  # each part, compiled when first searched
+
+    def search(self, i: int, folded: str) -> re.Match[str] | None:
+        """Part ``i`` searched in ``folded``."""
+        rx = self.compiled[i]
+        if rx is None:
+            rx = self.compiled[i] = re.compile(self.parts[i][1])
+        return rx.search(folded)
 
 
 @cache
 def search_plan() -> SearchPlan:
-    """Built on first use (a few hundred small patterns, ~0.1 s), not at import."""
-    rules = {name: re.compile(lower_pattern(rule.pattern)) for name, rule in CONTENT_RULES.items()}
-    parts = tuple((name, re.compile(alt)) for name, rx in rules.items() for alt in split_alternatives(rx.pattern))
-    return SearchPlan(rules, parts, Prefilter({i: required_words(rx.pattern) for i, (_, rx) in enumerate(parts)}))
+    """Built on first use (~0.1 s: reading the words off a few hundred small patterns), not at import."""
+    rules = {name: lower_pattern(rule.pattern) for name, rule in CONTENT_RULES.items()}
+    parts = tuple((name, alt) for name, pattern in rules.items() for alt in split_alternatives(pattern))
+    return SearchPlan(rules, parts, Prefilter({i: required_words(alt) for i, (_, alt) in enumerate(parts)}),
+                      [None] * len(parts))
 
 
 def first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
@@ -289,9 +298,9 @@ def first_matches(text: str, names: Iterable[str]) -> dict[str, str]:
     wanted = set(order)
     best: dict[str, re.Match[str]] = {}
     for i in sorted(plan.prefilter.rules(folded)):
-        name, rx = plan.parts[i]
+        name = plan.parts[i][0]
         # The earliest match wins; at a tie, the first alternative (met first here).
-        if name in wanted and (m := rx.search(folded)) and (name not in best or m.start() < best[name].start()):
+        if name in wanted and (m := plan.search(i, folded)) and (name not in best or m.start() < best[name].start()):
             best[name] = m
     return {name: text[best[name].start():best[name].end()] for name in order if name in best}
 

@@ -184,9 +184,9 @@ def test_prefilter_lets_through_every_rule_that_matches_and_skips_most_others():
     for folded in texts:
         maybe = plan.prefilter.rules(folded)
         tried += len(maybe)
-        for i, (name, rx) in enumerate(plan.parts):
-            if rx.search(folded):
-                assert i in maybe, (name, rx.pattern, folded)
+        for i, (name, part) in enumerate(plan.parts):
+            if plan.search(i, folded):
+                assert i in maybe, (name, part, folded)
     assert not plan.prefilter.always  # every part of every rule has words to look for
     assert tried < len(texts) * len(plan.parts) * 0.1
 
@@ -273,8 +273,10 @@ def test_split_alternatives(pattern, parts):
 
 
 def test_every_rule_is_split_into_parts_that_compile():
-    parts = Counter(name for name, _ in search_plan().parts)
-    assert list(parts) == list(search_plan().rules) and min(parts.values()) > 1
+    plan = search_plan()
+    parts = Counter(name for name, _ in plan.parts)
+    assert list(parts) == list(plan.rules) and min(parts.values()) > 1
+    assert all(re.compile(part) for _, part in plan.parts)
 
 
 def test_first_matches_keeps_the_order_asked_and_the_earliest_alternative():
