@@ -173,6 +173,13 @@ def test_quoted_words_keep_the_text_s_own_case():
     assert set(search_plan().rules) == set(COMPILED_RULES)
 
 
+def test_rules_use_only_escapes_that_lower_casing_keeps():
+    """An escape spelling a letter (``\\x41``, ``\\u00C9``, ``\\N{...}``) would stay upper-case in the
+    lower-cased rule and miss the lower-cased text: a rule may escape only classes, anchors and punctuation."""
+    escapes = {m for rule in CONTENT_RULES.values() for m in re.findall(r"\\.", rule.pattern, re.DOTALL)}
+    assert all(e[1] in "bBdDsSwW" or not e[1].isalnum() for e in escapes), escapes
+
+
 def test_lower_pattern_keeps_escapes():
     assert lower_pattern(r"\W+EUR\d|[A-Z]\b") == r"\W+eur\d|[a-z]\b"
 
