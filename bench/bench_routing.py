@@ -4,13 +4,20 @@ Run: ``.venv/bin/python bench/bench_routing.py [--set eval|train] [--misses]``.
 Not a test: it prints Markdown tables for the rules alone and for the rules with the classifier, each
 turn judged through ``workflows.routing.decide`` with its customer message, English text to Spanish,
 other agent languages to English (the source side decides; see docs/routing.md).
+
+``--speed`` instead prints the CPU cost per text of ``content_reasons`` and of ``decide`` with the
+plain per-rule case-insensitive search (the reference) and with ``workflows.rule_search`` (lower-cased,
+prefiltered), on the same texts in the same run, and checks that both give the same reasons.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -18,9 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from workflows import routing  # noqa: E402
 from workflows.classifier import CriticalClassifier, load_classifier  # noqa: E402
 from workflows.models import Decision  # noqa: E402
-from workflows.routing import RoutingInput, Turn, decide  # noqa: E402
+from workflows.routing import RoutingInput, Turn, content_reasons, decide  # noqa: E402
+from workflows.rule_search import first_matches, plain_first_matches  # noqa: E402
 
 SETS = ROOT / "tests" / "fixtures" / "routing"
 RULES_ONLY = CriticalClassifier((), 0.0, threshold=2.0, grey_zone=2.0, version="rules only")
@@ -85,11 +94,66 @@ def classifier_alone(items: list[dict], model: CriticalClassifier) -> None:
         print(f"| {t:.3f} | {sum(s >= t for s in crit) / len(crit):.3f} | {sum(s < t for s in rout) / len(rout):.3f} |")
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(work, rounds: int) -> tuple[float, float]:
+    """Best-of-``rounds`` (CPU seconds, wall seconds) of ``work()``."""
+    best_cpu = best_wall = float("inf")
+    for _ in range(rounds):
+        cpu, wall = _cpu(), time.perf_counter()
+        work()
+        best_cpu, best_wall = min(best_cpu, _cpu() - cpu), min(best_wall, time.perf_counter() - wall)
+    return best_cpu, best_wall
+
+
+def speed(rounds: int) -> None:
+    """Per-text cost of the content rules and of ``decide``: reference search vs ``rule_search``."""
+    items = load("eval") + load("train") + load("holdout")
+    texts = [i["text"] for i in items]
+    inputs = [RoutingInput(
+        source_text=i["text"], source_lang=i["lang"], target_lang="es" if i["lang"] == "en" else "en",
+        channel=i["channel"], engine="apertium", customer_message=i.get("customer_message"),
+        thread=[Turn(**t) for t in i.get("thread", [])], target_text=i["text"]) for i in items]
+    load_classifier()
+    cases = {
+        "content_reasons (agent's text)": lambda: [content_reasons(t) for t in texts],
+        "content_reasons (translation)": lambda: [content_reasons(t, target=True) for t in texts],
+        "decide (both sides, context, classifier)": lambda: [decide(d) for d in inputs],
+    }
+    print(f"## Routing speed: {len(texts)} agent turns (mean {sum(map(len, texts)) / len(texts):.0f} characters), "
+          f"best of {rounds} rounds, load average {os.getloadavg()[0]:.2f}\n")
+    print("| per text | reference CPU µs | reference wall µs | rule_search CPU µs | rule_search wall µs | CPU speed-up |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for label, work in cases.items():
+        new = work()
+        routing.first_matches = plain_first_matches
+        try:
+            old = work()
+            old_cpu, old_wall = _timed(work, rounds)
+        finally:
+            routing.first_matches = first_matches
+        new_cpu, new_wall = _timed(work, rounds)
+        same = repr(old) == repr(new)
+        n = len(texts) / 1e6
+        print(f"| {label}{'' if same else ' (REASONS DIFFER)'} | {old_cpu / n:.1f} | {old_wall / n:.1f} | "
+              f"{new_cpu / n:.1f} | {new_wall / n:.1f} | {old_cpu / new_cpu:.1f}x |")
+        if not same:
+            raise SystemExit("rule_search gives other reasons than the reference")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", default="eval", choices=("eval", "train", "holdout"))
     parser.add_argument("--misses", action="store_true", help="list the turns routed against their label")
+    parser.add_argument("--speed", action="store_true", help="time the content rules and decide instead")
+    parser.add_argument("--rounds", type=int, default=5, help="with --speed: best of how many rounds")
     args = parser.parse_args()
+    if args.speed:
+        speed(args.rounds)
+        return
     items = load(args.set)
     langs = Counter(i["lang"] for i in items)
     print(f"## Routing on the {args.set} set: {len(items)} agent turns "

@@ -35,7 +35,6 @@ from tolk.languages import base
 from workflows.classifier import CriticalClassifier, load_classifier
 from workflows.content_rules import (
     BARE_WORDS,
-    COMPILED_RULES,
     COMPLETION,
     CONFIRMATION,
     CONFIRMATION_WORDS,
@@ -45,6 +44,7 @@ from workflows.content_rules import (
     RULE_LANGUAGES,
 )
 from workflows.models import Decision
+from workflows.rule_search import first_matches
 
 STRICTNESS = {Decision.RELEASED: 0, Decision.AGENT_CONFIRM: 1, Decision.NATIVE_REVIEW: 2,
               Decision.HUMAN_TRANSLATION: 3}
@@ -113,6 +113,9 @@ class RoutingDecision:
     reasons: list[Reason] = field(default_factory=list)
 
 
+_TARGET_SIDE = tuple(name for name, rule in CONTENT_RULES.items() if rule.target_side)
+
+
 def _quote(text: str) -> str:
     return "'" + " ".join(text.split()) + "'"
 
@@ -120,15 +123,13 @@ def _quote(text: str) -> str:
 def content_reasons(text: str, critical_terms: Sequence[str] = (), *, target: bool = False) -> list[Reason]:
     """Content rules that fire on ``text``: the agent's text, or (``target``) the translation."""
     reasons = []
-    for name, rule in CONTENT_RULES.items():
-        if target and not rule.target_side:
-            continue
-        m = COMPILED_RULES[name].search(text)
-        if m:
-            code = f"content:{'target_' if target else ''}{name}"
-            message = (N_("The translation gives an amount, percentage, date or period (%(words)s)") if target
-                       else rule.message)
-            reasons.append(reason(code, rule.decision, message, words=_quote(m.group(0))))
+    found = first_matches(text, _TARGET_SIDE if target else CONTENT_RULES)
+    for name, words in found.items():
+        rule = CONTENT_RULES[name]
+        code = f"content:{'target_' if target else ''}{name}"
+        message = (N_("The translation gives an amount, percentage, date or period (%(words)s)") if target
+                   else rule.message)
+        reasons.append(reason(code, rule.decision, message, words=_quote(words)))
     for term in critical_terms:
         if term and re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
             reasons.append(reason("content:target_locale_term" if target else "content:locale_term",
