@@ -26,9 +26,20 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("tolk.worker_started", []).append(deferred("workflows.privacy:schedule_purge"))
     app.extensions["tolk.worker_started"].append(deferred("workflows.sweep:schedule_sweep"))
     app.extensions.setdefault(BUDGET_LISTENERS_KEY, []).append(deferred("workflows.webhooks:budget_notice"))
+    app.extensions.setdefault("tolk.web_preload", []).append(_load_routing)
     app.extensions["tolk.seeders"] += [deferred("workflows.locales:seed_demo_locales"),
                                        deferred("workflows.macros:seed_demo_templates"),
                                        deferred("workflows.kb:seed_demo_articles")]
+
+
+def _load_routing(_app: Flask) -> None:
+    """Build the routing rules' search plan and read the classifier once, before the web workers fork: the
+    first reply of each worker would otherwise pay for them (about 0.1 s)."""
+    from workflows.classifier import load_classifier  # lazy: web processes only
+    from workflows.rule_search import search_plan  # lazy: web processes only
+
+    search_plan()
+    load_classifier()
 
 
 def init_web(app: Flask) -> None:

@@ -9,10 +9,13 @@ import urllib.request
 from glossaries.matching import LEMMATIZER
 from machinery.detection import shared_detector
 from tolk.cli import preload_models
+from workflows.classifier import load_classifier
+from workflows.rule_search import search_plan
 
 
 def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app):
-    assert sorted(f.__qualname__ for f in app.extensions["tolk.web_preload"]) == ["_load_detector", "_load_lemmatizers"]
+    assert sorted(f.__qualname__ for f in app.extensions["tolk.web_preload"]) == [
+        "_load_detector", "_load_lemmatizers", "_load_routing"]
     detector = shared_detector(tuple(app.config["LANGUAGES"]), app.config["DETECTION_MIN_MARGIN"])
     try:
         assert preload_models(app) is app
@@ -24,6 +27,7 @@ def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app)
 
         assert services().detector is detector
     assert LEMMATIZER.lemmatize("paquetes", "es") == "paquete"
+    assert search_plan.cache_info().currsize == 1 and load_classifier.cache_info().currsize == 1
 
 
 def test_workers_forked_from_the_preloaded_arbiter_detect_and_translate(app, served, make_user, deepl_fake):
