@@ -24,6 +24,7 @@ import numpy as np
 
 BLOCK = 16
 _FIRST_READ = 4  # the first read covers the blocks of best bound, about this many times the cap in documents
+_ROUND = 8  # each later round reads the next blocks by bound, about this many times the cap in documents
 FLOOR_PER_POINT = 0.002  # the Dice floor per point of threshold (Dice here: shared / (both lengths), at most 0.5)
 
 
@@ -54,22 +55,47 @@ class Query:
 def best_in_blocks(query: Query, planes: np.ndarray, blocks_or: np.ndarray, lengths: np.ndarray,
                    first: int, last: int, cap: int) -> tuple[np.ndarray, np.ndarray]:
     """Documents of blocks ``[first, last)`` among the best ``cap`` by Dice (length within the query's
-    bounds, a bucket shared), and their Dice; ``query.rare_blocks`` are those of the same blocks."""
+    bounds, a bucket shared), and their Dice; ``query.rare_blocks`` are those of the same blocks.
+
+    Blocks are read in rounds, best bound first; after each round the ``cap``-th best Dice read so far is
+    the floor the next blocks' bound must reach, so a floor that rises as better blocks are read stops the
+    reads early."""
     count = last - first
-    shared = query.rare_blocks.copy()
+    shared = query.rare_blocks.astype(np.uint16)
+    scratch = np.empty(count, dtype=np.uint64)
     for word, bits in query.words:
-        shared += np.bitwise_count(np.bitwise_and(blocks_or[word, first:last], bits))
+        np.add(shared, np.bitwise_count(np.bitwise_and(blocks_or[word, first:last], bits, out=scratch)), out=shared)
     smallest = np.maximum(lengths[first * BLOCK:last * BLOCK:BLOCK], np.float32(query.lo))
     bound = shared / (smallest + np.float32(query.length))
     read = min(count, max(1, _FIRST_READ * cap // BLOCK))
     best = np.argpartition(-bound, read - 1)[:read] if read < count else np.arange(count)
-    docs, dice = _exact(query, planes, lengths, best + first)
-    floor = np.partition(dice, len(dice) - cap)[len(dice) - cap] if len(dice) > cap else np.float32(0)
-    wanted = bound >= max(floor, np.float32(query.floor))
+    docs, dice = _exact(query, planes, lengths, np.sort(best) + first)
+    docs, dice, floor = _best(docs, dice, cap, query.floor)
+    wanted = bound >= floor
     wanted[best] = False
     wanted &= shared > 0
-    more_docs, more_dice = _exact(query, planes, lengths, np.flatnonzero(wanted) + first)
-    return np.concatenate([docs, more_docs]), np.concatenate([dice, more_dice])
+    rest = np.flatnonzero(wanted)
+    rest = rest[np.argsort(-bound[rest], kind="stable")]
+    step = max(1, _ROUND * cap // BLOCK)
+    for at in range(0, len(rest), step):
+        blocks = rest[at:at + step]
+        blocks = blocks[bound[blocks] >= floor]
+        if not len(blocks):
+            break
+        more_docs, more_dice = _exact(query, planes, lengths, np.sort(blocks) + first)
+        docs, dice, floor = _best(np.concatenate([docs, more_docs]), np.concatenate([dice, more_dice]), cap,
+                                  query.floor)
+    return docs, dice
+
+
+def _best(docs: np.ndarray, dice: np.ndarray, cap: int, floor: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The ``cap`` documents of best Dice (all when fewer), their Dice and the floor a block must reach to
+    add one: the ``cap``-th best Dice, or ``floor`` when higher."""
+    if len(dice) <= cap:
+        return docs, dice, floor
+    keep = np.argpartition(-dice, cap - 1)[:cap]
+    docs, dice = docs[keep], dice[keep]
+    return docs, dice, max(floor, float(dice.min()))
 
 
 def _exact(query: Query, planes: np.ndarray, lengths: np.ndarray,
@@ -78,10 +104,13 @@ def _exact(query: Query, planes: np.ndarray, lengths: np.ndarray,
     if not len(blocks):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     end = (int(blocks.max()) + 1) * BLOCK
-    shared = query.counts[:end - query.base].reshape(-1, BLOCK)[blocks - query.base // BLOCK].astype(np.float32)
+    shared = query.counts[:end - query.base].reshape(-1, BLOCK)[blocks - query.base // BLOCK].astype(np.uint16)
+    # One gather buffer and one popcount buffer for every word: ``np.take`` into them allocates nothing.
+    column, popcount = np.empty((len(blocks), BLOCK), dtype=np.uint64), np.empty((len(blocks), BLOCK), dtype=np.uint8)
     for word, bits in query.words:
-        column = planes[word, :end].reshape(-1, BLOCK)[blocks]
-        shared += np.bitwise_count(np.bitwise_and(column, bits, out=column))
+        np.take(planes[word, :end].reshape(-1, BLOCK), blocks, axis=0, out=column)
+        np.bitwise_count(np.bitwise_and(column, bits, out=column), out=popcount)
+        np.add(shared, popcount, out=shared)
     size = lengths[:end].reshape(-1, BLOCK)[blocks]
     dice = shared / (size + np.float32(query.length))
     valid = (size >= query.lo) & (size <= query.hi) & (dice >= max(query.floor, 1e-9))
