@@ -24,6 +24,7 @@ import numpy as np
 
 BLOCK = 16
 _FIRST_READ = 4  # the first read covers the blocks of best bound, about this many times the cap in documents
+_COUNT_SLICE = 1 << 15  # documents whose rare buckets are counted at once: their int64 counts fit the CPU cache
 _ROUND = 8  # each later round reads the next blocks by bound, about this many times the cap in documents
 FLOOR_PER_POINT = 0.002  # the Dice floor per point of threshold (Dice here: shared / (both lengths), at most 0.5)
 
@@ -36,17 +37,36 @@ def block_planes(planes: np.ndarray, count: int) -> np.ndarray:
     return np.bitwise_or.reduce(planes[:, :full].reshape(planes.shape[0], -1, BLOCK), axis=2)
 
 
+def count_rare(lists: list[np.ndarray], counts: np.ndarray, start: int) -> np.ndarray:
+    """``counts`` (one per document from ``start`` on) set to how many of the ascending ``lists`` of document
+    numbers each document is in.
+
+    Counted slice by slice of ``_COUNT_SLICE`` documents (each list cut by ``np.searchsorted``): one
+    ``np.bincount`` over a whole window writes an int64 per document at random, eight megabytes at 1M
+    documents, far beyond the CPU cache; a slice's counts stay in it."""
+    if not lists:
+        counts[:] = 0
+        return counts
+    end = start + len(counts)
+    edges = np.arange(start, end + _COUNT_SLICE, _COUNT_SLICE, dtype=np.int64)
+    edges[-1] = end
+    cuts = [np.searchsorted(docs, edges.astype(docs.dtype)).tolist() for docs in lists]
+    for k, (s, e) in enumerate(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True)):
+        part = np.concatenate([docs[cut[k]:cut[k + 1]] for docs, cut in zip(lists, cuts, strict=True)])
+        counts[s - start:e - start] = np.bincount(part - part.dtype.type(s), minlength=e - s)
+    return counts
+
+
 @dataclass(frozen=True)
 class Query:
     """What the ranking needs of a query: its length, its frequent buckets as (plane, bits) words, how many
-    rare buckets each document from ``base`` on has and the most a document of each ranked block has, the
-    lengths that can reach the threshold and the Dice floor."""
+    rare buckets each document from ``base`` on has, the lengths that can reach the threshold and the Dice
+    floor."""
 
     length: float
     words: list[tuple[int, np.uint64]]
     counts: np.ndarray
     base: int
-    rare_blocks: np.ndarray
     lo: int
     hi: int
     floor: float
@@ -55,13 +75,15 @@ class Query:
 def best_in_blocks(query: Query, planes: np.ndarray, blocks_or: np.ndarray, lengths: np.ndarray,
                    first: int, last: int, cap: int) -> tuple[np.ndarray, np.ndarray]:
     """Documents of blocks ``[first, last)`` among the best ``cap`` by Dice (length within the query's
-    bounds, a bucket shared), and their Dice; ``query.rare_blocks`` are those of the same blocks.
+    bounds, a bucket shared), and their Dice; ``query.base`` is the first document of block ``first``.
 
     Blocks are read in rounds, best bound first; after each round the ``cap``-th best Dice read so far is
     the floor the next blocks' bound must reach, so a floor that rises as better blocks are read stops the
     reads early."""
     count = last - first
-    shared = query.rare_blocks.astype(np.uint16)
+    # A block's bound counts the most rare buckets one of its documents has.
+    rare = query.counts[: count * BLOCK]
+    shared = np.maximum.reduceat(rare, np.arange(0, len(rare), BLOCK)).astype(np.uint16)
     scratch = np.empty(count, dtype=np.uint64)
     for word, bits in query.words:
         np.add(shared, np.bitwise_count(np.bitwise_and(blocks_or[word, first:last], bits, out=scratch)), out=shared)
