@@ -6,8 +6,9 @@ keeps the OR of its documents' signature planes, which bounds from above how man
 its documents shares with a query. Adding the rare buckets any document of the block has, over the
 smallest length a document of the block may have, bounds the Dice coefficient a block can reach. The
 blocks of best bound are read first; the ``cap``-th best Dice among them is a floor that every block of
-lower bound cannot reach, so only the blocks above it are read: the result is the best ``cap`` documents
-by Dice, as a scan of every document would find, for a fraction of the reads.
+lower bound cannot reach, so only the blocks above it are read, in rounds of best bound first that raise
+the floor as they go: the result is the best ``cap`` documents by Dice, as a scan of every document would
+find, for a fraction of the reads.
 
 A query that resembles nothing stored (a third of real lookups) has a low ``cap``-th best Dice, and every
 block would be read. So documents below a Dice floor proportional to the threshold (``FLOOR_PER_POINT``)
