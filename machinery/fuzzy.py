@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from machinery.dice import BLOCK, FLOOR_PER_POINT, Query, best_in_blocks, block_planes
+from machinery.dice import BLOCK, FLOOR_PER_POINT, Query, best_in_blocks, block_planes, count_rare
 from machinery.trigrams import CHUNK_KEYS, bucket_heads, posting_keys, query_buckets
 
 
@@ -343,6 +343,11 @@ class FuzzyIndex:
                     lists.append(docs[(docs >= start) & (docs < end)])
         return lists
 
+    def _rare_counts(self, lists: list[np.ndarray], start: int, end: int) -> np.ndarray:
+        """How many of the ``lists`` each document of ``[start, end)`` is in, in a reused array of bytes."""
+        dtype = np.uint8 if len(lists) <= np.iinfo(np.uint8).max else np.uint16
+        return count_rare(lists, self._buffer(f"rare_{np.dtype(dtype).name}", dtype)[start:end], start)
+
     def _dice(self, query: Query, start: int, end: int) -> np.ndarray:
         """The Dice coefficient of trigram buckets shared with the query, per document of ``[start, end)``,
         every document read (chunk by chunk, so the temporaries are read back from the CPU cache).
@@ -381,16 +386,11 @@ class FuzzyIndex:
         lists = self._rare_lists(buckets[~frequent], base, end)
         if not lists and not words:
             return np.empty(0, dtype=np.int64)
-        counts = (np.bincount(np.concatenate(lists) - np.int32(base), minlength=end - base) if lists
-                  else np.zeros(end - base, dtype=np.int64))
-        # A block's bound counts the most rare buckets one of its documents has.
-        query = Query(float(len(text)), words, counts, base,
-                      counts[: (last - first) * BLOCK].reshape(-1, BLOCK).max(axis=1, initial=0), lo, hi, floor)
+        query = Query(float(len(text)), words, self._rare_counts(lists, base, end), base, lo, hi, floor)
         cap, docs, dice = self.max_candidates, [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.float32)]
         if last > first:
             found = best_in_blocks(query, self._planes.view(), self._blocks_or, self._lengths_f.view(), first, last, cap)
-            docs.append(found[0])
-            dice.append(found[1])
+            docs, dice = [*docs, found[0]], [*dice, found[1]]
         if (rest := max(start, last * BLOCK)) < end:
             scores, lengths = self._dice(query, rest, end), self._lengths.view()[rest:end]
             keep = np.flatnonzero((lengths >= lo) & (lengths <= hi) & (scores > 0) & (scores >= floor))

@@ -186,3 +186,69 @@ def test_a_length_bound_beyond_the_lengths_type_reads_to_the_end():
     assert length_bounds(len(query), 0.01)[1] > 2**31
     assert index._window(*length_bounds(len(query), 0.01)) == (0, len(texts))
     assert index.search(query, 1, 0.01)
+
+
+def test_rare_buckets_counted_slice_by_slice_match_one_bincount():
+    # Documents on both sides of slice edges, a window that starts inside a slice, a document in more lists
+    # than a byte counts, and empty lists.
+    rng = np.random.default_rng(3)
+    start, end = 1_000, 1_000 + 3 * dice._COUNT_SLICE + 17
+    edges = [start, start + dice._COUNT_SLICE - 1, start + dice._COUNT_SLICE, end - 1]
+    lists = [np.union1d(rng.integers(start, end, int(rng.integers(0, 3000))), edges + [start + 5]).astype(np.int32)
+             for _ in range(300)] + [np.empty(0, dtype=np.int32)]
+    want = np.bincount(np.concatenate(lists) - start, minlength=end - start)
+    assert want.max() > 255
+    got = dice.count_rare(lists, np.full(end - start, 7, dtype=np.uint16), start)  # stale values overwritten
+    assert np.array_equal(got, want)
+    assert not dice.count_rare([], np.full(5, 7, dtype=np.uint8), 0).any()
+
+
+def test_an_index_counts_more_rare_buckets_than_a_byte_holds():
+    texts = varied(6000, seed=5)
+    index = FuzzyIndex(exhaustive_below=0)
+    index.add_many(range(len(texts)), texts)
+    few = [np.array([10, 11], dtype=np.int32)] * 3
+    assert index._rare_counts(few, 8, 4000).dtype == np.uint8
+    many = [np.array([10, 3999], dtype=np.int32)] * 300
+    counts = index._rare_counts(many, 8, 4000)
+    assert counts.dtype == np.uint16 and counts[2] == counts[3991] == 300 and counts.sum() == 600
+
+
+def test_later_rounds_read_fewer_blocks_for_the_same_best_dice(monkeypatch):
+    # Reading the blocks past the first read in rounds, best bound first, lets the cap-th best Dice rise
+    # between rounds: fewer blocks are read than in one round of every block above the first floor, and the
+    # candidates have the same Dice coefficients.
+    rng = random.Random(11)
+    templates = ["Your {} for order #{} has shipped.", "We refunded the {} of order #{} today.",
+                 "Please send the {} back with label {}.", "The {} you asked about is item {} in our shop."]
+    texts = sorted({rng.choice(templates).format(rng.choice(WORDS), rng.randint(1, 10**5)) for _ in range(12_000)})
+    index = FuzzyIndex(exhaustive_below=0, max_candidates=100)
+    index.add_many(range(len(texts)), texts)
+    stored = list(index.snapshot()[1])
+    queries = [edited(rng, rng.choice(texts)) for _ in range(15)]
+    read: list[int] = []
+    exact = dice._exact
+
+    def counting(query, planes, lengths, blocks):
+        read.append(len(blocks))
+        return exact(query, planes, lengths, blocks)
+
+    def dice_of(query: str, numbers: list[int]) -> list[float]:
+        grams = set(query_buckets(query).tolist())
+        return sorted(len(grams & set(query_buckets(stored[k]).tolist())) / (len(query) + len(stored[k]))
+                      for k in numbers)
+
+    monkeypatch.setattr(dice, "_exact", counting)
+    runs = {}
+    for rounds in (1, 10_000):  # rounds of about the cap in documents; one round of every block
+        monkeypatch.setattr(dice, "_ROUND", rounds)
+        read.clear()
+        found = []
+        for query in queries:
+            lo, hi = length_bounds(len(query), 60)
+            found.append(dice_of(query, index._candidates(query, lo, hi, index._window(lo, hi), 0.12).tolist()))
+        runs[rounds] = (sum(read), len(read), found)
+    assert runs[1][1] > runs[10_000][1]  # more than one later round happened
+    assert runs[1][0] < runs[10_000][0]
+    for in_rounds, at_once in zip(runs[1][2], runs[10_000][2], strict=True):
+        assert np.allclose(in_rounds, at_once, atol=1e-6)
