@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Integer, String, create_engine, event, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from tolk.db import db, insert_at_once
 from workflows.models import Decision, Reply, ReplyStatus, ReplyTransition
@@ -91,3 +92,24 @@ def test_a_versioned_row_starts_at_its_first_version_and_still_refuses_a_stale_w
         first.status = ReviewStatus.REJECTED
         with pytest.raises(StaleDataError):
             db.session.commit()
+
+
+def test_a_column_the_database_fills_is_left_to_it_and_read_back_when_used():
+    class Local(DeclarativeBase):
+        pass
+
+    class Note(Local):
+        __tablename__ = "notes"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        text: Mapped[str] = mapped_column(String(20))
+        kind: Mapped[str] = mapped_column(String(8), server_default="plain")
+        size: Mapped[int] = mapped_column(Integer, default=3, server_default="0")
+
+    engine = create_engine("sqlite://")
+    Local.metadata.create_all(engine)
+    with Session(engine) as session:
+        note = Note(text="hi")
+        insert_at_once(session, note)  # type: ignore[arg-type]  # another declarative base than Tolk's
+        assert note.size == 3  # the Python default wins where there is one
+        assert note.kind == "plain"  # the server's, loaded on first use
+        session.commit()

@@ -258,7 +258,8 @@ def _row_insert(mapper: Mapper[Any], many: bool = False) -> Insert:
 
 
 def _row_values(obj: Base) -> dict[str, Any]:
-    """Every column of the new ``obj`` but an unset primary key: the value set, else the Python default."""
+    """Every column of the new ``obj`` but an unset primary key or server default: the value set, else the
+    Python default."""
     values: dict[str, Any] = {}
     state = obj.__dict__
     mapper = object_mapper(obj)
@@ -272,6 +273,8 @@ def _row_values(obj: Base) -> dict[str, Any]:
             value = _python_default(column)
             if value is None and column is mapper.version_id_col and callable(mapper.version_id_generator):
                 value = mapper.version_id_generator(None)  # the first version, as a flush would set it
+            if value is None and isinstance(column, Column) and column.server_default is not None:
+                continue  # the database's own value, read back when first used
             setattr(obj, prop.key, value)
         values[column.key] = value
     return values
