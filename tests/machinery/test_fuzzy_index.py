@@ -134,15 +134,21 @@ def brute_dice(query: str, texts: list[str], lo: int, hi: int, floor: float) -> 
     return sorted((v for v in values if v > 0 and v >= floor), reverse=True)
 
 
+def _templated_index(rng: random.Random, max_candidates: int) -> tuple[list[str], FuzzyIndex]:
+    """12,000 support sentences of four templates (blocks of neighbours share one), indexed by their rank."""
+    templates = ["Your {} for order #{} has shipped.", "We refunded the {} of order #{} today.",
+                 "Please send the {} back with label {}.", "The {} you asked about is item {} in our shop."]
+    texts = sorted({rng.choice(templates).format(rng.choice(WORDS), rng.randint(1, 10**5)) for _ in range(12_000)})
+    index = FuzzyIndex(exhaustive_below=0, max_candidates=max_candidates)
+    index.add_many(range(len(texts)), texts)
+    return texts, index
+
+
 def test_blocks_read_by_their_bound_give_the_best_dice_of_every_document(monkeypatch):
     # Some blocks must be skipped (else the bound decides nothing), and the candidates must still be the
     # cap best by Dice of the whole length slice, above the floor, as a scan of every document finds.
     rng = random.Random(9)
-    templates = ["Your {} for order #{} has shipped.", "We refunded the {} of order #{} today.",
-                 "Please send the {} back with label {}.", "The {} you asked about is item {} in our shop."]
-    texts = sorted({rng.choice(templates).format(rng.choice(WORDS), rng.randint(1, 10**5)) for _ in range(12_000)})
-    index = FuzzyIndex(exhaustive_below=0, max_candidates=150)
-    index.add_many(range(len(texts)), texts)
+    texts, index = _templated_index(rng, max_candidates=150)
     blocks_read: list[int] = []
     exact = dice._exact
 
@@ -219,11 +225,7 @@ def test_later_rounds_read_fewer_blocks_for_the_same_best_dice(monkeypatch):
     # between rounds: fewer blocks are read than in one round of every block above the first floor, and the
     # candidates have the same Dice coefficients.
     rng = random.Random(11)
-    templates = ["Your {} for order #{} has shipped.", "We refunded the {} of order #{} today.",
-                 "Please send the {} back with label {}.", "The {} you asked about is item {} in our shop."]
-    texts = sorted({rng.choice(templates).format(rng.choice(WORDS), rng.randint(1, 10**5)) for _ in range(12_000)})
-    index = FuzzyIndex(exhaustive_below=0, max_candidates=100)
-    index.add_many(range(len(texts)), texts)
+    texts, index = _templated_index(rng, max_candidates=100)
     stored = list(index.snapshot()[1])
     queries = [edited(rng, rng.choice(texts)) for _ in range(15)]
     read: list[int] = []
