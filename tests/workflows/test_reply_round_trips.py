@@ -112,7 +112,7 @@ def test_a_released_reply_costs_at_most_five_round_trips_on_postgresql(app, clie
             AuditEvent.object_type == "reply", AuditEvent.object_id == str(reply.id))) >= 1
 
 
-def test_a_reply_waiting_for_its_agent_is_written_in_one_flush(app, client, make_user, released_at_once):
+def test_a_reply_waiting_for_its_agent_is_written_at_once(app, client, make_user, released_at_once):
     _, headers = make_user("agent", languages="en")
     make_reply(client, headers, "Thanks for waiting.")
     with Trips(app) as trips:

@@ -205,8 +205,8 @@ class _Translation:
 
 
 def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
-    """Translate, check, route and store a reply; returns (reply, created). The caller commits (added and
-    flushed here); (the stored reply, False) when another process stored the same idempotency key meanwhile."""
+    """Translate, check, route and store a reply; returns (reply, created). The caller commits (written
+    here); (the stored reply, False) when another process stored the same idempotency key meanwhile."""
     langs = _detect_languages(session, agent, req)
     profile = _profile(session, langs.customer)
     termbase = _termbase(session, req.glossary)
@@ -333,7 +333,7 @@ def _new_reply(session: Session, agent: User, req: DraftRequest, langs: _Languag
 
 def _settle(reply: Reply, agent_name: str, note: str | None = None) -> None:
     """The reply's status before it is first written: released, or waiting for its agent, needs no other row,
-    so the reply and its transitions go out in one flush (native review needs the reply's id first)."""
+    so the reply and its transitions are written at once (native review needs the reply's id first)."""
     transition(reply, ReplyStatus.DRAFTED, agent_name, note)
     if reply.decision == Decision.AGENT_CONFIRM:
         transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
