@@ -6,17 +6,24 @@ import gc
 import json
 import urllib.request
 
-from glossaries.matching import LEMMATIZER
+from glossaries.matching import _DICTIONARIES, LEMMATIZER, simplemma_language
 from machinery.detection import shared_detector
 from tolk.cli import preload_models
 from workflows.classifier import load_classifier
 from workflows.rule_search import search_plan
 
 
-def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app):
+def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app, monkeypatch):
     assert sorted(f.__qualname__ for f in app.extensions["tolk.web_preload"]) == [
         "_load_detector", "_load_lemmatizers", "_load_routing"]
+    # Every model below is process-wide: start from none loaded, so an earlier test cannot pass this one.
+    # A margin of its own gives this app a detector no other test built.
+    monkeypatch.setitem(app.config, "DETECTION_MIN_MARGIN", app.config["DETECTION_MIN_MARGIN"] + 1e-6)
     detector = shared_detector(tuple(app.config["LANGUAGES"]), app.config["DETECTION_MIN_MARGIN"])
+    search_plan.cache_clear()
+    load_classifier.cache_clear()
+    _DICTIONARIES._get_dictionary.cache_clear()
+    assert detector._detector is None
     try:
         assert preload_models(app) is app
     finally:
@@ -26,6 +33,8 @@ def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app)
         from machinery.service import services
 
         assert services().detector is detector
+    lemmatized = {lang for lang in app.config["LANGUAGES"] if simplemma_language(lang)}
+    assert lemmatized and _DICTIONARIES._get_dictionary.cache_info().currsize == len(lemmatized)
     assert LEMMATIZER.lemmatize("paquetes", "es") == "paquete"
     assert search_plan.cache_info().currsize == 1 and load_classifier.cache_info().currsize == 1
 
