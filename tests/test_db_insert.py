@@ -68,6 +68,32 @@ def test_a_refused_row_leaves_nothing_behind(app, make_user):
         assert session.scalar(select(func.count()).select_from(ReplyTransition)) == 2
 
 
+def test_a_child_refused_after_its_parent_was_written_leaves_nothing_behind(app, make_user):
+    """The reply's INSERT succeeds, a transition's fails: the rollback takes the reply too, and the session
+    goes on working."""
+    agent, _ = make_user("agent", "en")
+    statements: list[str] = []
+    with app.app_context():
+        session = db.session
+        reply = _reply(agent.id, key="k-2")
+        reply.transitions[1].actor = None  # NOT NULL: the database refuses it
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        with pytest.raises(IntegrityError):
+            insert_at_once(session, reply, "transitions")
+        assert statements[0].startswith("INSERT INTO replies ") and reply.id is not None  # the parent was written
+        assert "INSERT INTO reply_transitions" in statements[-1]
+        session.rollback()
+        assert reply not in session and not session.new
+        assert session.scalar(select(func.count()).select_from(Reply)) == 0
+        assert session.scalar(select(func.count()).select_from(ReplyTransition)) == 0
+        again = _reply(agent.id, key="k-2")  # the same idempotency key is free again
+        insert_at_once(session, again, "transitions")
+        session.commit()
+    with app.app_context():
+        stored = db.session.scalars(select(Reply)).one()
+        assert stored.idempotency_key == "k-2" and len(stored.transitions) == 2
+
+
 def test_a_versioned_row_starts_at_its_first_version_and_still_refuses_a_stale_write(app, make_user):
     """Review items are optimistically locked: inserted at once, the first version is set as a flush would."""
     from sqlalchemy.orm.exc import StaleDataError
@@ -109,7 +135,7 @@ def test_a_column_the_database_fills_is_left_to_it_and_read_back_when_used():
     Local.metadata.create_all(engine)
     with Session(engine) as session:
         note = Note(text="hi")
-        insert_at_once(session, note)  # type: ignore[arg-type]  # another declarative base than Tolk's
+        insert_at_once(session, note)  # a model of another declarative base than Tolk's
         assert note.size == 3  # the Python default wins where there is one
         assert note.kind == "plain"  # the server's, loaded on first use
         session.commit()

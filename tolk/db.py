@@ -210,7 +210,7 @@ def defer_insert(session: Session, statement: Insert, values: Mapping[str, Any] 
 _ROW_INSERTS: dict[tuple[Table, bool], Insert] = {}
 
 
-def insert_at_once(session: Session, obj: Base, children: str | None = None) -> None:
+def insert_at_once(session: Session, obj: object, children: str | None = None) -> None:
     """INSERT the new ``obj``, and the new objects of its one-to-many collection ``children``, with one Core
     statement each, then attach them to ``session`` as if loaded: persistent, nothing left to flush.
 
@@ -221,7 +221,7 @@ def insert_at_once(session: Session, obj: Base, children: str | None = None) -> 
     """
     mapper = object_mapper(obj)
     setattr(obj, _primary_key(mapper), session.execute(_row_insert(mapper), _row_values(obj)).scalar_one())
-    kids: list[Base] = []
+    kids: list[object] = []
     if children is not None:
         relation = mapper.relationships[children]
         kids = list(getattr(obj, children))
@@ -257,7 +257,7 @@ def _row_insert(mapper: Mapper[Any], many: bool = False) -> Insert:
     return statement
 
 
-def _row_values(obj: Base) -> dict[str, Any]:
+def _row_values(obj: object) -> dict[str, Any]:
     """Every column of the new ``obj`` but an unset primary key or server default: the value set, else the
     Python default."""
     values: dict[str, Any] = {}
