@@ -5,7 +5,11 @@ database, a loopback Redis, an engine (the local fake DeepL server, HTTP/1.1 kee
 one, answering at once or after ``--engine-latency`` ms; or Apertium en -> es), and `tolk serve`
 (gunicorn, 2 workers). Then drives C concurrent keep-alive clients for D seconds at GET /livez (no
 database, no Redis: the baseline of the same run) and at the replies API, and prints replies/s, p50/p95,
-the ratio to the bare endpoint and the web workers' CPU time per reply. With an engine latency, Tolk's own
+the ratio to the bare endpoint and the web workers' CPU time per reply. A second table splits the machine's
+CPU per request between the web workers, the engine's processes (Apertium's pipelines, started by the
+workers), the bench's own clients and the rest (the database server, the kernel, Redis): on two shared
+cores, replies/s is about 2 s divided by the machine's CPU per reply, so it shows what a ratio goal asks of
+each part. With an engine latency, Tolk's own
 time (a request's latency less the engine's wait for each of its engine calls) is reported apart.
 ``--server-root`` serves another checkout (with its own .venv) under the same load, for a before/after run.
 Run: .venv/bin/python bench/bench_replies.py [--seconds 15] [--clients 4] [--engine deepl|apertium]
@@ -28,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stack import Stack, children, cpu_seconds, postgres, settle  # noqa: E402 - bench/ on the path, also when imported
+from stack import Stack, children, cpu_seconds, descendants, machine_busy_seconds, postgres, settle  # noqa: E402 - bench/ on the path, also when imported
 
 # Support replies as agents write them: a greeting with the customer's name, then one sentence. Most are
 # released at once; the money and personal-data sentences (2 in 10) go to native review, and two more are
@@ -148,14 +152,21 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
         # Then until the workers are idle: an older checkout loads its lemmatizers in a thread after start.
         waited = settle(workers)
         rows = []
+        engine = descendants(workers)  # Apertium's pipelines, started during the warm-up
         for label, make in (("bare GET /livez", bare), ("POST /api/v1/replies", reply)):
-            cpu = cpu_seconds(workers)
+            cpu, engine_cpu, machine = cpu_seconds(workers), cpu_seconds(engine), machine_busy_seconds()
+            own_cpu = time.process_time()
             latencies, own, errors = load(web_port, seconds, clients, make,
                                           engine_wait if latency and make is reply else None)
             cpu = cpu_seconds(workers) - cpu
+            engine_cpu = cpu_seconds(engine) - engine_cpu
+            machine = machine_busy_seconds() - machine
+            own_cpu = time.process_time() - own_cpu
+            per = 1000 / max(1, len(latencies))
             row = {"database": name, "endpoint": label, "requests": len(latencies), "errors": errors,
                    "rps": len(latencies) / seconds, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
-                   "cpu_ms": 1000 * cpu / max(1, len(latencies)), "own_p95": pct(own, 95) if own else float("nan"),
+                   "cpu_ms": cpu * per, "engine_ms": engine_cpu * per, "clients_ms": own_cpu * per,
+                   "machine_ms": machine * per, "own_p95": pct(own, 95) if own else float("nan"),
                    "settled": waited}
             rows.append(row)
         return rows
@@ -223,8 +234,24 @@ def measure(args: argparse.Namespace) -> list[dict]:
         print(f"| {r['database']} | {r['endpoint']} | {r['requests']} | {r['errors']} | {r['rps']:.0f} | "
               f"{r['p50']:.1f} | {r['p95']:.1f} | {own} | {r['cpu_ms']:.2f} | {r['rps'] / bare[r['database']]:.3f} | "
               f"{goal} |")
+    print_cpu_split(rows)
     sys.stdout.flush()
     return rows
+
+
+def print_cpu_split(rows: list[dict]) -> None:
+    """Where the machine's CPU went per request, and the ratio to bare a reply would reach with a web worker
+    that cost nothing (the engine, the clients and the rest as measured)."""
+    print("\nThe machine's CPU per request (all cores), by where it went\n")
+    print("| database | endpoint | machine ms | web workers ms | engine processes ms | bench clients ms | rest ms "
+          "| ratio to bare with web workers at 0 ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    bare = {r["database"]: r["machine_ms"] for r in rows if r["endpoint"].startswith("bare")}
+    for r in rows:
+        rest = r["machine_ms"] - r["cpu_ms"] - r["engine_ms"] - r["clients_ms"]
+        ceiling = "" if r["endpoint"].startswith("bare") else f"{bare[r['database']] / (r['machine_ms'] - r['cpu_ms']):.3f}"
+        print(f"| {r['database']} | {r['endpoint']} | {r['machine_ms']:.2f} | {r['cpu_ms']:.2f} | {r['engine_ms']:.2f} | "
+              f"{r['clients_ms']:.2f} | {rest:.2f} | {ceiling} |")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,32 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
+def descendants(pids: list[int]) -> list[int]:
+    """Every process below ``pids`` (a web worker's engine pipelines, for one), not ``pids`` themselves; found
+    by parent id, since a process started by a request thread is not listed as the main thread's child."""
+    parent_of = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent_of[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, todo = [], list(pids)
+    while todo:
+        below = [pid for pid, parent in parent_of.items() if parent == todo[-1]]
+        todo.pop()
+        found += below
+        todo += below
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy so far, all cores, from /proc/stat (idle and iowait excluded)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class Stack:
     """Processes of one bench run, sharing ``env`` (the TOLK_ settings; none inherited from the caller)."""
 
