@@ -31,7 +31,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(_enum(Role), index=True)  # reviewers and admins are looked up by role
     # Comma-separated BCP 47 tags: the languages a reviewer is native in (or an agent writes).
     languages: Mapped[str] = mapped_column(String(255), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")

@@ -228,7 +228,11 @@ class ReviewItem(Base):
     """An item in a language's review queue: a reply or an article locale, with its SLA deadline."""
 
     __tablename__ = "review_items"
-    __table_args__ = (Index("ix_review_items_queue", "target_lang", "status", "due_at"),)
+    __table_args__ = (Index("ix_review_items_queue", "target_lang", "status", "due_at"),
+                      # A reply's or article's items, and each reviewer's open load: found by index, not by
+                      # reading every item ever queued (tests/workflows/test_reply_query_plans.py).
+                      Index("ix_review_items_object", "kind", "object_id"),
+                      Index("ix_review_items_status_assignee", "status", "assignee_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ReviewKind] = mapped_column(str_enum(ReviewKind, 16))

@@ -1,0 +1,89 @@
+"""No statement of the reply and review paths reads a whole table: each one finds its rows by an index, so a
+reply costs the same with a year of replies and review items behind it as on the first day.
+
+SQLite's query plans are checked (``EXPLAIN QUERY PLAN``: a ``SCAN`` reads every row of a table or index). Its
+planner does not weigh table sizes, so an empty test database shows the plan a large one gets; PostgreSQL's
+planner rightly reads a small table whole, so its plans say nothing here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from tests.factories import ALWAYS_ON, make_reply
+from tolk.db import db
+
+#: A full read that stays small whatever the traffic: SQLite's JSON table function over one row's value.
+_SMALL = re.compile(r"SCAN (CONSTANT ROW|json_each|json_tree)\b")
+
+
+class Plans:
+    """Every distinct statement the app's engine runs while the block runs, with the parameters of its first run."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: dict[str, tuple] = {}
+
+    def _statement(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
+        # A batch's first row; SQLAlchemy's one-row-at-a-time "insertmanyvalues" passes the row itself.
+        many = executemany and parameters and isinstance(parameters[0], (tuple, list, dict))
+        self.seen.setdefault(statement, parameters[0] if many else parameters)
+
+    def __enter__(self) -> Plans:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+
+    def full_reads(self) -> list[str]:
+        """The statements whose plan reads a whole table or index, each with the plan's SCAN lines."""
+        found = []
+        with self.engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            for statement, parameters in self.seen.items():
+                if not statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "INSERT", "WITH")):
+                    continue
+                plan = [row[-1] for row in cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+                scans = [line for line in plan if line.startswith("SCAN") and not _SMALL.match(line)]
+                if scans:
+                    shown = re.sub(r"^SELECT .*? FROM ", "SELECT ... FROM ", " ".join(statement.split()))
+                    found.append(f"{shown[:240]} -> {'; '.join(scans)}")
+        return found
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite's query plans; PostgreSQL's planner reads small tables whole by design")
+
+
+def test_drafting_replies_and_reviewing_them_read_no_table_whole(app, client, make_user, sqlite_only):
+    _, agent = make_user("agent", languages="en")
+    _, reviewer = make_user("reviewer", languages="es", **ALWAYS_ON)
+    make_user("admin", languages="en")
+    assert make_reply(client, agent, "Thanks for waiting, your parcel is on its way.").status_code == 201
+    with Plans(app) as plans:
+        released = make_reply(client, agent, "Thank you for your patience, your parcel is on its way.",
+                              ticket_ref="T-2", idempotency_key="k-2")
+        again = make_reply(client, agent, "Thank you for your patience, your parcel is on its way.",
+                           ticket_ref="T-2", idempotency_key="k-2")
+        reviewed = make_reply(client, agent, "We have refunded the full amount of 49.90 EUR to your card.",
+                              ticket_ref="T-3")
+        # Nobody reviews Catalan: the item is escalated to an admin and the agent confirms.
+        escalated = make_reply(client, agent, "We have refunded the full amount of 49.90 EUR to your card.",
+                               ticket_ref="T-4", customer_locale="ca")
+        listed = client.get("/api/v1/replies", headers=agent)
+        reply_id = reviewed.get_json()["id"]
+        shown = client.get(f"/api/v1/replies/{reply_id}", headers=agent)
+        queue = client.get("/api/v1/reviews", headers=reviewer)
+    assert released.get_json()["status"] == "released" and again.status_code == 200
+    assert reviewed.get_json()["status"] == "in_review"
+    assert escalated.get_json()["status"] == "awaiting_agent"
+    assert listed.status_code == shown.status_code == queue.status_code == 200
+    assert reply_id in [i["object_id"] for i in queue.get_json()["reviews"]]
+    assert plans.full_reads() == [], "\n".join(plans.full_reads())
