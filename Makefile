@@ -106,6 +106,7 @@ bench: venv
 	$(BIN)/python bench/bench_round_trips.py
 	$(BIN)/python bench/bench_replies.py --engine apertium $(if $(BASELINE),--baseline-root $(TMP)/bench-baseline)
 	$(BIN)/python bench/bench_routing.py --speed
+	$(BIN)/python bench/bench_reply_history.py
 	$(BIN)/python bench/bench_replies.py --engine deepl
 	$(BIN)/python bench/bench_replies.py --engine deepl --engine-latency 150
 	$(BIN)/python bench/bench_web_memory.py

@@ -166,11 +166,21 @@ class Stack:
         return self.start(str(self.bin / "tolk"), "worker", *options, log=log)
 
 
+def _postgres_directory(name: str) -> Path:
+    return ROOT / ".tmp" / f"{name}-pg-{os.getpid()}"
+
+
+def postgres_pids(name: str) -> list[int]:
+    """The server processes of the running ``postgres(name)``: its postmaster and every backend."""
+    postmaster = int((_postgres_directory(name) / "postmaster.pid").read_text().split()[0])
+    return [postmaster, *descendants([postmaster])]
+
+
 @contextlib.contextmanager
 def postgres(name: str) -> Iterator[str]:
     """A throw-away PostgreSQL server (scripts/postgres-dev) on a free port, for the ``with`` block; its URL."""
     # Under the project, not a private temp dir: the server runs as the postgres user.
-    directory, port = ROOT / ".tmp" / f"{name}-pg-{os.getpid()}", free_port()
+    directory, port = _postgres_directory(name), free_port()
     url = subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "start", str(directory), str(port)],
                          check=True, capture_output=True, text=True).stdout.strip()
     try:
