@@ -4,9 +4,8 @@ For each database (SQLite, then PostgreSQL from scripts/postgres-dev): a fresh m
 review items (decided ones, as a year of traffic leaves them), an agent and a native reviewer of Spanish on
 shift; then replies (Apertium en -> es, the replies bench's texts, about 2 in 10 held for review) are drafted
 in-process through the API and their thread CPU, the database server's CPU (PostgreSQL) and wall time are
-measured. The same run with the indexes of
-migration 0023 dropped is the baseline: that was every reply before it (a review item's lookups read the whole
-table). Run: .venv/bin/python bench/bench_reply_history.py [--history 200000] [--replies 200] [--no-postgres]
+measured. The same run with the indexes of migration 0023 dropped is the baseline: that was every reply before
+it (a review item's lookups read the whole table). Run: .venv/bin/python bench/bench_reply_history.py [--history 200000] [--replies 200] [--no-postgres]
 """
 
 from __future__ import annotations

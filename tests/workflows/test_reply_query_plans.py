@@ -62,7 +62,7 @@ def sqlite_only(app):
         pytest.skip("SQLite's query plans; PostgreSQL's planner reads small tables whole by design")
 
 
-def test_drafting_replies_and_reviewing_them_read_no_table_whole(app, client, make_user, sqlite_only):
+def test_drafting_reviewing_and_confirming_replies_read_no_table_whole(app, client, make_user, sqlite_only):
     _, agent = make_user("agent", languages="en")
     _, reviewer = make_user("reviewer", languages="es", **ALWAYS_ON)
     make_user("admin", languages="en")
@@ -81,6 +81,14 @@ def test_drafting_replies_and_reviewing_them_read_no_table_whole(app, client, ma
         reply_id = reviewed.get_json()["id"]
         shown = client.get(f"/api/v1/replies/{reply_id}", headers=agent)
         queue = client.get("/api/v1/reviews", headers=reviewer)
+        item_id = reviewed.get_json()["review"]["id"]
+        opened = client.get(f"/api/v1/reviews/{item_id}", headers=reviewer)
+        approved = client.post(f"/api/v1/reviews/{item_id}/approve",
+                               json={"text": "Hemos reembolsado el importe completo de 49,90 EUR a su tarjeta."},
+                               headers=reviewer)
+        confirmed = client.post(f"/api/v1/replies/{escalated.get_json()['id']}/confirm", headers=agent)
+    assert opened.status_code == approved.status_code == confirmed.status_code == 200
+    assert approved.get_json()["status"] == "approved" and confirmed.get_json()["status"] == "released"
     assert released.get_json()["status"] == "released" and again.status_code == 200
     assert reviewed.get_json()["status"] == "in_review"
     assert escalated.get_json()["status"] == "awaiting_agent"
