@@ -11,7 +11,13 @@ figure comes from a fresh process, as a new gunicorn worker would be:
   machine wall time also counts waiting for a core) over queries of which 30% have no match at all (real support traffic: a
   customer's sentence often resembles nothing stored), and recall against a brute-force scan;
 - memory a process holds of its own (growth of its anonymous memory from before the first lookup to after
-  the warm ones; the mapped snapshot is page cache that every worker shares): what each extra worker costs.
+  the warm ones; the mapped snapshot is page cache that every worker shares): what each extra worker costs;
+- page faults per warm lookup (minor: a mapped page first touched by the process; major: read from disk);
+- the machine's speed beside the warm lookups: a fixed pure-Python loop (no index, no memory to speak of)
+  timed in CPU every tenth lookup. On the shared 2-core VM its CPU time moves by up to 1.7x within seconds
+  and the lookups' CPU time moves with it, so compare runs by it before reading a p95 difference as code.
+
+Both lookup processes (the first worker and the next one) report their warm figures: two samples a run.
 
 Goals (issue "Performance"): at 1M segments, first lookup under 200 ms, build peak under 1 GiB, warm p95
 at most 15 ms with recall at least 0.99, and no index memory of a worker's own.
@@ -109,15 +115,30 @@ def phase(args: argparse.Namespace) -> dict:
     started = time.perf_counter()
     tm.lookup_fuzzy("en", "de", queries[0])
     first_ms = (time.perf_counter() - started) * 1000
-    timings, cpu, found = [], [], []
-    for text in queries:
+    timings, cpu, found, reference = [], [], [], []
+    faults = resource.getrusage(resource.RUSAGE_SELF)
+    for number, text in enumerate(queries):
         t0, c0 = time.perf_counter(), time.process_time()
         found.append([m.score for m in tm.lookup_fuzzy("en", "de", text, limit=5)])
         timings.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+        if number % 10 == 0:
+            reference.append(reference_loop())
+    after = resource.getrusage(resource.RUSAGE_SELF)
     return {"first_ms": first_ms, "p50": pct(timings, 50), "p95": pct(timings, 95), "found": found,
             "cpu_p50": pct(cpu, 50), "cpu_p95": pct(cpu, 95),
-            "own_mib": anonymous_mib() - before, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "minflt": (after.ru_minflt - faults.ru_minflt) / len(queries),
+            "majflt": (after.ru_majflt - faults.ru_majflt) / len(queries),
+            "ref_p50": pct(reference, 50), "ref_min": pct(reference, 0), "ref_max": pct(reference, 100),
+            "own_mib": anonymous_mib() - before, "peak_mib": after.ru_maxrss / 1024}
+
+
+def reference_loop() -> float:
+    """CPU seconds of a fixed pure-Python loop: the machine's speed at this moment, index aside."""
+    started, total = time.thread_time(), 0
+    for i in range(100_000):
+        total += i * i
+    return time.thread_time() - started
 
 
 def run_phase(name: str, db: Path, index_dir: Path, queries_file: Path) -> dict:
@@ -175,11 +196,21 @@ def main() -> None:
     row("first lookup, fresh process, ms", f"{mapped['first_ms']:.0f} (next worker {second['first_ms']:.0f})",
         f"{base['first_ms']:.0f}" if base else "skipped",
         f"< {GOALS['first']:.0f} ms: {'met' if mapped['first_ms'] < GOALS['first'] else 'NOT met'}")
-    row("warm p50 / p95 ms", f"{mapped['p50']:.1f} / {mapped['p95']:.1f}",
-        f"{base['p50']:.1f} / {base['p95']:.1f}" if base else "skipped",
-        f"p95 <= {GOALS['p95']:.0f} ms: {'met' if mapped['p95'] <= GOALS['p95'] else 'NOT met'}")
-    row("warm CPU p50 / p95 ms (process_time)", f"{mapped['cpu_p50']:.1f} / {mapped['cpu_p95']:.1f}",
+    met = max(mapped['p95'], second['p95']) <= GOALS['p95']
+    row("warm p50 / p95 ms", f"{mapped['p50']:.1f} / {mapped['p95']:.1f} (next worker {second['p50']:.1f} / "
+        f"{second['p95']:.1f})", f"{base['p50']:.1f} / {base['p95']:.1f}" if base else "skipped",
+        f"p95 <= {GOALS['p95']:.0f} ms (both workers): {'met' if met else 'NOT met'}")
+    row("warm CPU p50 / p95 ms (process_time)", f"{mapped['cpu_p50']:.1f} / {mapped['cpu_p95']:.1f} (next worker "
+        f"{second['cpu_p50']:.1f} / {second['cpu_p95']:.1f})",
         f"{base['cpu_p50']:.1f} / {base['cpu_p95']:.1f}" if base else "skipped", "")
+    row("machine speed: fixed Python loop beside the warm lookups, CPU ms, median (min-max)",
+        f"{mapped['ref_p50']:.1f} ({mapped['ref_min']:.1f}-{mapped['ref_max']:.1f}); next worker "
+        f"{second['ref_p50']:.1f} ({second['ref_min']:.1f}-{second['ref_max']:.1f})",
+        f"{base['ref_p50']:.1f} ({base['ref_min']:.1f}-{base['ref_max']:.1f})" if base else "skipped",
+        "lower is a faster machine")
+    row("page faults per warm lookup, minor / major", f"{mapped['minflt']:.0f} / {mapped['majflt']:.2f} (next worker "
+        f"{second['minflt']:.0f} / {second['majflt']:.2f})",
+        f"{base['minflt']:.0f} / {base['majflt']:.2f}" if base else "skipped", "")
     row(f"recall vs brute force ({args.recall_queries} queries)", f"{recall:.4f} ({hits}/{total})", "same index",
         f">= {GOALS['recall']}: {'met' if recall >= GOALS['recall'] else 'NOT met'}")
     row("memory of its own per worker, MiB (anonymous)", f"{mapped['own_mib']:.0f} (next worker "
