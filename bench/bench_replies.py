@@ -32,7 +32,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from stack import Stack, children, cpu_seconds, descendants, machine_busy_seconds, postgres, settle  # noqa: E402 - bench/ on the path, also when imported
+from stack import (  # noqa: E402 - bench/ on the path, also when imported
+    Stack,
+    children,
+    cpu_seconds,
+    descendants,
+    machine_busy_seconds,
+    postgres,
+    reference_loop,
+    settle,
+)
 
 # Support replies as agents write them: a greeting with the customer's name, then one sentence. Most are
 # released at once; the money and personal-data sentences (2 in 10) go to native review, and two more are
@@ -154,6 +163,7 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
         rows = []
         engine = descendants(workers)  # Apertium's pipelines, started during the warm-up
         for label, make in (("bare GET /livez", bare), ("POST /api/v1/replies", reply)):
+            speed = [reference_loop() for _ in range(3)]
             cpu, engine_cpu, machine = cpu_seconds(workers), cpu_seconds(engine), machine_busy_seconds()
             own_cpu = time.process_time()
             latencies, own, errors = load(web_port, seconds, clients, make,
@@ -162,11 +172,13 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
             engine_cpu = cpu_seconds(engine) - engine_cpu
             machine = machine_busy_seconds() - machine
             own_cpu = time.process_time() - own_cpu
+            speed += [reference_loop() for _ in range(3)]
             per = 1000 / max(1, len(latencies))
             row = {"database": name, "endpoint": label, "requests": len(latencies), "errors": errors,
                    "rps": len(latencies) / seconds, "p50": pct(latencies, 50), "p95": pct(latencies, 95),
                    "cpu_ms": cpu * per, "engine_ms": engine_cpu * per, "clients_ms": own_cpu * per,
-                   "machine_ms": machine * per, "own_p95": pct(own, 95) if own else float("nan"),
+                   "machine_ms": machine * per, "speed_ms": 1000 * min(speed[:3]),
+                   "speed_after_ms": 1000 * min(speed[3:]), "own_p95": pct(own, 95) if own else float("nan"),
                    "settled": waited}
             rows.append(row)
         return rows
@@ -242,16 +254,18 @@ def measure(args: argparse.Namespace) -> list[dict]:
 def print_cpu_split(rows: list[dict]) -> None:
     """Where the machine's CPU went per request, and the ratio to bare a reply would reach with a web worker
     that cost nothing (the engine, the clients and the rest as measured)."""
-    print("\nThe machine's CPU per request (all cores), by where it went\n")
+    print("\nThe machine's CPU per request (all cores), by where it went; the machine's speed is the CPU time of a "
+          "fixed Python loop (best of three) just before and after the row: the VM's speed moves by up to 1.7x, and "
+          "every CPU figure with it\n")
     print("| database | endpoint | machine ms | web workers ms | engine processes ms | bench clients ms | rest ms "
-          "| ratio to bare with web workers at 0 ms |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+          "| ratio to bare with web workers at 0 ms | machine speed before / after, ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     bare = {r["database"]: r["machine_ms"] for r in rows if r["endpoint"].startswith("bare")}
     for r in rows:
         rest = r["machine_ms"] - r["cpu_ms"] - r["engine_ms"] - r["clients_ms"]
         ceiling = "" if r["endpoint"].startswith("bare") else f"{bare[r['database']] / (r['machine_ms'] - r['cpu_ms']):.3f}"
         print(f"| {r['database']} | {r['endpoint']} | {r['machine_ms']:.2f} | {r['cpu_ms']:.2f} | {r['engine_ms']:.2f} | "
-              f"{r['clients_ms']:.2f} | {rest:.2f} | {ceiling} |")
+              f"{r['clients_ms']:.2f} | {rest:.2f} | {ceiling} | {r['speed_ms']:.1f} / {r['speed_after_ms']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from rapidfuzz import fuzz, process  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from bench.bench_memory import corpus, near_duplicate, pct  # noqa: E402
+from bench.stack import reference_loop  # noqa: E402
 from machinery.memory import TranslationMemory, normalize, source_hash  # noqa: E402
 from machinery.models import TmOrigin, TmSegment  # noqa: E402
 from machinery.protection import Protector, memory_form  # noqa: E402
@@ -131,14 +132,6 @@ def phase(args: argparse.Namespace) -> dict:
             "majflt": (after.ru_majflt - faults.ru_majflt) / len(queries),
             "ref_p50": pct(reference, 50), "ref_min": pct(reference, 0), "ref_max": pct(reference, 100),
             "own_mib": anonymous_mib() - before, "peak_mib": after.ru_maxrss / 1024}
-
-
-def reference_loop() -> float:
-    """CPU seconds of a fixed pure-Python loop: the machine's speed at this moment, index aside."""
-    started, total = time.thread_time(), 0
-    for i in range(100_000):
-        total += i * i
-    return time.thread_time() - started
 
 
 def run_phase(name: str, db: Path, index_dir: Path, queries_file: Path) -> dict:

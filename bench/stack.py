@@ -88,6 +88,15 @@ def descendants(pids: list[int]) -> list[int]:
     return found
 
 
+def reference_loop() -> float:
+    """CPU seconds of a fixed pure-Python loop: the machine's speed at this moment. On the shared 2-core VM it
+    moves by up to 1.7x within seconds, and every CPU figure with it; a bench prints it beside its figures."""
+    started, total = time.thread_time(), 0
+    for i in range(100_000):
+        total += i * i
+    return time.thread_time() - started
+
+
 def machine_busy_seconds() -> float:
     """CPU time the whole machine spent busy so far, all cores, from /proc/stat (idle and iowait excluded)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
