@@ -49,7 +49,8 @@ class QualityRecord(Base):
     queued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    object_ref: Mapped[str | None] = mapped_column(String(64))  # e.g. "reply:17", "article:3:es"
+    # e.g. "reply:17", "article:3:es"; indexed: a review page shows the object's earlier decisions
+    object_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     review_item_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the decided item (workflows)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 import tolk.models  # noqa: F401 - both tables reference its users table
@@ -34,7 +34,8 @@ class Notification(Base):
     twice, or a retried job, send it once."""
 
     __tablename__ = "notifications"
-    __table_args__ = (UniqueConstraint("key", "user_id"),)
+    __table_args__ = (UniqueConstraint("key", "user_id"),
+                      Index("ix_notifications_status_created", "status", "created_at"))  # each sweep's stale mail
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120))  # the occurrence, e.g. review.sla_at_risk:12:20261124T1200
