@@ -9,8 +9,8 @@ the ratio to the bare endpoint and the web workers' CPU time per reply. A second
 CPU per request between the web workers, the engine's processes (Apertium's pipelines, started by the
 workers), the bench's own clients and the rest (the database server, the kernel, Redis): on two shared
 cores, replies/s is about 2 s divided by the machine's CPU per reply, so it shows what a ratio goal asks of
-each part. With an engine latency, Tolk's own
-time (a request's latency less the engine's wait for each of its engine calls) is reported apart.
+each part. With an engine latency, Tolk's own time (a request's latency less the engine's wait for each of its
+engine calls) is reported apart.
 ``--server-root`` serves another checkout (with its own .venv) under the same load, for a before/after run.
 Run: .venv/bin/python bench/bench_replies.py [--seconds 15] [--clients 4] [--engine deepl|apertium]
 [--engine-latency 150] [--no-postgres] [--server-root ../main-copy]
