@@ -4,8 +4,9 @@ For each database (SQLite, then PostgreSQL from scripts/postgres-dev): a fresh m
 review items (decided ones, as a year of traffic leaves them), an agent and a native reviewer of Spanish on
 shift; then replies (Apertium en -> es, the replies bench's texts, about 2 in 10 held for review) are drafted
 in-process through the API and their thread CPU, the database server's CPU (PostgreSQL) and wall time are
-measured. The same run with the indexes of migration 0023 dropped is the baseline: that was every reply before
-it (a review item's lookups read the whole table). Run: .venv/bin/python bench/bench_reply_history.py [--history 200000] [--replies 200] [--no-postgres]
+measured. The same run with the reply path's three indexes of migration 0023 dropped is the baseline: that was
+every reply before it (a review item's lookups read the whole table).
+Run: .venv/bin/python bench/bench_reply_history.py [--history 200000] [--replies 200] [--no-postgres]
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
 
 
 def seed(url: str, history: int, *, drop: bool) -> None:
-    """``history`` decided review items of past replies; without the 0023 indexes when ``drop``."""
+    """``history`` decided review items of past replies; without the reply path's 0023 indexes when ``drop``."""
     from sqlalchemy import MetaData, Table, create_engine, text
 
     engine = create_engine(url)
@@ -104,7 +105,7 @@ def run(name: str, make_url, args: argparse.Namespace, server=lambda: []) -> lis
             subprocess.run([str(BIN / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
             seed(url, history, drop=drop)
             cpu, wall, server_ms = measure(url, workdir, args.replies, server)
-            label = "baseline: without the 0023 indexes" if drop else "as shipped"
+            label = "baseline: without the reply path's 0023 indexes" if drop else "as shipped"
             lines.append(f"| {name} | {history:,} | {label} | {statistics.mean(cpu):.2f} | "
                          f"{statistics.quantiles(cpu, n=20)[18]:.2f} | {server_ms:.2f} | {statistics.mean(wall):.2f} |")
             print(lines[-1], flush=True)
