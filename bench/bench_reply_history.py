@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,8 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench_replies import reply_text  # noqa: E402 - bench/ on the path
 from stack import BIN, cpu_seconds, postgres, postgres_pids  # noqa: E402
 
-INDEXES = {"ix_review_items_object": "review_items", "ix_review_items_status_assignee": "review_items",
-           "ix_users_role": "users"}
+INDEXES = ("ix_review_items_object", "ix_review_items_status_assignee", "ix_users_role")
 ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
 
 
@@ -103,8 +103,11 @@ def run(name: str, make_url, args: argparse.Namespace, server=lambda: []) -> lis
             url = make_url(workdir)
             env = {**os.environ, "TOLK_DATABASE_URL": url, "TOLK_INSTANCE_PATH": str(workdir / "instance")}
             subprocess.run([str(BIN / "tolk"), "db", "upgrade"], env=env, check=True, capture_output=True)
-            seed(url, history, drop=drop)
-            cpu, wall, server_ms = measure(url, workdir, args.replies, server)
+            try:
+                seed(url, history, drop=drop)
+                cpu, wall, server_ms = measure(url, workdir, args.replies, server)
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
             label = "baseline: without the reply path's 0023 indexes" if drop else "as shipped"
             lines.append(f"| {name} | {history:,} | {label} | {statistics.mean(cpu):.2f} | "
                          f"{statistics.quantiles(cpu, n=20)[18]:.2f} | {server_ms:.2f} | {statistics.mean(wall):.2f} |")
