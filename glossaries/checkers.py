@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from glossaries.models import Glossary
 from glossaries.snapshot import load_snapshot, share
+from tolk.db import whole_transaction
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,16 @@ def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if not whole_transaction(session):
+        return
     names = session.info.pop(_CHANGED, None)
     if names and has_app_context():
         enqueue(names)
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+    if whole_transaction(session):
+        session.info.pop(_CHANGED, None)
 
 
 def listen() -> None:

@@ -32,7 +32,7 @@ from machinery.memory_index import FuzzyIndexes
 from machinery.models import TmOrigin, TmSegment
 from machinery.pii import Customer
 from machinery.protection import Protector, Span, memory_form, memory_translation, restore_memory_tokens
-from tolk.db import utcnow
+from tolk.db import utcnow, whole_transaction
 
 _SPACE = re.compile(r"\s+")
 # Invisible characters that editors and copy-paste leave behind; ZWJ/ZWNJ are not here: they change
@@ -247,12 +247,16 @@ class TranslationMemory:
         pending.append((pair, seg_id, text, rank))
 
     def _apply_pending(self, session: Session) -> None:
+        if not whole_transaction(session):
+            return
         pending = session.info.get(self._pending_key) or []
         for pair, seg_id, text, rank in pending:
             self.indexes.added(pair, [(seg_id, text, rank)])
         pending.clear()
 
     def _drop_pending(self, session: Session) -> None:
+        if not whole_transaction(session):
+            return
         pending = session.info.get(self._pending_key)
         if pending:
             pending.clear()

@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import overload
 
 import numpy as np
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from machinery.fuzzy import FuzzyIndex
+from tolk.db import after_commit
 
 FORMAT = 3
 _TEXT_CHUNK = 100_000
@@ -273,14 +273,14 @@ class FuzzyIndexes:
         if self.directory is None or not wanted:
             return
 
-        def rebuild(_session: Session) -> None:
+        def rebuild() -> None:
             for pair in wanted:
                 if self.on_stale is not None:
                     self.on_stale(*pair, erasure=True)
                 else:
                     self.rebuild(pair, force=True)
 
-        event.listen(session, "after_commit", rebuild, once=True)
+        after_commit(session, rebuild)
 
     def _current(self, pair: Pair) -> PairIndex:
         state = self._pairs.get(pair)

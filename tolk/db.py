@@ -149,6 +149,7 @@ db = Database()
 _DEFERRED = "tolk.deferred_writes"
 _INSERTS = "tolk.deferred_inserts"
 _CONNECTED = "tolk.transaction_connected"
+_AFTER_COMMIT = "tolk.after_commit"
 
 
 @event.listens_for(Session, "after_begin")
@@ -205,6 +206,30 @@ def defer_insert(session: Session, statement: Insert, values: Mapping[str, Any] 
     if not session.in_transaction():
         session.begin()  # so that a rollback before any other statement drops it too
     session.info.setdefault(_INSERTS, []).append((statement, values))
+
+
+def after_commit(session: Session, callback: Callable[[], object]) -> None:
+    """Run ``callback`` once ``session`` has committed (dropped on rollback); it must not raise.
+
+    For work outside the database about rows the transaction wrote, such as queueing a job: the job never
+    looks for a row that was rolled back, and the transaction (on SQLite, the database's one write lock) is
+    not held across a round trip to Redis.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def whole_transaction(session: Session) -> bool:
+    """In an ``after_commit`` or ``after_rollback`` listener: whether the event ends the whole transaction.
+    SQLAlchemy fires both for a savepoint too (``begin_nested``): its release is not the commit, and its
+    rollback leaves the rest of the transaction to be committed."""
+    return not session.in_nested_transaction()
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    if whole_transaction(session):
+        for callback in session.info.pop(_AFTER_COMMIT, ()):
+            callback()
 
 
 _ROW_INSERTS: dict[tuple[Table, bool], Insert] = {}
@@ -321,6 +346,7 @@ def _drop_deferred_writes(session: Session, previous: SessionTransaction) -> Non
     if previous.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(_DEFERRED, None)
         session.info.pop(_INSERTS, None)
+        session.info.pop(_AFTER_COMMIT, None)
 
 
 _UNMANAGED = re.compile(r"^[a-z0-9_]+_fts(?:_[a-z]+)?$")

@@ -26,7 +26,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from tolk.config import mask_url
-from tolk.db import db, utcnow
+from tolk.db import db, utcnow, whole_transaction
 from tolk.queue import enqueue_each, task
 from workflows.models import DeliveryStatus, WebhookDelivery
 
@@ -90,6 +90,8 @@ def budget_notice(session: Session, notice: dict[str, Any]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    if not whole_transaction(session):
+        return
     rows = session.info.pop(_PENDING, None)
     if rows:
         # The primary key from the identity: no query, even where the commit expired the rows.
@@ -98,7 +100,8 @@ def _send_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    if whole_transaction(session):
+        session.info.pop(_PENDING, None)
 
 
 def dispatch(delivery_ids: list[int]) -> None:

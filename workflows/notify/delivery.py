@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from tolk import mail
-from tolk.db import db, utcnow
+from tolk.db import db, utcnow, whole_transaction
 from tolk.queue import enqueue_each, task
 from workflows.notify.models import MailStatus, Notification
 
@@ -43,6 +43,8 @@ def record_mail(session: Session, *, event: str, key: str, user_id: int, address
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    if not whole_transaction(session):
+        return
     ids = session.info.pop(_PENDING, None)
     if ids:
         dispatch(ids)
@@ -50,7 +52,8 @@ def _send_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    if whole_transaction(session):
+        session.info.pop(_PENDING, None)
 
 
 def dispatch(ids: list[int]) -> None:

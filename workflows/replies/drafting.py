@@ -31,7 +31,7 @@ from machinery.service import services
 from machinery.translator import egress_for_ticket
 from tolk.auth import audit
 from tolk.cache import app_cache
-from tolk.db import insert_at_once
+from tolk.db import after_commit, insert_at_once
 from tolk.errors import TolkError, ValidationError
 from tolk.languages import UnknownLanguage, canonical
 from tolk.models import User
@@ -382,7 +382,7 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
             transition(reply, ReplyStatus.AWAITING_AGENT, "system", item.escalation)
         else:
             transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
-            schedule_deadline_check(item)
+            after_commit(session, functools.partial(schedule_deadline_check, item))
     elif reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
         webhooks.emit(session, "reply.released", reply_event(reply))
         if translation.engine not in ("none", "template") and sampled(profile.sample_rate):

@@ -1,0 +1,83 @@
+"""Work queued for after a commit (``tolk.db.after_commit``, webhook deliveries): a held reply's SLA checks go
+out once its transaction commits, never for a rolled-back draft; a savepoint inside the transaction, released
+or rolled back, neither sends them early nor drops them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from tests.factories import make_reply
+from tolk.db import after_commit, db
+from tolk.queue import queue
+from workflows import replies
+from workflows.models import ReviewItem
+from workflows.webhooks import emit
+
+
+def _scheduled(app) -> set[str]:
+    with app.app_context():
+        return set(queue().scheduled_job_registry.get_job_ids())
+
+
+def test_a_held_reply_has_its_at_risk_and_deadline_checks_queued(app, client, people):
+    reply = make_reply(client, people["agent"], "We have refunded the full amount to your card.").get_json()
+    assert reply["status"] == "in_review"
+    with app.app_context():
+        item = db.session.scalars(select(ReviewItem).where(ReviewItem.object_id == reply["id"])).one()
+        stamp = f"{item.due_at:%Y%m%dT%H%M%S}"
+        assert {f"deadline-{item.id}-{stamp}", f"at-risk-{item.id}-{stamp}"} <= _scheduled(app)
+
+
+def test_a_draft_rolled_back_queues_nothing(app, people, make_user):
+    agent, _ = make_user("agent", "en", name="roll")
+    before = _scheduled(app)
+    with app.app_context():
+        request = replies.DraftRequest.from_json({"text": "We have refunded the full amount to your card.",
+                                                  "ticket_ref": "T-9", "channel": "email",
+                                                  "customer_locale": "es"})
+        with replies.drafting(db.session, db.session.merge(agent), request) as (reply, created):
+            assert created and reply.status == "in_review"
+            reply_id = reply.id
+            db.session.rollback()  # the commit failed, say: the review item never existed
+        assert db.session.scalar(select(ReviewItem.id).where(ReviewItem.object_id == reply_id)) is None
+    assert _scheduled(app) == before
+
+
+def test_a_savepoint_released_inside_the_transaction_is_not_its_commit(app, helpdesk):
+    app.config["WEBHOOK_URLS"] = [helpdesk.url]
+    calls: list[str] = []
+    with app.app_context():
+        session = db.session
+        session.execute(text("SELECT 1"))
+        after_commit(session, lambda: calls.append("after commit"))
+        emit(session, "reply.released", {"id": 1})
+        with session.begin_nested():  # as a budget notice is recorded, inside the reply's transaction
+            pass
+        # Neither the callback nor the webhook's delivery job ran before the transaction committed.
+        assert calls == [] and not _webhook_jobs()
+        session.commit()
+        assert calls == ["after commit"] and _webhook_jobs()
+        session.execute(text("SELECT 1"))
+        session.commit()  # a later transaction does not run it again
+        assert calls == ["after commit"]
+
+
+def _webhook_jobs() -> list[str]:
+    return [j for j in queue().job_ids if j.startswith("webhook-")]
+
+
+def test_a_savepoint_rolled_back_inside_the_transaction_drops_nothing_of_the_rest(app, helpdesk):
+    app.config["WEBHOOK_URLS"] = [helpdesk.url]
+    calls: list[str] = []
+    with app.app_context():
+        session = db.session
+        session.execute(text("SELECT 1"))
+        after_commit(session, lambda: calls.append("after commit"))
+        emit(session, "reply.released", {"id": 2})
+        try:
+            with session.begin_nested():  # as when another process recorded the same budget notice first
+                raise ValueError("refused")
+        except ValueError:
+            pass
+        session.commit()
+        assert calls == ["after commit"] and _webhook_jobs()
