@@ -12,6 +12,7 @@ is a failed delivery like a 5xx (retried, then ``failed``), and each row keeps t
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -22,11 +23,11 @@ from typing import Any
 
 import requests
 from flask import current_app
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from tolk.config import mask_url
-from tolk.db import db, utcnow, whole_transaction
+from tolk.db import after_commit, db, utcnow
 from tolk.queue import enqueue_each, task
 from workflows.models import DeliveryStatus, WebhookDelivery
 
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 EVENTS = ("reply.released", "reply.approved", "reply.rejected", "article.published", "engine.budget_warning",
           "engine.budget_exhausted", "review.assigned", "review.sla_at_risk", "review.escalated", "reply.awaiting_agent")
-_PENDING = "tolk.webhooks.pending"
 
 
 class DeliveryFailed(Exception):
@@ -79,7 +79,7 @@ def emit(session: Session, event_type: str, data: dict[str, Any], *, event_id: s
             continue
         row = WebhookDelivery(event_id=event_id, event_type=event_type, url=url, payload=payload)
         session.add(row)
-        session.info.setdefault(_PENDING, []).append(row)
+        after_commit(session, functools.partial(_dispatch_committed, row))
 
 
 def budget_notice(session: Session, notice: dict[str, Any]) -> None:
@@ -88,20 +88,12 @@ def budget_notice(session: Session, notice: dict[str, Any]) -> None:
     emit(session, kind, notice, event_id=f"evt_budget_{notice['engine']}_{notice['month']}_{notice['threshold']}")
 
 
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    if not whole_transaction(session):
-        return
-    rows = session.info.pop(_PENDING, None)
-    if rows:
-        # The primary key from the identity: no query, even where the commit expired the rows.
-        dispatch([identity[0] for identity in (inspect(row).identity for row in rows) if identity])
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    if whole_transaction(session):
-        session.info.pop(_PENDING, None)
+def _dispatch_committed(row: WebhookDelivery) -> None:
+    # The primary key from the identity: no query, even where the commit expired the row. None when the row
+    # was added inside a savepoint that rolled back.
+    identity = inspect(row).identity
+    if identity:
+        dispatch([identity[0]])
 
 
 def dispatch(delivery_ids: list[int]) -> None:

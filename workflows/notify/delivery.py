@@ -8,20 +8,20 @@ enqueued again by the SLA sweep.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tolk import mail
-from tolk.db import db, utcnow, whole_transaction
+from tolk.db import after_commit, db, utcnow
 from tolk.queue import enqueue_each, task
 from workflows.notify.models import MailStatus, Notification
 
 log = logging.getLogger(__name__)
 
-_PENDING = "tolk.notify.pending"
 #: Attempts after which an e-mail the server keeps refusing is given up (``failed``).
 MAX_ATTEMPTS = 4
 
@@ -37,23 +37,8 @@ def record_mail(session: Session, *, event: str, key: str, user_id: int, address
                        body=body)
     session.add(row)
     session.flush()
-    session.info.setdefault(_PENDING, []).append(row.id)
+    after_commit(session, functools.partial(dispatch, [row.id]))
     return row
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    if not whole_transaction(session):
-        return
-    ids = session.info.pop(_PENDING, None)
-    if ids:
-        dispatch(ids)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    if whole_transaction(session):
-        session.info.pop(_PENDING, None)
 
 
 def dispatch(ids: list[int]) -> None:
