@@ -28,9 +28,10 @@ def draft_reply():
     req = replies.DraftRequest.from_json(json_object())
     # Translation, failover and back-translation share one deadline: a hanging vendor costs at most that.
     with (deadline(current_app.config["ENGINE_DEADLINE"]),
-          replies.drafting(db.session, signed_in_user(), req) as (reply, created)):
+          replies.drafting(db.session, signed_in_user(), req) as drafted):
         db.session.commit()  # inside: the idempotency key stays claimed until the reply is committed
-    return jsonify(replies.reply_to_dict(db.session, reply)), 201 if created else 200
+    return (jsonify(replies.reply_to_dict(db.session, drafted.reply, drafted.known)),
+            201 if drafted.created else 200)
 
 
 @bp.get("/replies")

@@ -38,9 +38,9 @@ def test_a_draft_rolled_back_queues_nothing(app, people, make_user):
         request = replies.DraftRequest.from_json({"text": "We have refunded the full amount to your card.",
                                                   "ticket_ref": "T-9", "channel": "email",
                                                   "customer_locale": "es"})
-        with replies.drafting(db.session, db.session.merge(agent), request) as (reply, created):
-            assert created and reply.status == "in_review"
-            reply_id = reply.id
+        with replies.drafting(db.session, db.session.merge(agent), request) as drafted:
+            assert drafted.created and drafted.reply.status == "in_review"
+            reply_id = drafted.reply.id
             db.session.rollback()  # the commit failed, say: the review item never existed
         assert db.session.scalar(select(ReviewItem.id).where(ReviewItem.object_id == reply_id)) is None
     assert _scheduled(app) == before

@@ -317,3 +317,32 @@ def test_listing_replies_costs_the_same_queries_for_one_or_six(app, client, team
     listed = client.get("/api/v1/replies", headers=agent).get_json()["replies"]
     assert [r["assigned_reviewer"] for r in listed] == [None, None, None, "piotr", "lucia", "lucia"]
     assert statements_for(app, client, agent, "/api/v1/replies") == one
+
+
+def test_the_answer_to_a_draft_is_the_reply_as_read_back_later(app, client, team):
+    """The draft's answer is built from what drafting left in memory (no query after the commit): it must be
+    what a later GET reads from the database, whatever became of the reply."""
+    from workflows.locales import update_profile
+
+    with app.app_context():
+        update_profile(db.session, "es", {"sample_rate": 1.0})  # a released reply gets its spot check too
+        db.session.commit()
+    agent = team["agent"][1]
+    cases = [("Thank you for your patience, your parcel is on its way.", {}),  # released, spot-checked
+             ("Your refund was processed yesterday.", {}),  # native review, assigned to lucia
+             ("Thanks for waiting.", {"customer_locale": "pl"}),  # human translation, assigned to piotr
+             ("We have refunded the full amount to your card.", {"customer_locale": "ca"})]  # no ca reviewer
+    statuses = []
+    for n, (text, extra) in enumerate(cases):
+        drafted = make_reply(client, agent, text, ticket_ref=f"T-A{n}", **extra)
+        assert drafted.status_code == 201, drafted.get_json()
+        answer = drafted.get_json()
+        later = client.get(f"/api/v1/replies/{answer['id']}", headers=agent).get_json()
+        assert answer == later
+        statuses.append((answer["status"], answer["assigned_reviewer"], (answer["review"] or {}).get("status")))
+    assert statuses == [("released", None, None), ("in_review", "lucia", "pending"),
+                        ("in_review", "piotr", "pending"), ("awaiting_agent", None, "escalated")]
+    with app.app_context():
+        from workflows.models import ReviewItem
+
+        assert db.session.scalar(select(func.count()).where(ReviewItem.spot_check.is_(True))) == 1

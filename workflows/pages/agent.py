@@ -131,13 +131,13 @@ def agent_draft():
         # The form is no API request: it meets the API's contract here, with the same answers.
         check_body("POST", "/api/v1/replies", body)
         req = replies.DraftRequest.from_json(body)
-        with replies.drafting(db.session, user, req) as (reply, _created):
+        with replies.drafting(db.session, user, req) as drafted:
             db.session.commit()
     except TolkError as exc:
         db.session.rollback()
         return _agent_form(_likeliest(form, exc), error=form_message(exc), status=exc.status,
                            detection=(exc.details or {}).get("detection"))
-    return redirect(url_for("agent_pages.agent_reply", reply_id=reply.id), code=303)
+    return redirect(url_for("agent_pages.agent_reply", reply_id=drafted.reply.id), code=303)
 
 
 def _likeliest(form: dict[str, Any], exc: TolkError) -> dict[str, Any]:

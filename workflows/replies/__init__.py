@@ -15,6 +15,7 @@ from workflows.replies.drafting import (
     CHANNELS,
     CUSTOMER_FIELDS,
     MAX_THREAD,
+    Drafted,
     DraftRequest,
     draft,
     drafting,
@@ -23,6 +24,7 @@ from workflows.replies.drafting import (
 )
 from workflows.replies.idempotency import CLAIM_SECONDS
 from workflows.replies.lifecycle import (
+    KnownReview,
     back_translate,
     confirm,
     customer_of,
@@ -45,6 +47,8 @@ __all__ = [
     "CUSTOMER_FIELDS",
     "MAX_THREAD",
     "DraftRequest",
+    "Drafted",
+    "KnownReview",
     "back_translate",
     "back_translation_of",
     "confirm",

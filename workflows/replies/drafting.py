@@ -43,7 +43,7 @@ from workflows.macros import pin_currency, render
 from workflows.models import Decision, Reply, ReplyStatus
 from workflows.replies.context import translate_context
 from workflows.replies.idempotency import claim, existing_reply, in_progress
-from workflows.replies.lifecycle import back_translate, reply_event, transition
+from workflows.replies.lifecycle import KnownReview, back_translate, reply_event, transition
 from workflows.routing import Reason, RoutingDecision, RoutingInput, Turn, decide, sampled
 from workflows.sweep import schedule_deadline_check
 
@@ -151,9 +151,19 @@ def tone_rules(profile: Any) -> tuple[str, ...]:
             "for this locale.",)
 
 
+@dataclass
+class Drafted:
+    """A drafting request's outcome: the reply, whether this request created it, and (when it did) its open
+    review item as drafting left it, for the answer (``reply_to_dict(session, reply, known)``)."""
+
+    reply: Reply
+    created: bool
+    known: KnownReview | None = None
+
+
 @contextlib.contextmanager
-def drafting(session: Session, agent: User, req: DraftRequest) -> Iterator[tuple[Reply, bool]]:
-    """Draft a reply (:func:`draft`) under its idempotency key; yields (reply, created) for the caller to commit.
+def drafting(session: Session, agent: User, req: DraftRequest) -> Iterator[Drafted]:
+    """Draft a reply (:func:`draft`) under its idempotency key; yields it for the caller to commit.
 
     The same key sent again gets the first reply; sent while the first is still being drafted, a 409 to retry.
     The key's claim is held until the block ends, so the caller commits inside it.
@@ -164,7 +174,7 @@ def drafting(session: Session, agent: User, req: DraftRequest) -> Iterator[tuple
         return
     existing = existing_reply(session, agent, key)
     if existing is not None:
-        yield existing, False
+        yield Drafted(existing, created=False)
         return
     release = claim(agent, key)
     if release is None:
@@ -172,7 +182,7 @@ def drafting(session: Session, agent: User, req: DraftRequest) -> Iterator[tuple
         existing = existing_reply(session, agent, key)
         if existing is None:  # not committed between our two looks either
             raise in_progress(key)
-        yield existing, False
+        yield Drafted(existing, created=False)
         return
     try:
         yield draft(session, agent, req)
@@ -204,9 +214,9 @@ class _Translation:
     terms_checked: int = 0
 
 
-def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool]:
-    """Translate, check, route and store a reply; returns (reply, created). The caller commits (written
-    here); (the stored reply, False) when another process stored the same idempotency key meanwhile."""
+def draft(session: Session, agent: User, req: DraftRequest) -> Drafted:
+    """Translate, check, route and store a reply. The caller commits (written here); the stored reply, not
+    created, when another process stored the same idempotency key meanwhile."""
     langs = _detect_languages(session, agent, req)
     profile = _profile(session, langs.customer)
     termbase = _termbase(session, req.glossary)
@@ -219,11 +229,11 @@ def draft(session: Session, agent: User, req: DraftRequest) -> tuple[Reply, bool
     _settle(reply, agent.name)
     stored = _store(session, agent, req, reply)
     if stored is not reply:
-        return stored, False
-    _hand_over(session, req, langs, profile, translation, findings, reply)
+        return Drafted(stored, created=False)
+    known = _hand_over(session, req, langs, profile, translation, findings, reply)
     audit("reply.drafted", "reply", reply.id, actor=agent.name,
           detail={"decision": reply.decision.value, "lang": langs.customer}, sess=session)
-    return reply, True
+    return Drafted(reply, created=True, known=known)
 
 
 def _detect_languages(session: Session, agent: User, req: DraftRequest) -> _Languages:
@@ -360,8 +370,9 @@ def _store(session: Session, agent: User, req: DraftRequest, reply: Reply) -> Re
 
 
 def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: ProfileView,
-               translation: _Translation, findings: list[dict], reply: Reply) -> None:
-    """Queue the reply for review, ask its agent to confirm, or release it (with a random spot check)."""
+               translation: _Translation, findings: list[dict], reply: Reply) -> KnownReview:
+    """Queue the reply for review, ask its agent to confirm, or release it (with a random spot check); returns
+    the reply's open review item (a spot check is none)."""
     mt_text = translation.mt_text
     # The same item either way: a native review, or a spot check of a released reply.
     enqueue = functools.partial(
@@ -383,8 +394,11 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
         else:
             transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
             after_commit(session, functools.partial(schedule_deadline_check, item))
-    elif reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
+        reviewer = session.get(User, item.assignee_id) if item.assignee_id is not None else None
+        return KnownReview(item, reviewer.name if reviewer is not None else None)
+    if reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
         webhooks.emit(session, "reply.released", reply_event(reply))
         if translation.engine not in ("none", "template") and sampled(profile.sample_rate):
             enqueue(spot_check=True, reasons=[{"code": "spot_check", "decision": "released",
                                                "message": "random sample of released replies"}])
+    return KnownReview(None)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from machinery.pii import Customer
@@ -135,10 +136,31 @@ def reply_event(reply: Reply) -> dict[str, Any]:
             "customer_lang": reply.customer_lang, "text": reply.final_text, "status": reply.status.value}
 
 
-def reply_to_dict(session: Session, reply: Reply) -> dict[str, Any]:
-    """A JSON-ready dict of ``reply`` with its open review item, if any."""
+@dataclass(frozen=True)
+class KnownReview:
+    """A reply's open review item (None: it has none) and its reviewer's name, as the request that drafted the
+    reply left them: its answer then reads nothing back after the commit."""
+
+    item: ReviewItem | None
+    reviewer: str | None = None
+
+
+def reply_to_dict(session: Session, reply: Reply, known: KnownReview | None = None) -> dict[str, Any]:
+    """A JSON-ready dict of ``reply`` with its open review item, if any (``known``: without a query)."""
+    if known is not None:
+        item = known.item
+        names = {item.assignee_id: known.reviewer} if item and item.assignee_id and known.reviewer else {}
+        return _reply_dict(reply, item, names)
     (data,) = replies_to_dicts(session, [reply])
     return data
+
+
+# Built once: building a statement per call cost more CPU than running it.
+_OPEN_ITEMS = (select(ReviewItem)
+               .where(ReviewItem.kind == "reply", ReviewItem.object_id.in_(bindparam("held", expanding=True)),
+                      ReviewItem.spot_check.is_(False))
+               .order_by(ReviewItem.id.desc()))
+_NAMES = select(User.id, User.name).where(User.id.in_(bindparam("ids", expanding=True)))
 
 
 def replies_to_dicts(session: Session, rows: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -148,13 +170,11 @@ def replies_to_dicts(session: Session, rows: Sequence[Reply]) -> list[dict[str, 
     held = [r.id for r in rows if r.decision != Decision.RELEASED]
     items: dict[int, ReviewItem] = {}
     if held:
-        for item in session.scalars(select(ReviewItem).where(
-                ReviewItem.kind == "reply", ReviewItem.object_id.in_(held), ReviewItem.spot_check.is_(False))
-                .order_by(ReviewItem.id.desc())):
+        for item in session.scalars(_OPEN_ITEMS, {"held": held}):
             items.setdefault(item.object_id, item)  # the latest item of each reply
-    assignee_ids = {i.assignee_id for i in items.values() if i.assignee_id}
-    names = ({u.id: u.name for u in session.scalars(select(User).where(User.id.in_(assignee_ids)))}
-             if assignee_ids else {})
+    assignee_ids = sorted({i.assignee_id for i in items.values() if i.assignee_id})
+    names: dict[int, str] = ({user_id: name for user_id, name in session.execute(_NAMES, {"ids": assignee_ids})}
+                             if assignee_ids else {})
     return [_reply_dict(r, items.get(r.id), names) for r in rows]
 
 
