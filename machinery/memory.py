@@ -114,6 +114,11 @@ _EXACT = (select(*_MATCHED)
           .where(TmSegment.source_lang == bindparam("source_lang"), TmSegment.target_lang == bindparam("target_lang"),
                  TmSegment.source_hash.in_(bindparam("hashes", expanding=True)))
           .order_by(_origin_rank().desc(), TmSegment.updated_at.desc(), TmSegment.id.desc()))
+# One text (a reply): the same query without the IN list, whose expansion costs CPU on every call.
+_EXACT_ONE = (select(*_MATCHED)
+              .where(TmSegment.source_lang == bindparam("source_lang"),
+                     TmSegment.target_lang == bindparam("target_lang"), TmSegment.source_hash == bindparam("hash"))
+              .order_by(_origin_rank().desc(), TmSegment.updated_at.desc(), TmSegment.id.desc()))
 
 
 def _as_match(segment: _Stored, score: float, spans: list[Span] | None = None) -> TmMatch:
@@ -284,7 +289,10 @@ class TranslationMemory:
         candidates: dict[str, list[_Stored]] = {}
         pair = {"source_lang": language_tag(source_lang), "target_lang": language_tag(target_lang)}
         for start in range(0, len(hashes), EXACT_BATCH):
-            for segment in session.execute(_EXACT, {**pair, "hashes": hashes[start:start + EXACT_BATCH]}):
+            batch = hashes[start:start + EXACT_BATCH]
+            rows = (session.execute(_EXACT_ONE, {**pair, "hash": batch[0]}) if len(batch) == 1
+                    else session.execute(_EXACT, {**pair, "hashes": batch}))
+            for segment in rows:
                 candidates.setdefault(normalize(segment.source_text), []).append(segment)
         found: list[TmMatch | None] = []
         for form in forms:

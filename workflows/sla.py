@@ -87,9 +87,15 @@ def next_shift_start(user: User, after: dt.datetime, holidays: Iterable[str] = (
     return None
 
 
+# Built once: on the reply path building these statements cost more CPU than running them.
+_REVIEWERS = select(User).where(User.role == Role.REVIEWER, User.active.is_(True))
+_PENDING_LOAD = (select(ReviewItem.assignee_id, func.count(ReviewItem.id))
+                 .where(ReviewItem.status == ReviewStatus.PENDING).group_by(ReviewItem.assignee_id))
+
+
 def reviewers_for(session: Session, lang: str) -> list[User]:
     """Active reviewers whose languages cover ``lang`` (exact tag first; see tolk.languages.covers)."""
-    users = session.scalars(select(User).where(User.role == Role.REVIEWER, User.active.is_(True))).all()
+    users = session.scalars(_REVIEWERS).all()
     exact = [u for u in users if lang in u.language_list]
     if exact:
         return exact
@@ -112,9 +118,7 @@ def assign(session: Session, lang: str, now: dt.datetime, due: dt.datetime,
     candidates = reviewers_for(session, lang)
     if not candidates:
         return Assignment(None, f"no reviewer for {lang} exists")
-    load = dict(session.execute(
-        select(ReviewItem.assignee_id, func.count(ReviewItem.id))
-        .where(ReviewItem.status == ReviewStatus.PENDING).group_by(ReviewItem.assignee_id)).all())
+    load = {assignee: count for assignee, count in session.execute(_PENDING_LOAD)}
     now_on = [u for u in candidates if on_shift(u, now, holidays)]
     if now_on:
         return Assignment(min(now_on, key=lambda u: (load.get(u.id, 0), u.id)))

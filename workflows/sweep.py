@@ -38,9 +38,14 @@ def schedule_deadline_check(item: ReviewItem) -> None:
     jobs); the SLA sweep is the fallback."""
     stamp = f"{item.due_at:%Y%m%dT%H%M%S}"
     try:
-        if item.at_risk_at is not None:
-            queue().enqueue_at(item.at_risk_at, CHECK_DEADLINE, item.id, job_id=f"at-risk-{item.id}-{stamp}")
-        queue().enqueue_at(item.due_at, CHECK_DEADLINE, item.id, job_id=f"deadline-{item.id}-{stamp}")
+        jobs = queue()
+        with jobs.connection.pipeline() as pipe:  # both jobs in one round trip to Redis
+            if item.at_risk_at is not None:
+                jobs.enqueue_at(item.at_risk_at, CHECK_DEADLINE, item.id, job_id=f"at-risk-{item.id}-{stamp}",
+                                pipeline=pipe)
+            jobs.enqueue_at(item.due_at, CHECK_DEADLINE, item.id, job_id=f"deadline-{item.id}-{stamp}",
+                            pipeline=pipe)
+            pipe.execute()
     except Exception as exc:  # noqa: BLE001 - Redis down: the sweep still finds at-risk and overdue items
         log.warning("deadline check for review %s not scheduled: %s", item.id, exc)
 
