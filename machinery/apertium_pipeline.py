@@ -20,7 +20,7 @@ import subprocess
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 # Tags that deshtml treats as inline: no sentence end is implied before them.
@@ -57,23 +57,15 @@ def build_pipeline(mode_text: str, *, unknown_marks: bool = False) -> str:
 
 # --- stream framing ------------------------------------------------------------------------------
 
-def _stream_tokens(stream: str) -> Iterator[tuple[str, str]]:
-    """Split stream text into ``("blank", content)``, ``("escape", raw)`` and ``("char", c)`` tokens."""
-    i, n = 0, len(stream)
-    while i < n:
-        c = stream[i]
-        if c == "\\" and i + 1 < n:
-            yield "escape", stream[i:i + 2]
-            i += 2
-        elif c == "[":
-            j = i + 1
-            while j < n and stream[j] != "]":
-                j += 2 if stream[j] == "\\" else 1
-            yield "blank", stream[i:j + 1]
-            i = j + 1
-        else:
-            yield "char", c
-            i += 1
+#: One token of stream text: an escaped character, a superblank (``[...]``, escapes inside; unterminated: to the
+#: end), a run of whitespace, a run of other characters, or a lone backslash at the very end.
+_STREAM_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*(?:\]|\\?\Z)|\s+|[^\\\[\s]+|\\", re.DOTALL)
+
+
+def _stream_tokens(stream: str) -> list[str]:
+    """Split stream text into tokens (:data:`_STREAM_TOKEN`), a run of characters at a time: a loop over the
+    characters cost a reply more CPU than the rest of its Apertium call."""
+    return _STREAM_TOKEN.findall(stream)
 
 
 def _is_block_tag(blank: str) -> bool:
@@ -99,17 +91,18 @@ def frame(payload: str, fmt: str) -> str:
         else:
             out.append(f"[{run}]")  # newlines travel as superblanks so transfer cannot move them
 
-    for kind, raw in _stream_tokens(payload.replace("\0", "")):  # NUL is our segment delimiter
-        if kind == "char" and raw.isspace():
+    for raw in _stream_tokens(payload.replace("\0", "")):  # NUL is our segment delimiter
+        if raw.isspace():
             whitespace.append(raw)
             continue
         if whitespace:
             end_whitespace()
-        if kind == "blank" and fmt == "html" and words and _is_block_tag(raw):
+        blank = raw[0] == "["
+        if blank and fmt == "html" and words and _is_block_tag(raw):
             out.append(".[]")
             words = False
         out.append(raw)
-        words = words or kind != "blank"
+        words = words or not blank
     if whitespace:
         end_whitespace()
     return "".join(out) + SEGMENT_END
@@ -117,16 +110,20 @@ def frame(payload: str, fmt: str) -> str:
 
 def unframe(output: str) -> str | None:
     """Remove the framing from a pipeline answer; None if the answer is not a framed segment."""
-    tokens = list(_stream_tokens(output.rstrip(" \t")))
-    if not tokens or tokens[-1] != ("blank", "[\n]"):
+    tokens = _stream_tokens(output.rstrip(" \t"))
+    if not tokens or tokens[-1] != "[\n]":
         return None
     tokens.pop()
     kept: list[str] = []
-    for kind, raw in tokens:
-        if kind == "blank" and raw == "[]":
-            # The empty superblank marks a period we inserted; the pipeline may have dropped it.
-            if kept and kept[-1] == ".":
-                kept.pop()
+    for raw in tokens:
+        if raw == "[]":
+            # The empty superblank marks a period we inserted; the pipeline may have dropped it. Only a period
+            # of the text counts: not an escaped one, nor one inside a superblank.
+            if kept and kept[-1][-1] == "." and kept[-1][0] not in "\\[":
+                if len(kept[-1]) > 1:
+                    kept[-1] = kept[-1][:-1]
+                else:
+                    kept.pop()
             continue
         kept.append(raw)
     return "".join(kept)
