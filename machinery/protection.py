@@ -9,11 +9,13 @@ tokens) is here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -202,6 +204,22 @@ def _term_index(terms: Mapping[str, str] | None, keep: Iterable[str]) -> _TermIn
 #: Texts without customer data a Protector remembers (by digest).
 PII_CACHE_SIZE = 16384
 
+#: What the rules found in each text searched inside :func:`protection_scope` (None outside one).
+_RULE_HITS: ContextVar[dict[tuple[object, str], list[tuple[int, str, int, int]]] | None] = ContextVar(
+    "tolk_rule_hits", default=None)
+
+
+@contextlib.contextmanager
+def protection_scope() -> Iterator[None]:
+    """Within the block each text is searched by the rules once: a reply's text is searched for its memory
+    lookup, its engine call and again for customer data, each time with the same result. What was found is
+    forgotten when the block ends, so no customer's text outlives it."""
+    token = _RULE_HITS.set({})
+    try:
+        yield
+    finally:
+        _RULE_HITS.reset(token)
+
 
 class Protector:
     """Finds the spans of a text that must survive translation unchanged (or as a glossary term)."""
@@ -225,11 +243,10 @@ class Protector:
         lowered, kept, pattern = _term_index(terms, keep)
         for lo, hi in _text_ranges(text, fmt):
             chunk = text[lo:hi]
-            for priority, rule in enumerate(self.rules):
-                for start, end in rule.spans(chunk):
-                    value = chunk[start:end]
-                    span = Span(lo + start, lo + end, rule.kind, value, value)
-                    candidates.append((priority, -len(value), span.start, span))
+            for priority, kind, start, end in self._rule_hits(chunk):
+                value = chunk[start:end]
+                span = Span(lo + start, lo + end, kind, value, value)
+                candidates.append((priority, -len(value), span.start, span))
             if known is not None:
                 for kind, start, end in known.spans(chunk):
                     value = chunk[start:end]
@@ -258,8 +275,7 @@ class Protector:
                 self._pii_free.move_to_end(key)
                 return []
         # Other spans only ever take text from customer data: when no customer-data rule fires, there is none.
-        pii_rules = (r for r in self.rules if r.kind.startswith("pii:"))
-        if fmt == "text" and not any(True for rule in pii_rules for _span in rule.spans(text)):
+        if fmt == "text" and not self._any_pii_rule_fires(text):
             found: list[Span] = []
         else:
             found = [s for s in self.find(text, fmt) if s.is_pii]
@@ -269,6 +285,22 @@ class Protector:
                 if len(self._pii_free) > PII_CACHE_SIZE:
                     self._pii_free.popitem(last=False)
         return found
+
+    def _rule_hits(self, chunk: str) -> list[tuple[int, str, int, int]]:
+        """(priority, kind, start, end) of every rule's span in ``chunk``, found once per protection scope."""
+        memo = _RULE_HITS.get()
+        if memo is not None and (found := memo.get((self, chunk))) is not None:
+            return found
+        found = [(priority, rule.kind, start, end) for priority, rule in enumerate(self.rules)
+                 for start, end in rule.spans(chunk)]
+        if memo is not None:
+            memo[(self, chunk)] = found
+        return found
+
+    def _any_pii_rule_fires(self, text: str) -> bool:
+        if _RULE_HITS.get() is not None:  # in a scope: all the rules now, as the engine call will need them
+            return any(kind.startswith("pii:") for _p, kind, _s, _e in self._rule_hits(text))
+        return any(True for rule in self.rules if rule.kind.startswith("pii:") for _span in rule.spans(text))
 
 
 # --- the translation memory's form of a text: customer data as numbered tokens ---------------------------

@@ -25,7 +25,7 @@ from lqa.checks import CheckConfig, Segment, run_checks
 from lqa.metrics import recent_quality
 from machinery.detection import Detection
 from machinery.pii import Customer
-from machinery.protection import TOKEN_PATTERN
+from machinery.protection import TOKEN_PATTERN, protection_scope
 from machinery.routing import NoEngineAvailable
 from machinery.service import services
 from machinery.translator import egress_for_ticket
@@ -217,23 +217,24 @@ class _Translation:
 def draft(session: Session, agent: User, req: DraftRequest) -> Drafted:
     """Translate, check, route and store a reply. The caller commits (written here); the stored reply, not
     created, when another process stored the same idempotency key meanwhile."""
-    langs = _detect_languages(session, agent, req)
-    profile = _profile(session, langs.customer)
-    termbase = _termbase(session, req.glossary)
-    translation = _pick_text(session, req, langs)
-    if translation.mt_text is None:
-        _machine_translate(session, req, langs, profile, termbase, translation)
-    findings = _check(translation, langs, profile)
-    routing = _route(session, req, langs, profile, translation, findings)
-    reply = _new_reply(session, agent, req, langs, translation, findings, routing)
-    _settle(reply, agent.name)
-    stored = _store(session, agent, req, reply)
-    if stored is not reply:
-        return Drafted(stored, created=False)
-    known = _hand_over(session, req, langs, profile, translation, findings, reply)
-    audit("reply.drafted", "reply", reply.id, actor=agent.name,
-          detail={"decision": reply.decision.value, "lang": langs.customer}, sess=session)
-    return Drafted(reply, created=True, known=known)
+    with protection_scope():  # the reply's texts are searched for customer data once, not per step
+        langs = _detect_languages(session, agent, req)
+        profile = _profile(session, langs.customer)
+        termbase = _termbase(session, req.glossary)
+        translation = _pick_text(session, req, langs)
+        if translation.mt_text is None:
+            _machine_translate(session, req, langs, profile, termbase, translation)
+        findings = _check(translation, langs, profile)
+        routing = _route(session, req, langs, profile, translation, findings)
+        reply = _new_reply(session, agent, req, langs, translation, findings, routing)
+        _settle(reply, agent.name)
+        stored = _store(session, agent, req, reply)
+        if stored is not reply:
+            return Drafted(stored, created=False)
+        known = _hand_over(session, req, langs, profile, translation, findings, reply)
+        audit("reply.drafted", "reply", reply.id, actor=agent.name,
+              detail={"decision": reply.decision.value, "lang": langs.customer}, sess=session)
+        return Drafted(reply, created=True, known=known)
 
 
 def _detect_languages(session: Session, agent: User, req: DraftRequest) -> _Languages:
