@@ -169,39 +169,31 @@ class ApertiumStyle:
         out: list[str] = []
         seen: set[int] = set()
         text_buf: list[str] = []
-
-        def flush() -> None:
+        as_html = masked.fmt == "html"
+        # A run of the stream at a time (an escaped character, a superblank, plain text), not a character.
+        for escaped, blank, plain in _STREAM_PIECE.findall(output):
+            if escaped or plain:  # else a superblank, maybe the empty one (all three groups empty)
+                text_buf.append(escaped or plain)
+                continue
             chunk = "".join(text_buf)
-            out.append(html.escape(chunk, quote=False) if masked.fmt == "html" else chunk)
+            out.append(html.escape(chunk, quote=False) if as_html else chunk)
             text_buf.clear()
-
-        i = 0
-        while i < len(output):
-            c = output[i]
-            if c == "\\" and i + 1 < len(output):
-                text_buf.append(output[i + 1])
-                i += 2
-            elif c == "[":
-                j, content = i + 1, []
-                while j < len(output) and output[j] != "]":
-                    if output[j] == "\\" and j + 1 < len(output):
-                        j += 1
-                    content.append(output[j])
-                    j += 1
-                flush()
-                blank = "".join(content)
-                m = self.token_re.match(blank)
-                if m and int(m.group(1)) in masked.spans and int(m.group(1)) not in seen:
-                    seen.add(int(m.group(1)))
-                    out.append(masked.spans[int(m.group(1))].restore)
-                else:
-                    out.append(blank)
-                i = j + 1
+            content = _STREAM_ESCAPE.sub(r"\1", blank) if "\\" in blank else blank
+            m = self.token_re.match(content)
+            if m and int(m.group(1)) in masked.spans and int(m.group(1)) not in seen:
+                seen.add(int(m.group(1)))
+                out.append(masked.spans[int(m.group(1))].restore)
             else:
-                text_buf.append(c)
-                i += 1
-        flush()
+                out.append(content)
+        chunk = "".join(text_buf)
+        out.append(html.escape(chunk, quote=False) if as_html else chunk)
         return _append_lost("".join(out), masked, seen)
+
+
+#: A piece of Apertium's stream: an escaped character, a superblank's content (escapes inside; unterminated: to
+#: the end, a lone backslash there kept), or plain text (a lone backslash at the very end is plain text).
+_STREAM_PIECE = re.compile(r"\\(.)|\[((?:\\.|[^\]\\])*(?:\\\Z)?)(?:\]|\Z)|([^\\\[]+|\\)", re.DOTALL)
+_STREAM_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def _append_lost(text: str, masked: Masked, seen: set[int]) -> tuple[str, list[Span]]:

@@ -100,3 +100,61 @@ def test_the_cases_that_differ_between_a_period_and_an_escaped_one():
     assert unframe("a.[b.][][\n]") == "a.[b.]"
     assert unframe("Hola.[]") is None
     assert frame("Hi.\n\nNext <p>x", "html") == "Hi..[][\n\n]Next <p>x" + SEGMENT_END
+
+
+def _reference_unmask(output: str, masked) -> tuple[str, list]:
+    import html
+
+    from machinery.tokens import ApertiumStyle, _append_lost
+
+    out: list[str] = []
+    seen: set[int] = set()
+    text_buf: list[str] = []
+
+    def flush() -> None:
+        chunk = "".join(text_buf)
+        out.append(html.escape(chunk, quote=False) if masked.fmt == "html" else chunk)
+        text_buf.clear()
+
+    i = 0
+    while i < len(output):
+        c = output[i]
+        if c == "\\" and i + 1 < len(output):
+            text_buf.append(output[i + 1])
+            i += 2
+        elif c == "[":
+            j, content = i + 1, []
+            while j < len(output) and output[j] != "]":
+                if output[j] == "\\" and j + 1 < len(output):
+                    j += 1
+                content.append(output[j])
+                j += 1
+            flush()
+            blank = "".join(content)
+            m = ApertiumStyle.token_re.match(blank)
+            if m and int(m.group(1)) in masked.spans and int(m.group(1)) not in seen:
+                seen.add(int(m.group(1)))
+                out.append(masked.spans[int(m.group(1))].restore)
+            else:
+                out.append(blank)
+            i = j + 1
+        else:
+            text_buf.append(c)
+            i += 1
+    flush()
+    return _append_lost("".join(out), masked, seen)
+
+
+TOKENS = st.sampled_from(["[tolk1]", "[tolk2]", "[tolk1]", "[tolk3]", "[\\tolk1]", "[tolk\\1]", "[]", "[<b>]"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(STREAM, TOKENS), max_size=6), st.sampled_from(["text", "html"]))
+def test_unmask_is_the_character_by_character_unmasking(pieces, fmt):
+    from machinery.protection import Span
+    from machinery.tokens import ApertiumStyle, Masked
+
+    masked = Masked("", fmt, {1: Span(0, 5, "pii:email", "a@b.c", "a@b.c"),
+                              2: Span(6, 9, "term", "Acme", "Acme & Co")})
+    output = "".join(pieces)
+    assert ApertiumStyle().unmask(output, masked) == _reference_unmask(output, masked)
