@@ -128,3 +128,11 @@ def test_the_command_line_app_has_every_command_and_no_views(tmp_path):
         assert [f.__qualname__ for f in lean.extensions[hooks]] == [f.__qualname__ for f in full.extensions[hooks]]
     assert lean.blueprints == {} and len(full.blueprints) > 10
     assert [rule.rule for rule in lean.url_map.iter_rules()] == ["/static/<path:filename>"]
+
+
+def test_json_answers_keep_the_order_the_code_writes_their_keys(client, make_user):
+    _user, headers = make_user("agent", "en")
+    body = client.post("/api/v1/replies", headers=headers, json={
+        "text": "Thank you for your patience, your parcel is on its way.", "ticket_ref": "T-1",
+        "channel": "email", "customer_locale": "es"}).get_data(as_text=True)
+    assert body.startswith('{"id":') and body.index('"ticket_ref"') < body.index('"channel"') < body.index('"status"')
