@@ -55,14 +55,14 @@ class Block:
 
     def contribution(self, text: str) -> float:
         """This block's share of the decision value: the L2-normalised TF-IDF vector times the weights."""
-        lookup, sublinear = self.table.get, self.sublinear_tf
+        table, sublinear = self.table, self.sublinear_tf
         dot = squares = 0.0
-        for gram, count in Counter(self.ngrams(text)).items():
-            entry = lookup(gram)
-            if entry is not None:
-                weight = (1.0 + math.log(count) if sublinear else float(count)) * entry[0]
-                dot += weight * entry[1]
-                squares += weight * weight
+        # Only the n-grams the model knows count: the others are dropped before counting.
+        for gram, count in Counter([g for g in self.ngrams(text) if g in table]).items():
+            idf, coefficient = table[gram]
+            weight = idf if count == 1 else (1.0 + math.log(count) if sublinear else float(count)) * idf
+            dot += weight * coefficient
+            squares += weight * weight
         return dot / math.sqrt(squares) if squares else 0.0
 
 
