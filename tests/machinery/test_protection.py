@@ -100,37 +100,38 @@ def test_bad_pii_pattern_is_refused():
         parse_pii_patterns("ticket=([unclosed")
 
 
-def test_a_protection_scope_runs_the_rules_once_per_text_and_keeps_nothing_after(monkeypatch):
+class _Counting:
+    """A rule that records each text it is asked to search."""
+
+    def __init__(self, inner, searched: list[str]):
+        self.inner, self.kind, self.searched = inner, inner.kind, searched
+
+    def spans(self, text):
+        self.searched.append(text)
+        return self.inner.spans(text)
+
+
+def test_a_protection_scope_runs_the_rules_once_per_text_and_keeps_nothing_after():
     import machinery.protection as protection
     from machinery.pii import Customer
     from machinery.protection import Protector, memory_form, protection_scope
 
     protector = Protector()
     searched: list[str] = []
-    rules = protector.rules
-    counting = []
-    for rule in rules:
-        class Counting:
-            kind = rule.kind
-
-            def __init__(self, inner):
-                self.inner = inner
-
-            def spans(self, text):
-                searched.append(text)
-                return self.inner.spans(text)
-        counting.append(Counting(rule))
-    protector.rules = tuple(counting)
+    protector.rules = tuple(_Counting(rule, searched) for rule in protector.rules)
     text = "Hi Maria Kowalska, we sent the refund to maria@example.com, see https://acme.example/refund."
     known = Customer(name="Maria Kowalska")
-    outside = (memory_form(protector, text), protector.find(text, terms={"refund": "reembolso"}),
-               protector.find(text, customer=known))
+
+    def ask():  # what a reply asks: its memory form, the engine's spans with terms, spans with the customer
+        return (memory_form(protector, text), protector.find(text, terms={"refund": "reembolso"}),
+                protector.find(text, customer=known))
+
+    outside = ask()
     runs_outside = len(searched)
     searched.clear()
     with protection_scope():
-        inside = (memory_form(protector, text), protector.find(text, terms={"refund": "reembolso"}),
-                  protector.find(text, customer=known))
+        inside = ask()
         assert protection._RULE_HITS.get()  # what was found is held while the scope lasts
     assert inside == outside
-    assert len(searched) == len(rules) < runs_outside  # each rule once for the text, however often it is asked
+    assert len(searched) == len(protector.rules) < runs_outside  # each rule searched the text once
     assert protection._RULE_HITS.get() is None  # and nothing is kept once it ends
