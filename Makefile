@@ -100,11 +100,13 @@ lock: | $(UV)
 # Every figure of docs/performance.md with its goal, from one run (about 40 minutes on 2 cores; run it on an
 # idle machine). BASELINE=<git ref> also serves that commit under the same reply load, for a before/after.
 bench: venv
+	@$(MAKE) --no-print-directory system APT_PACKAGES=valgrind  # bench_reply_instructions counts with callgrind
 	@if [ -n "$(BASELINE)" ]; then rm -rf $(TMP)/bench-baseline && git worktree add -f --detach $(TMP)/bench-baseline $(BASELINE) \
 	  && $(MAKE) -C $(TMP)/bench-baseline venv; fi
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_round_trips.py
 	$(BIN)/python bench/bench_replies.py --engine apertium $(if $(BASELINE),--baseline-root $(TMP)/bench-baseline)
+	$(BIN)/python bench/bench_reply_instructions.py $(if $(BASELINE),--baseline-root $(TMP)/bench-baseline)
 	$(BIN)/python bench/bench_routing.py --speed
 	$(BIN)/python bench/bench_reply_history.py
 	$(BIN)/python bench/bench_replies.py --engine deepl

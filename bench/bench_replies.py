@@ -121,7 +121,7 @@ def load(port: int, seconds: float, clients: int, make_request,
     return latencies, own, errors
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
 
 

@@ -1,0 +1,137 @@
+"""Benchmark: the instructions a drafted reply costs, counted by valgrind (issue #19: the reply path's CPU).
+
+CPU time on this kind of virtual machine moves by up to 1.7x from one hour to the next (docs/performance.md),
+which hides a change of 10% in the reply path. Instructions do not move: valgrind's callgrind counts the same
+total for the same code, input and hash seed, whatever else the machine does. Each checkout drafts the replies
+bench's texts in-process (the Flask test client; SQLite, a real Redis, Apertium en -> es; about 2 in 10 held
+for a Spanish reviewer on shift) under callgrind twice: 40 replies to warm up, then 40 + ``--replies``; the
+difference divided by ``--replies`` is a reply's instructions. Apertium's and Redis's own processes are not
+counted (the replies bench reports them apart).
+
+Run: .venv/bin/python bench/bench_reply_instructions.py [--replies 200] [--baseline-root .tmp/bench-baseline]
+(about 3 minutes per checkout; needs valgrind).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WARM_UP = 40
+ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
+
+
+def child(root: Path, replies: int, url: str, redis_url: str, workdir: Path) -> None:
+    """Draft ``WARM_UP + replies`` replies with ``root``'s code (run by ``root``'s Python under callgrind)."""
+    sys.path[:0] = [str(root), str(HERE)]
+    import random
+
+    from bench_replies import reply_text
+
+    from tolk import create_app
+    from tolk.accounts import create_user
+    from tolk.auth import issue_token
+    from tolk.db import db
+
+    # The same spot checks drawn in every run, and no cache expiring at a point that depends on valgrind's speed
+    # (a process refreshes them every few seconds: once in about a thousand replies at the bench's rate).
+    random.seed(0)
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
+                      "INSTANCE_PATH": str(workdir / "instance"), "ENGINE_ROUTES": "*=apertium",
+                      "DEFAULT_GLOSSARY": "", "CACHE_SECONDS": 3600.0, "TOKEN_CACHE_SECONDS": 3600.0})
+    with app.app_context():
+        agent = create_user(db.session, "bench", role="agent", languages="en")
+        create_user(db.session, "reviewer", role="reviewer", languages="es", shift="00:00-24:00", days=ALL_DAYS)
+        db.session.flush()
+        token = issue_token(db.session, agent)
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    for n in range(WARM_UP + replies):
+        body = {"text": reply_text(0, n), "ticket_ref": f"B-{n}", "channel": "email", "customer_locale": "es"}
+        response = client.post("/api/v1/replies", json=body, headers=headers)
+        if response.status_code not in (200, 201):
+            raise SystemExit(response.get_data(as_text=True)[:300])
+    app.extensions["tolk.machinery"].close()
+
+
+def instructions(root: Path, replies: int) -> int:
+    """Instructions callgrind counts for a fresh process of ``root`` drafting ``WARM_UP + replies`` replies."""
+    workdir = Path(tempfile.mkdtemp(prefix="tolk-instructions-"))
+    redis = None
+    try:
+        port = _free_port()
+        redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                                  "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+        url = f"sqlite:///{workdir / 'bench.db'}"
+        python = root / ".venv" / "bin" / "python"
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("TOLK_")}, "PYTHONHASHSEED": "0",
+               "TOLK_DATABASE_URL": url, "TOLK_INSTANCE_PATH": str(workdir / "instance")}
+        subprocess.run([str(root / ".venv" / "bin" / "tolk"), "db", "upgrade"], env=env, check=True,
+                       capture_output=True, cwd=root)
+        out = workdir / "callgrind.out"
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(python), __file__,
+                        "--child", str(root), "--replies", str(replies), "--url", url,
+                        "--redis-url", f"redis://127.0.0.1:{port}/0", "--workdir", str(workdir)],
+                       env=env, check=True, capture_output=True, cwd=root)
+        found = re.search(r"^summary: (\d+)", out.read_text(), re.MULTILINE)
+        if found is None:
+            raise RuntimeError(f"no summary in {out}")
+        return int(found.group(1))
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def per_reply(root: Path, replies: int) -> float:
+    """Instructions of one reply: the two runs side by side (one per core), the difference per reply."""
+    with ThreadPoolExecutor(2) as pool:
+        warm, full = pool.map(lambda n: instructions(root, n), (0, replies))
+    return (full - warm) / replies
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--replies", type=int, default=200, help="replies counted after the warm-up")
+    parser.add_argument("--baseline-root", help="a checkout (with its .venv) counted the same way")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--redis-url", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child), args.replies, args.url, args.redis_url, Path(args.workdir))
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    rows = [("this checkout", per_reply(HERE.parent, args.replies))]
+    if args.baseline_root:
+        rows.append((f"baseline {args.baseline_root}", per_reply(Path(args.baseline_root).resolve(), args.replies)))
+    print("| checkout | instructions per reply (millions) | against the first row |")
+    print("|---|---:|---:|")
+    for name, count in rows:
+        print(f"| {name} | {count / 1e6:.2f} | {count / rows[0][1]:.2f}x |")
+    print(f"\n{args.replies} replies counted after {WARM_UP} to warm up, in-process, SQLite, Apertium en -> es, a real "
+          "Redis; valgrind callgrind, PYTHONHASHSEED=0")
+
+
+if __name__ == "__main__":
+    main()
