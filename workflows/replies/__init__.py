@@ -15,7 +15,6 @@ from workflows.replies.drafting import (
     CHANNELS,
     CUSTOMER_FIELDS,
     MAX_THREAD,
-    Drafted,
     DraftRequest,
     draft,
     drafting,
@@ -24,6 +23,7 @@ from workflows.replies.drafting import (
 )
 from workflows.replies.idempotency import CLAIM_SECONDS
 from workflows.replies.lifecycle import (
+    Drafted,
     KnownReview,
     back_translate,
     confirm,

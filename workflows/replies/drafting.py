@@ -43,7 +43,7 @@ from workflows.macros import pin_currency, render
 from workflows.models import Decision, Reply, ReplyStatus
 from workflows.replies.context import translate_context
 from workflows.replies.idempotency import claim, existing_reply, in_progress
-from workflows.replies.lifecycle import KnownReview, back_translate, reply_event, transition
+from workflows.replies.lifecycle import Drafted, KnownReview, back_translate, reply_event, transition
 from workflows.routing import Reason, RoutingDecision, RoutingInput, Turn, decide, sampled
 from workflows.sweep import schedule_deadline_check
 
@@ -149,16 +149,6 @@ def tone_rules(profile: Any) -> tuple[str, ...]:
         return ()
     return ("Do not add offers, upgrades, discounts or suggestions to buy anything: upselling is not allowed "
             "for this locale.",)
-
-
-@dataclass
-class Drafted:
-    """A drafting request's outcome: the reply, whether this request created it, and (when it did) its open
-    review item as drafting left it, for the answer (``reply_to_dict(session, reply, known)``)."""
-
-    reply: Reply
-    created: bool
-    known: KnownReview | None = None
 
 
 @contextlib.contextmanager

@@ -145,6 +145,16 @@ class KnownReview:
     reviewer: str | None = None
 
 
+@dataclass
+class Drafted:
+    """A drafting request's outcome: the reply, whether this request created it, and (when it did) its open
+    review item as drafting left it, for the answer (``reply_to_dict(session, reply, known)``)."""
+
+    reply: Reply
+    created: bool
+    known: KnownReview | None = None
+
+
 def reply_to_dict(session: Session, reply: Reply, known: KnownReview | None = None) -> dict[str, Any]:
     """A JSON-ready dict of ``reply`` with its open review item, if any (``known``: without a query)."""
     if known is not None:
