@@ -27,10 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_replies import reply_text  # noqa: E402 - bench/ on the path
-from stack import BIN, cpu_seconds, postgres, postgres_pids  # noqa: E402
+from stack import BIN, cpu_seconds, postgres, postgres_pids, reply_app  # noqa: E402 - bench/ on the path
 
 INDEXES = ("ix_review_items_object", "ix_review_items_status_assignee", "ix_users_role")
-ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
 
 
 def seed(url: str, history: int, *, drop: bool) -> None:
@@ -60,22 +59,8 @@ def seed(url: str, history: int, *, drop: bool) -> None:
 def measure(url: str, workdir: Path, replies: int, server) -> tuple[list[float], list[float], float]:
     """Thread CPU and wall ms of each of ``replies`` replies, after 40 to warm up, and the database server's CPU
     ms per reply (``server()``: its processes; none for SQLite, which runs in this thread)."""
-    from tolk import create_app
-    from tolk.accounts import create_user
-    from tolk.auth import issue_token
-    from tolk.db import db
-
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": "redis://127.0.0.1:1/0", "SECRET_KEY": "bench",
-                      "INSTANCE_PATH": str(workdir / "instance"), "ENGINE_ROUTES": "*=apertium",
-                      "DEFAULT_GLOSSARY": ""})
-    with app.app_context():
-        agent = create_user(db.session, "bench", role="agent", languages="en")
-        create_user(db.session, "reviewer", role="reviewer", languages="es", shift="00:00-24:00", days=ALL_DAYS)
-        db.session.flush()
-        token = issue_token(db.session, agent)
-        db.session.commit()
+    app, headers = reply_app(url, "redis://127.0.0.1:1/0", workdir / "instance")
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
     cpu, wall = [], []
     server_cpu = 0.0
     for n in range(40 + replies):

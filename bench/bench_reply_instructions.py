@@ -24,9 +24,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stack import free_port  # noqa: E402 - bench/ on the path
+
 HERE = Path(__file__).resolve().parent
 WARM_UP = 40
-ALL_DAYS = "mon,tue,wed,thu,fri,sat,sun"
 
 
 def child(root: Path, replies: int, url: str, redis_url: str, workdir: Path) -> None:
@@ -35,26 +38,13 @@ def child(root: Path, replies: int, url: str, redis_url: str, workdir: Path) -> 
     import random
 
     from bench_replies import reply_text
-
-    from tolk import create_app
-    from tolk.accounts import create_user
-    from tolk.auth import issue_token
-    from tolk.db import db
+    from stack import reply_app
 
     # The same spot checks drawn in every run, and no cache expiring at a point that depends on valgrind's speed
     # (a process refreshes them every few seconds: once in about a thousand replies at the bench's rate).
     random.seed(0)
-    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
-                      "INSTANCE_PATH": str(workdir / "instance"), "ENGINE_ROUTES": "*=apertium",
-                      "DEFAULT_GLOSSARY": "", "CACHE_SECONDS": 3600.0, "TOKEN_CACHE_SECONDS": 3600.0})
-    with app.app_context():
-        agent = create_user(db.session, "bench", role="agent", languages="en")
-        create_user(db.session, "reviewer", role="reviewer", languages="es", shift="00:00-24:00", days=ALL_DAYS)
-        db.session.flush()
-        token = issue_token(db.session, agent)
-        db.session.commit()
+    app, headers = reply_app(url, redis_url, workdir / "instance", CACHE_SECONDS=3600.0, TOKEN_CACHE_SECONDS=3600.0)
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
     for n in range(WARM_UP + replies):
         body = {"text": reply_text(0, n), "ticket_ref": f"B-{n}", "channel": "email", "customer_locale": "es"}
         response = client.post("/api/v1/replies", json=body, headers=headers)
@@ -68,7 +58,7 @@ def instructions(root: Path, replies: int) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="tolk-instructions-"))
     redis = None
     try:
-        port = _free_port()
+        port = free_port()
         redis = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
                                   "--appendonly", "no", "--dir", str(workdir)], stdout=subprocess.DEVNULL)
         url = f"sqlite:///{workdir / 'bench.db'}"
@@ -98,14 +88,6 @@ def per_reply(root: Path, replies: int) -> float:
     with ThreadPoolExecutor(2) as pool:
         warm, full = pool.map(lambda n: instructions(root, n), (0, replies))
     return (full - warm) / replies
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -95,6 +96,27 @@ def reference_loop() -> float:
     for i in range(100_000):
         total += i * i
     return time.thread_time() - started
+
+
+def reply_app(url: str, redis_url: str, instance: Path, **settings: object) -> tuple[Any, dict[str, str]]:
+    """An app (of whichever checkout is first on ``sys.path``) drafting Apertium en -> es replies in-process, with
+    an agent (its bearer headers) and a Spanish reviewer on shift around the clock."""
+    from tolk import create_app
+    from tolk.accounts import create_user
+    from tolk.auth import issue_token
+    from tolk.db import db
+
+    app = create_app({"DATABASE_URL": url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
+                      "INSTANCE_PATH": str(instance), "ENGINE_ROUTES": "*=apertium", "DEFAULT_GLOSSARY": "",
+                      **settings})
+    with app.app_context():
+        agent = create_user(db.session, "bench", role="agent", languages="en")
+        create_user(db.session, "reviewer", role="reviewer", languages="es", shift="00:00-24:00",
+                    days="mon,tue,wed,thu,fri,sat,sun")
+        db.session.flush()
+        token = issue_token(db.session, agent)
+        db.session.commit()
+    return app, {"Authorization": f"Bearer {token}"}
 
 
 def machine_busy_seconds() -> float:
