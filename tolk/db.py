@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import logging
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -42,6 +43,7 @@ from sqlalchemy.types import TypeDecorator
 if TYPE_CHECKING:
     import psycopg
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Server connections older than this are replaced at checkout (below common idle timeouts of proxies and servers).
 POOL_RECYCLE_SECONDS = 1800
@@ -209,7 +211,8 @@ def defer_insert(session: Session, statement: Insert, values: Mapping[str, Any] 
 
 
 def after_commit(session: Session, callback: Callable[[], object]) -> None:
-    """Run ``callback`` once ``session`` has committed (dropped on rollback); it must not raise.
+    """Run ``callback`` once ``session`` has committed (dropped on rollback). The transaction stands whatever
+    it does: an exception is logged, and the later callbacks still run.
 
     For work outside the database about rows the transaction wrote, such as queueing a job: the job never
     looks for a row that was rolled back, and the transaction (on SQLite, the database's one write lock) is
@@ -229,7 +232,10 @@ def whole_transaction(session: Session) -> bool:
 def _run_after_commit(session: Session) -> None:
     if whole_transaction(session):
         for callback in session.info.pop(_AFTER_COMMIT, ()):
-            callback()
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - committed already: one failed job must not drop the others
+                log.exception("work after a commit failed (the commit stands): %r", callback)
 
 
 _ROW_INSERTS: dict[tuple[Table, bool], Insert] = {}

@@ -71,3 +71,23 @@ def test_a_savepoint_inside_the_transaction_neither_sends_early_nor_drops_anythi
         session.execute(text("SELECT 1"))
         session.commit()  # a later transaction does not run it again
         assert calls == ["after commit"]
+
+
+def test_a_failing_callback_after_the_commit_neither_undoes_it_nor_stops_the_others(app, caplog):
+    calls: list[str] = []
+
+    def broken() -> None:
+        raise ConnectionError("Redis went away")
+
+    with app.app_context():
+        session = db.session
+        session.execute(text("CREATE TABLE IF NOT EXISTS after_commit_probe (n INTEGER)"))
+        session.execute(text("INSERT INTO after_commit_probe (n) VALUES (1)"))
+        after_commit(session, broken)
+        after_commit(session, lambda: calls.append("second"))
+        session.commit()  # does not raise: the transaction is committed, whatever the work after it does
+        assert calls == ["second"]
+        assert session.execute(text("SELECT count(*) FROM after_commit_probe")).scalar() == 1
+        session.execute(text("DROP TABLE after_commit_probe"))
+        session.commit()
+    assert "work after a commit failed" in caplog.text and "Redis went away" in caplog.text
