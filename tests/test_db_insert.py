@@ -105,7 +105,7 @@ def test_a_versioned_row_starts_at_its_first_version_and_still_refuses_a_stale_w
     with app.app_context():
         item = enqueue(db.session, kind="reply", object_id=1, source_lang="en", target_lang="es",
                        source_text="Hi", mt_text="Hola", engine="apertium", channel="email", content_type="reply",
-                       reasons=[])
+                       reasons=[]).item
         assert (item.version, item.status, item.spot_check) == (1, ReviewStatus.PENDING, False)
         db.session.commit()
         item_id = item.id

@@ -16,6 +16,7 @@ import itertools
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -50,12 +51,19 @@ TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """An item just queued, and the reviewer it went to (None: nobody reviews its language; an owner holds it)."""
+
+    item: ReviewItem
+    reviewer: User | None
+
 
 def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
             source_text: str, mt_text: str | None, engine: str | None, channel: str | None,
             content_type: str, reasons: Sequence[dict], findings: Sequence[dict] = (), task: str = "review",
             spot_check: bool = False, terms_checked: int = 0, sla_minutes: dict[str, int] | None = None,
-            holidays: Sequence[str] = (), now: dt.datetime | None = None) -> ReviewItem:
+            holidays: Sequence[str] = (), now: dt.datetime | None = None) -> Queued:
     """Queue an item for a native reviewer with its SLA deadline and an assignee (or an escalation)."""
     now = now or utcnow()
     due = deadline(now, channel or content_type, sla_minutes)
@@ -74,7 +82,7 @@ def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, ta
         notify.review_assigned(session, item)
     else:
         notify.review_escalated(session, item)
-    return item
+    return Queued(item, assignment.reviewer)
 
 
 @task

@@ -49,7 +49,7 @@ def queue_item(app, *, now=MONDAY_NOON, channel="chat", kind="reply", object_id=
     with app.app_context():
         item = review.enqueue(db.session, kind=kind, object_id=object_id, source_lang="en", target_lang=lang,
                               source_text="Your refund was processed.", mt_text="Su reembolso se procesó.",
-                              engine="fake", channel=channel, content_type="reply", reasons=[], now=now)
+                              engine="fake", channel=channel, content_type="reply", reasons=[], now=now).item
         db.session.commit()
         return item.id
 

@@ -259,7 +259,8 @@ def import_locale(session: Session, article: Article, locale: str, data: bytes, 
                               target_lang=locale, source_text=review_text(revision.title, revision.body_html),
                               mt_text=review_text(title, draft), engine=None, channel=None,
                               content_type="article", reasons=reasons, findings=findings,
-                              sla_minutes=dict(profile.sla_minutes or {}), holidays=list(profile.holidays or []))
+                              sla_minutes=dict(profile.sla_minutes or {}),
+                              holidays=list(profile.holidays or [])).item
         row.state = LocaleState.IN_REVIEW
     elif row.published_revision is None:
         row.state = LocaleState.MISSING  # a draft waiting for the editor's "Publish"

@@ -372,7 +372,8 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
         engine=translation.engine, channel=req.channel, content_type="reply", findings=findings,
         terms_checked=translation.terms_checked, sla_minutes=profile.sla_minutes, holidays=profile.holidays)
     if reply.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
-        item = enqueue(reasons=reply.reasons, task="translate" if mt_text is None else "review")
+        queued = enqueue(reasons=reply.reasons, task="translate" if mt_text is None else "review")
+        item = queued.item
         if item.assignee_id is None and mt_text is not None:
             # Nobody reviews this language at all: the agent confirms with the back-translation instead.
             item.status = review.ReviewStatus.ESCALATED
@@ -385,8 +386,7 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
         else:
             transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
             after_commit(session, functools.partial(schedule_deadline_check, item))
-        reviewer = session.get(User, item.assignee_id) if item.assignee_id is not None else None
-        return KnownReview(item, reviewer.name if reviewer is not None else None)
+        return KnownReview(item, queued.reviewer.name if queued.reviewer is not None else None)
     if reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
         webhooks.emit(session, "reply.released", reply_event(reply))
         if translation.engine not in ("none", "template") and sampled(profile.sample_rate):
