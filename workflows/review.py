@@ -44,7 +44,7 @@ from workflows.sla import (
     deadline,
     escalation_owner,
 )
-from workflows.sweep import at_risk_percent, sweep
+from workflows.sweep import at_risk_percent, schedule_deadline_check, sweep
 
 TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_protected")
 
@@ -87,11 +87,14 @@ def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, ta
 
 @task
 def check_deadline(item_id: int) -> None:
-    """RQ job at an item's at-risk time and deadline (``workflows.sweep.CHECK_DEADLINE``)."""
+    """RQ job at an item's at-risk time, then at its deadline (``workflows.sweep.CHECK_DEADLINE``): the sweep,
+    and for an item still pending the job of its deadline (a new deadline, after a reassignment, has its own)."""
     item = db.session.get(ReviewItem, item_id)
     if item is not None and item.status == ReviewStatus.PENDING:
         sweep(db.session)
         db.session.commit()
+        if item.status == ReviewStatus.PENDING and item.due_at > utcnow():
+            schedule_deadline_check(item)
 
 
 def visible_items(session: Session, user: User, *, lang: str | None = None, status: str | None = "pending",

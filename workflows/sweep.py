@@ -33,19 +33,17 @@ def at_risk_percent() -> float:
     return float(current_app.config.get("SLA_AT_RISK_PERCENT", 80))
 
 
-def schedule_deadline_check(item: ReviewItem) -> None:
-    """Ask the worker to look at the item at its at-risk time and at its deadline (each deadline its own
-    jobs); the SLA sweep is the fallback."""
-    stamp = f"{item.due_at:%Y%m%dT%H%M%S}"
+def schedule_deadline_check(item: ReviewItem, now: dt.datetime | None = None) -> None:
+    """Ask the worker to look at the item at its next check: its at-risk time, else its deadline. That job
+    schedules the deadline's (:func:`workflows.review.check_deadline`), so an item decided early costs one job;
+    each deadline has its own jobs. The SLA sweep is the fallback."""
+    now = now or utcnow()
+    if item.at_risk_at is not None and item.at_risk_at > now:
+        when, name = item.at_risk_at, "at-risk"
+    else:
+        when, name = item.due_at, "deadline"
     try:
-        jobs = queue()
-        with jobs.connection.pipeline() as pipe:  # both jobs in one round trip to Redis
-            if item.at_risk_at is not None:
-                jobs.enqueue_at(item.at_risk_at, CHECK_DEADLINE, item.id, job_id=f"at-risk-{item.id}-{stamp}",
-                                pipeline=pipe)
-            jobs.enqueue_at(item.due_at, CHECK_DEADLINE, item.id, job_id=f"deadline-{item.id}-{stamp}",
-                            pipeline=pipe)
-            pipe.execute()
+        queue().enqueue_at(when, CHECK_DEADLINE, item.id, job_id=f"{name}-{item.id}-{item.due_at:%Y%m%dT%H%M%S}")
     except Exception as exc:  # noqa: BLE001 - Redis down: the sweep still finds at-risk and overdue items
         log.warning("deadline check for review %s not scheduled: %s", item.id, exc)
 

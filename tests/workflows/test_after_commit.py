@@ -5,15 +5,17 @@ or rolled back, neither sends them early nor drops them."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 
 import pytest
 from sqlalchemy import select, text
 
 from tests.factories import make_reply
-from tolk.db import after_commit, db
+from tolk.db import after_commit, db, utcnow
 from tolk.queue import queue
 from workflows import replies
-from workflows.models import ReviewItem
+from workflows.models import ReviewItem, ReviewStatus
+from workflows.review import check_deadline
 from workflows.webhooks import emit
 
 
@@ -22,13 +24,36 @@ def _scheduled(app) -> set[str]:
         return set(queue().scheduled_job_registry.get_job_ids())
 
 
-def test_a_held_reply_has_its_at_risk_and_deadline_checks_queued(app, client, people):
+def _held_item(app, client, people) -> tuple[int, str]:
+    """A held reply's review item, and the stamp of its deadline in its check jobs' ids."""
     reply = make_reply(client, people["agent"], "We have refunded the full amount to your card.").get_json()
     assert reply["status"] == "in_review"
     with app.app_context():
         item = db.session.scalars(select(ReviewItem).where(ReviewItem.object_id == reply["id"])).one()
-        stamp = f"{item.due_at:%Y%m%dT%H%M%S}"
-        assert {f"deadline-{item.id}-{stamp}", f"at-risk-{item.id}-{stamp}"} <= _scheduled(app)
+        return item.id, f"{item.due_at:%Y%m%dT%H%M%S}"
+
+
+def test_a_held_reply_has_its_at_risk_check_queued_which_queues_the_deadline_check(app, client, people):
+    item_id, stamp = _held_item(app, client, people)
+    assert f"at-risk-{item_id}-{stamp}" in _scheduled(app)
+    assert f"deadline-{item_id}-{stamp}" not in _scheduled(app)  # one job per held reply until its at-risk time
+    with app.app_context():
+        item = db.session.get(ReviewItem, item_id)
+        assert item.at_risk_at is not None
+        item.at_risk_at = utcnow() - dt.timedelta(seconds=1)  # its at-risk time has come, the deadline not
+        db.session.commit()
+        check_deadline(item_id)  # as the worker runs it then: the item is still pending
+    assert f"deadline-{item_id}-{stamp}" in _scheduled(app)
+
+
+def test_an_item_decided_before_its_at_risk_time_gets_no_deadline_check(app, client, people):
+    item_id, stamp = _held_item(app, client, people)
+    with app.app_context():
+        item = db.session.get(ReviewItem, item_id)
+        item.status = ReviewStatus.APPROVED
+        db.session.commit()
+        check_deadline(item_id)
+    assert f"deadline-{item_id}-{stamp}" not in _scheduled(app)
 
 
 def test_a_draft_rolled_back_queues_nothing(app, people, make_user):
