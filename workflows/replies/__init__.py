@@ -1,6 +1,6 @@
 """Drafted replies: the agent's text in the customer's language, checked and routed with reasons.
 
-``drafting`` turns a request into a stored reply in named steps (languages, text, translation, checks,
+``request`` is what an agent asks for (validated); ``drafting`` turns it into a stored reply in named steps (languages, text, translation, checks,
 routing, storage, hand-over); ``idempotency`` keeps a repeated request from drafting twice; ``lifecycle``
 covers what happens to a reply afterwards (confirmation, review decisions, release); ``revision`` the agent's
 edits, resending after a rejection, back-translation on demand and marking it sent; ``context`` the ticket's
@@ -10,17 +10,7 @@ customer message and thread.
 from __future__ import annotations
 
 from workflows.replies.context import ticket_context
-from workflows.replies.drafting import (
-    AUTHORS,
-    CHANNELS,
-    CUSTOMER_FIELDS,
-    MAX_THREAD,
-    DraftRequest,
-    draft,
-    drafting,
-    parse_customer,
-    tone_rules,
-)
+from workflows.replies.drafting import draft, drafting, tone_rules
 from workflows.replies.idempotency import CLAIM_SECONDS
 from workflows.replies.lifecycle import (
     Drafted,
@@ -36,6 +26,14 @@ from workflows.replies.lifecycle import (
     reply_to_dict,
     transition,
     translate_message,
+)
+from workflows.replies.request import (
+    AUTHORS,
+    CHANNELS,
+    CUSTOMER_FIELDS,
+    MAX_THREAD,
+    DraftRequest,
+    parse_customer,
 )
 from workflows.replies.revision import AGENT_EDIT, back_translation_of, mark_sent, revise
 

@@ -13,7 +13,6 @@ from tolk.errors import Conflict, Forbidden, ValidationError
 from tolk.models import Role, User
 from workflows.models import Decision, Reply, ReplyStatus, ReviewItem, ReviewStatus
 from workflows.replies.drafting import (
-    DraftRequest,
     _check,
     _hand_over,
     _Languages,
@@ -25,6 +24,7 @@ from workflows.replies.drafting import (
     _Translation,
 )
 from workflows.replies.lifecycle import back_translate, transition
+from workflows.replies.request import DraftRequest
 from workflows.routing import Turn
 
 #: The engine name of a translation the agent wrote or corrected by hand.
