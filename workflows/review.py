@@ -39,6 +39,7 @@ from workflows import notify
 from workflows.models import ReviewItem, ReviewStatus
 from workflows.review_hooks import CUSTOMER_OF, ON_DECIDED
 from workflows.sla import (
+    Assignment,
     assign,
     at_risk_time,
     deadline,
@@ -49,6 +50,25 @@ from workflows.sweep import at_risk_percent, schedule_deadline_check, sweep
 TERM_CHECKS = ("glossary_term", "do_not_translate", "forbidden_term", "glossary_protected")
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an item will go: its deadline and its reviewer (or the escalation), as :func:`place` picked them."""
+
+    now: dt.datetime
+    due: dt.datetime
+    assignment: Assignment
+
+
+def place(session: Session, *, target_lang: str, channel: str | None, content_type: str,
+          sla_minutes: dict[str, int] | None = None, holidays: Sequence[str] = (),
+          now: dt.datetime | None = None) -> Placement:
+    """The SLA deadline and reviewer of an item about to be queued: a caller that must know them before it
+    writes anything (a drafted reply: held for review, or its agent confirms) picks them here first."""
+    now = now or utcnow()
+    due = deadline(now, channel or content_type, sla_minutes)
+    return Placement(now, due, assign(session, target_lang, now, due, holidays))
 
 
 @dataclass(frozen=True)
@@ -63,13 +83,16 @@ def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, ta
             source_text: str, mt_text: str | None, engine: str | None, channel: str | None,
             content_type: str, reasons: Sequence[dict], findings: Sequence[dict] = (), task: str = "review",
             spot_check: bool = False, terms_checked: int = 0, sla_minutes: dict[str, int] | None = None,
-            holidays: Sequence[str] = (), now: dt.datetime | None = None) -> Queued:
-    """Queue an item for a native reviewer with its SLA deadline and an assignee (or an escalation)."""
-    now = now or utcnow()
-    due = deadline(now, channel or content_type, sla_minutes)
-    assignment = assign(session, target_lang, now, due, holidays)
+            holidays: Sequence[str] = (), now: dt.datetime | None = None, placement: Placement | None = None,
+            status: ReviewStatus = ReviewStatus.PENDING) -> Queued:
+    """Queue an item for a native reviewer with its SLA deadline and an assignee (or an escalation), as
+    ``placement`` picked them (else :func:`place` now). ``status`` ``escalated``: its agent decides instead."""
+    if placement is None:
+        placement = place(session, target_lang=target_lang, channel=channel, content_type=content_type,
+                          sla_minutes=sla_minutes, holidays=holidays, now=now)
+    now, due, assignment = placement.now, placement.due, placement.assignment
     item = ReviewItem(kind=kind, object_id=object_id, source_lang=source_lang, target_lang=target_lang,
-                      channel=channel, content_type=content_type, task=task, spot_check=spot_check,
+                      channel=channel, content_type=content_type, task=task, spot_check=spot_check, status=status,
                       reasons=list(reasons), source_text=source_text, mt_text=mt_text, engine=engine,
                       findings=list(findings), terms_checked=terms_checked, queued_at=now, due_at=due,
                       assignee_id=assignment.reviewer.id if assignment.reviewer else None,

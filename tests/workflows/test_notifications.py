@@ -219,6 +219,18 @@ def test_a_reply_awaiting_its_agent_sends_the_webhook(app, client, team, helpdes
     assert event["data"]["agent"] == "alex" and event["data"]["ticket_ref"] == "T-1"
 
 
+def test_a_reply_routed_to_its_agent_at_once_tells_the_agent_and_the_helpdesk(app, client, team, mailbox, helpdesk):
+    # Routing, not a missing reviewer, sends this one to its agent: a bare confirmation without context.
+    wants(app, "alex", "reply.awaiting_agent")
+    reply = make_reply(client, team["agent"][1], "Yes, done.").get_json()
+    assert reply["status"] == "awaiting_agent"
+    run_jobs(app)
+    (to_agent,) = mailbox.to("alex@example.test")
+    assert "waits for your confirmation" in to_agent["Subject"]
+    (event,) = [p for p in helpdesk.payloads if p["type"] == "reply.awaiting_agent"]
+    assert event["data"]["reply_id"] == reply["id"] and event["data"]["agent"] == "alex"
+
+
 def test_an_smtp_server_that_is_down_leaves_the_mail_pending_for_a_retry(app, client, team, mailbox):
     from workflows.notify.delivery import send_mail
 

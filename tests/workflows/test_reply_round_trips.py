@@ -122,6 +122,23 @@ def test_a_reply_waiting_for_its_agent_is_written_at_once(app, client, make_user
     assert not [s for s in trips.statements if s.startswith("UPDATE replies")], trips.statements
 
 
+def test_a_held_reply_is_written_at_once_with_its_reviewer_picked_first(app, client, make_user):
+    """The review item's reviewer is picked before the reply is written: the reply and its two transitions go out
+    at once (no flush, no UPDATE of the reply), and its answer names the reviewer without loading them again."""
+    _, headers = make_user("agent", languages="en")
+    make_user("reviewer", "es", name="rosa", shift="00:00-24:00", days="mon,tue,wed,thu,fri,sat,sun")
+    make_reply(client, headers, "Thanks for waiting.")
+    with Trips(app) as trips:
+        reply = make_reply(client, headers, "We have refunded the full amount to your card.", ticket_ref="T-4")
+    reply = reply.get_json()
+    assert reply["status"] == "in_review" and reply["assigned_reviewer"] == "rosa", reply
+    assert [t["to"] for t in reply["transitions"]] == ["drafted", "in_review"]
+    assert not [s for s in trips.statements if s.startswith("UPDATE")], trips.statements
+    selects = [s for s in trips.statements if s.startswith("SELECT")]
+    # The TM lookup, the language's reviewers and their open load: the reviewer is not read back.
+    assert len(selects) == 3 and not [s for s in selects if "WHERE users.id =" in s], selects
+
+
 def test_a_given_language_is_remembered_and_a_changed_one_replaces_it(app, client, make_user, released_at_once):
     _, headers = make_user("agent", languages="en")
     make_reply(client, headers, "Your parcel is on its way.", ticket_ref="T-9", customer_id="C-1")

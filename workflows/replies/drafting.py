@@ -33,7 +33,7 @@ from tolk.cache import app_cache
 from tolk.db import after_commit, insert_at_once
 from tolk.errors import TolkError
 from tolk.models import User
-from workflows import review, webhooks
+from workflows import notify, review, webhooks
 from workflows.customer_language import choose, recall, remember
 from workflows.locales import ProfileView, effective_profile
 from workflows.macros import pin_currency, render
@@ -148,11 +148,14 @@ def draft(session: Session, agent: User, req: DraftRequest) -> Drafted:
         findings = _check(translation, langs, profile)
         routing = _route(session, req, langs, profile, translation, findings)
         reply = _new_reply(session, agent, req, langs, translation, findings, routing)
-        _settle(reply, agent.name)
+        held = _hold(session, req, langs, reply, profile)
+        _settle(reply, agent.name, held=held)
         stored = _store(session, agent, req, reply)
         if stored is not reply:
             return Drafted(stored, created=False)
-        known = _hand_over(session, req, langs, profile, translation, findings, reply)
+        if reply.status == ReplyStatus.AWAITING_AGENT:
+            notify.reply_status_changed(reply)  # it moved there before it was stored, when nobody could be told
+        known = _hand_over(session, req, langs, profile, translation, findings, reply, held)
         audit("reply.drafted", "reply", reply.id, actor=agent.name,
               detail={"decision": reply.decision.value, "lang": langs.customer}, sess=session)
         return Drafted(reply, created=True, known=known)
@@ -263,13 +266,45 @@ def _new_reply(session: Session, agent: User, req: DraftRequest, langs: _Languag
                  customer_message_translation=message_translation, thread=thread or None)
 
 
-def _settle(reply: Reply, agent_name: str, note: str | None = None) -> None:
-    """The reply's status before it is first written: released, or waiting for its agent, needs no other row,
-    so the reply and its transitions are written at once (native review needs the reply's id first)."""
+@dataclass
+class _Held:
+    """A reply held for native review (or human translation): where its review item goes, the reasons the item
+    records, and whether nobody reviews the language (``escalated``: its agent confirms it instead)."""
+
+    placement: review.Placement
+    reasons: list[dict]
+    escalated: bool
+
+
+def _hold(session: Session, req: DraftRequest, langs: _Languages, reply: Reply, profile: ProfileView) -> _Held | None:
+    """A held reply's review item's deadline and reviewer, picked before the reply is written: the reply and all
+    its transitions are then written at once. With nobody to review the language its agent confirms it, with
+    the back-translation."""
+    if reply.decision not in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
+        return None
+    placement = review.place(session, target_lang=langs.customer, channel=req.channel, content_type="reply",
+                             sla_minutes=profile.sla_minutes, holidays=profile.holidays)
+    held = _Held(placement, list(reply.reasons), escalated=placement.assignment.reviewer is None
+                 and reply.mt_text is not None)
+    if held.escalated and reply.mt_text is not None:
+        reply.decision = Decision.AGENT_CONFIRM
+        reply.reasons = [*reply.reasons, Reason("review:no_reviewer", Decision.AGENT_CONFIRM,
+                                                f"{placement.assignment.escalation}; the agent must confirm").to_dict()]
+        reply.back_translation = reply.back_translation or back_translate(
+            session, reply.mt_text, langs.customer, langs.agent, req.customer, req.ticket_ref)
+    return held
+
+
+def _settle(reply: Reply, agent_name: str, note: str | None = None, held: _Held | None = None) -> None:
+    """The reply's status before it is first written (released, waiting for its agent, or in review as ``held``
+    placed it): the reply and its transitions are written at once."""
     transition(reply, ReplyStatus.DRAFTED, agent_name, note)
     if reply.decision == Decision.AGENT_CONFIRM:
-        transition(reply, ReplyStatus.AWAITING_AGENT, "system", "agent must confirm")
-    elif reply.decision not in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
+        transition(reply, ReplyStatus.AWAITING_AGENT, "system",
+                   held.placement.assignment.escalation if held is not None else "agent must confirm")
+    elif reply.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
+        transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
+    else:
         reply.final_text = reply.mt_text
         transition(reply, ReplyStatus.RELEASED, "system", "released at once")
 
@@ -292,9 +327,9 @@ def _store(session: Session, agent: User, req: DraftRequest, reply: Reply) -> Re
 
 
 def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: ProfileView,
-               translation: _Translation, findings: list[dict], reply: Reply) -> KnownReview:
-    """Queue the reply for review, ask its agent to confirm, or release it (with a random spot check); returns
-    the reply's open review item (a spot check is none)."""
+               translation: _Translation, findings: list[dict], reply: Reply, held: _Held | None) -> KnownReview:
+    """Queue the stored reply's review item as ``held`` placed it, or release it (with a random spot check);
+    returns the reply's open review item (a spot check is none)."""
     mt_text = translation.mt_text
     # The same item either way: a native review, or a spot check of a released reply.
     enqueue = functools.partial(
@@ -302,22 +337,13 @@ def _hand_over(session: Session, req: DraftRequest, langs: _Languages, profile: 
         target_lang=langs.customer, source_text=translation.source_text, mt_text=mt_text,
         engine=translation.engine, channel=req.channel, content_type="reply", findings=findings,
         terms_checked=translation.terms_checked, sla_minutes=profile.sla_minutes, holidays=profile.holidays)
-    if reply.decision in (Decision.NATIVE_REVIEW, Decision.HUMAN_TRANSLATION):
-        queued = enqueue(reasons=reply.reasons, task="translate" if mt_text is None else "review")
-        item = queued.item
-        if item.assignee_id is None and mt_text is not None:
-            # Nobody reviews this language at all: the agent confirms with the back-translation instead.
-            item.status = review.ReviewStatus.ESCALATED
-            reply.decision = Decision.AGENT_CONFIRM
-            reply.reasons = [*reply.reasons, Reason("review:no_reviewer", Decision.AGENT_CONFIRM,
-                                                    f"{item.escalation}; the agent must confirm").to_dict()]
-            reply.back_translation = reply.back_translation or back_translate(
-                session, mt_text, langs.customer, langs.agent, req.customer, req.ticket_ref)
-            transition(reply, ReplyStatus.AWAITING_AGENT, "system", item.escalation)
-        else:
-            transition(reply, ReplyStatus.IN_REVIEW, "system", "queued for native review")
-            after_commit(session, functools.partial(schedule_deadline_check, item))
-        return KnownReview(item, queued.reviewer.name if queued.reviewer is not None else None)
+    if held is not None:
+        queued = enqueue(reasons=held.reasons, task="translate" if mt_text is None else "review",
+                         placement=held.placement,
+                         status=review.ReviewStatus.ESCALATED if held.escalated else review.ReviewStatus.PENDING)
+        if not held.escalated:
+            after_commit(session, functools.partial(schedule_deadline_check, queued.item))
+        return KnownReview(queued.item, queued.reviewer.name if queued.reviewer is not None else None)
     if reply.decision != Decision.AGENT_CONFIRM:  # released (_settle)
         webhooks.emit(session, "reply.released", reply_event(reply))
         if translation.engine not in ("none", "template") and sampled(profile.sample_rate):

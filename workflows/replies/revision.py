@@ -15,6 +15,7 @@ from workflows.models import Decision, Reply, ReplyStatus, ReviewItem, ReviewSta
 from workflows.replies.drafting import (
     _check,
     _hand_over,
+    _hold,
     _Languages,
     _machine_translate,
     _profile,
@@ -89,9 +90,10 @@ def revise(session: Session, user: User, reply: Reply, *, text: str | None = Non
     reply.decision, reply.reasons, reply.findings = routing.decision, [r.to_dict() for r in routing.reasons], findings
     reply.back_translation, reply.final_text, reply.template_id = back, None, None
     edit = "translation" if translation is not None else "text"
-    _settle(reply, user.name, f"resent after rejection: {edit} revised" if resend else f"{edit} edited")
+    held = _hold(session, req, langs, reply, profile)
+    _settle(reply, user.name, f"resent after rejection: {edit} revised" if resend else f"{edit} edited", held)
     session.flush()
-    _hand_over(session, req, langs, profile, out, findings, reply)
+    _hand_over(session, req, langs, profile, out, findings, reply, held)
     audit("reply.resent" if resend else "reply.edited", "reply", reply.id, actor=user.name,
           detail={"edited": edit, "decision": reply.decision.value}, sess=session)
     return reply
