@@ -40,6 +40,7 @@ from workflows.models import ReviewItem, ReviewStatus
 from workflows.review_hooks import CUSTOMER_OF, ON_DECIDED
 from workflows.sla import (
     Assignment,
+    Reviewer,
     assign,
     at_risk_time,
     deadline,
@@ -76,7 +77,7 @@ class Queued:
     """An item just queued, and the reviewer it went to (None: nobody reviews its language; an owner holds it)."""
 
     item: ReviewItem
-    reviewer: User | None
+    reviewer: Reviewer | None
 
 
 def enqueue(session: Session, *, kind: str, object_id: int, source_lang: str, target_lang: str,
