@@ -6,7 +6,12 @@ total for the same code, input and hash seed, whatever else the machine does. Ea
 bench's texts in-process (the Flask test client; SQLite, a real Redis, Apertium en -> es; about 2 in 10 held
 for a Spanish reviewer on shift) under callgrind twice: 40 replies to warm up, then 40 + ``--replies``; the
 difference divided by ``--replies`` is a reply's instructions. Apertium's and Redis's own processes are not
-counted (the replies bench reports them apart).
+counted (the replies bench reports them apart). After the warm-up the collector is told to leave what is loaded
+alone (``gc.freeze()``, as `tolk serve` does once it has preloaded its models), as in a served worker.
+
+The count is exact, not free of chance: CPython's attribute cache is a hash table, so adding or removing one
+class can change how often unrelated lookups miss it, which moved a reply's count by up to 3% for a change that
+made fewer calls. Trust a difference of a few percent only when the code's calls agree (``cProfile``).
 
 Run: .venv/bin/python bench/bench_reply_instructions.py [--replies 200] [--baseline-root .tmp/bench-baseline]
 (about 3 minutes per checkout; needs valgrind).
@@ -15,6 +20,7 @@ Run: .venv/bin/python bench/bench_reply_instructions.py [--replies 200] [--basel
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -46,6 +52,11 @@ def child(root: Path, replies: int, url: str, redis_url: str, workdir: Path) -> 
     app, headers = reply_app(url, redis_url, workdir / "instance", CACHE_SECONDS=3600.0, TOKEN_CACHE_SECONDS=3600.0)
     client = app.test_client()
     for n in range(WARM_UP + replies):
+        if n == WARM_UP:
+            # As `tolk serve` does once its app and models are loaded (tolk.cli.preload_models): the collector
+            # leaves what is loaded by now alone. Otherwise a full collection walking the models' millions of
+            # objects, which falls in one run and not in another, moved a reply's count by several percent.
+            gc.freeze()
         body = {"text": reply_text(0, n), "ticket_ref": f"B-{n}", "channel": "email", "customer_locale": "es"}
         response = client.post("/api/v1/replies", json=body, headers=headers)
         if response.status_code not in (200, 201):
