@@ -9,9 +9,9 @@ difference divided by ``--replies`` is a reply's instructions. Apertium's and Re
 counted (the replies bench reports them apart). After the warm-up the collector is told to leave what is loaded
 alone (``gc.freeze()``, as `tolk serve` does once it has preloaded its models), as in a served worker.
 
-The count is exact, not free of chance: CPython's attribute cache is a hash table, so adding or removing one
-class can change how often unrelated lookups miss it, which moved a reply's count by up to 3% for a change that
-made fewer calls. Trust a difference of a few percent only when the code's calls agree (``cProfile``).
+The count is exact, not free of chance: a change that made fewer Python calls (cProfile) once added 3%, all of
+it in dictionary lookups and CPython's type attribute cache misses. Trust a difference of a few percent only when
+the code's calls agree.
 
 Run: .venv/bin/python bench/bench_reply_instructions.py [--replies 200] [--baseline-root .tmp/bench-baseline]
 (about 3 minutes per checkout; needs valgrind).
