@@ -109,7 +109,7 @@ bench: venv
 	$(BIN)/python bench/bench_reply_instructions.py $(if $(BASELINE),--baseline-root $(TMP)/bench-baseline)
 	$(BIN)/python bench/bench_routing.py --speed
 	$(BIN)/python bench/bench_reply_history.py
-	$(BIN)/python bench/bench_replies.py --engine deepl
+	$(BIN)/python bench/bench_replies.py --engine deepl $(if $(BASELINE),--baseline-root $(TMP)/bench-baseline)
 	$(BIN)/python bench/bench_replies.py --engine deepl --engine-latency 150
 	$(BIN)/python bench/bench_web_memory.py
 	$(BIN)/python bench/bench_tm_index.py

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import deepl
-import requests
 from deepl.api_data import MultilingualGlossaryDictionaryEntries
 
 from machinery.base import (
@@ -28,7 +27,7 @@ from machinery.base import (
     Sent,
     Unsupported,
 )
-from machinery.deepl_transport import Client
+from machinery.deepl_transport import Client, timed_out
 from machinery.protection import Protector
 from tolk.config import mask_url
 from tolk.languages import subtags
@@ -329,7 +328,7 @@ class DeepLEngine(Engine):
         except deepl.AuthorizationException as exc:
             raise AuthFailed("DeepL rejected the auth key", engine=self.name) from exc
         except deepl.ConnectionException as exc:
-            if isinstance(exc.__cause__, requests.Timeout):
+            if timed_out(exc.__cause__):
                 raise EngineTimeout(f"DeepL did not answer within {self.timeout:g} s", engine=self.name) from exc
             raise EngineUnavailable(f"DeepL unreachable: {exc}", engine=self.name) from exc
         except deepl.DeepLException as exc:

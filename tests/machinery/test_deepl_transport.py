@@ -1,0 +1,126 @@
+"""DeepL's transport: straight to urllib3 without a proxy, through requests with one; the same answers and errors."""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+import urllib3
+
+from machinery.base import EngineTimeout, EngineUnavailable
+from machinery.deepl import DeepLEngine
+from machinery.deepl_transport import Transport, timed_out
+
+
+@pytest.fixture
+def no_proxy_variables(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
+                 "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def sends(monkeypatch):
+    """The calls that went through requests' session."""
+    calls = []
+    real = requests.Session.send
+
+    def send(self, request, **kwargs):
+        calls.append(request.url)
+        return real(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", send)
+    return calls
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_without_a_proxy_calls_skip_requests_and_send_what_requests_would(no_proxy_variables, deepl_settings,
+                                                                         deepl_fake, sends):
+    engine = DeepLEngine.from_settings(deepl_settings)
+    [out] = engine.translate_batch(["Your refund"], "en", "es")
+    engine.close()
+
+    assert out.text == "Su reembolso"
+    assert sends == []
+    [call] = deepl_fake.requests_to("/v2/translate", "POST")
+    assert call.header("Content-Type") == "application/json"
+    assert call.header("Authorization") == f"DeepL-Auth-Key {deepl_fake.auth_key}"
+    assert call.header("User-Agent").startswith("deepl-python/")
+    assert call.body["text"] == ["Your refund"]
+
+
+def test_a_form_is_encoded_as_requests_encodes_it(no_proxy_variables, deepl_fake):
+    transport = Transport(timeout=5.0)
+    status, text = transport.request_with_backoff(
+        "POST", f"{deepl_fake.url}/v2/translate", data={"text": ["Your refund", "Your order"], "target_lang": "ES",
+                                                         "formality": None},
+        json=None, headers={"Authorization": f"DeepL-Auth-Key {deepl_fake.auth_key}"})
+    transport.close()
+
+    assert status == 200
+    assert "Su reembolso" in text and "Su pedido" in text
+    [call] = deepl_fake.requests_to("/v2/translate", "POST")
+    assert call.header("Content-Type") == "application/x-www-form-urlencoded"
+    # A None value is left out, a list repeats its key: as requests does.
+    assert parse_qs(call.text) == {"text": ["Your refund", "Your order"], "target_lang": ["ES"]}
+
+
+def test_a_proxy_in_the_environment_is_honoured_through_requests(monkeypatch, no_proxy_variables, deepl_settings,
+                                                                 deepl_fake, sends):
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    engine = DeepLEngine.from_settings(deepl_settings)
+    with pytest.raises(EngineUnavailable):  # the proxy is down: nothing reaches DeepL around it
+        engine.translate_batch(["Your refund"], "en", "es")
+    engine.close()
+    assert deepl_fake.requests_to("/v2/translate", "POST") == []
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    engine = DeepLEngine.from_settings(deepl_settings)
+    [out] = engine.translate_batch(["Your refund"], "en", "es")
+    engine.close()
+    assert out.text == "Su reembolso"
+    assert any(url.endswith("/v2/translate") for url in sends)
+
+
+def test_rate_limit_and_server_errors_keep_their_status_on_the_direct_path(no_proxy_variables, deepl_fake):
+    transport = Transport(timeout=5.0)
+    deepl_fake.fail_next(429, headers={"Retry-After": "7"}, path="/v2/translate")
+    status, _ = transport.request_with_backoff("POST", f"{deepl_fake.url}/v2/translate", data=None,
+                                               json={"text": ["a"], "target_lang": "ES"},
+                                               headers={"Authorization": f"DeepL-Auth-Key {deepl_fake.auth_key}"})
+    assert (status, transport.retry_after) == (429, 7.0)
+    transport.close()
+
+
+def test_a_hanging_server_is_a_timeout_and_a_refused_connection_is_not(no_proxy_variables, deepl_settings,
+                                                                      deepl_fake):
+    engine = DeepLEngine.from_settings({**deepl_settings, "ENGINE_TIMEOUT": 0.5})
+    engine.supports("en", "es")
+    deepl_fake.hang_next(3, path="/v2/translate")
+    with pytest.raises(EngineTimeout):
+        engine.translate_batch(["Your refund"], "en", "es")
+    engine.close()
+
+    refused = DeepLEngine.from_settings({**deepl_settings, "DEEPL_SERVER_URL": f"http://127.0.0.1:{closed_port()}"})
+    with pytest.raises(EngineUnavailable):
+        refused.translate_batch(["Your refund"], "en", "es")
+    refused.close()
+
+
+def test_timeouts_are_told_apart_from_refusals_on_both_paths():
+    pool = urllib3.HTTPConnectionPool("127.0.0.1")
+    assert timed_out(urllib3.exceptions.ReadTimeoutError(pool, "/v2/translate", "read timed out"))
+    assert timed_out(urllib3.exceptions.ConnectTimeoutError("connect timed out"))
+    # urllib3 makes a refused connection a kind of connect timeout; requests does not, nor does Tolk.
+    assert not timed_out(urllib3.exceptions.NewConnectionError(urllib3.connection.HTTPConnection("127.0.0.1"),
+                                                               "refused"))
+    assert timed_out(requests.ReadTimeout())
+    assert not timed_out(requests.ConnectionError())
+    assert not timed_out(None)
