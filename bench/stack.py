@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,12 +167,9 @@ class Stack:
 
     def fake_deepl(self, latency: float = 0.0, routes: str = "*=deepl") -> None:
         """The fake DeepL server (HTTP/1.1 keep-alive, as the real one), answering after ``latency`` seconds."""
-        code = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from tests.fakes.deepl_server import DeepLFake; "
-                f"f = DeepLFake(); f.keep_alive = True; f.latency = {latency!r}; f.start(); print(f.url, flush=True)\n"
-                "while True: time.sleep(3600)")
-        deepl = self.start(str(BIN / "python"), "-c", code, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        deepl = self.start(*FAKE_DEEPL_COMMAND, "--latency", str(latency), stdout=subprocess.PIPE, text=True, cwd=ROOT)
         assert deepl.stdout is not None
-        self.env.update({"TOLK_DEEPL_AUTH_KEY": "test-key:fx", "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(),
+        self.env.update({"TOLK_DEEPL_AUTH_KEY": FAKE_DEEPL_KEY, "TOLK_DEEPL_SERVER_URL": deepl.stdout.readline().strip(),
                          "TOLK_ENGINE_ROUTES": routes})
 
     def tolk(self, *args: str) -> str:
@@ -219,3 +217,26 @@ def postgres(name: str) -> Iterator[str]:
     finally:
         subprocess.run([str(ROOT / "scripts" / "postgres-dev"), "stop", str(directory)], check=False)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+# The fake DeepL server in a process of its own (it prints its URL, then serves until killed).
+FAKE_DEEPL_COMMAND = (str(BIN / "python"), str(Path(__file__).resolve()), "fake-deepl")
+FAKE_DEEPL_KEY = "test-key:fx"
+
+
+def serve_fake_deepl(latency: float) -> None:
+    sys.path.insert(0, str(ROOT))
+    from tests.fakes.deepl_server import DeepLFake
+
+    fake = DeepLFake(FAKE_DEEPL_KEY)
+    fake.keep_alive, fake.latency = True, latency
+    fake.start()
+    print(fake.url, flush=True)
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":  # python bench/stack.py fake-deepl --latency SECONDS
+    if sys.argv[1:2] != ["fake-deepl"]:
+        raise SystemExit("usage: stack.py fake-deepl [--latency SECONDS]")
+    serve_fake_deepl(float(sys.argv[3]) if sys.argv[2:3] == ["--latency"] else 0.0)
