@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -122,6 +123,8 @@ class FakeServer:
         self.keep_alive = False
         #: Seconds every answer waits, like a vendor's processing time (benchmarks: realistic engine latency).
         self.latency = 0.0
+        #: Serve HTTPS with this context (its certificate and key); set before ``start``.
+        self.tls: ssl.SSLContext | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -129,6 +132,8 @@ class FakeServer:
         """Bind an ephemeral port on 127.0.0.1 and serve in a background thread."""
         self._httpd = _Server(("127.0.0.1", 0), _KeepAliveHandler if self.keep_alive else _Handler)
         self._httpd.fake = self
+        if self.tls is not None:
+            self._httpd.socket = self.tls.wrap_socket(self._httpd.socket, server_side=True)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=type(self).__name__, daemon=True)
         self._thread.start()
@@ -156,7 +161,7 @@ class FakeServer:
         if self._httpd is None:
             raise RuntimeError("fake server is not running")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     # --- scripting ------------------------------------------------------------------------
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import socket
+import ssl
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 import requests
 import urllib3
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from machinery.base import EngineTimeout, EngineUnavailable
 from machinery.deepl import DeepLEngine
 from machinery.deepl_transport import Transport, timed_out
+from tests.fakes.deepl_server import DeepLFake
 
 
 @pytest.fixture
@@ -124,3 +133,51 @@ def test_timeouts_are_told_apart_from_refusals_on_both_paths():
     assert timed_out(requests.ReadTimeout())
     assert not timed_out(requests.ConnectionError())
     assert not timed_out(None)
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key: no CA bundle trusts it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture
+def https_fake(tmp_path):
+    cert, key = self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    fake = DeepLFake()
+    fake.tls = context
+    with fake:
+        yield fake, cert
+
+
+def test_an_untrusted_certificate_is_refused_and_a_named_bundle_trusts_it(monkeypatch, no_proxy_variables, https_fake,
+                                                                          sends):
+    fake, cert = https_fake
+    settings = {"DEEPL_AUTH_KEY": fake.auth_key, "DEEPL_SERVER_URL": fake.url, "ENGINE_TIMEOUT": 5.0}
+    engine = DeepLEngine.from_settings(settings)
+    with pytest.raises(EngineUnavailable):  # certificates are checked: nothing is sent to a server not trusted
+        engine.translate_batch(["Your refund"], "en", "es")
+    engine.close()
+    assert fake.requests_to("/v2/translate", "POST") == []
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    engine = DeepLEngine.from_settings(settings)
+    [out] = engine.translate_batch(["Your refund"], "en", "es")
+    engine.close()
+    assert out.text == "Su reembolso"
+    assert sends == []  # the direct path, with the named bundle
