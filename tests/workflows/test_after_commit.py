@@ -8,12 +8,14 @@ import contextlib
 import datetime as dt
 
 import pytest
+import redis
 from sqlalchemy import select, text
 
 from tests.factories import make_reply
 from tolk.db import after_commit, db, utcnow
 from tolk.queue import queue
 from workflows import replies
+from workflows import sweep as sweep_module
 from workflows.models import ReviewItem, ReviewStatus
 from workflows.review import check_deadline
 from workflows.webhooks import emit
@@ -44,6 +46,29 @@ def test_a_held_reply_has_its_at_risk_check_queued_which_queues_the_deadline_che
         db.session.commit()
         check_deadline(item_id)  # as the worker runs it then: the item is still pending
     assert f"deadline-{item_id}-{stamp}" in _scheduled(app)
+
+
+def test_redis_down_at_the_at_risk_check_loses_no_deadline(app, client, people, monkeypatch, caplog):
+    item_id, stamp = _held_item(app, client, people)
+
+    def redis_down():
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(sweep_module, "queue", redis_down)
+    with app.app_context():
+        item = db.session.get(ReviewItem, item_id)
+        item.at_risk_at = utcnow() - dt.timedelta(seconds=1)
+        db.session.commit()
+        check_deadline(item_id)  # the job ends normally: its deadline's job could not be queued
+        assert f"deadline check for review {item_id} not scheduled" in caplog.text
+        assert f"deadline-{item_id}-{stamp}" not in _scheduled(app)
+        # The SLA sweep is the fallback: past the deadline it hands the item on or escalates it.
+        due = db.session.get(ReviewItem, item_id).due_at
+        done = sweep_module.sweep(db.session, now=due + dt.timedelta(seconds=1))
+        db.session.commit()
+        assert done["overdue"] == 1
+        item = db.session.get(ReviewItem, item_id)
+        assert item.status == ReviewStatus.ESCALATED or item.due_at > due
 
 
 def test_an_item_decided_before_its_at_risk_time_gets_no_deadline_check(app, client, people):
