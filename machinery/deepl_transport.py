@@ -26,9 +26,9 @@ class Transport(deepl.http_client.HttpClient):
     and each engine has its own timeout. It also keeps Retry-After, which the library drops.
 
     With no proxy to honour, a request goes straight to urllib3 (the library under requests): requests'
-    own work per call (preparing the URL, cookie jars, adapters, its response object) was about 40% of
-    a call's CPU, a tenth of a reply's. A proxy in the environment, a streamed answer or a file upload
-    takes requests' path, as the library would.
+    own work per call (preparing the URL, cookie jars, adapters, its response object) was about 30% of
+    a call's CPU (0.64 against 0.44 ms) and 7% of a reply's instructions. A proxy in the environment, a
+    streamed answer or a file upload takes requests' path, as the library would.
     """
 
     def __init__(self, timeout: float):
