@@ -251,7 +251,11 @@ def insert_at_once(session: Session, obj: object, children: str | None = None) -
     IntegrityError) are raised as a flush would raise them, before anything is attached.
     """
     mapper = object_mapper(obj)
-    setattr(obj, _primary_key(mapper), session.execute(_row_insert(mapper), _row_values(obj)).scalar_one())
+    # On the transaction's connection once it has one: the ORM's execution layer (an execution state, its events,
+    # bind lookup) adds nothing to a Core INSERT. The first statement of a transaction keeps it, for the retry
+    # on a dropped connection (_retry_first_statement).
+    run = session.connection().execute if session.info.get(_CONNECTED) else session.execute
+    setattr(obj, _primary_key(mapper), run(_row_insert(mapper), _row_values(obj)).scalar_one())
     kids: list[object] = []
     if children is not None:
         relation = mapper.relationships[children]
@@ -261,8 +265,8 @@ def insert_at_once(session: Session, obj: object, children: str | None = None) -
                 value = getattr(obj, mapper.get_property_by_column(parent_column).key)
                 setattr(kid, relation.mapper.get_property_by_column(kid_column).key, value)
         if kids:
-            ids = session.execute(_row_insert(relation.mapper, many=True),
-                                  [_row_values(kid) for kid in kids]).scalars().all()
+            ids = session.connection().execute(_row_insert(relation.mapper, many=True),
+                                               [_row_values(kid) for kid in kids]).scalars().all()
             for kid, kid_id in zip(kids, ids, strict=True):
                 setattr(kid, _primary_key(relation.mapper), kid_id)
     for instance in (*kids, obj):
