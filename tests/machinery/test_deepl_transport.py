@@ -6,6 +6,7 @@ import datetime as dt
 import ipaddress
 import socket
 import ssl
+import threading
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -100,12 +101,80 @@ def test_a_proxy_in_the_environment_is_honoured_through_requests(monkeypatch, no
 
 def test_rate_limit_and_server_errors_keep_their_status_on_the_direct_path(no_proxy_variables, deepl_fake):
     transport = Transport(timeout=5.0)
+    auth = {"Authorization": f"DeepL-Auth-Key {deepl_fake.auth_key}"}
+
+    def call() -> int:
+        status, _ = transport.request_with_backoff("POST", f"{deepl_fake.url}/v2/translate", data=None,
+                                                   json={"text": ["a"], "target_lang": "ES"}, headers=dict(auth))
+        return status
+
     deepl_fake.fail_next(429, headers={"Retry-After": "7"}, path="/v2/translate")
-    status, _ = transport.request_with_backoff("POST", f"{deepl_fake.url}/v2/translate", data=None,
-                                               json={"text": ["a"], "target_lang": "ES"},
-                                               headers={"Authorization": f"DeepL-Auth-Key {deepl_fake.auth_key}"})
-    assert (status, transport.retry_after) == (429, 7.0)
+    assert (call(), transport.retry_after) == (429, 7.0)
+    deepl_fake.fail_next(503, path="/v2/translate")  # no Retry-After: the last one is not kept
+    assert (call(), transport.retry_after) == (503, None)
+    deepl_fake.fail_next(456, path="/v2/translate")  # DeepL's quota exceeded
+    assert call() == 456
+    assert call() == 200
     transport.close()
+    assert len(deepl_fake.requests_to("/v2/translate", "POST")) == 4  # one attempt each: no retry of its own
+
+
+def test_threads_share_the_connections_and_keep_their_own_retry_after(no_proxy_variables):
+    fake = DeepLFake()
+    fake.keep_alive = True
+    with fake:
+        engine = DeepLEngine.from_settings({"DEEPL_AUTH_KEY": fake.auth_key, "DEEPL_SERVER_URL": fake.url,
+                                            "ENGINE_TIMEOUT": 5.0})
+        engine.supports("en", "es")
+        start = threading.Barrier(8)
+        answers: dict[int, str] = {}
+        failures: list[BaseException] = []
+
+        def work(thread: int) -> None:
+            try:
+                start.wait()
+                for n in range(20):
+                    [out] = engine.translate_batch([f"Your refund for order {thread * 100 + n}"], "en", "es")
+                    answers[thread * 100 + n] = out.text
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert failures == []
+        # Each answer is its own request's: no answer read from a connection another thread was using.
+        assert answers == {key: f"Su reembolso por pedido {key}" for key in answers} and len(answers) == 160
+        transport = engine.client.transport
+        pool = transport._pool.connection_from_url(fake.url)
+        assert 1 <= pool.num_connections <= 8  # kept alive and shared, not one connection per call
+
+        # Retry-After is the calling thread's: read after another thread's call, a 429's is still there.
+        fake.fail_next(429, headers={"Retry-After": "7"}, path="/v2/translate")
+        seen: dict[str, float | None] = {}
+        answered, other_answered = threading.Event(), threading.Event()
+
+        def ask(name: str, before: threading.Event | None, after: threading.Event) -> None:
+            if before is not None:
+                before.wait(10)
+            transport.request_with_backoff("POST", f"{fake.url}/v2/translate", data=None,
+                                           json={"text": ["a"], "target_lang": "ES"},
+                                           headers={"Authorization": f"DeepL-Auth-Key {fake.auth_key}"})
+            after.set()
+            if before is None:
+                other_answered.wait(10)
+            seen[name] = transport.retry_after
+
+        pair = [threading.Thread(target=ask, args=("limited", None, answered)),
+                threading.Thread(target=ask, args=("served", answered, other_answered))]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join(10)
+        engine.close()
+    assert seen == {"limited": 7.0, "served": None}
 
 
 def test_a_hanging_server_is_a_timeout_and_a_refused_connection_is_not(no_proxy_variables, deepl_settings,
