@@ -167,10 +167,12 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
             # counts from zero, start-up included, instead of landing in "rest".
             engine_before = {pid: cpu_seconds([pid]) for pid in descendants(workers)}
             cpu, machine = cpu_seconds(workers), machine_busy_seconds()
+            each = [cpu_seconds([pid]) for pid in workers]
             own_cpu = time.process_time()
             latencies, own, errors = load(web_port, seconds, clients, make,
                                           engine_wait if latency and make is reply else None)
             cpu = cpu_seconds(workers) - cpu
+            each = [cpu_seconds([pid]) - before for pid, before in zip(workers, each, strict=True)]
             engine_cpu = sum(cpu_seconds([pid]) - engine_before.get(pid, 0.0) for pid in descendants(workers))
             machine = machine_busy_seconds() - machine
             own_cpu = time.process_time() - own_cpu
@@ -181,7 +183,7 @@ def run_database(name: str, url: str, args: argparse.Namespace, workdir: Path) -
                    "cpu_ms": cpu * per, "engine_ms": engine_cpu * per, "clients_ms": own_cpu * per,
                    "machine_ms": machine * per, "speed_ms": 1000 * min(speed[:3]),
                    "speed_after_ms": 1000 * min(speed[3:]), "own_p95": pct(own, 95) if own else float("nan"),
-                   "settled": waited}
+                   "settled": waited, "busiest": max(each) / sum(each) if sum(each) else float("nan")}
             rows.append(row)
         return rows
 
@@ -254,20 +256,23 @@ def measure(args: argparse.Namespace) -> list[dict]:
 
 
 def print_cpu_split(rows: list[dict]) -> None:
-    """Where the machine's CPU went per request, and the ratio to bare a reply would reach with a web worker
-    that cost nothing (the engine, the clients and the rest as measured)."""
+    """Where the machine's CPU went per request, the ratio to bare a reply would reach with a web worker that
+    cost nothing (the engine, the clients and the rest as measured), and how evenly the web workers shared the
+    load (a worker runs on one core at a time: 50% each is the most two of them can do)."""
     print("\nThe machine's CPU per request (all cores), by where it went; the machine's speed is the CPU time of a "
           "fixed Python loop (best of three) just before and after the row: the VM's speed moves by up to 1.7x, and "
           "every CPU figure with it\n")
     print("| database | endpoint | machine ms | web workers ms | engine processes ms | bench clients ms | rest ms "
-          "| ratio to bare with web workers at 0 ms | machine speed before / after, ms |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| ratio to bare with web workers at 0 ms | busiest web worker's share of their CPU "
+          "| machine speed before / after, ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     bare = {r["database"]: r["machine_ms"] for r in rows if r["endpoint"].startswith("bare")}
     for r in rows:
         rest = r["machine_ms"] - r["cpu_ms"] - r["engine_ms"] - r["clients_ms"]
         ceiling = "" if r["endpoint"].startswith("bare") else f"{bare[r['database']] / (r['machine_ms'] - r['cpu_ms']):.3f}"
         print(f"| {r['database']} | {r['endpoint']} | {r['machine_ms']:.2f} | {r['cpu_ms']:.2f} | {r['engine_ms']:.2f} | "
-              f"{r['clients_ms']:.2f} | {rest:.2f} | {ceiling} | {r['speed_ms']:.1f} / {r['speed_after_ms']:.1f} |")
+              f"{r['clients_ms']:.2f} | {rest:.2f} | {ceiling} | {100 * r['busiest']:.0f}% "
+              f"| {r['speed_ms']:.1f} / {r['speed_after_ms']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -77,7 +77,8 @@ def serve(host: str, port: int, workers: int | None, preload: bool) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", count)
             # gthread even with one thread: the sync worker closes every client connection after one request.
-            self.cfg.set("worker_class", "gthread")
+            # Its subclass spreads kept-alive connections over the workers (tolk.web_worker).
+            self.cfg.set("worker_class", "tolk.web_worker.BalancingThreadWorker")
             self.cfg.set("threads", current_app.config["WEB_THREADS"])
             self.cfg.set("keepalive", 5)
             self.cfg.set("timeout", 120)

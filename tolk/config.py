@@ -130,7 +130,9 @@ SETTINGS: tuple[Setting, ...] = (
             "its ticket) is kept; the call's engine, characters and cost stay. 0 keeps it forever.", int),
     Setting("RETENTION_PURGE_HOURS", 24, "Hours between two runs of the retention purge by the worker "
             "(`tolk privacy purge` runs it at once).", int),
-    Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`.", int),
+    Setting("WEB_WORKERS", 2, "Gunicorn worker processes for `tolk serve`. A kept-alive connection stays with "
+            "one worker, so a worker holding connections leaves a new one to a worker holding fewer (it waits 2 ms "
+            "per connection it holds, 8 ms at most): a few busy clients are spread over the workers.", int),
     Setting("WEB_THREADS", 4, "Threads per worker process: they keep a process busy while engines answer "
             "(real engines take 100-500 ms); 1 gives the lowest latency with instant engines.", int),
     Setting("TOKEN_CACHE_SECONDS", 5.0, "How long a web process trusts an API token it has checked without reading "
