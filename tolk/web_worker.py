@@ -2,8 +2,9 @@
 
 A worker runs Python on one core at a time (the GIL), and a kept-alive connection stays with the worker that
 accepted it. gunicorn's workers race for each new connection, so a few busy clients land where chance puts
-them: of 30 rounds of 4 connections opened at once on 2 workers, 3 went 4-0 and 16 went 3-1, and a worker
-holding three or four of them ran its core full while the other idled (replies/s 170-250 instead of 280).
+them: of 30 rounds of 4 connections opened at once on 2 workers, 3 went 4-0 and 16 went 3-1. A worker holding
+three or four of them can run its core full while the other idles: one such round gave 211 replies/s against
+252-295 in the others, and all four on one worker 128 (docs/performance.md).
 
 So a worker that already holds connections steps back from a new one for ``HOLD_SECONDS`` for each of them
 (at most ``HOLD_MAX``): a sibling holding fewer, woken by the same connection, accepts it first. If none
