@@ -14,6 +14,7 @@ import pytest
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
+from tests.workers import wait_for_children
 from tolk import web_worker
 from tolk.web_worker import BalancingThreadWorker
 
@@ -173,11 +174,7 @@ def test_kept_alive_connections_are_spread_over_the_served_workers(served):
     url = served(workers=2, threads=4)
     port = urlsplit(url).port
     assert port is not None
-    arbiter = _serving(port)
-    ends = time.monotonic() + 30
-    while len(workers := [int(p) for p in Path(f"/proc/{arbiter}/task/{arbiter}/children").read_text().split()]) < 2:
-        assert time.monotonic() < ends, "the second worker never started"
-        time.sleep(0.1)
+    workers = wait_for_children(_serving(port), 2)
     time.sleep(1)  # both workers in their loop
     conns = []
     for _ in range(8):  # opened one after the other, each answered before the next opens
