@@ -3,16 +3,20 @@ process, and the segments added since in memory (``FuzzyIndexes``).
 
 Building the fuzzy index of a large language pair takes seconds to minutes; kept only in memory it was
 built again in every process and held in each one's own memory. A snapshot is built once (by a worker
-job, ``tolk tm index``, or the first process that needs one) and opened by every process with
-``numpy.load(mmap_mode="r")``: opening reads a few kilobytes, and the pages are the operating system's
-page cache, shared by all processes. Segments added after a snapshot go to a small in-memory index
+job, ``tolk tm index``, or the first process that needs one) and mapped read-only by every process:
+opening reads a few kilobytes, and the pages are the operating system's page cache, shared by all processes. Segments added after a snapshot go to a small in-memory index
 beside it until the next snapshot, which the worker writes once they outgrow it (``on_stale``).
 
 Layout, one directory per language pair under ``TM_INDEX_DIR``::
 
     en~es/CURRENT              name of the generation in use (replaced atomically)
     en~es/lock                 held while a generation is built
-    en~es/g<seen>-<n>-<rnd>/   meta.json, <array>.npy, texts.bin (UTF-8), text_offsets.bin (int64)
+    en~es/g<seen>-<n>-<rnd>/   meta.json, <array>.bin, texts.bin (UTF-8), text_offsets.bin (int64)
+
+Each array is its raw bytes, its dtype and shape in ``meta.json``. Not ``.npy`` files: ``numpy.load`` reads
+their header with ``ast.literal_eval``, and CPython 3.11's AST constructor keeps its recursion depth per
+interpreter, so two threads opening snapshots at once could fail with "SystemError: AST constructor
+recursion depth mismatch" (python/cpython#106905).
 
 A new generation is written beside the old one, then ``CURRENT`` is switched with ``os.replace``.
 Processes that mapped the old generation keep reading it: on Linux its files stay valid until unmapped.
@@ -40,7 +44,7 @@ from sqlalchemy.orm import Session
 from machinery.fuzzy import FuzzyIndex
 from tolk.db import after_commit
 
-FORMAT = 3
+FORMAT = 4
 _TEXT_CHUNK = 100_000
 
 
@@ -122,7 +126,8 @@ def open_snapshot(root: Path, pair: tuple[str, str], **options: int) -> Snapshot
         return None
     if meta.get("format") != FORMAT:
         return None
-    arrays = {name: np.load(where / f"{name}.npy", mmap_mode="r") for name in FuzzyIndex.SNAPSHOT_ARRAYS}
+    arrays = {name: np.frombuffer(_mapped(where / f"{name}.bin"), dtype=np.dtype(spec["dtype"]))
+              .reshape(spec["shape"]) for name, spec in meta["arrays"].items()}
     offsets = memoryview(_mapped(where / "text_offsets.bin")).cast("q")
     index = FuzzyIndex.from_snapshot(arrays, MappedTexts(_mapped(where / "texts.bin"), offsets), **options)
     return Snapshot(index, generation, int(meta["seen_max"]), frozenset(meta["recent_ids"]))
@@ -138,8 +143,12 @@ def write_snapshot(root: Path, pair: tuple[str, str], index: FuzzyIndex, *, seen
     building = directory / f"{generation}.tmp"
     building.mkdir()
     try:
+        specs = {}
         for name in FuzzyIndex.SNAPSHOT_ARRAYS:
-            np.save(building / f"{name}.npy", np.ascontiguousarray(arrays[name]))
+            array = np.ascontiguousarray(arrays[name])
+            array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+            array.tofile(building / f"{name}.bin")
+            specs[name] = {"dtype": array.dtype.str, "shape": list(array.shape)}
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)
         with open(building / "texts.bin", "wb") as out:
             for start in range(0, len(texts), _TEXT_CHUNK):
@@ -150,7 +159,8 @@ def write_snapshot(root: Path, pair: tuple[str, str], index: FuzzyIndex, *, seen
             out.flush()
             os.fsync(out.fileno())
         offsets.astype("<i8").tofile(building / "text_offsets.bin")
-        meta = {"format": FORMAT, "count": len(texts), "seen_max": seen_max, "recent_ids": sorted(recent_ids)}
+        meta = {"format": FORMAT, "count": len(texts), "seen_max": seen_max, "recent_ids": sorted(recent_ids),
+                "arrays": specs}
         (building / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
         building.rename(directory / generation)
     except BaseException:
@@ -298,8 +308,10 @@ class FuzzyIndexes:
         if self.directory is not None:
             snapshot = open_snapshot(self.directory, pair, **self.options)
             if snapshot is None or snapshot.seen_max > self.max_id(pair):
-                # None yet, or one with segments this database does not have (erased, or another database).
-                self.rebuild(pair, force=snapshot is not None)
+                # None yet, or one that cannot serve: of an older format, or with segments this database does
+                # not have (erased, or another database). One that cannot serve is written again.
+                stored = current_generation(self.directory, pair)
+                self.rebuild(pair, force=snapshot is not None or stored is not None)
                 snapshot = open_snapshot(self.directory, pair, **self.options)
             if snapshot is not None:
                 state.snapshot, state.generation = snapshot.index, snapshot.generation

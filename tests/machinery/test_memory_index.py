@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 import threading
 
@@ -69,6 +70,37 @@ def test_a_snapshot_of_an_older_format_is_not_opened(tmp_path):
     meta = tmp_path / "en~de" / generation / "meta.json"
     meta.write_text(meta.read_text().replace(f'"format": {memory_index.FORMAT}', '"format": 2'))
     assert memory_index.open_snapshot(tmp_path, ("en", "de")) is None
+
+
+def test_a_memory_replaces_a_snapshot_of_an_older_format(engine, index_dir):
+    texts = sentences(200)
+    fill(TranslationMemory(engine), texts)
+    memory(engine, index_dir).lookup_fuzzy("en", "de", "warm up")
+    old = memory_index.current_generation(index_dir, ("en", "de"))
+    meta = index_dir / "en~de" / str(old) / "meta.json"
+    meta.write_text(meta.read_text().replace(f'"format": {memory_index.FORMAT}', f'"format": {memory_index.FORMAT - 1}'))
+    later = memory(engine, index_dir)
+    assert [m.source_text for m in later.lookup_fuzzy("en", "de", texts[4][:-1])][:1] == [texts[4]]
+    assert memory_index.current_generation(index_dir, ("en", "de")) not in (None, old)
+    assert later.indexes._pairs[("en", "de")].snapshot is not None
+
+
+def test_opening_a_snapshot_parses_no_python_literal(tmp_path, monkeypatch):
+    """numpy.load reads an .npy header with ast.literal_eval, and CPython 3.11's AST constructor is not
+    thread-safe: threads opening snapshots at once failed with "AST constructor recursion depth mismatch"."""
+    built = FuzzyIndex()
+    built.add_many(range(1, 301), sentences(300))
+    memory_index.write_snapshot(tmp_path, ("en", "de"), built, seen_max=300, recent_ids=set())
+
+    def no_ast(*args, **kwargs):
+        raise AssertionError("a snapshot is opened without the ast module")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ast, "literal_eval", no_ast)
+        patched.setattr(ast, "parse", no_ast)
+        snapshot = memory_index.open_snapshot(tmp_path, ("en", "de"))
+    query = sentences(300)[9][:-1]
+    assert snapshot is not None and snapshot.index.ranked(query, 3, 60) == built.ranked(query, 3, 60)
 
 
 def test_texts_of_a_snapshot_keep_every_script(tmp_path):
