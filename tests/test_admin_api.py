@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from tolk import audit_log
+
 
 def test_admin_creates_a_reviewer_whose_token_works_until_revoked(client, admin_headers):
     response = client.post("/api/v1/users", headers=admin_headers, json={
@@ -113,6 +119,25 @@ def test_audit_detail_is_json_even_for_rows_written_as_a_python_repr(app, client
     assert events["legacy.repr"]["detail"] == {"entries": 3, "replace": False}
     assert events["legacy.text"]["detail"] == {"text": "not a mapping"}
     assert isinstance(events["glossary.entry_added"]["detail"]["entry"], int)
+
+
+def test_rows_written_as_a_python_repr_are_parsed_one_thread_at_a_time(monkeypatch):
+    """CPython 3.11's AST constructor is not thread-safe (python/cpython#106905): a web worker's threads must
+    not parse two old rows at once."""
+    real, inside, most = ast.literal_eval, [0], [0]
+
+    def slow_literal_eval(text):
+        inside[0] += 1
+        most[0] = max(most[0], inside[0])
+        time.sleep(0.005)
+        inside[0] -= 1
+        return real(text)
+
+    monkeypatch.setattr(ast, "literal_eval", slow_literal_eval)
+    with ThreadPoolExecutor(8) as pool:
+        details = list(pool.map(audit_log.detail_json, [f"{{'entries': {n}}}" for n in range(32)]))
+    assert details == [{"entries": n} for n in range(32)]
+    assert most[0] == 1
 
 
 def test_users_are_paged_by_name(client, make_user, admin_headers):

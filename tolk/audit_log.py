@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,10 @@ from tolk.spreadsheet import safe_cell
 #: The filters of the API and the page, each an exact match on its column.
 EXACT_FILTERS = ("actor", "action", "object_type", "object_id")
 CSV_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "detail", "note")
+# CPython 3.11's AST constructor keeps its recursion depth per interpreter, not per thread: two threads
+# building an AST at once can fail with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905). A web worker serves requests on threads, so old rows are parsed one at a time.
+_AST_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ def detail_json(value: Any) -> dict[str, Any]:
     if value is None or value == "":
         return {}
     if isinstance(value, str):
-        for parse in (json.loads, ast.literal_eval):
+        for parse in (json.loads, _python_literal):
             try:
                 parsed = parse(value)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
@@ -89,6 +94,11 @@ def detail_json(value: Any) -> dict[str, Any]:
                 return json.loads(json.dumps(parsed, default=str))
         return {"text": value}
     return {"value": json.loads(json.dumps(value, default=str))}
+
+
+def _python_literal(text: str) -> Any:
+    with _AST_LOCK:
+        return ast.literal_eval(text)
 
 
 def event_to_dict(event: AuditEvent) -> dict[str, Any]:
