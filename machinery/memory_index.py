@@ -114,18 +114,30 @@ def current_generation(root: Path, pair: tuple[str, str]) -> str | None:
         return None
 
 
-def open_snapshot(root: Path, pair: tuple[str, str], **options: int) -> Snapshot | None:
-    """The pair's current snapshot, mapped; None when there is none (or it is of another format)."""
+def _current_meta(root: Path, pair: tuple[str, str]) -> tuple[str, dict] | None:
+    """The current generation's name and ``meta.json``; None when there is none or it is of another format."""
     generation = current_generation(root, pair)
     if generation is None:
         return None
-    where = pair_directory(root, pair) / generation
     try:
-        meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((pair_directory(root, pair) / generation / "meta.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    if meta.get("format") != FORMAT:
+    return (generation, meta) if meta.get("format") == FORMAT else None
+
+
+def has_snapshot(root: Path, pair: tuple[str, str]) -> bool:
+    """Whether the pair has a current snapshot this version can open (not one of an older format)."""
+    return _current_meta(root, pair) is not None
+
+
+def open_snapshot(root: Path, pair: tuple[str, str], **options: int) -> Snapshot | None:
+    """The pair's current snapshot, mapped; None when there is none (or it is of another format)."""
+    current = _current_meta(root, pair)
+    if current is None:
         return None
+    generation, meta = current
+    where = pair_directory(root, pair) / generation
     arrays = {name: np.frombuffer(_mapped(where / f"{name}.bin"), dtype=np.dtype(spec["dtype"]))
               .reshape(spec["shape"]) for name, spec in meta["arrays"].items()}
     offsets = memoryview(_mapped(where / "text_offsets.bin")).cast("q")

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from rq.job import JobStatus
 from sqlalchemy import select
 
-from machinery.memory_index import current_generation
+from machinery.memory_index import has_snapshot
 from machinery.models import TmSegment
 from machinery.service import services, tm_index_dir
 from tolk.db import db
@@ -52,15 +52,16 @@ def queue_rebuild(source_lang: str, target_lang: str, *, erasure: bool = False) 
 
 
 def queue_missing_snapshots() -> list[tuple[str, str]]:
-    """At worker start: queue a build for every language pair of the TM that has no snapshot yet, so no web
-    request builds one (at a million segments that held the first lookup for about 30 s). The pairs queued."""
+    """At worker start: queue a build for every language pair of the TM that has no snapshot yet, or one of an
+    older format (after an upgrade), so no web request builds one (at a million segments that held the first
+    lookup for about 30 s). The pairs queued."""
     directory = tm_index_dir(current_app)
     if directory is None:
         return []
     # Not through services(): this runs before `tolk worker` forks its processes, which build their own.
     pairs = db.session.execute(select(TmSegment.source_lang, TmSegment.target_lang).distinct()).all()
     db.session.close()
-    missing = [(s, t) for s, t in pairs if current_generation(directory, (s, t)) is None]
+    missing = [(s, t) for s, t in pairs if not has_snapshot(directory, (s, t))]
     for source_lang, target_lang in missing:
         queue_rebuild(source_lang, target_lang)
     return missing

@@ -94,6 +94,23 @@ def test_the_worker_queues_a_snapshot_at_start_for_each_pair_without_one(app, ru
         assert queue_missing_snapshots() == []
 
 
+def test_the_worker_queues_a_new_snapshot_at_start_for_a_pair_whose_snapshot_is_of_an_older_format(app, runner):
+    add(app, ["Your parcel is on its way"])
+    add(app, ["Twoja paczka jest w drodze"], pair=("pl", "en"))
+    assert runner.invoke(args=["tm", "index"]).exit_code == 0
+    with app.app_context():
+        directory = services().memory.index_dir
+        old = memory_index.current_generation(directory, ("pl", "en"))
+        meta = memory_index.pair_directory(directory, ("pl", "en")) / str(old) / "meta.json"
+        meta.write_text(meta.read_text().replace(f'"format": {memory_index.FORMAT}',
+                                                 f'"format": {memory_index.FORMAT - 1}'))
+        assert queue_missing_snapshots() == [("pl", "en")]
+    run_jobs(app)
+    with app.app_context():
+        assert memory_index.current_generation(directory, ("pl", "en")) not in (None, old)
+        assert memory_index.has_snapshot(directory, ("pl", "en")) and queue_missing_snapshots() == []
+
+
 @pytest.mark.parametrize("app_config", [{"TM_INDEX_DIR": "memory"}])
 def test_with_indexes_in_memory_the_worker_queues_no_snapshot(app):
     add(app, ["Your parcel is on its way"])
