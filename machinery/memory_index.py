@@ -4,8 +4,9 @@ process, and the segments added since in memory (``FuzzyIndexes``).
 Building the fuzzy index of a large language pair takes seconds to minutes; kept only in memory it was
 built again in every process and held in each one's own memory. A snapshot is built once (by a worker
 job, ``tolk tm index``, or the first process that needs one) and mapped read-only by every process:
-opening reads a few kilobytes, and the pages are the operating system's page cache, shared by all processes. Segments added after a snapshot go to a small in-memory index
-beside it until the next snapshot, which the worker writes once they outgrow it (``on_stale``).
+opening reads a few kilobytes, and the pages are the operating system's page cache, shared by all
+processes. Segments added after a snapshot go to a small in-memory index beside it until the next
+snapshot, which the worker writes once they outgrow it (``on_stale``).
 
 Layout, one directory per language pair under ``TM_INDEX_DIR``::
 
@@ -322,8 +323,8 @@ class FuzzyIndexes:
             if snapshot is None or snapshot.seen_max > self.max_id(pair):
                 # None yet, or one that cannot serve: of an older format, or with segments this database does
                 # not have (erased, or another database). One that cannot serve is written again.
-                stored = current_generation(self.directory, pair)
-                self.rebuild(pair, force=snapshot is not None or stored is not None)
+                unusable = snapshot is not None or current_generation(self.directory, pair) is not None
+                self.rebuild(pair, force=unusable)
                 snapshot = open_snapshot(self.directory, pair, **self.options)
             if snapshot is not None:
                 state.snapshot, state.generation = snapshot.index, snapshot.generation
