@@ -8,6 +8,7 @@ import urllib.request
 
 from glossaries.matching import _DICTIONARIES, LEMMATIZER, simplemma_language
 from machinery.detection import shared_detector
+from tests.web.forms import sign_in
 from tolk.cli import preload_models
 from workflows.classifier import load_classifier
 from workflows.rule_search import search_plan
@@ -15,7 +16,7 @@ from workflows.rule_search import search_plan
 
 def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app, monkeypatch):
     assert sorted(f.__qualname__ for f in app.extensions["tolk.web_preload"]) == [
-        "_load_detector", "_load_lemmatizers", "_load_routing"]
+        "_compile_templates", "_load_detector", "_load_lemmatizers", "_load_routing"]
     # Every model below is process-wide: start from none loaded, so an earlier test cannot pass this one.
     # A margin of its own gives this app a detector no other test built.
     monkeypatch.setitem(app.config, "DETECTION_MIN_MARGIN", app.config["DETECTION_MIN_MARGIN"] + 1e-6)
@@ -37,6 +38,25 @@ def test_preloading_loads_the_detector_and_lemmatizers_the_workers_will_use(app,
     assert lemmatized and _DICTIONARIES._get_dictionary.cache_info().currsize == len(lemmatized)
     assert LEMMATIZER.lemmatize("paquetes", "es") == "paquete"
     assert search_plan.cache_info().currsize == 1 and load_classifier.cache_info().currsize == 1
+
+
+def test_preloading_compiles_every_template_so_no_request_thread_compiles_one(app, client, person, monkeypatch):
+    """Jinja's lexer reads number literals with ast.literal_eval, which is not thread-safe on CPython 3.11."""
+    app.jinja_env.cache.clear()
+    try:
+        preload_models(app)
+    finally:
+        gc.unfreeze()
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("a template was compiled after the preload")
+
+    monkeypatch.setattr(app.jinja_env, "compile", no_compile)
+    person("admin", "ada", "en")
+    response = sign_in(client, "ada")
+    assert response.status_code == 303
+    for url in (response.location, "/admin/users", "/admin/audit", "/kb-editor", "/quality", "/account"):
+        assert client.get(url).status_code == 200, url
 
 
 def test_workers_forked_from_the_preloaded_arbiter_detect_and_translate(app, served, make_user, deepl_fake):

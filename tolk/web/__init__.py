@@ -76,3 +76,12 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["countdown"] = countdown
     app.jinja_env.globals["marked"] = marked
+    app.extensions.setdefault("tolk.web_preload", []).append(_compile_templates)
+
+
+def _compile_templates(app: Flask) -> None:
+    """Compile every template before the web workers fork, so that no request thread compiles one. Jinja's
+    lexer reads number literals with ``ast.literal_eval``, and CPython 3.11's AST constructor is not
+    thread-safe (python/cpython#106905): two first renders at once could fail with a SystemError."""
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
