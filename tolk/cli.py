@@ -90,7 +90,8 @@ def serve(host: str, port: int, workers: int | None, preload: bool) -> None:
             self.cfg.set("post_fork", _post_fork)
 
         def load(self):
-            return preload_models(create_app()) if preload else create_app()
+            # In the arbiter, or with --no-preload in each worker before its threads take requests.
+            return preload_models(create_app())
 
     click.echo(f"Tolk is serving on http://{host}:{port}/")
     Server().run()
