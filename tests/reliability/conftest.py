@@ -6,7 +6,7 @@ import os
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,20 +22,25 @@ def _settings_env(app, extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def served(app) -> Iterator[Callable[..., str]]:
-    """served(workers=1, threads=4, **TOLK_settings) -> base URL of gunicorn serving the test's database."""
-    procs: list[subprocess.Popen] = []
+class Served:
+    """served(workers=1, threads=4, **TOLK_settings) -> base URL of gunicorn serving the test's database;
+    ``served.arbiter[url]`` is the pid of the gunicorn arbiter (`tolk serve`) behind that URL."""
 
-    def start(*, workers: int = 1, threads: int = 4, **settings: object) -> str:
+    def __init__(self, app) -> None:
+        self.app = app
+        self.procs: list[subprocess.Popen] = []
+        self.arbiter: dict[str, int] = {}
+
+    def __call__(self, *, workers: int = 1, threads: int = 4, **settings: object) -> str:
         port = free_port()
         extra = {f"TOLK_{k}": str(v) for k, v in settings.items()}
         extra["TOLK_WEB_THREADS"] = str(threads)
         proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "tolk"), "serve", "--port", str(port),
-                                 "--workers", str(workers)], env=_settings_env(app, extra), cwd=ROOT,
+                                 "--workers", str(workers)], env=_settings_env(self.app, extra), cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        procs.append(proc)
+        self.procs.append(proc)
         url = f"http://127.0.0.1:{port}"
+        self.arbiter[url] = proc.pid
         ends = time.monotonic() + 60
         while True:
             assert proc.poll() is None, "gunicorn exited before it served"
@@ -46,5 +51,10 @@ def served(app) -> Iterator[Callable[..., str]]:
                 assert time.monotonic() < ends, "gunicorn never answered /livez"
                 time.sleep(0.1)
 
-    yield start
-    stop_processes(*procs)
+
+@pytest.fixture
+def served(app) -> Iterator[Served]:
+    """Gunicorn serving the test's database, stopped after the test (see ``Served``)."""
+    servers = Served(app)
+    yield servers
+    stop_processes(*servers.procs)

@@ -157,24 +157,11 @@ def _established_to(port: int) -> set[str]:
     return inodes
 
 
-def _serving(port: int) -> int:
-    """The pid of `tolk serve --port <port>` (gunicorn's arbiter)."""
-    wanted = f"--port\0{port}\0".encode()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if wanted in (entry / "cmdline").read_bytes():
-                    return int(entry.name)
-            except OSError:
-                continue
-    raise AssertionError(f"no tolk serve on port {port}")
-
-
 def test_kept_alive_connections_are_spread_over_the_served_workers(served):
     url = served(workers=2, threads=4)
     port = urlsplit(url).port
     assert port is not None
-    workers = wait_for_children(_serving(port), 2)
+    workers = wait_for_children(served.arbiter[url], 2)
     time.sleep(1)  # both workers in their loop
     conns = []
     for _ in range(8):  # opened one after the other, each answered before the next opens
