@@ -97,8 +97,9 @@ lint: venv
 lock: | $(UV)
 	@bash scripts/lock $(UV)
 
-# Every figure of docs/performance.md with its goal, from one run (about 40 minutes on 2 cores; run it on an
-# idle machine). BASELINE=<git ref> also serves that commit under the same reply load, for a before/after.
+# Every figure of docs/performance.md with its goal, from one run (about 40 minutes on 2 cores, 50 with a BASELINE;
+# run it on an idle machine). BASELINE=<git ref> also serves that commit under the same reply load, for a
+# before/after: this checkout, the baseline twice, this checkout again (bench/bench_replies.py).
 bench: venv
 	@$(MAKE) --no-print-directory system APT_PACKAGES=valgrind  # bench_reply_instructions counts with callgrind
 	@if [ -n "$(BASELINE)" ]; then rm -rf $(TMP)/bench-baseline && git worktree add -f --detach $(TMP)/bench-baseline $(BASELINE) \
