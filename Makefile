@@ -97,7 +97,7 @@ lint: venv
 lock: | $(UV)
 	@bash scripts/lock $(UV)
 
-# Every figure of docs/performance.md with its goal, from one run (about 40 minutes on 2 cores, 50 with a BASELINE;
+# Every figure of docs/performance.md with its goal, from one run (about 30 minutes on 2 cores with a BASELINE;
 # run it on an idle machine). BASELINE=<git ref> also serves that commit under the same reply load, for a
 # before/after: this checkout, the baseline twice, this checkout again (bench/bench_replies.py).
 bench: venv
