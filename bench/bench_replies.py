@@ -13,9 +13,9 @@ each part. With an engine latency, Tolk's own time (a request's latency less the
 engine calls) is reported apart.
 ``--server-root`` serves another checkout (with its own .venv) under the same load, for a before/after run;
 ``--baseline-root`` serves this checkout and a baseline in the order this, baseline, baseline, this, and prints
-each one's replies/s and CPU per reply as the mean of its two runs (the machine slows under sustained load).
+each one's replies/s and CPU per reply as the mean of its two runs (the machine's speed moves from minute to minute).
 Run: .venv/bin/python bench/bench_replies.py [--seconds 15] [--clients 4] [--engine deepl|apertium]
-[--engine-latency 150] [--no-postgres] [--server-root ../main-copy]
+[--engine-latency 150] [--no-postgres] [--server-root ../main-copy] [--baseline-root ../baseline]
 """
 
 from __future__ import annotations
@@ -207,10 +207,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = measure(args)
     if args.baseline_root:
-        # This checkout, the baseline twice, this checkout again (ABBA): the machine slows under sustained load,
-        # and in four runs of two checkouts one after the other (the same checkout twice in two of them) the
-        # second read 6-20% fewer replies/s than the first. Each checkout's figure is the mean of an early and a
-        # late run, so the order favours neither.
+        # This checkout, the baseline twice, this checkout again (ABBA): the machine's speed moves from minute to
+        # minute, and in four runs of two servings one after the other (the same checkout both times in two of
+        # them) the second read 6-20% fewer replies/s than the first. Each checkout's figure is the mean of an
+        # early and a late run, so the order favours neither.
         base_args = argparse.Namespace(**{**vars(args), "server_root": args.baseline_root})
         baseline = [measure(base_args), measure(base_args)]
         compare([rows, measure(args)], baseline, args.baseline_root)
@@ -228,6 +228,9 @@ def compare(runs: list[list[dict]], baseline: list[list[dict]], baseline_root: s
         return [r for rows in rows_of_runs for r in rows
                 if r["database"] == database and not r["endpoint"].startswith("bare")]
 
+    def each(rows: list[dict], key: str, spec: str) -> str:
+        return " (" + ", ".join(format(r[key], spec) for r in rows) + ")"
+
     for database in dict.fromkeys(r["database"] for r in runs[0]):
         ours, theirs = replies(runs, database), replies(baseline, database)
         if len(ours) != 2 or len(theirs) != 2:
@@ -235,7 +238,6 @@ def compare(runs: list[list[dict]], baseline: list[list[dict]], baseline_root: s
         rps, base_rps = (statistics.mean(r["rps"] for r in rs) for rs in (ours, theirs))
         cpu, base_cpu = (statistics.mean(r["cpu_ms"] for r in rs) for rs in (ours, theirs))
         ratio = rps / base_rps if base_rps else float("nan")
-        each = lambda rs, key, fmt: " (" + ", ".join(format(r[key], fmt) for r in rs) + ")"  # noqa: E731
         print(f"| {database} | {rps:.0f}{each(ours, 'rps', '.0f')} | {base_rps:.0f}{each(theirs, 'rps', '.0f')} | "
               f"{ratio:.2f}x | >= {THROUGHPUT_GOAL}x: {'met' if ratio >= THROUGHPUT_GOAL else '**not met**'} | "
               f"{cpu:.2f}{each(ours, 'cpu_ms', '.2f')} | {base_cpu:.2f}{each(theirs, 'cpu_ms', '.2f')} | "
