@@ -134,7 +134,8 @@ def mark_job(app, status: str, error: str, attempts: int = 1) -> None:
         db.session.commit()
 
 
-def test_progress_is_served_for_polling_and_a_failure_is_plain_with_a_retry_button(app, client, kim, person):
+def test_progress_is_served_for_polling_and_a_failure_is_plain_with_a_retry_button(app, client, kim, person,
+                                                                                  monkeypatch):
     create(client, targets="es")
     post(client, "/kb-editor/tracking/translate", {"locale": "es"})
     page = client.get("/kb-editor/tracking").get_data(as_text=True)
@@ -142,6 +143,10 @@ def test_progress_is_served_for_polling_and_a_failure_is_plain_with_a_retry_butt
     states = client.get("/kb-editor/tracking/states")
     assert states.json["active"] is True
     assert states.json["locales"]["es"]["state"] == "translating" and "0/2" in states.json["locales"]["es"]["html"]
+    # Polled every few seconds: the cell's template is compiled once, not again on every poll.
+    with monkeypatch.context() as patched:
+        patched.setattr(app.jinja_env, "compile", lambda *a, **k: pytest.fail("a template was compiled by a poll"))
+        assert client.get("/kb-editor/tracking/states").json["locales"]["es"]["state"] == "translating"
 
     mark_job(app, "queued", f"retrying after: {TRACEBACKISH}")
     retrying = client.get("/kb-editor/tracking/states").json["locales"]["es"]["html"]

@@ -10,7 +10,6 @@ from flask import (
         jsonify,
     redirect,
     render_template,
-    render_template_string,
     request,
     url_for,
 )
@@ -221,12 +220,9 @@ def kb_states(slug: str):
     admin = signed_in_user().role == Role.ADMIN
     return jsonify({
         "active": any(info["state"] == "translating" for info in infos.values()),
-        "locales": {loc: {"state": info["state"], "html": render_template_string(_STATE_CELL, info=info, slug=slug,
-                                                                                admin=admin)}
+        "locales": {loc: {"state": info["state"], "html": render_template("kb/_state_cell.html", info=info,
+                                                                                slug=slug, admin=admin)}
                     for loc, info in infos.items()}})
-
-
-_STATE_CELL = '{% from "kb/_state.html" import state_cell with context %}{{ state_cell(info, slug, admin) }}'
 
 
 @bp.post("/kb-editor/preview")
